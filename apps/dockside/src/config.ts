@@ -1,0 +1,99 @@
+import { parseArgs } from 'node:util';
+
+/** Every setting of the CLI: a flag, or the `DOCKSIDE_*` environment variable of the same name. */
+export interface CliConfig {
+  port: number;
+  host: string;
+  region: string;
+  accountId: string;
+  services?: string[];
+  dataDir?: string;
+  logLevel: string;
+  help: boolean;
+  version: boolean;
+}
+
+export class UsageError extends Error {}
+
+interface Option {
+  flag: string;
+  env: string;
+  default?: string;
+  help: string;
+}
+
+export const OPTIONS: Option[] = [
+  { flag: 'port', env: 'DOCKSIDE_PORT', default: '4566', help: 'TCP port of the gateway (0 picks a free one)' },
+  { flag: 'host', env: 'DOCKSIDE_HOST', default: '127.0.0.1', help: 'address to listen on; 0.0.0.0 exposes Dockside to the network' },
+  { flag: 'region', env: 'DOCKSIDE_REGION', default: 'us-east-1', help: 'region for requests that carry no SigV4 credential scope' },
+  { flag: 'account-id', env: 'DOCKSIDE_ACCOUNT_ID', default: '000000000000', help: 'account for access keys that are not a 12-digit account id' },
+  { flag: 'services', env: 'DOCKSIDE_SERVICES', help: 'comma-separated plugins to load (default: every installed one)' },
+  { flag: 'data-dir', env: 'DOCKSIDE_DATA_DIR', help: 'persist state under this folder and restore it on start' },
+  { flag: 'log-level', env: 'DOCKSIDE_LOG_LEVEL', default: 'info', help: 'fatal, error, warn, info, debug or trace' },
+];
+
+const LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+export function parseConfig(argv: string[], env: NodeJS.ProcessEnv = process.env): CliConfig {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      options: {
+        ...Object.fromEntries(OPTIONS.map((o) => [o.flag, { type: 'string' as const }])),
+        help: { type: 'boolean', short: 'h' },
+        version: { type: 'boolean', short: 'v' },
+      },
+      strict: true,
+      allowPositionals: false,
+    });
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+  const values = parsed.values as Record<string, string | boolean | undefined>;
+  const get = (o: Option) => (values[o.flag] as string | undefined) ?? env[o.env] ?? o.default;
+  const byFlag = Object.fromEntries(OPTIONS.map((o) => [o.flag, get(o)]));
+
+  const port = Number(byFlag.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be 0-65535, got '${byFlag.port}'`);
+  const accountId = byFlag['account-id']!;
+  if (!/^\d{12}$/.test(accountId)) throw new UsageError(`--account-id must be 12 digits, got '${accountId}'`);
+  const region = byFlag.region!;
+  if (!/^[a-z]{2}(-[a-z]+)+-\d+$/.test(region)) throw new UsageError(`--region '${region}' is not a region name like us-east-1`);
+  const logLevel = byFlag['log-level']!;
+  if (!LEVELS.includes(logLevel)) throw new UsageError(`--log-level must be one of ${LEVELS.join(', ')}`);
+  const services = byFlag.services
+    ? byFlag.services.split(',').map((s) => s.trim()).filter(Boolean)
+    : undefined;
+  return {
+    port,
+    host: byFlag.host!,
+    region,
+    accountId,
+    services,
+    dataDir: byFlag['data-dir'],
+    logLevel,
+    help: Boolean(values.help),
+    version: Boolean(values.version),
+  };
+}
+
+export function helpText(version: string): string {
+  const rows = OPTIONS.map((o) => {
+    const left = `  --${o.flag} <value>`.padEnd(26);
+    return `${left}${o.help}${o.default ? ` (default ${o.default})` : ''}\n${' '.repeat(26)}env: ${o.env}`;
+  });
+  return [
+    `dockside ${version}: a local Amazon ECS emulator that runs tasks as real containers`,
+    '',
+    'Usage: dockside [options]',
+    '',
+    'Options (a flag wins over its environment variable):',
+    ...rows,
+    `  -h, --help                this text`,
+    `  -v, --version             print the version`,
+    '',
+    'Point any AWS SDK or the AWS CLI at the printed endpoint, e.g.',
+    '  aws --endpoint-url http://127.0.0.1:4566 ecs list-clusters',
+  ].join('\n');
+}

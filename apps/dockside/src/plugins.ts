@@ -1,0 +1,47 @@
+import type { DocksidePlugin } from '@dockside/core';
+
+/** Service names accepted by --services, and the package whose default export builds the plugin. */
+export const KNOWN_PLUGINS: Record<string, string> = {
+  ecs: '@dockside/ecs',
+  logs: '@dockside/logs',
+  elbv2: '@dockside/elbv2',
+  eventbridge: '@dockside/eventbridge',
+  secrets: '@dockside/secrets',
+  ecr: '@dockside/ecr-registry',
+};
+
+const ALIASES: Record<string, string> = {
+  secretsmanager: 'secrets',
+  ssm: 'secrets',
+  'ecr-registry': 'ecr',
+  events: 'eventbridge',
+  elasticloadbalancing: 'elbv2',
+};
+
+const installed = (pkg: string) => {
+  try {
+    require.resolve(pkg);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/** Loads the requested plugins (default: every installed one); unknown or missing names throw. */
+export function loadPlugins(requested?: string[]): DocksidePlugin[] {
+  let names: string[];
+  if (requested) {
+    names = [...new Set(requested.map((n) => ALIASES[n] ?? n))];
+    for (const n of names) {
+      if (!KNOWN_PLUGINS[n]) throw new Error(`unknown service '${n}'; known: ${Object.keys(KNOWN_PLUGINS).join(', ')}`);
+      if (!installed(KNOWN_PLUGINS[n])) throw new Error(`service '${n}' needs ${KNOWN_PLUGINS[n]}, which is not installed`);
+    }
+  } else {
+    names = Object.keys(KNOWN_PLUGINS).filter((n) => installed(KNOWN_PLUGINS[n]));
+  }
+  return names.map((n) => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const mod = require(KNOWN_PLUGINS[n]) as { default: () => DocksidePlugin };
+    return mod.default();
+  });
+}

@@ -1,0 +1,113 @@
+import EventEmitter from 'eventemitter3';
+import type { Logger } from 'pino';
+import { DocksideError } from './errors';
+
+/**
+ * Event types, keyed by name. Producers extend this in their own `contract` module:
+ * `declare module '@dockside/core' { interface DocksideEvents { 'ecs.task': TaskStateChange } }`.
+ */
+// eslint-disable-next-line @typescript-eslint/no-empty-interface
+export interface DocksideEvents {}
+
+/**
+ * Operations one service may call on another, keyed by signing name then operation:
+ * `interface DocksideServices { logs: { PutLogEvents: Call<PutLogEventsRequest, PutLogEventsResponse> } }`.
+ */
+// eslint-disable-next-line @typescript-eslint/no-empty-interface
+export interface DocksideServices {}
+
+/** The input and output types of one callable operation. */
+export interface Call<I, O> {
+  input: I;
+  output: O;
+}
+
+export interface CallOptions {
+  accountId: string;
+  region: string;
+}
+
+type InputOf<S extends keyof DocksideServices, O extends keyof DocksideServices[S]> =
+  DocksideServices[S][O] extends Call<infer I, unknown> ? I : never;
+type OutputOf<S extends keyof DocksideServices, O extends keyof DocksideServices[S]> =
+  DocksideServices[S][O] extends Call<unknown, infer R> ? R : never;
+
+export type Dispatch = (
+  service: string,
+  operation: string,
+  input: unknown,
+  opts: CallOptions,
+) => Promise<unknown>;
+
+/**
+ * One bus per gateway. Events are facts published by a producer; every subscriber runs isolated,
+ * so one that throws (or rejects) is logged and never reaches the producer. Calls are one
+ * service invoking another's operation through the gateway's dispatcher, validated like an
+ * external request but marked internal.
+ */
+export class Bus {
+  private readonly emitter = new EventEmitter();
+  private dispatch?: Dispatch;
+  private loaded: (service: string) => boolean = () => false;
+
+  constructor(private readonly logger?: Logger) {}
+
+  /** @internal wired by the gateway once its plugins are known. */
+  attach(dispatch: Dispatch, isLoaded: (service: string) => boolean): void {
+    this.dispatch = dispatch;
+    this.loaded = isLoaded;
+  }
+
+  publish<K extends keyof DocksideEvents>(type: K, payload: DocksideEvents[K]): void {
+    this.emitter.emit(type as string, payload);
+  }
+
+  /** Subscribes to one event type; returns the unsubscribe function. */
+  subscribe<K extends keyof DocksideEvents>(
+    type: K,
+    handler: (payload: DocksideEvents[K]) => void | Promise<void>,
+  ): () => void {
+    const isolated = (payload: DocksideEvents[K]) => {
+      try {
+        const r = handler(payload);
+        if (r && typeof (r as Promise<void>).catch === 'function') {
+          (r as Promise<void>).catch((err) => this.subscriberFailed(type as string, err));
+        }
+      } catch (err) {
+        this.subscriberFailed(type as string, err);
+      }
+    };
+    this.emitter.on(type as string, isolated);
+    return () => void this.emitter.off(type as string, isolated);
+  }
+
+  /** Whether a service (by signing name) is loaded in this gateway. */
+  isLoaded(service: string): boolean {
+    return this.loaded(service);
+  }
+
+  /** Calls another service's operation, typed by the SDK's input/output types. */
+  call<S extends keyof DocksideServices, O extends keyof DocksideServices[S] & string>(
+    service: S,
+    operation: O,
+    input: InputOf<S, O>,
+    opts: CallOptions,
+  ): Promise<OutputOf<S, O>> {
+    return this.callUntyped(service as string, operation, input, opts) as Promise<OutputOf<S, O>>;
+  }
+
+  /** The same as `call` for services whose contract types are not imported. */
+  async callUntyped(service: string, operation: string, input: unknown, opts: CallOptions): Promise<unknown> {
+    if (!this.dispatch || !this.loaded(service)) {
+      throw new DocksideError(
+        'DOCKSIDE_SERVICE_NOT_LOADED',
+        `service '${service}' is not loaded in this gateway (needed for ${service}.${operation})`,
+      );
+    }
+    return this.dispatch(service, operation, input, opts);
+  }
+
+  private subscriberFailed(type: string, err: unknown) {
+    this.logger?.error({ err, event: type }, 'bus subscriber failed');
+  }
+}

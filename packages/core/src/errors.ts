@@ -1,0 +1,64 @@
+/**
+ * An error the gateway returns to an AWS client. Each wire protocol serialises it the way the
+ * AWS SDKs parse it, so `err instanceof ClusterNotFoundException` holds on the client side.
+ */
+export class ServiceError extends Error {
+  readonly code: string;
+  readonly httpStatus: number;
+  readonly fault: 'client' | 'server';
+  /** Extra members of the error shape (e.g. `resourceIds`), serialised beside the message. */
+  readonly fields: Record<string, unknown>;
+
+  constructor(
+    code: string,
+    message: string,
+    options: { httpStatus?: number; fault?: 'client' | 'server'; fields?: Record<string, unknown> } = {},
+  ) {
+    super(message);
+    this.name = code;
+    this.code = code;
+    this.fault = options.fault ?? ((options.httpStatus ?? 400) >= 500 ? 'server' : 'client');
+    this.httpStatus = options.httpStatus ?? (this.fault === 'server' ? 500 : 400);
+    this.fields = options.fields ?? {};
+  }
+}
+
+export const isServiceError = (e: unknown): e is ServiceError => e instanceof ServiceError;
+
+/** The error AWS answers for an operation name it does not know. */
+export const unknownOperation = (target: string) =>
+  new ServiceError('UnknownOperationException', `Unrecognized operation: ${target}`);
+
+/** An operation the AWS model has but this Dockside plugin does not implement yet. */
+export const notImplemented = (service: string, operation: string) =>
+  new ServiceError(
+    'NotImplemented',
+    `${operation} is part of the ${service} API but is not implemented by Dockside's ${service} plugin yet.`,
+    { httpStatus: 501, fault: 'server' },
+  );
+
+export const serializationError = (message: string) => new ServiceError('SerializationException', message);
+
+export const internalFailure = () =>
+  new ServiceError('InternalFailure', 'The request processing has failed because of an unknown error.', {
+    httpStatus: 500,
+  });
+
+/** Codes of the errors the gateway raises at boot (never sent to AWS clients). */
+export type BootErrorCode =
+  | 'DOCKSIDE_DUPLICATE_PLUGIN'
+  | 'DOCKSIDE_DUPLICATE_PROTOCOL'
+  | 'DOCKSIDE_UNROUTABLE_OPERATION'
+  | 'DOCKSIDE_INVALID_PLUGIN'
+  | 'DOCKSIDE_SERVICE_NOT_LOADED';
+
+/** A configuration mistake found while the gateway is being built: fails fast, before listening. */
+export class DocksideError extends Error {
+  constructor(
+    readonly code: BootErrorCode,
+    message: string,
+  ) {
+    super(`${code}: ${message}`);
+    this.name = 'DocksideError';
+  }
+}

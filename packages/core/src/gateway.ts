@@ -1,0 +1,270 @@
+import { randomUUID } from 'node:crypto';
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import express, { type Express, type NextFunction, type Request, type Response } from 'express';
+import { Bus } from './bus';
+import { Dispatcher, type ServiceRoute } from './dispatcher';
+import { ServiceError, internalFailure, isServiceError, serializationError } from './errors';
+import { createLogger, type Logger } from './logger';
+import type { DocksidePlugin, GatewayConfig, PluginContext } from './plugin';
+import { decodeJsonBody, encodeJsonError, encodeJsonResult } from './protocols/json';
+import { decodeQueryInput, encodeQueryError, encodeQueryResult, parseForm } from './protocols/query';
+import { accountFromAccessKey, parseAuthorization } from './protocols/sigv4';
+import type { WireResponse } from './protocols/types';
+import { DataDir } from './store';
+
+export interface GatewayOptions {
+  /** Plugin instances: `[ecs(), logs()]`. */
+  plugins: DocksidePlugin[];
+  /** Account used when the access key id is not a 12-digit account id. Default `000000000000`. */
+  accountId?: string;
+  /** Region used for unsigned requests. Default `us-east-1`. */
+  region?: string;
+  /** Persist every plugin's store under this folder and restore it on start. */
+  dataDir?: string;
+  logger?: Logger;
+  logLevel?: string;
+  version?: string;
+}
+
+export interface Gateway {
+  /** Mount in another express/connect app: `app.use(gateway.handler)` (call `start()` first). */
+  readonly handler: Express;
+  readonly bus: Bus;
+  readonly config: GatewayConfig;
+  readonly logger: Logger;
+  /** The loaded services by signing name. */
+  services(): string[];
+  /** Runs plugins' `start()` (and restores `--data-dir` state) once; `listen()` calls it. */
+  start(): Promise<void>;
+  listen(port?: number, host?: string): Promise<{ port: number; host: string; url: string }>;
+  /** Stops the HTTP server and the plugins (in reverse order) and persists state. */
+  close(): Promise<void>;
+  /** Clears every plugin's store. */
+  reset(): void;
+  /** Calls an operation as an external client would, minus HTTP (for tests and embedders). */
+  invoke(service: string, operation: string, input: unknown, opts?: { accountId?: string; region?: string }): Promise<unknown>;
+  endpoint(): string | undefined;
+}
+
+const DEFAULT_ACCOUNT = '000000000000';
+
+/** Builds a gateway. Configuration mistakes throw a coded `DocksideError` here, before anything listens. */
+export function createGateway(options: GatewayOptions): Gateway {
+  const config: GatewayConfig = {
+    accountId: options.accountId ?? DEFAULT_ACCOUNT,
+    region: options.region ?? 'us-east-1',
+    dataDir: options.dataDir,
+    version: options.version ?? '0.0.0',
+  };
+  const logger = options.logger ?? createLogger(options.logLevel ?? 'info');
+  const bus = new Bus(logger);
+  const dispatcher = new Dispatcher(options.plugins, bus, logger);
+  bus.attach(
+    (service, operation, input, opts) => dispatcher.call(service, operation, input, opts),
+    (service) => dispatcher.bySigningName.has(service),
+  );
+
+  let server: http.Server | undefined;
+  let url: string | undefined;
+  const pluginCtx: PluginContext = { bus, logger, config, endpoint: () => url };
+  const dataDir = config.dataDir ? new DataDir(config.dataDir) : undefined;
+  let dirty = false;
+  let flushTimer: NodeJS.Timeout | undefined;
+  const persist = () => {
+    if (!dataDir) return;
+    dirty = false;
+    for (const p of options.plugins) if (p.state) dataDir.save(p.name, p.state);
+  };
+  const markDirty = () => {
+    if (!dataDir || dirty) return;
+    dirty = true;
+    flushTimer = setTimeout(() => {
+      try {
+        persist();
+      } catch (err) {
+        logger.error({ err }, 'persisting state failed');
+      }
+    }, 250);
+    flushTimer.unref();
+  };
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.disable('etag');
+
+  const reset = () => {
+    for (const p of options.plugins) p.state?.reset();
+    markDirty();
+  };
+  const health = (_req: Request, res: Response) => {
+    res.json({
+      status: 'running',
+      version: config.version,
+      services: dispatcher.routes.map((r) => ({ name: r.protocol.signingName, plugin: r.plugin.name, protocol: r.protocol.protocol })),
+    });
+  };
+  const resetRoute = (_req: Request, res: Response) => {
+    reset();
+    res.json({ reset: true });
+  };
+  app.get('/_dockside/health', health);
+  app.post('/_dockside/reset', resetRoute);
+  // moto-server compatible reset, so suites written for moto switch to Dockside unchanged.
+  app.post('/moto-api/reset', resetRoute);
+
+  for (const p of options.plugins) {
+    if (p.routes) {
+      const router = express.Router();
+      p.routes(router, pluginCtx);
+      app.use(router);
+    }
+  }
+
+  const rawBody = express.raw({ type: () => true, limit: '64mb' });
+  const send = (res: Response, requestId: string, w: WireResponse) => {
+    res.status(w.status);
+    res.setHeader('Content-Type', w.contentType);
+    res.setHeader('x-amzn-RequestId', requestId);
+    for (const [k, v] of Object.entries(w.headers ?? {})) res.setHeader(k, v);
+    res.end(w.body);
+  };
+
+  const handleAws = async (req: Request, res: Response) => {
+    const started = process.hrtime.bigint();
+    const requestId = randomUUID();
+    const scope = parseAuthorization(req.header('authorization'), req.query as Record<string, unknown>);
+    const accountId = accountFromAccessKey(scope?.accessKeyId, config.accountId);
+    const region = scope?.region ?? config.region;
+    const target = req.header('x-amz-target');
+    let route: ServiceRoute | undefined;
+    let operation = '';
+    let jsonProtocol = true;
+    let wire: WireResponse;
+    try {
+      let input: unknown;
+      if (target) {
+        const dot = target.lastIndexOf('.');
+        route = dispatcher.byTarget.get(target.slice(0, dot));
+        operation = target.slice(dot + 1);
+        if (!route) throw new ServiceError('UnknownOperationException', `Unrecognized operation or service target: ${target}`);
+        input = decodeJsonBody(req.body as Buffer);
+      } else {
+        jsonProtocol = false;
+        const body = Buffer.isBuffer(req.body) ? req.body.toString('utf8') : '';
+        const params = parseForm(body);
+        for (const [k, v] of Object.entries(req.query)) if (typeof v === 'string' && !params.has(k)) params.set(k, v);
+        const queryRoutes = dispatcher.routes.filter((r) => r.protocol.protocol === 'awsQuery');
+        route = scope ? dispatcher.bySigningName.get(scope.service) : queryRoutes.length === 1 ? queryRoutes[0] : undefined;
+        if (route && route.protocol.protocol !== 'awsQuery') {
+          jsonProtocol = true;
+          throw new ServiceError('UnknownOperationException', 'Missing X-Amz-Target header for a JSON protocol service.');
+        }
+        operation = params.get('Action') ?? '';
+        if (!route) {
+          throw new ServiceError(
+            'UnknownOperationException',
+            scope ? `No loaded service is signed as '${scope.service}'.` : 'Cannot tell which service this request is for: send X-Amz-Target or a SigV4 Authorization header.',
+          );
+        }
+        if (!operation) throw new ServiceError('MissingAction', 'Missing Action parameter.');
+        const op = route.model().operations[operation];
+        input = decodeQueryInput(route.model(), op?.input ?? null, params);
+      }
+      const ctx = dispatcher.context(route, operation, accountId, region, false, requestId);
+      const output = await dispatcher.invoke(route, operation, input, ctx);
+      markDirty();
+      wire = jsonProtocol
+        ? encodeJsonResult(route.protocol.protocol, output)
+        : encodeQueryResult(route.model(), operation, route.protocol.xmlNamespace!, output, requestId);
+    } catch (e) {
+      let err: ServiceError;
+      if (isServiceError(e)) err = e;
+      else {
+        logger.error({ err: e, requestId, service: route?.protocol.signingName, operation }, 'operation failed with an internal error');
+        err = internalFailure();
+      }
+      wire = jsonProtocol
+        ? encodeJsonError(route?.protocol.protocol ?? 'awsJson1_1', err)
+        : encodeQueryError(route?.model(), route?.protocol.xmlNamespace ?? 'https://dockside.local/', err, requestId);
+    }
+    send(res, requestId, wire);
+    logger.debug(
+      { requestId, service: route?.protocol.signingName, operation, status: wire.status, ms: Number(process.hrtime.bigint() - started) / 1e6 },
+      'request',
+    );
+  };
+  app.post('/', rawBody, (req, res) => void handleAws(req, res));
+  app.get('/', (req, res, next) => (req.query.Action ? void handleAws(req, res) : next()));
+
+  // Body-parser failures (too large, bad encoding) and anything thrown by a route: never a stack trace.
+  app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
+    const requestId = randomUUID();
+    const status = (err as { status?: number }).status;
+    const se = status && status < 500 ? serializationError((err as Error).message) : internalFailure();
+    if (se.httpStatus >= 500) logger.error({ err, path: req.path }, 'request failed');
+    send(res, requestId, encodeJsonError('awsJson1_1', se));
+  });
+
+  let started: Promise<void> | undefined;
+  const start = () =>
+    (started ??= (async () => {
+      for (const p of options.plugins) {
+        if (dataDir && p.state && dataDir.load(p.name, p.state)) logger.info({ plugin: p.name }, 'state restored');
+        await p.start?.(pluginCtx);
+      }
+    })());
+
+  const gateway: Gateway = {
+    handler: app,
+    bus,
+    config,
+    logger,
+    services: () => dispatcher.routes.map((r) => r.protocol.signingName),
+    start,
+    async listen(port = 4566, host = '127.0.0.1') {
+      await start();
+      server = http.createServer(app);
+      server.keepAliveTimeout = 65_000;
+      await new Promise<void>((resolve, reject) => {
+        server!.once('error', reject);
+        server!.listen(port, host, () => resolve());
+      });
+      const addr = server.address() as AddressInfo;
+      const shownHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
+      url = `http://${shownHost}:${addr.port}`;
+      return { port: addr.port, host, url };
+    },
+    async close() {
+      if (server) {
+        const s = server;
+        server = undefined;
+        await new Promise<void>((resolve) => {
+          s.close(() => resolve());
+          s.closeAllConnections();
+        });
+      }
+      if (started) {
+        for (const p of [...options.plugins].reverse()) {
+          try {
+            await p.stop?.();
+          } catch (err) {
+            logger.error({ err, plugin: p.name }, 'plugin stop failed');
+          }
+        }
+      }
+      if (flushTimer) clearTimeout(flushTimer);
+      persist();
+      url = undefined;
+    },
+    reset,
+    invoke(service, operation, input, opts = {}) {
+      return dispatcher.call(service, operation, input, {
+        accountId: opts.accountId ?? config.accountId,
+        region: opts.region ?? config.region,
+      }, false);
+    },
+    endpoint: () => url,
+  };
+  return gateway;
+}

@@ -1,0 +1,25 @@
+export { createGateway } from './gateway';
+export type { Gateway, GatewayOptions } from './gateway';
+export { Bus } from './bus';
+export type { Call, CallOptions, DocksideEvents, DocksideServices } from './bus';
+export { ServiceError, DocksideError, isServiceError, notImplemented, unknownOperation } from './errors';
+export type { BootErrorCode } from './errors';
+export type {
+  DocksidePlugin,
+  GatewayConfig,
+  OperationHandler,
+  OperationMap,
+  PluginContext,
+  ProtocolDef,
+  RequestContext,
+  StateStore,
+  WireProtocol,
+} from './plugin';
+export { Store, DataDir, encode, decode, writeFileAtomic } from './store';
+export { paginate } from './pagination';
+export type { PageRequest } from './pagination';
+export { createLogger } from './logger';
+export type { Logger } from './logger';
+export { loadModel } from './model/load';
+export type { ServiceModel } from './model/types';
+export { shapeToJsonSchema, ModelValidator } from './model/validator';

@@ -1,0 +1,52 @@
+/**
+ * The service model Dockside validates and serialises against: a compact, JSON form of the
+ * Smithy schemas that the pinned `@aws-sdk/client-*` packages ship. Generated at build time by
+ * `dockside-model` (see ./generate.ts) so that start-up never loads an AWS SDK.
+ */
+export type PrimitiveType = 'string' | 'number' | 'boolean' | 'timestamp' | 'blob' | 'document';
+
+/** A reference to a shape: a primitive, a named shape, or an inline list/map of primitives. */
+export type ShapeRef = PrimitiveType | { shape: string } | InlineList | InlineMap;
+export interface InlineList {
+  type: 'list';
+  member: ShapeRef;
+}
+export interface InlineMap {
+  type: 'map';
+  value: ShapeRef;
+}
+
+export interface MemberDef {
+  ref: ShapeRef;
+  /** Allowed values where the model declares an enum for this member (or its list items). */
+  enum?: string[];
+  sensitive?: true;
+}
+
+export type ShapeDef =
+  | { type: 'structure'; members: Record<string, MemberDef>; required: string[]; union?: true }
+  | { type: 'list'; member: MemberDef }
+  | { type: 'map'; value: MemberDef }
+  | { type: 'primitive'; of: PrimitiveType; sensitive?: true };
+
+export interface ErrorDef {
+  fault: 'client' | 'server';
+  httpStatus: number;
+  /** awsQuery error code (`awsQueryError` trait), when it differs from the shape name. */
+  queryCode?: string;
+  queryHttpStatus?: number;
+}
+
+export interface OperationDef {
+  input: string | null;
+  output: string | null;
+}
+
+export interface ServiceModel {
+  sdkPackage: string;
+  sdkVersion: string;
+  namespace: string;
+  operations: Record<string, OperationDef>;
+  shapes: Record<string, ShapeDef>;
+  errors: Record<string, ErrorDef>;
+}

@@ -1,0 +1,6 @@
+export interface WireResponse {
+  status: number;
+  contentType: string;
+  headers?: Record<string, string>;
+  body: string;
+}

@@ -1,0 +1,97 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { StateStore } from './plugin';
+
+/**
+ * A plugin's state, one value per account and region, created on first access.
+ * Snapshots are JSON that keeps `Date`, `Map` and `Set` values (tagged), so a store written to
+ * `--data-dir` restores to the same objects.
+ */
+export class Store<T> implements StateStore {
+  private readonly partitions = new Map<string, T>();
+
+  constructor(private readonly init: () => T) {}
+
+  /** The state of one account + region. */
+  get(accountId: string, region: string): T {
+    const key = `${accountId}/${region}`;
+    let s = this.partitions.get(key);
+    if (!s) {
+      s = this.init();
+      this.partitions.set(key, s);
+    }
+    return s;
+  }
+
+  /** Every partition, for background loops that span accounts and regions. */
+  entries(): Array<{ accountId: string; region: string; state: T }> {
+    return [...this.partitions].map(([key, state]) => {
+      const [accountId, region] = key.split('/');
+      return { accountId, region, state };
+    });
+  }
+
+  reset(): void {
+    this.partitions.clear();
+  }
+
+  snapshot(): unknown {
+    return JSON.parse(encode(Object.fromEntries(this.partitions)));
+  }
+
+  restore(snapshot: unknown): void {
+    this.partitions.clear();
+    const decoded = decode(JSON.stringify(snapshot ?? {})) as Record<string, T>;
+    for (const [k, v] of Object.entries(decoded)) this.partitions.set(k, v);
+  }
+}
+
+/** JSON with tagged Date/Map/Set values. */
+export function encode(value: unknown): string {
+  return JSON.stringify(value, function (this: Record<string, unknown>, key, v) {
+    const raw = this[key];
+    if (raw instanceof Date) return { $date: raw.getTime() };
+    if (raw instanceof Map) return { $map: [...raw] };
+    if (raw instanceof Set) return { $set: [...raw] };
+    return v;
+  });
+}
+
+export function decode(text: string): unknown {
+  return JSON.parse(text, (_k, v) => {
+    if (v && typeof v === 'object' && !Array.isArray(v)) {
+      const keys = Object.keys(v);
+      if (keys.length === 1) {
+        if (keys[0] === '$date') return new Date(v.$date);
+        if (keys[0] === '$map') return new Map(v.$map);
+        if (keys[0] === '$set') return new Set(v.$set);
+      }
+    }
+    return v;
+  });
+}
+
+/** Writes a file atomically: a temporary file in the same folder, then a rename over the target. */
+export function writeFileAtomic(file: string, data: string): void {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const tmp = `${file}.${process.pid}.${Date.now()}.tmp`;
+  fs.writeFileSync(tmp, data);
+  fs.renameSync(tmp, file);
+}
+
+/** Persists the stores of named plugins under a folder, one `<name>.json` each. */
+export class DataDir {
+  constructor(private readonly dir: string) {}
+
+  save(name: string, store: StateStore): void {
+    // snapshot() is already plain, tagged JSON.
+    writeFileAtomic(path.join(this.dir, `${name}.json`), JSON.stringify(store.snapshot()));
+  }
+
+  load(name: string, store: StateStore): boolean {
+    const file = path.join(this.dir, `${name}.json`);
+    if (!fs.existsSync(file)) return false;
+    store.restore(JSON.parse(fs.readFileSync(file, 'utf8')));
+    return true;
+  }
+}

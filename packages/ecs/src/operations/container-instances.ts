@@ -1,0 +1,90 @@
+import { randomBytes } from 'node:crypto';
+import type * as ECS from '@aws-sdk/client-ecs';
+import { ServiceError, paginate, type OperationMap, type RequestContext } from '@dockside/core';
+import { ecsArn } from '../arn';
+import type { ContainerInstanceRecord, EcsState } from '../state/types';
+import { activeCluster } from './clusters';
+import { setTags, tagsOf } from './tags';
+
+/**
+ * Container instances as the ECS agent registers them. Dockside runs tasks on its own engine,
+ * so these exist for agents and tools that register them, and as the targets of attributes.
+ */
+export function findContainerInstance(state: EcsState, ctx: RequestContext, clusterName: string, ref: string): ContainerInstanceRecord | undefined {
+  const arn = ref.startsWith('arn:') ? ref : ecsArn(ctx, `container-instance/${clusterName}/${ref}`);
+  const ci = state.containerInstances[arn];
+  return ci && ci.clusterName === clusterName ? ci : undefined;
+}
+
+const view = (state: EcsState, ci: ContainerInstanceRecord, include?: string[]): ECS.ContainerInstance => {
+  const { clusterName: _c, ...rest } = ci;
+  return { ...rest, ...(include?.includes('TAGS') ? { tags: tagsOf(state, ci.containerInstanceArn) } : {}) };
+};
+
+export function containerInstanceOperations(stateOf: (ctx: RequestContext) => EcsState): OperationMap {
+  return {
+    RegisterContainerInstance(input: ECS.RegisterContainerInstanceRequest, ctx): ECS.RegisterContainerInstanceResponse {
+      const state = stateOf(ctx);
+      const cluster = activeCluster(state, ctx, input.cluster);
+      const id = randomBytes(16).toString('hex');
+      const arn = ecsArn(ctx, `container-instance/${cluster.clusterName}/${id}`);
+      setTags(state, arn, input.tags ?? [], { replace: true });
+      const rec: ContainerInstanceRecord = {
+        containerInstanceArn: arn,
+        clusterName: cluster.clusterName,
+        ec2InstanceId: `i-${randomBytes(8).toString('hex').slice(0, 17)}`,
+        version: 1,
+        versionInfo: input.versionInfo ?? {},
+        remainingResources: input.totalResources ?? [],
+        registeredResources: input.totalResources ?? [],
+        status: 'ACTIVE',
+        agentConnected: true,
+        runningTasksCount: 0,
+        pendingTasksCount: 0,
+        attributes: [
+          { name: 'ecs.os-type', value: 'linux' },
+          { name: 'ecs.cpu-architecture', value: 'x86_64' },
+          ...(input.attributes ?? []),
+        ],
+        registeredAt: new Date(),
+        attachments: [],
+      };
+      state.containerInstances[arn] = rec;
+      return { containerInstance: view(state, rec) };
+    },
+    DeregisterContainerInstance(input: ECS.DeregisterContainerInstanceRequest, ctx): ECS.DeregisterContainerInstanceResponse {
+      const state = stateOf(ctx);
+      const cluster = activeCluster(state, ctx, input.cluster);
+      const ci = findContainerInstance(state, ctx, cluster.clusterName, input.containerInstance!);
+      if (!ci || ci.status === 'INACTIVE') {
+        throw new ServiceError('InvalidParameterException', 'The referenced container instance was not found.');
+      }
+      ci.status = 'INACTIVE';
+      ci.agentConnected = false;
+      ci.version = (ci.version ?? 0) + 1;
+      return { containerInstance: view(state, ci) };
+    },
+    ListContainerInstances(input: ECS.ListContainerInstancesRequest, ctx): ECS.ListContainerInstancesResponse {
+      const state = stateOf(ctx);
+      const cluster = activeCluster(state, ctx, input.cluster);
+      const arns = Object.values(state.containerInstances)
+        .filter((ci) => ci.clusterName === cluster.clusterName && (input.status ? ci.status === input.status : ci.status !== 'INACTIVE'))
+        .map((ci) => ci.containerInstanceArn)
+        .sort();
+      const { page, nextToken } = paginate(arns, (a) => a, input, { defaultMax: 100, maxLimit: 100 });
+      return { containerInstanceArns: page, ...(nextToken ? { nextToken } : {}) };
+    },
+    DescribeContainerInstances(input: ECS.DescribeContainerInstancesRequest, ctx): ECS.DescribeContainerInstancesResponse {
+      const state = stateOf(ctx);
+      const cluster = activeCluster(state, ctx, input.cluster);
+      const containerInstances: ECS.ContainerInstance[] = [];
+      const failures: ECS.Failure[] = [];
+      for (const ref of input.containerInstances ?? []) {
+        const ci = findContainerInstance(state, ctx, cluster.clusterName, ref);
+        if (ci) containerInstances.push(view(state, ci, input.include));
+        else failures.push({ arn: ref, reason: 'MISSING' });
+      }
+      return { containerInstances, failures };
+    },
+  };
+}
