@@ -86,12 +86,14 @@ export class Dispatcher {
   /** Validates and runs one operation. Throws ServiceError for anything the client should see. */
   async invoke(route: ServiceRoute, operation: string, input: unknown, ctx: RequestContext): Promise<unknown> {
     const handler = Object.prototype.hasOwnProperty.call(route.operations, operation) ? route.operations[operation] : undefined;
-    if (!handler) {
-      if (route.model().operations[operation]) throw notImplemented(route.protocol.signingName, operation);
+    const modelled = Object.prototype.hasOwnProperty.call(route.model().operations, operation);
+    if (!handler && !modelled) {
       throw unknownOperation(route.protocol.targetPrefix ? `${route.protocol.targetPrefix}.${operation}` : operation);
     }
     const clean = stripNulls(input ?? {}) as Record<string, unknown>;
+    // Input is validated before anything else, as AWS does, even for operations Dockside lacks.
     route.validator.validate(operation, clean);
+    if (!handler) throw notImplemented(route.protocol.signingName, operation);
     return handler(clean, ctx);
   }
 

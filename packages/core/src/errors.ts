@@ -2,7 +2,11 @@
  * An error the gateway returns to an AWS client. Each wire protocol serialises it the way the
  * AWS SDKs parse it, so `err instanceof ClusterNotFoundException` holds on the client side.
  */
+const BRAND = Symbol.for('dockside.ServiceError');
+
 export class ServiceError extends Error {
+  /** Recognised across copies of this package (a plugin may bundle its own). */
+  readonly [BRAND] = true;
   readonly code: string;
   readonly httpStatus: number;
   readonly fault: 'client' | 'server';
@@ -23,7 +27,8 @@ export class ServiceError extends Error {
   }
 }
 
-export const isServiceError = (e: unknown): e is ServiceError => e instanceof ServiceError;
+export const isServiceError = (e: unknown): e is ServiceError =>
+  e instanceof ServiceError || Boolean(e && typeof e === 'object' && (e as Record<symbol, unknown>)[BRAND]);
 
 /** The error AWS answers for an operation name it does not know. */
 export const unknownOperation = (target: string) =>

@@ -87,8 +87,8 @@ export function decodeQueryInput(model: ServiceModel, inputShape: string | null,
   return read('', { shape: inputShape }) as Record<string, unknown>;
 }
 
-const escapeXml = (s: string) =>
-  s.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c]!);
+/** Escapes element text (no attributes are written, so quotes stay as they are). */
+const escapeXml = (s: string) => s.replace(/[<>&]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;' })[c]!);
 
 function xmlValue(model: ServiceModel, ref: ShapeRef, value: unknown): string {
   const r = resolve(model, ref);

@@ -1,0 +1,84 @@
+/** The typed bus: events with isolated subscribers, and internal calls through the dispatcher. */
+import * as path from 'node:path';
+import { Bus, DocksideError, ServiceError, createGateway, loadModel, type Call, type DocksidePlugin } from '@dockside/core';
+
+interface Ping {
+  n: number;
+}
+declare module '@dockside/core' {
+  interface DocksideEvents {
+    'test.ping': Ping;
+  }
+  interface DocksideServices {
+    ecs: { ListClusters: Call<{ maxResults?: number }, { clusterArns?: string[] }> };
+  }
+}
+
+const models = path.dirname(require.resolve('@dockside/core/dist/test-models/ecs.json'));
+
+test('events reach every subscriber; a throwing or rejecting one is isolated', async () => {
+  const errors: unknown[] = [];
+  const bus = new Bus({ error: (o: unknown) => errors.push(o) } as never);
+  const got: number[] = [];
+  bus.subscribe('test.ping', () => {
+    throw new Error('sync boom');
+  });
+  bus.subscribe('test.ping', async () => {
+    throw new Error('async boom');
+  });
+  const off = bus.subscribe('test.ping', (p) => void got.push(p.n));
+  expect(() => bus.publish('test.ping', { n: 1 })).not.toThrow();
+  off();
+  bus.publish('test.ping', { n: 2 });
+  await new Promise((r) => setImmediate(r));
+  expect(got).toEqual([1]);
+  // The failing subscribers stay subscribed: two failures per publish, and the producer never saw one.
+  expect(errors).toHaveLength(4);
+});
+
+describe('internal calls', () => {
+  const seen: Array<{ internal: boolean; region: string }> = [];
+  const plugin: DocksidePlugin = {
+    name: 'a',
+    protocols: [
+      {
+        signingName: 'ecs',
+        protocol: 'awsJson1_1',
+        targetPrefix: 'AmazonEC2ContainerServiceV20141113',
+        model: () => loadModel(path.join(models, 'ecs.json')),
+        validationErrorCode: 'InvalidParameterException',
+      },
+    ],
+    operations: {
+      ListClusters: (input: { maxResults?: number }, ctx) => {
+        seen.push({ internal: ctx.internal, region: ctx.region });
+        if (input.maxResults === 99) throw new ServiceError('InvalidParameterException', 'too many');
+        return { clusterArns: [`${ctx.accountId}/${ctx.region}`] };
+      },
+    },
+  };
+  const g = createGateway({ plugins: [plugin], logLevel: 'silent' });
+
+  test('typed, marked internal, with the caller-given account and region', async () => {
+    const out = await g.bus.call('ecs', 'ListClusters', { maxResults: 5 }, { accountId: '111122223333', region: 'ap-south-1' });
+    expect(out.clusterArns).toEqual(['111122223333/ap-south-1']);
+    expect(seen.at(-1)).toEqual({ internal: true, region: 'ap-south-1' });
+  });
+
+  test('validated like an external request; service errors reach the caller', async () => {
+    await expect(g.bus.call('ecs', 'ListClusters', { maxResults: 'x' as never }, { accountId: '000000000000', region: 'us-east-1' })).rejects.toMatchObject({
+      code: 'InvalidParameterException',
+      message: expect.stringContaining("'maxResults'"),
+    });
+    await expect(g.bus.call('ecs', 'ListClusters', { maxResults: 99 }, { accountId: '000000000000', region: 'us-east-1' })).rejects.toBeInstanceOf(ServiceError);
+  });
+
+  test('a service that is not loaded rejects with a clear error', async () => {
+    expect(g.bus.isLoaded('ecs')).toBe(true);
+    expect(g.bus.isLoaded('logs')).toBe(false);
+    const err = await g.bus.callUntyped('logs', 'PutLogEvents', {}, { accountId: '000000000000', region: 'us-east-1' }).catch((e) => e);
+    expect(err).toBeInstanceOf(DocksideError);
+    expect(err.code).toBe('DOCKSIDE_SERVICE_NOT_LOADED');
+    expect(err.message).toContain("service 'logs' is not loaded");
+  });
+});
