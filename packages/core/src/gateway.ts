@@ -197,6 +197,11 @@ export function createGateway(options: GatewayOptions): Gateway {
   app.post('/', rawBody, (req, res) => void handleAws(req, res));
   app.get('/', (req, res, next) => (req.query.Action ? void handleAws(req, res) : next()));
 
+  // Unknown paths get a JSON answer, never express's HTML page.
+  app.use((req: Request, res: Response) => {
+    res.status(404).json({ __type: 'NotFound', message: `No Dockside endpoint at ${req.method} ${req.path}` });
+  });
+
   // Body-parser failures (too large, bad encoding) and anything thrown by a route: never a stack trace.
   app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
     const requestId = randomUUID();

@@ -21,6 +21,7 @@ import {
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { ServiceError, loadModel, type DocksidePlugin } from '@dockside/core';
 import { startTestGateway, type TestGateway } from '@dockside/testing';
+import pino from 'pino';
 
 const models = path.dirname(require.resolve('@dockside/core/dist/test-models/ecs.json'));
 const seen: Array<{ accountId: string; region: string; internal: boolean }> = [];
@@ -96,10 +97,13 @@ const queryPlugin: DocksidePlugin = {
   },
 };
 
+const logLines: Array<Record<string, unknown>> = [];
+const logger = pino({ level: 'error' }, { write: (line: string) => void logLines.push(JSON.parse(line)) });
+
 let t: TestGateway;
 let ecs: ECSClient;
 beforeAll(async () => {
-  t = await startTestGateway({ plugins: [jsonPlugin, queryPlugin] });
+  t = await startTestGateway({ plugins: [jsonPlugin, queryPlugin], logger });
   ecs = t.client(ECSClient);
 });
 afterAll(() => t.stop());
@@ -197,6 +201,10 @@ describe('awsJson1_1', () => {
     expect(JSON.parse(text).__type).toBe('InternalFailure');
     expect(text).not.toContain('secret stack');
     expect(text).not.toMatch(/at .*\.ts:\d+/);
+    // ...but the server log has it, with the request id the client got.
+    const logged = logLines.find((l) => l.msg === 'operation failed with an internal error');
+    expect(logged).toMatchObject({ operation: 'DescribeClusters', requestId: res.headers.get('x-amzn-requestid') });
+    expect(JSON.stringify(logged)).toContain('a bug with a secret stack');
   });
 
   test('region from the credential scope, account from a 12-digit key, defaults when unsigned', async () => {

@@ -1,0 +1,52 @@
+import { UsageError, helpText, parseConfig, OPTIONS } from './config';
+
+test('defaults', () => {
+  expect(parseConfig([], {})).toEqual({
+    port: 4566,
+    host: '127.0.0.1',
+    region: 'us-east-1',
+    accountId: '000000000000',
+    services: undefined,
+    dataDir: undefined,
+    logLevel: 'info',
+    help: false,
+    version: false,
+  });
+});
+
+test('every flag, and its env var; the flag wins', () => {
+  const env = {
+    DOCKSIDE_PORT: '1000',
+    DOCKSIDE_HOST: '0.0.0.0',
+    DOCKSIDE_REGION: 'eu-west-1',
+    DOCKSIDE_ACCOUNT_ID: '111111111111',
+    DOCKSIDE_SERVICES: 'ecs',
+    DOCKSIDE_DATA_DIR: '/tmp/a',
+    DOCKSIDE_LOG_LEVEL: 'debug',
+  };
+  expect(parseConfig([], env)).toMatchObject({ port: 1000, host: '0.0.0.0', region: 'eu-west-1', accountId: '111111111111', services: ['ecs'], dataDir: '/tmp/a', logLevel: 'debug' });
+  const flags = ['--port', '2000', '--host', '::1', '--region', 'ap-southeast-2', '--account-id', '222222222222', '--services', 'ecs, logs', '--data-dir', '/tmp/b', '--log-level', 'warn'];
+  expect(parseConfig(flags, env)).toMatchObject({ port: 2000, host: '::1', region: 'ap-southeast-2', accountId: '222222222222', services: ['ecs', 'logs'], dataDir: '/tmp/b', logLevel: 'warn' });
+  expect(parseConfig(['--port=0'], {}).port).toBe(0);
+});
+
+test.each([
+  [['--port', 'x']],
+  [['--port', '70000']],
+  [['--account-id', '123']],
+  [['--region', 'mars']],
+  [['--log-level', 'loud']],
+  [['--unknown']],
+  [['positional']],
+])('%j is a usage error', (argv) => {
+  expect(() => parseConfig(argv, {})).toThrow(UsageError);
+});
+
+test('--help documents every option and env var', () => {
+  const text = helpText('1.2.3');
+  for (const o of OPTIONS) {
+    expect(text).toContain(`--${o.flag}`);
+    expect(text).toContain(o.env);
+  }
+  expect(parseConfig(['-h'], {}).help).toBe(true);
+});

@@ -1,0 +1,85 @@
+// Shared helpers for benchmarks: statistics, machine facts, and the results files.
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as http from 'node:http';
+
+export const benchDir = path.dirname(new URL(import.meta.url).pathname);
+export const repoRoot = path.dirname(benchDir);
+
+export function stats(samples) {
+  const s = [...samples].sort((a, b) => a - b);
+  const q = (p) => s[Math.min(s.length - 1, Math.floor(p * s.length))];
+  return { n: s.length, median: q(0.5), min: s[0], max: s[s.length - 1], p99: q(0.99) };
+}
+
+export function machine() {
+  return {
+    cpus: os.cpus().length,
+    cpuModel: os.cpus()[0]?.model ?? 'unknown',
+    memGiB: Math.round(os.totalmem() / 2 ** 30),
+    node: process.version,
+    platform: `${os.platform()} ${os.release()}`,
+  };
+}
+
+export function commit() {
+  try {
+    return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: repoRoot, encoding: 'utf8' }).trim();
+  } catch {
+    return 'unknown';
+  }
+}
+
+/** A JSON-protocol POST with node:http (no fetch start-up cost in the measurement). */
+export function awsJson(url, target, body = {}) {
+  return new Promise((resolve, reject) => {
+    const req = http.request(url, { method: 'POST', headers: { 'x-amz-target': target, 'content-type': 'application/x-amz-json-1.1' } }, (res) => {
+      let data = '';
+      res.on('data', (d) => (data += d));
+      res.on('end', () => resolve({ status: res.statusCode, body: data }));
+    });
+    req.on('error', reject);
+    req.end(JSON.stringify(body));
+  });
+}
+
+/** Merges one benchmark's results into bench/results/latest.json and rewrites bench/RESULTS.md. */
+export function record(name, rows) {
+  const file = path.join(benchDir, 'results', 'latest.json');
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const all = fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, 'utf8')) : { benchmarks: {} };
+  all.machine = machine();
+  all.date = new Date().toISOString();
+  all.commit = commit();
+  all.benchmarks[name] = rows;
+  fs.writeFileSync(file, JSON.stringify(all, null, 2) + '\n');
+  writeMarkdown(all);
+}
+
+const fmt = (v, unit) => (v === undefined || v === null ? '–' : typeof v === 'number' ? `${Number(v.toFixed(v < 10 ? 2 : 1))} ${unit}` : String(v));
+
+function writeMarkdown(all) {
+  const lines = [
+    '# Benchmark results',
+    '',
+    `Machine: ${all.machine.cpus} × ${all.machine.cpuModel}, ${all.machine.memGiB} GiB, Node ${all.machine.node}, ${all.machine.platform}  `,
+    `Date: ${all.date}  `,
+    `Commit: ${all.commit}`,
+    '',
+    'Written by `pnpm bench` (bench/run.mjs). Ratios compare against a baseline measured in the same script run.',
+    '',
+    '| benchmark | figure | median | min–max | baseline | ratio | target |',
+    '|---|---|---|---|---|---|---|',
+  ];
+  for (const [name, rows] of Object.entries(all.benchmarks)) {
+    for (const r of rows) {
+      const spread = r.min !== undefined ? `${fmt(r.min, r.unit)} – ${fmt(r.max, r.unit)}` : '–';
+      const baseline = r.baseline === undefined ? '–' : typeof r.baseline === 'string' ? r.baseline : fmt(r.baseline, r.unit);
+      const ratio = r.ratio === undefined ? '–' : `${r.ratio.toFixed(2)}×`;
+      lines.push(`| ${name} | ${r.figure} | ${fmt(r.median, r.unit)} | ${spread} | ${baseline} | ${ratio} | ${r.target ?? '–'} |`);
+    }
+  }
+  fs.writeFileSync(path.join(benchDir, 'RESULTS.md'), lines.join('\n') + '\n');
+}
