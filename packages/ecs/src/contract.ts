@@ -13,6 +13,31 @@ export interface EcsClusterChange {
   change: 'created' | 'updated' | 'deleted';
 }
 
+/** Published on every change of a task (status, container state, health), with its version. */
+export interface EcsTaskChange {
+  accountId: string;
+  region: string;
+  clusterArn: string;
+  taskArn: string;
+  lastStatus: string;
+  desiredStatus: string;
+  version: number;
+  stopCode?: string;
+  stoppedReason?: string;
+}
+
+/** One line a task's container wrote, as it arrives (timestamp: epoch ms of arrival). */
+export interface EcsContainerOutput {
+  accountId: string;
+  region: string;
+  clusterArn: string;
+  taskArn: string;
+  containerName: string;
+  stream: 'stdout' | 'stderr';
+  timestamp: number;
+  line: string;
+}
+
 /** ECS operations other plugins may call through `bus.call('ecs', …)`. */
 export interface EcsCalls {
   CreateCluster: Call<ECS.CreateClusterRequest, ECS.CreateClusterResponse>;
@@ -20,11 +45,16 @@ export interface EcsCalls {
   ListClusters: Call<ECS.ListClustersRequest, ECS.ListClustersResponse>;
   TagResource: Call<ECS.TagResourceRequest, ECS.TagResourceResponse>;
   ListTagsForResource: Call<ECS.ListTagsForResourceRequest, ECS.ListTagsForResourceResponse>;
+  RunTask: Call<ECS.RunTaskRequest, ECS.RunTaskResponse>;
+  StopTask: Call<ECS.StopTaskRequest, ECS.StopTaskResponse>;
+  DescribeTasks: Call<ECS.DescribeTasksRequest, ECS.DescribeTasksResponse>;
 }
 
 declare module '@dockside/core' {
   interface DocksideEvents {
     'ecs.cluster': EcsClusterChange;
+    'ecs.task': EcsTaskChange;
+    'ecs.container-output': EcsContainerOutput;
   }
   interface DocksideServices {
     ecs: EcsCalls;

@@ -1,5 +1,6 @@
 import * as path from 'node:path';
-import { Store, loadModel, type DocksidePlugin, type RequestContext } from '@dockside/core';
+import { ServiceError, Store, loadModel, type Bus, type DocksidePlugin, type Logger, type RequestContext } from '@dockside/core';
+import type { DockerOptions } from 'dockerode';
 import './contract';
 import { parseEcsArn } from './arn';
 import { accountSettingOperations } from './operations/account-settings';
@@ -7,28 +8,59 @@ import { attributeOperations } from './operations/attributes';
 import { clusterNotFound, clusterOperations } from './operations/clusters';
 import { containerInstanceOperations } from './operations/container-instances';
 import { tagOperations, taggable } from './operations/tags';
+import { taskDefinitionOperations } from './operations/task-definitions';
+import { taskOperations } from './operations/tasks';
+import type { PullPolicy } from './runtime/engine';
+import { Runtime } from './runtime/runtime';
 import { emptyState, type EcsState } from './state/types';
 
-export type { EcsCalls, EcsClusterChange } from './contract';
+export type { EcsCalls, EcsClusterChange, EcsContainerOutput, EcsTaskChange } from './contract';
 export type { EcsState } from './state/types';
+export type { PullPolicy } from './runtime/engine';
 
-/** Options of the ECS plugin; more arrive with the runtime (pull policy, engine socket, …). */
-// eslint-disable-next-line @typescript-eslint/no-empty-interface
-export interface EcsOptions {}
+/** Options of the ECS plugin. Every one has a CLI flag (see the README). */
+export interface EcsOptions {
+  /** How the container engine is reached; default DOCKER_HOST or /var/run/docker.sock. */
+  docker?: DockerOptions;
+  /** `prefer-cached` (default): pull only images the engine lacks; `always`; `never`. */
+  pullPolicy?: PullPolicy;
+  /** Keep stopped tasks' containers on the engine (for debugging). */
+  keepContainers?: boolean;
+  /** Host address published ports bind to (default 127.0.0.1). */
+  publishHost?: string;
+  /** Host folder for emulated EFS/FSx file systems. */
+  sharedVolumesRoot?: string;
+  /** Seconds between SIGTERM and SIGKILL when a container sets no stopTimeout (default 30). */
+  defaultStopTimeout?: number;
+}
 
 /** The ECS plugin: `createGateway({ plugins: [ecs()] })`. */
-export function ecs(_options: EcsOptions = {}): DocksidePlugin {
+export function ecs(options: EcsOptions = {}): DocksidePlugin {
   const store = new Store<EcsState>(emptyState);
   const stateOf = (ctx: RequestContext) => store.get(ctx.accountId, ctx.region);
+  let bus: Bus | undefined;
+  let logger: Logger | undefined;
+  let endpoint: () => string | undefined = () => undefined;
+  const runtime = new Runtime(options, {
+    bus: () => bus,
+    logger: () => logger,
+    endpoint: () => endpoint(),
+    accountOf: (task) => task.taskArn.split(':')[4],
+  });
 
-  taggable.cluster = {
-    exists: (state, _arn, id) => state.clusters[id]?.status === 'ACTIVE',
-    notFound: clusterNotFound,
+  taggable.cluster = { exists: (state, _arn, id) => state.clusters[id]?.status === 'ACTIVE', notFound: clusterNotFound };
+  taggable['container-instance'] = { exists: (state, arn) => state.containerInstances[arn]?.status === 'ACTIVE', notFound: clusterNotFound };
+  taggable.task = { exists: (state, arn) => Boolean(state.tasks[arn]), notFound: () => new ServiceError('InvalidParameterException', 'The specified task is not found.') };
+  taggable['task-definition'] = {
+    exists: (state, _arn, id) => {
+      const [family, rev] = id.split(':');
+      return Boolean(state.taskDefinitions[family]?.[Number(rev)]);
+    },
+    notFound: () => new ServiceError('ClientException', 'Unable to describe task definition.'),
   };
-  taggable['container-instance'] = {
-    exists: (state, arn) => state.containerInstances[arn]?.status === 'ACTIVE',
-    notFound: clusterNotFound,
-  };
+
+  const stopAll = () =>
+    Promise.all(store.entries().flatMap(({ state }) => Object.values(state.tasks).map((t) => runtime.stop(t, 'UserInitiated', 'Dockside state was reset', { stopTimeout: 2 }))));
 
   return {
     name: 'ecs',
@@ -49,8 +81,32 @@ export function ecs(_options: EcsOptions = {}): DocksidePlugin {
       ...accountSettingOperations(stateOf),
       ...containerInstanceOperations(stateOf),
       ...attributeOperations(stateOf),
+      ...taskDefinitionOperations(stateOf),
+      ...taskOperations(stateOf, runtime),
     },
-    state: store,
+    state: {
+      // Resetting stops the tasks too, so no container outlives its record.
+      reset: () => {
+        void stopAll();
+        store.reset();
+      },
+      snapshot: () => store.snapshot(),
+      restore: (s) => store.restore(s),
+    },
+    start(ctx) {
+      bus = ctx.bus;
+      logger = ctx.logger;
+      endpoint = ctx.endpoint;
+      // Tasks restored from --data-dir have no containers under this process: record that.
+      for (const { state } of store.entries()) {
+        for (const t of Object.values(state.tasks)) {
+          if (t.lastStatus !== 'STOPPED') void runtime.stop(t, 'TaskFailedToStart', 'Dockside restarted and did not re-adopt the task containers');
+        }
+      }
+    },
+    async stop() {
+      await runtime.shutdown();
+    },
   };
 }
 

@@ -1,0 +1,250 @@
+import { randomBytes, createHash } from 'node:crypto';
+import type * as ECS from '@aws-sdk/client-ecs';
+import { ServiceError, paginate, type OperationMap, type RequestContext } from '@dockside/core';
+import { ecsArn } from '../arn';
+import { applyOverride } from '../runtime/docker-spec';
+import type { Runtime } from '../runtime/runtime';
+import { newContainerArn } from '../runtime/task-run';
+import type { ClusterRecord, EcsState, TaskDefinitionRecord, TaskRecord } from '../state/types';
+import { activeCluster, clusterCounters } from './clusters';
+import { setTags, tagsOf } from './tags';
+import { resolveTaskDefinition } from './task-definitions';
+
+const invalid = (message: string) => new ServiceError('InvalidParameterException', message);
+const PENDING_STATUSES = new Set(['PROVISIONING', 'PENDING', 'ACTIVATING']);
+const tasksOf = (state: EcsState, cluster: ClusterRecord) => Object.values(state.tasks).filter((t) => t.clusterArn === cluster.clusterArn);
+
+// Cluster counters: tasks by status and launch type.
+clusterCounters.push((state, cluster) => {
+  const counts = { runningTasksCount: 0, pendingTasksCount: 0, runningEC2TasksCount: 0, runningFargateTasksCount: 0, pendingEC2TasksCount: 0, pendingFargateTasksCount: 0 };
+  for (const t of tasksOf(state, cluster)) {
+    const fargate = t.launchType === 'FARGATE';
+    if (t.lastStatus === 'RUNNING') {
+      counts.runningTasksCount++;
+      counts[fargate ? 'runningFargateTasksCount' : 'runningEC2TasksCount']++;
+    } else if (PENDING_STATUSES.has(t.lastStatus!)) {
+      counts.pendingTasksCount++;
+      counts[fargate ? 'pendingFargateTasksCount' : 'pendingEC2TasksCount']++;
+    }
+  }
+  return counts;
+});
+
+/** The API view of a task: the record without Dockside's own bookkeeping. */
+export function taskView(state: EcsState, t: TaskRecord, withTags: boolean): ECS.Task {
+  const { definition: _d, runtimeIds: _r, clientToken: _c, ...task } = t;
+  const view = structuredClone(task) as ECS.Task;
+  view.tags = withTags ? tagsOf(state, t.taskArn) : [];
+  return view;
+}
+
+export function findTask(state: EcsState, ctx: RequestContext, cluster: ClusterRecord, ref: string): TaskRecord | undefined {
+  const arn = ref.startsWith('arn:') ? ref : ecsArn(ctx, `task/${cluster.clusterName}/${ref}`);
+  const t = state.tasks[arn];
+  return t && t.clusterArn === cluster.clusterArn ? t : undefined;
+}
+
+function launchTypeFor(input: ECS.RunTaskRequest, cluster: ClusterRecord): { launchType: ECS.LaunchType; capacityProviderName?: string } {
+  if (input.launchType) return { launchType: input.launchType };
+  const strategy = input.capacityProviderStrategy?.length ? input.capacityProviderStrategy : cluster.defaultCapacityProviderStrategy;
+  if (strategy?.length) {
+    // Dockside runs every task on one engine, so the first provider with weight (or base) wins.
+    const pick = strategy.find((s) => (s.base ?? 0) > 0) ?? strategy.find((s) => (s.weight ?? 0) > 0) ?? strategy[0];
+    const name = pick.capacityProvider!;
+    if (input.capacityProviderStrategy?.length && !['FARGATE', 'FARGATE_SPOT'].includes(name) && !cluster.capacityProviders?.includes(name)) {
+      throw invalid(`The specified capacity provider strategy cannot contain a capacity provider that is not associated with the cluster. Associate the capacity provider with the cluster or specify a valid capacity provider and try again.`);
+    }
+    return { launchType: name.startsWith('FARGATE') ? 'FARGATE' : 'EC2', capacityProviderName: name };
+  }
+  return { launchType: 'EC2' };
+}
+
+/** The task definition as this task runs it: overrides applied. */
+function effectiveDefinition(td: TaskDefinitionRecord, overrides: ECS.TaskOverride | undefined): TaskDefinitionRecord {
+  const byName = new Map((overrides?.containerOverrides ?? []).map((o) => [o.name, o]));
+  return {
+    ...structuredClone(td),
+    containerDefinitions: (td.containerDefinitions ?? []).map((d) => applyOverride(structuredClone(d), byName.get(d.name))),
+    ...(overrides?.taskRoleArn ? { taskRoleArn: overrides.taskRoleArn } : {}),
+    ...(overrides?.executionRoleArn ? { executionRoleArn: overrides.executionRoleArn } : {}),
+    ...(overrides?.cpu ? { cpu: overrides.cpu } : {}),
+    ...(overrides?.memory ? { memory: overrides.memory } : {}),
+  };
+}
+
+function checkRunTask(input: ECS.RunTaskRequest, td: TaskDefinitionRecord, launchType: ECS.LaunchType) {
+  const count = input.count ?? 1;
+  if (!Number.isInteger(count) || count < 1 || count > 10) throw invalid('count must be between 1 and 10.');
+  if (input.launchType && input.capacityProviderStrategy?.length) {
+    throw invalid('Specifying both a launch type and capacity provider strategy is not supported.');
+  }
+  if (td.status !== 'ACTIVE') throw invalid(`TaskDefinition is inactive`);
+  if (launchType === 'FARGATE' && !td.compatibilities?.includes('FARGATE')) throw invalid('Task definition does not support launch_type FARGATE.');
+  const awsvpc = td.networkMode === 'awsvpc';
+  if (awsvpc && !input.networkConfiguration?.awsvpcConfiguration) {
+    throw invalid(`Network Configuration must be provided when networkMode 'awsvpc' is specified.`);
+  }
+  if (!awsvpc && input.networkConfiguration) {
+    throw invalid(`Network Configuration is not valid for the given networkMode of this task definition.`);
+  }
+  if (awsvpc && !input.networkConfiguration?.awsvpcConfiguration?.subnets?.length) {
+    throw invalid('subnets can not be empty.');
+  }
+  const names = new Set((td.containerDefinitions ?? []).map((c) => c.name));
+  for (const o of input.overrides?.containerOverrides ?? []) {
+    if (!names.has(o.name)) throw invalid(`Override for container named ${o.name} is not a container in the TaskDefinition.`);
+  }
+  if ((input.startedBy ?? '').length > 128) throw invalid('startedBy must be at most 128 characters.');
+  if (input.propagateTags === 'SERVICE') throw invalid('The propagateTags value SERVICE is only valid for tasks started by a service.');
+  for (const v of input.volumeConfigurations ?? []) {
+    const declared = td.volumes?.find((x) => x.name === v.name);
+    if (!declared?.configuredAtLaunch) throw invalid(`The volume '${v.name}' in volumeConfigurations is not a volume configured at launch in the task definition.`);
+  }
+}
+
+export function taskOperations(stateOf: (ctx: RequestContext) => EcsState, runtime: Runtime): OperationMap {
+  return {
+    RunTask(input: ECS.RunTaskRequest, ctx): ECS.RunTaskResponse {
+      const state = stateOf(ctx);
+      const cluster = activeCluster(state, ctx, input.cluster);
+      let td: TaskDefinitionRecord;
+      try {
+        td = resolveTaskDefinition(state, ctx, input.taskDefinition!);
+      } catch {
+        throw invalid('TaskDefinition not found.');
+      }
+      const { launchType, capacityProviderName } = launchTypeFor(input, cluster);
+      checkRunTask(input, td, launchType);
+
+      const { clientToken: _t, ...rest } = input;
+      const fingerprint = createHash('sha256').update(JSON.stringify(rest)).digest('hex');
+      if (input.clientToken) {
+        const seen = state.runTaskTokens[input.clientToken];
+        if (seen) {
+          if (seen.fingerprint !== fingerprint) throw invalid('The clientToken was already used with different parameters.');
+          return { tasks: seen.taskArns.map((a) => taskView(state, state.tasks[a], true)), failures: [] };
+        }
+      }
+
+      const tags = [...(input.tags ?? [])];
+      if (input.propagateTags === 'TASK_DEFINITION') {
+        for (const t of tagsOf(state, td.taskDefinitionArn)) if (!tags.some((x) => x.key === t.key)) tags.push(t);
+      }
+      const definition = effectiveDefinition(td, input.overrides);
+      const created: TaskRecord[] = [];
+      for (let i = 0; i < (input.count ?? 1); i++) {
+        const id = randomBytes(16).toString('hex');
+        const taskArn = ecsArn(ctx, `task/${cluster.clusterName}/${id}`);
+        setTags(state, taskArn, tags, { replace: true });
+        const fargate = launchType === 'FARGATE';
+        const task: TaskRecord = {
+          taskArn,
+          clusterArn: cluster.clusterArn,
+          taskDefinitionArn: td.taskDefinitionArn,
+          definition,
+          runtimeIds: {},
+          attachments: [],
+          attributes: [{ name: 'ecs.cpu-architecture', value: 'x86_64' }],
+          availabilityZone: `${ctx.region}a`,
+          containers: [],
+          overrides: {
+            containerOverrides: input.overrides?.containerOverrides ?? [],
+            inferenceAcceleratorOverrides: input.overrides?.inferenceAcceleratorOverrides ?? [],
+            ...(input.overrides?.taskRoleArn ? { taskRoleArn: input.overrides.taskRoleArn } : {}),
+            ...(input.overrides?.executionRoleArn ? { executionRoleArn: input.overrides.executionRoleArn } : {}),
+            ...(input.overrides?.cpu ? { cpu: input.overrides.cpu } : {}),
+            ...(input.overrides?.memory ? { memory: input.overrides.memory } : {}),
+          },
+          lastStatus: 'PROVISIONING',
+          desiredStatus: 'RUNNING',
+          createdAt: new Date(),
+          group: input.group ?? `family:${td.family}`,
+          launchType,
+          ...(capacityProviderName ? { capacityProviderName } : {}),
+          ...(input.startedBy ? { startedBy: input.startedBy } : {}),
+          ...(definition.cpu ? { cpu: definition.cpu } : {}),
+          ...(definition.memory ? { memory: definition.memory } : {}),
+          ...(fargate ? { platformVersion: input.platformVersion && input.platformVersion !== 'LATEST' ? input.platformVersion : '1.4.0', platformFamily: 'Linux', ephemeralStorage: { sizeInGiB: 20 } } : {}),
+          enableExecuteCommand: Boolean(input.enableExecuteCommand),
+          healthStatus: 'UNKNOWN',
+          version: 1,
+          ...(input.clientToken ? { clientToken: input.clientToken } : {}),
+        };
+        task.containers = (definition.containerDefinitions ?? []).map((d) => ({
+          containerArn: newContainerArn(task),
+          taskArn,
+          name: d.name,
+          image: d.image,
+          lastStatus: 'PENDING',
+          networkInterfaces: [],
+          cpu: String(d.cpu ?? 0),
+          ...(d.memory !== undefined ? { memory: String(d.memory) } : {}),
+          ...(d.memoryReservation !== undefined ? { memoryReservation: String(d.memoryReservation) } : {}),
+          ...(d.healthCheck ? { healthStatus: 'UNKNOWN' as const } : {}),
+        }));
+        for (const v of input.volumeConfigurations ?? []) {
+          task.attachments!.push({
+            id: randomBytes(16).toString('hex'),
+            type: 'AmazonElasticBlockStorage',
+            status: 'ATTACHED',
+            details: [
+              { name: 'volumeName', value: v.name },
+              { name: 'volumeId', value: `vol-${randomBytes(9).toString('hex').slice(0, 17)}` },
+              { name: 'sizeInGiB', value: String(v.managedEBSVolume?.sizeInGiB ?? 20) },
+              { name: 'volumeType', value: v.managedEBSVolume?.volumeType ?? 'gp3' },
+            ],
+          });
+        }
+        state.tasks[taskArn] = task;
+        created.push(task);
+      }
+      if (input.clientToken) state.runTaskTokens[input.clientToken] = { fingerprint, taskArns: created.map((t) => t.taskArn) };
+      const views = created.map((t) => taskView(state, t, true));
+      for (const t of created) runtime.launch(t);
+      return { tasks: views, failures: [] };
+    },
+
+    StopTask(input: ECS.StopTaskRequest, ctx): ECS.StopTaskResponse {
+      const state = stateOf(ctx);
+      const cluster = activeCluster(state, ctx, input.cluster);
+      const task = findTask(state, ctx, cluster, input.task!);
+      if (!task) throw invalid('The referenced task was not found.');
+      if ((input.reason ?? '').length > 255) throw invalid('reason must be at most 255 characters.');
+      void runtime.stop(task, 'UserInitiated', input.reason || 'Task stopped by user');
+      return { task: taskView(state, task, false) };
+    },
+
+    DescribeTasks(input: ECS.DescribeTasksRequest, ctx): ECS.DescribeTasksResponse {
+      const state = stateOf(ctx);
+      const cluster = activeCluster(state, ctx, input.cluster);
+      if ((input.tasks ?? []).length > 100) throw invalid('Tasks cannot have more than 100 elements');
+      const tasks: ECS.Task[] = [];
+      const failures: ECS.Failure[] = [];
+      for (const ref of input.tasks ?? []) {
+        const t = findTask(state, ctx, cluster, ref);
+        if (t) tasks.push(taskView(state, t, Boolean(input.include?.includes('TAGS'))));
+        else failures.push({ arn: ref.startsWith('arn:') ? ref : ecsArn(ctx, `task/${cluster.clusterName}/${ref}`), reason: 'MISSING' });
+      }
+      return { tasks, failures };
+    },
+
+    ListTasks(input: ECS.ListTasksRequest, ctx): ECS.ListTasksResponse {
+      const state = stateOf(ctx);
+      const cluster = activeCluster(state, ctx, input.cluster);
+      if (input.family && input.serviceName) throw invalid('Family and serviceName cannot both be specified.');
+      const desired = input.desiredStatus ?? 'RUNNING';
+      const arns = tasksOf(state, cluster)
+        .filter((t) => t.desiredStatus === desired)
+        .filter((t) => !input.family || t.definition.family === input.family)
+        .filter((t) => !input.startedBy || t.startedBy === input.startedBy)
+        .filter((t) => !input.serviceName || t.group === `service:${input.serviceName}`)
+        .filter((t) => !input.launchType || t.launchType === input.launchType)
+        .filter((t) => !input.containerInstance || t.containerInstanceArn === input.containerInstance)
+        .map((t) => t.taskArn)
+        .sort();
+      const { page, nextToken } = paginate(arns, (a) => a, input, { defaultMax: 100, maxLimit: 100 });
+      return { taskArns: page, ...(nextToken ? { nextToken } : {}) };
+    },
+  };
+}
+

@@ -1,0 +1,192 @@
+import { Readable } from 'node:stream';
+import type Docker from 'dockerode';
+import type { DockerOptions } from 'dockerode';
+import { pauseTarball } from './pause';
+
+export type PullPolicy = 'always' | 'prefer-cached' | 'never';
+
+/** Labels on every container Dockside starts; the pid lets a restart find orphans of dead instances. */
+export const INSTANCE_LABEL = 'dockside.instance';
+export const PID_LABEL = 'dockside.pid';
+
+export class EngineUnavailableError extends Error {}
+export class PullError extends Error {}
+
+type ContainerEvent = { status: string; id: string };
+
+/**
+ * The container engine, reached through dockerode. Nothing connects (or even loads dockerode)
+ * until the first task needs it, so start-up stays fast and a gateway without an engine still
+ * answers every API call.
+ */
+export class Engine {
+  private client?: Docker;
+  private events?: NodeJS.ReadableStream;
+  private readonly listeners = new Map<string, (e: ContainerEvent) => void>();
+  private pauseReady?: Promise<string>;
+
+  constructor(
+    private readonly options: DockerOptions | undefined,
+    readonly instanceId: string,
+  ) {}
+
+  docker(): Docker {
+    if (!this.client) {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const Dockerode = require('dockerode') as typeof Docker;
+      this.client = new Dockerode(this.options);
+    }
+    return this.client;
+  }
+
+  /** Where the engine is, for messages. */
+  describe(): string {
+    const o = this.options ?? {};
+    if (o.socketPath) return `unix://${o.socketPath}`;
+    if (o.host) return `${o.protocol ?? 'http'}://${o.host}:${o.port ?? ''}`;
+    return process.env.DOCKER_HOST ?? 'unix:///var/run/docker.sock';
+  }
+
+  async ping(timeoutMs = 3000): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      await Promise.race([
+        this.docker().ping(),
+        new Promise((_, reject) => {
+          timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
+        }),
+      ]);
+    } catch (e) {
+      throw new EngineUnavailableError(`cannot reach the container engine at ${this.describe()}: ${(e as Error).message}`);
+    } finally {
+      if (timer) clearTimeout(timer);
+    }
+  }
+
+  labels(): Record<string, string> {
+    return { [INSTANCE_LABEL]: this.instanceId, [PID_LABEL]: String(process.pid) };
+  }
+
+  /** Makes `image` available under `policy`; returns its digest (`sha256:…`). */
+  async ensureImage(image: string, policy: PullPolicy, auth?: { username: string; password: string; serveraddress?: string }): Promise<string> {
+    const docker = this.docker();
+    const inspect = async () => {
+      try {
+        return await docker.getImage(image).inspect();
+      } catch {
+        return undefined;
+      }
+    };
+    let info = policy === 'always' ? undefined : await inspect();
+    if (!info) {
+      if (policy === 'never') throw new PullError(`image ${image} is not present on the engine and the pull policy is 'never'`);
+      try {
+        const stream = await docker.pull(image, auth ? { authconfig: auth } : {});
+        await new Promise<void>((resolve, reject) =>
+          docker.modem.followProgress(stream, (err: Error | null, out: Array<{ error?: string }>) => {
+            const failed = err?.message ?? out?.find((o) => o.error)?.error;
+            return failed ? reject(new Error(failed)) : resolve();
+          }),
+        );
+      } catch (e) {
+        const msg = (e as { json?: { message?: string } }).json?.message ?? (e as Error).message;
+        throw new PullError(`Error response from daemon: ${msg}`);
+      }
+      info = await inspect();
+      if (!info) throw new PullError(`image ${image} was pulled but cannot be inspected`);
+    }
+    const digest = info.RepoDigests?.[0]?.split('@')[1];
+    return digest ?? info.Id;
+  }
+
+  /** The tiny image that holds an awsvpc task's network namespace, built locally once. */
+  pauseImage(): Promise<string> {
+    return (this.pauseReady ??= (async () => {
+      const tag = 'dockside/pause:1';
+      const docker = this.docker();
+      try {
+        await docker.getImage(tag).inspect();
+        return tag;
+      } catch {
+        // not there yet: build it below
+      }
+      const stream = await docker.importImage(Readable.from(pauseTarball()) as never, { repo: 'dockside/pause', tag: '1', changes: ['CMD ["/pause"]'] } as never);
+      await new Promise<void>((resolve, reject) =>
+        docker.modem.followProgress(stream as unknown as NodeJS.ReadableStream, (err: Error | null) => (err ? reject(err) : resolve())),
+      );
+      return tag;
+    })().catch((e) => {
+      this.pauseReady = undefined;
+      throw e;
+    }));
+  }
+
+  /** Subscribes to one container's engine events (health changes, oom, die). */
+  watch(containerId: string, handler: (e: ContainerEvent) => void): () => void {
+    this.listeners.set(containerId, handler);
+    void this.ensureEvents();
+    return () => void this.listeners.delete(containerId);
+  }
+
+  private async ensureEvents() {
+    if (this.events) return;
+    const stream = (await this.docker().getEvents({
+      filters: { type: ['container'], label: [`${INSTANCE_LABEL}=${this.instanceId}`] },
+    })) as NodeJS.ReadableStream;
+    if (this.events) {
+      (stream as unknown as { destroy(): void }).destroy();
+      return;
+    }
+    this.events = stream;
+    let buf = '';
+    stream.on('data', (chunk: Buffer) => {
+      buf += chunk.toString('utf8');
+      let nl: number;
+      while ((nl = buf.indexOf('\n')) >= 0) {
+        const line = buf.slice(0, nl);
+        buf = buf.slice(nl + 1);
+        try {
+          const e = JSON.parse(line) as ContainerEvent;
+          this.listeners.get(e.id)?.(e);
+        } catch {
+          // a partial or foreign line: ignore
+        }
+      }
+    });
+    stream.on('error', () => undefined);
+    stream.on('end', () => {
+      this.events = undefined;
+      if (this.listeners.size) void this.ensureEvents();
+    });
+  }
+
+  /** Removes containers of Dockside instances whose process is gone (a crash or kill -9). */
+  async removeOrphans(): Promise<number> {
+    const docker = this.docker();
+    const list = await docker.listContainers({ all: true, filters: { label: [INSTANCE_LABEL] } });
+    let removed = 0;
+    for (const c of list) {
+      const pid = Number(c.Labels[PID_LABEL]);
+      if (c.Labels[INSTANCE_LABEL] === this.instanceId && pid === process.pid) continue;
+      if (pid && processAlive(pid)) continue;
+      await docker.getContainer(c.Id).remove({ force: true, v: true }).catch(() => undefined);
+      removed++;
+    }
+    return removed;
+  }
+
+  close(): void {
+    this.listeners.clear();
+    (this.events as unknown as { destroy?: () => void } | undefined)?.destroy?.();
+    this.events = undefined;
+  }
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}

@@ -1,0 +1,80 @@
+import { PassThrough } from 'node:stream';
+import type Docker from 'dockerode';
+
+export interface OutputLine {
+  container?: string;
+  stream: 'stdout' | 'stderr';
+  /** When the line arrived, in epoch milliseconds. */
+  timestamp: number;
+  line: string;
+}
+
+const MAX_LINES = 10_000;
+
+/**
+ * A container's stdout/stderr, attached before the container starts (so nothing is missed),
+ * split into lines as they arrive, kept in a bounded buffer and handed to `onLine` live.
+ */
+export class OutputCapture {
+  private readonly buffer: OutputLine[] = [];
+  private ended!: Promise<void>;
+
+  constructor(private readonly tty: boolean) {}
+
+  async attach(container: Docker.Container, onLine: (l: OutputLine) => void): Promise<void> {
+    const stream = (await container.attach({ stream: true, stdout: true, stderr: true, logs: true })) as NodeJS.ReadableStream;
+    const emit = (s: OutputLine['stream']) => {
+      let partial = '';
+      const push = (line: string) => {
+        const l: OutputLine = { stream: s, timestamp: Date.now(), line };
+        this.buffer.push(l);
+        if (this.buffer.length > MAX_LINES) this.buffer.shift();
+        onLine(l);
+      };
+      return {
+        data: (chunk: Buffer) => {
+          partial += chunk.toString('utf8');
+          let nl: number;
+          while ((nl = partial.indexOf('\n')) >= 0) {
+            push(partial.slice(0, nl).replace(/\r$/, ''));
+            partial = partial.slice(nl + 1);
+          }
+        },
+        end: () => {
+          if (partial) push(partial);
+          partial = '';
+        },
+      };
+    };
+    const out = emit('stdout');
+    const err = emit('stderr');
+    this.ended = new Promise<void>((resolve) => {
+      const finish = () => {
+        out.end();
+        err.end();
+        resolve();
+      };
+      stream.on('end', finish);
+      stream.on('close', finish);
+      stream.on('error', finish);
+    });
+    if (this.tty) {
+      stream.on('data', out.data);
+    } else {
+      const o = new PassThrough();
+      const e = new PassThrough();
+      o.on('data', out.data);
+      e.on('data', err.data);
+      container.modem.demuxStream(stream, o, e);
+    }
+  }
+
+  /** Resolves once every byte the container wrote has been read (bounded, in case the engine hangs). */
+  drained(timeoutMs = 5000): Promise<void> {
+    return Promise.race([this.ended ?? Promise.resolve(), new Promise<void>((r) => setTimeout(r, timeoutMs).unref())]);
+  }
+
+  lines(): OutputLine[] {
+    return [...this.buffer];
+  }
+}

@@ -1,0 +1,454 @@
+import { randomUUID } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type * as ECS from '@aws-sdk/client-ecs';
+import type Docker from 'dockerode';
+import type { TaskRecord } from '../state/types';
+import { toCreateOptions, type MountSpec } from './docker-spec';
+import { EngineUnavailableError, PullError, type Engine, type PullPolicy } from './engine';
+import { applyStatus, pathTo, startOrder, taskHealth, type TaskStatus } from './lifecycle';
+import { OutputCapture, type OutputLine } from './output';
+
+export interface RuntimeOptions {
+  pullPolicy: PullPolicy;
+  keepContainers: boolean;
+  /** Host address published ports bind to. */
+  publishHost: string;
+  /** Name containers use for the machine; loopback URLs in env values are rewritten to it. */
+  hostAlias: string;
+  /** Host folder under which EFS / FSx file systems are emulated (one folder per file system id). */
+  sharedVolumesRoot: string;
+  /** Default seconds between SIGTERM and SIGKILL (ECS_CONTAINER_STOP_TIMEOUT). */
+  defaultStopTimeout: number;
+  /** Default seconds a container waits for its dependencies. */
+  defaultStartTimeout: number;
+}
+
+export interface TaskRunHooks {
+  /** Called after every change of the record (status, container state). */
+  changed(task: TaskRecord): void;
+  output(task: TaskRecord, line: OutputLine): void;
+  /** Extra environment a container gets (region, metadata URIs, credentials). */
+  injectedEnv(task: TaskRecord, container: ECS.Container): Record<string, string>;
+  log: { warn(o: object, msg: string): void; debug(o: object, msg: string): void };
+}
+
+interface ContainerRun {
+  def: ECS.ContainerDefinition;
+  record: ECS.Container;
+  id?: string;
+  started: boolean;
+  exited: boolean;
+  exitCode?: number;
+  health?: ECS.HealthStatus;
+  output?: OutputCapture;
+  /** Settles once the exit (if any) is fully processed, output drained. */
+  done?: Promise<void>;
+}
+
+/** Thrown inside start-up to stop the task with a reason. */
+class StartFailure extends Error {
+  constructor(
+    readonly stopCode: ECS.TaskStopCode,
+    message: string,
+    readonly containerName?: string,
+  ) {
+    super(message);
+  }
+}
+
+const taskId = (arn: string) => arn.slice(arn.lastIndexOf('/') + 1);
+
+/**
+ * One task on the engine: drives the record through the ECS life cycle while it creates,
+ * starts, watches, stops and removes the task's containers.
+ */
+export class TaskRun {
+  private readonly containers = new Map<string, ContainerRun>();
+  private pauseId?: string;
+  private readonly taskVolumes: string[] = [];
+  private stopping?: Promise<void>;
+  private startup?: Promise<void>;
+  private wake: () => void = () => undefined;
+  private changedSignal = new Promise<void>((r) => (this.wake = r));
+  private stopTimeoutOverride?: number;
+  readonly finished: Promise<void>;
+  private resolveFinished!: () => void;
+
+  constructor(
+    readonly task: TaskRecord,
+    private readonly engine: Engine,
+    private readonly opts: RuntimeOptions,
+    private readonly hooks: TaskRunHooks,
+  ) {
+    this.finished = new Promise((r) => (this.resolveFinished = r));
+    for (const def of task.definition.containerDefinitions ?? []) {
+      const record = task.containers!.find((c) => c.name === def.name)!;
+      this.containers.set(def.name!, { def, record, started: false, exited: false });
+    }
+  }
+
+  /** Captured output of every container, for introspection. */
+  output(): Record<string, OutputLine[]> {
+    return Object.fromEntries([...this.containers].map(([n, c]) => [n, c.output?.lines() ?? []]));
+  }
+
+  private notify() {
+    const wake = this.wake;
+    this.changedSignal = new Promise<void>((r) => (this.wake = r));
+    wake();
+  }
+
+  private advance(target: TaskStatus) {
+    for (const status of pathTo(this.task.lastStatus as TaskStatus, target)) {
+      applyStatus(this.task, status);
+      this.hooks.changed(this.task);
+    }
+  }
+
+  private containerChanged() {
+    this.task.version = (this.task.version ?? 0) + 1;
+    this.task.healthStatus = taskHealth(
+      [...this.containers.values()].map((c) => ({ essential: c.def.essential !== false, hasHealthCheck: Boolean(c.def.healthCheck), healthStatus: c.record.healthStatus })),
+    );
+    this.hooks.changed(this.task);
+    this.notify();
+  }
+
+  start(): void {
+    this.startup = this.runStartup().catch((e: unknown) => {
+      const f =
+        e instanceof StartFailure
+          ? e
+          : e instanceof EngineUnavailableError
+            ? new StartFailure('TaskFailedToStart', `CannotStartContainerError: ${e.message}`)
+            : new StartFailure('TaskFailedToStart', `CannotStartContainerError: ${(e as Error).message}`);
+      if (f.containerName) {
+        const c = this.containers.get(f.containerName);
+        if (c && !c.record.reason) c.record.reason = f.message;
+      }
+      void this.stop(f.stopCode, f.message);
+    });
+  }
+
+  private checkAborted() {
+    if (this.stopping) throw new StartFailure('UserInitiated', 'aborted');
+  }
+
+  private async runStartup(): Promise<void> {
+    await this.engine.ping();
+    this.advance('PENDING');
+    const docker = this.engine.docker();
+
+    // Images: each distinct image once, under the pull policy.
+    this.task.pullStartedAt = new Date();
+    this.hooks.changed(this.task);
+    const digests = new Map<string, string>();
+    for (const c of this.containers.values()) {
+      const image = c.def.image!;
+      if (!digests.has(image)) {
+        try {
+          digests.set(image, await this.engine.ensureImage(image, this.opts.pullPolicy));
+        } catch (e) {
+          if (e instanceof PullError) throw new StartFailure('TaskFailedToStart', `CannotPullContainerError: ${e.message}`, c.def.name);
+          throw e;
+        }
+      }
+      c.record.imageDigest = digests.get(image);
+    }
+    this.task.pullStoppedAt = new Date();
+    this.checkAborted();
+    this.advance('ACTIVATING');
+
+    const mode = this.task.definition.networkMode ?? 'bridge';
+    if (mode === 'awsvpc') {
+      const pause = await docker.createContainer({
+        name: `ecs-${this.dockerBase()}-internalecspause`,
+        Image: await this.engine.pauseImage(),
+        Labels: { ...this.agentLabels('~internal~ecs~pause'), ...this.engine.labels() },
+        HostConfig: { NetworkMode: 'bridge' },
+      });
+      this.pauseId = pause.id;
+      await pause.start();
+      this.checkAborted();
+    }
+    const mounts = await this.prepareVolumes(docker);
+
+    // Create every container first (volumesFrom and links need their sources to exist).
+    const waves = startOrder([...this.containers.values()].map((c) => c.def));
+    for (const name of waves.flat()) {
+      this.checkAborted();
+      const c = this.containers.get(name)!;
+      const dockerName = `ecs-${this.dockerBase()}-${name}-${taskId(this.task.taskArn).slice(0, 12)}`;
+      const options = toCreateOptions(c.def, {
+        dockerName,
+        labels: { ...this.agentLabels(name), ...this.engine.labels() },
+        injectedEnv: this.hooks.injectedEnv(this.task, c.record),
+        networkMode: mode,
+        netnsContainerId: this.pauseId,
+        mounts: (c.def.mountPoints ?? []).map((mp) => ({ ...mounts.get(mp.sourceVolume!)!, target: mp.containerPath!, readOnly: Boolean(mp.readOnly) })),
+        volumesFrom: (c.def.volumesFrom ?? []).map((vf) => `${this.containers.get(vf.sourceContainer!)!.id}${vf.readOnly ? ':ro' : ''}`),
+        links: (c.def.links ?? []).map((l) => {
+          const [target, alias] = l.split(':');
+          return `${this.containers.get(target)?.id ?? target}:${alias ?? target}`;
+        }),
+        publishHost: this.opts.publishHost,
+        hostAlias: this.opts.hostAlias,
+      });
+      let container: Docker.Container;
+      try {
+        container = await docker.createContainer(options);
+      } catch (e) {
+        throw new StartFailure('TaskFailedToStart', `CannotCreateContainerError: ${engineMessage(e)}`, name);
+      }
+      c.id = container.id;
+      c.record.runtimeId = container.id;
+      this.task.runtimeIds[name] = container.id;
+      c.output = new OutputCapture(c.def.pseudoTerminal === true);
+      await c.output.attach(container, (line) => this.hooks.output(this.task, { ...line, container: name }));
+    }
+
+    // Start each container once its dependencies hold; all in parallel, ordered by conditions.
+    await Promise.all([...this.containers.values()].map((c) => this.startWhenReady(docker, c)));
+    this.checkAborted();
+    this.advance('RUNNING');
+  }
+
+  private async startWhenReady(docker: Docker, c: ContainerRun): Promise<void> {
+    const timeoutSec = c.def.startTimeout ?? this.opts.defaultStartTimeout;
+    const deadline = Date.now() + timeoutSec * 1000;
+    for (const dep of c.def.dependsOn ?? []) {
+      const target = this.containers.get(dep.containerName!)!;
+      for (;;) {
+        this.checkAborted();
+        const verdict = conditionMet(dep.condition!, target);
+        if (verdict === true) break;
+        if (verdict === false) {
+          throw new StartFailure(
+            'TaskFailedToStart',
+            `CannotStartContainerError: dependency condition ${dep.condition} of container '${c.def.name}' on '${dep.containerName}' can no longer be met: ${describe(target)}`,
+            c.def.name,
+          );
+        }
+        const left = deadline - Date.now();
+        if (left <= 0) {
+          throw new StartFailure(
+            'TaskFailedToStart',
+            `ContainerRuntimeTimeoutError: Could not transition to running; timed out after waiting ${timeoutSec}s: dependency condition ${dep.condition} on container '${dep.containerName}' not met`,
+            c.def.name,
+          );
+        }
+        await Promise.race([this.changedSignal, new Promise((r) => setTimeout(r, Math.min(left, 1000)))]);
+      }
+    }
+    this.checkAborted();
+    const container = docker.getContainer(c.id!);
+    // Watch before starting, so no exit or health event can be missed.
+    const unwatch = this.engine.watch(c.id!, (e) => this.onEngineEvent(c, e.status));
+    const exit = container.wait();
+    try {
+      await container.start();
+    } catch (e) {
+      unwatch();
+      throw new StartFailure('TaskFailedToStart', `CannotStartContainerError: ${engineMessage(e)}`, c.def.name);
+    }
+    c.started = true;
+    c.record.lastStatus = 'RUNNING';
+    if (c.def.healthCheck) c.record.healthStatus = 'UNKNOWN';
+    if (this.task.definition.networkMode === 'bridge' && c.def.portMappings?.length) {
+      c.record.networkBindings = await bindingsOf(container).catch(() => []);
+    }
+    this.containerChanged();
+    c.done = exit.then(
+      (r: { StatusCode: number }) => this.onExit(container, c, r.StatusCode, unwatch),
+      (e: unknown) => this.onExit(container, c, undefined, unwatch, engineMessage(e)),
+    );
+  }
+
+  private onEngineEvent(c: ContainerRun, status: string) {
+    const health = status.startsWith('health_status: ') ? status.slice('health_status: '.length) : undefined;
+    if (!health || c.exited) return;
+    c.record.healthStatus = health === 'healthy' ? 'HEALTHY' : health === 'unhealthy' ? 'UNHEALTHY' : 'UNKNOWN';
+    this.containerChanged();
+  }
+
+  private async onExit(container: Docker.Container, c: ContainerRun, code: number | undefined, unwatch: () => void, error?: string) {
+    unwatch();
+    await c.output?.drained();
+    let oom = false;
+    try {
+      oom = Boolean((await container.inspect()).State?.OOMKilled);
+    } catch {
+      // removed already: keep what we have
+    }
+    c.exited = true;
+    c.exitCode = code;
+    c.record.lastStatus = 'STOPPED';
+    if (code !== undefined) c.record.exitCode = code;
+    if (oom) c.record.reason = 'OutOfMemoryError: Container killed due to memory usage';
+    else if (error && !c.record.reason) c.record.reason = `CannotInspectContainerError: ${error}`;
+    this.containerChanged();
+    if (this.stopping) return;
+    if (c.def.essential !== false) {
+      void this.stop('EssentialContainerExited', 'Essential container in task exited');
+    } else if ([...this.containers.values()].every((x) => x.exited || (!x.started && x.def.essential === false))) {
+      void this.stop('EssentialContainerExited', 'Essential container in task exited');
+    }
+  }
+
+  /**
+   * Stops the task: SIGTERM then SIGKILL after each container's stopTimeout, dependents first;
+   * then removal and STOPPED. The first reason given is kept.
+   */
+  stop(stopCode: ECS.TaskStopCode, reason: string, opts: { stopTimeout?: number } = {}): Promise<void> {
+    if (opts.stopTimeout !== undefined) this.stopTimeoutOverride = opts.stopTimeout;
+    if (this.stopping) return this.stopping;
+    this.task.desiredStatus = 'STOPPED';
+    this.task.stopCode ??= stopCode;
+    this.task.stoppedReason ??= reason;
+    this.advance('DEACTIVATING');
+    this.notify();
+    this.stopping = this.runStop().finally(() => this.resolveFinished());
+    return this.stopping;
+  }
+
+  private async runStop(): Promise<void> {
+    this.advance('STOPPING');
+    await this.startup?.catch(() => undefined);
+    const docker = this.engineOrUndefined();
+    if (docker) {
+      const waves = startOrder([...this.containers.values()].map((c) => c.def)).reverse();
+      for (const wave of waves) {
+        await Promise.all(
+          wave.map(async (name) => {
+            const c = this.containers.get(name)!;
+            if (!c.id || !c.started || c.exited) return;
+            const t = this.stopTimeoutOverride ?? c.def.stopTimeout ?? this.opts.defaultStopTimeout;
+            await docker
+              .getContainer(c.id)
+              .stop({ t })
+              .catch(() => undefined);
+          }),
+        );
+      }
+      await Promise.all([...this.containers.values()].map((c) => c.done));
+    }
+    for (const c of this.containers.values()) {
+      if (c.record.lastStatus !== 'STOPPED') c.record.lastStatus = 'STOPPED';
+    }
+    this.advance('DEPROVISIONING');
+    if (docker && !this.opts.keepContainers) await this.cleanup(docker);
+    this.advance('STOPPED');
+  }
+
+  private engineOrUndefined(): Docker | undefined {
+    return [...this.containers.values()].some((c) => c.id) || this.pauseId ? this.engine.docker() : undefined;
+  }
+
+  private async cleanup(docker: Docker) {
+    const ids = [...[...this.containers.values()].map((c) => c.id), this.pauseId].filter(Boolean) as string[];
+    await Promise.all(ids.map((id) => docker.getContainer(id).remove({ force: true, v: true }).catch(() => undefined)));
+    await Promise.all(this.taskVolumes.map((v) => docker.getVolume(v).remove().catch(() => undefined)));
+  }
+
+  /** The task's volumes, as bind or volume mounts by ECS volume name. */
+  private async prepareVolumes(docker: Docker): Promise<Map<string, Omit<MountSpec, 'target' | 'readOnly'>>> {
+    const out = new Map<string, Omit<MountSpec, 'target' | 'readOnly'>>();
+    const id = taskId(this.task.taskArn);
+    for (const v of this.task.definition.volumes ?? []) {
+      const name = v.name!;
+      try {
+        if (v.host?.sourcePath) {
+          out.set(name, { type: 'bind', source: v.host.sourcePath });
+        } else if (v.efsVolumeConfiguration || v.fsxWindowsFileServerVolumeConfiguration) {
+          const cfg = v.efsVolumeConfiguration ?? v.fsxWindowsFileServerVolumeConfiguration!;
+          const dir = path.join(this.opts.sharedVolumesRoot, cfg.fileSystemId!, cfg.rootDirectory ?? '/');
+          fs.mkdirSync(dir, { recursive: true });
+          fs.chmodSync(dir, 0o777);
+          out.set(name, { type: 'bind', source: dir });
+        } else if (v.dockerVolumeConfiguration?.scope === 'shared') {
+          const dv = v.dockerVolumeConfiguration;
+          const exists = await docker.getVolume(name).inspect().then(() => true, () => false);
+          if (!exists) {
+            if (!dv.autoprovision) throw new Error(`volume '${name}' does not exist and autoprovision is false`);
+            await docker.createVolume({ Name: name, Driver: dv.driver ?? 'local', DriverOpts: dv.driverOpts ?? {}, Labels: dv.labels ?? {} });
+          }
+          out.set(name, { type: 'volume', source: name });
+        } else {
+          // Task-scoped: a fresh Docker volume removed with the task (also EBS configured at launch).
+          const dv = v.dockerVolumeConfiguration;
+          const volumeName = `dockside-${id}-${name}`;
+          await docker.createVolume({
+            Name: volumeName,
+            Driver: dv?.driver ?? 'local',
+            DriverOpts: dv?.driverOpts ?? {},
+            Labels: { ...(dv?.labels ?? {}), ...this.engine.labels() },
+          });
+          this.taskVolumes.push(volumeName);
+          out.set(name, { type: 'volume', source: volumeName });
+        }
+      } catch (e) {
+        throw new StartFailure('TaskFailedToStart', `CannotCreateVolumeError: ${engineMessage(e)}`);
+      }
+    }
+    return out;
+  }
+
+  private dockerBase(): string {
+    return `${this.task.definition.family}-${this.task.definition.revision}`;
+  }
+
+  private agentLabels(containerName: string): Record<string, string> {
+    return {
+      'com.amazonaws.ecs.cluster': this.task.clusterArn,
+      'com.amazonaws.ecs.container-name': containerName,
+      'com.amazonaws.ecs.task-arn': this.task.taskArn,
+      'com.amazonaws.ecs.task-definition-family': this.task.definition.family,
+      'com.amazonaws.ecs.task-definition-version': String(this.task.definition.revision),
+    };
+  }
+}
+
+/** true: met; false: can never be met; undefined: not yet. */
+function conditionMet(condition: string, c: ContainerRun): boolean | undefined {
+  switch (condition) {
+    case 'START':
+      return c.started || c.exited ? true : undefined;
+    case 'COMPLETE':
+      return c.exited ? true : undefined;
+    case 'SUCCESS':
+      return c.exited ? c.exitCode === 0 : undefined;
+    case 'HEALTHY':
+      if (c.record.healthStatus === 'HEALTHY') return true;
+      return c.exited ? false : undefined;
+    default:
+      return undefined;
+  }
+}
+
+function describe(c: ContainerRun): string {
+  return c.exited ? `it exited with code ${c.exitCode}` : c.started ? 'it is running' : 'it has not started';
+}
+
+function engineMessage(e: unknown): string {
+  return (e as { json?: { message?: string } }).json?.message ?? (e as Error).message ?? String(e);
+}
+
+async function bindingsOf(container: Docker.Container): Promise<ECS.NetworkBinding[]> {
+  const info = await container.inspect();
+  const out: ECS.NetworkBinding[] = [];
+  for (const [key, binds] of Object.entries(info.NetworkSettings?.Ports ?? {})) {
+    const [port, protocol] = key.split('/');
+    for (const b of (binds as Array<{ HostIp: string; HostPort: string }> | null) ?? []) {
+      if (b.HostIp.includes(':')) continue; // the IPv6 duplicate of the same binding
+      out.push({ bindIP: b.HostIp, containerPort: Number(port), hostPort: Number(b.HostPort), protocol: protocol as ECS.TransportProtocol });
+    }
+  }
+  return out;
+}
+
+export const newContainerArn = (task: { taskArn: string; clusterArn: string }) => {
+  const [prefix] = task.taskArn.split(':task/');
+  const cluster = task.clusterArn.slice(task.clusterArn.lastIndexOf('/') + 1);
+  return `${prefix}:container/${cluster}/${taskId(task.taskArn)}/${randomUUID()}`;
+};
