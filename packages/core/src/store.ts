@@ -1,4 +1,5 @@
 import * as fs from 'node:fs';
+import { isDate } from './util';
 import * as path from 'node:path';
 import type { StateStore } from './plugin';
 
@@ -50,7 +51,7 @@ export class Store<T> implements StateStore {
 export function encode(value: unknown): string {
   return JSON.stringify(value, function (this: Record<string, unknown>, key, v) {
     const raw = this[key];
-    if (raw instanceof Date) return { $date: raw.getTime() };
+    if (isDate(raw)) return { $date: raw.getTime() };
     if (raw instanceof Map) return { $map: [...raw] };
     if (raw instanceof Set) return { $set: [...raw] };
     return v;

@@ -1,4 +1,5 @@
 import type { ServiceError } from '../errors';
+import { isDate } from '../util';
 import { serializationError } from '../errors';
 import type { WireProtocol } from '../plugin';
 import type { WireResponse } from './types';
@@ -23,7 +24,7 @@ export function decodeJsonBody(body: Buffer | undefined): Record<string, unknown
 
 /** JSON protocols send timestamps as epoch seconds (fractional for milliseconds). */
 export function toWireJson(value: unknown): unknown {
-  if (value instanceof Date) return value.getTime() / 1000;
+  if (isDate(value)) return value.getTime() / 1000;
   if (Buffer.isBuffer(value) || value instanceof Uint8Array) return Buffer.from(value).toString('base64');
   if (Array.isArray(value)) return value.map(toWireJson);
   if (value && typeof value === 'object') {

@@ -1,4 +1,5 @@
 import type { ServiceError } from '../errors';
+import { isDate } from '../util';
 import { serializationError } from '../errors';
 import type { MemberDef, ServiceModel, ShapeRef } from '../model/types';
 import type { WireResponse } from './types';
@@ -108,7 +109,7 @@ function xmlValue(model: ServiceModel, ref: ShapeRef, value: unknown): string {
       .map(([k, v]) => `<entry><key>${escapeXml(k)}</key><value>${xmlValue(model, r.value, v)}</value></entry>`)
       .join('');
   }
-  if (value instanceof Date) return value.toISOString();
+  if (isDate(value)) return value.toISOString();
   if (r.of === 'timestamp' && typeof value === 'number') return new Date(value * 1000).toISOString();
   if (Buffer.isBuffer(value)) return value.toString('base64');
   return escapeXml(String(value));

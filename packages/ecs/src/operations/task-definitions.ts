@@ -141,11 +141,9 @@ export function taskDefinitionOperations(stateOf: (ctx: RequestContext) => EcsSt
         for (const td of Object.values(revisions)) if (td.status === status) all.push(td);
       }
       // Sorted by family, then revision; the key keeps that order as text.
-      const key = (td: TaskDefinitionRecord) => `${td.family}:${String(td.revision).padStart(10, '0')}`;
-      all.sort((a, b) => (key(a) < key(b) ? -1 : 1));
-      if (input.sort === 'DESC') all.reverse();
+      const key = (td: TaskDefinitionRecord) => `${td.family}\u0001${String(td.revision).padStart(10, '0')}`;
       const desc = input.sort === 'DESC';
-      const ordered = desc ? all.map((td) => ({ td, k: invert(key(td)) })) : all.map((td) => ({ td, k: key(td) }));
+      const ordered = all.map((td) => ({ td, k: desc ? invert(key(td)) : key(td) })).sort((a, b) => (a.k < b.k ? -1 : 1));
       const { page, nextToken } = paginate(ordered, (x) => x.k, input, { defaultMax: 100, maxLimit: 100 });
       return { taskDefinitionArns: page.map((x) => x.td.taskDefinitionArn), ...(nextToken ? { nextToken } : {}) };
     },

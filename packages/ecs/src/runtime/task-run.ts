@@ -106,6 +106,12 @@ export class TaskRun {
     }
   }
 
+  /** Every published change carries a new version, as ECS's do. */
+  private touch() {
+    this.task.version = (this.task.version ?? 0) + 1;
+    this.hooks.changed(this.task);
+  }
+
   private containerChanged() {
     this.task.version = (this.task.version ?? 0) + 1;
     this.task.healthStatus = taskHealth(
@@ -142,7 +148,7 @@ export class TaskRun {
 
     // Images: each distinct image once, under the pull policy.
     this.task.pullStartedAt = new Date();
-    this.hooks.changed(this.task);
+    this.touch();
     const digests = new Map<string, string>();
     for (const c of this.containers.values()) {
       const image = c.def.image!;
@@ -157,6 +163,7 @@ export class TaskRun {
       c.record.imageDigest = digests.get(image);
     }
     this.task.pullStoppedAt = new Date();
+    this.touch();
     this.checkAborted();
     this.advance('ACTIVATING');
 
@@ -245,7 +252,8 @@ export class TaskRun {
     const container = docker.getContainer(c.id!);
     // Watch before starting, so no exit or health event can be missed.
     const unwatch = this.engine.watch(c.id!, (e) => this.onEngineEvent(c, e.status));
-    const exit = container.wait();
+    // 'next-exit': the default ('not-running') returns at once for a container not started yet.
+    const exit = container.wait({ condition: 'next-exit' });
     try {
       await container.start();
     } catch (e) {
