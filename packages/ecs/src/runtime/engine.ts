@@ -22,6 +22,8 @@ type ContainerEvent = { status: string; id: string };
 export class Engine {
   private client?: Docker;
   private events?: NodeJS.ReadableStream;
+  private connecting = false;
+  private closed = false;
   private readonly listeners = new Map<string, (e: ContainerEvent) => void>();
   private pauseReady?: Promise<string>;
 
@@ -124,16 +126,32 @@ export class Engine {
   /** Subscribes to one container's engine events (health changes, oom, die). */
   watch(containerId: string, handler: (e: ContainerEvent) => void): () => void {
     this.listeners.set(containerId, handler);
-    void this.ensureEvents();
-    return () => void this.listeners.delete(containerId);
+    void this.ensureEvents().catch(() => undefined);
+    return () => {
+      this.listeners.delete(containerId);
+      // One stream serves every container; close it when nobody listens.
+      if (!this.listeners.size) this.dropEvents();
+    };
+  }
+
+  private dropEvents() {
+    const s = this.events as unknown as { destroy?: () => void } | undefined;
+    this.events = undefined;
+    s?.destroy?.();
   }
 
   private async ensureEvents() {
-    if (this.events) return;
-    const stream = (await this.docker().getEvents({
-      filters: { type: ['container'], label: [`${INSTANCE_LABEL}=${this.instanceId}`] },
-    })) as NodeJS.ReadableStream;
-    if (this.events) {
+    if (this.events || this.connecting || this.closed) return;
+    this.connecting = true;
+    let stream: NodeJS.ReadableStream;
+    try {
+      stream = (await this.docker().getEvents({
+        filters: { type: ['container'], label: [`${INSTANCE_LABEL}=${this.instanceId}`] },
+      })) as NodeJS.ReadableStream;
+    } finally {
+      this.connecting = false;
+    }
+    if (this.closed || !this.listeners.size) {
       (stream as unknown as { destroy(): void }).destroy();
       return;
     }
@@ -155,8 +173,8 @@ export class Engine {
     });
     stream.on('error', () => undefined);
     stream.on('end', () => {
-      this.events = undefined;
-      if (this.listeners.size) void this.ensureEvents();
+      if (this.events === stream) this.events = undefined;
+      if (!this.closed && this.listeners.size) void this.ensureEvents().catch(() => undefined);
     });
   }
 
@@ -176,9 +194,9 @@ export class Engine {
   }
 
   close(): void {
+    this.closed = true;
     this.listeners.clear();
-    (this.events as unknown as { destroy?: () => void } | undefined)?.destroy?.();
-    this.events = undefined;
+    this.dropEvents();
   }
 }
 

@@ -18,11 +18,13 @@ const MAX_LINES = 10_000;
 export class OutputCapture {
   private readonly buffer: OutputLine[] = [];
   private ended!: Promise<void>;
+  private stream?: NodeJS.ReadableStream;
 
   constructor(private readonly tty: boolean) {}
 
   async attach(container: Docker.Container, onLine: (l: OutputLine) => void): Promise<void> {
     const stream = (await container.attach({ stream: true, stdout: true, stderr: true, logs: true })) as NodeJS.ReadableStream;
+    this.stream = stream;
     const emit = (s: OutputLine['stream']) => {
       let partial = '';
       const push = (line: string) => {
@@ -72,6 +74,11 @@ export class OutputCapture {
   /** Resolves once every byte the container wrote has been read (bounded, in case the engine hangs). */
   drained(timeoutMs = 5000): Promise<void> {
     return Promise.race([this.ended ?? Promise.resolve(), new Promise<void>((r) => setTimeout(r, timeoutMs).unref())]);
+  }
+
+  /** Closes the attach connection: the engine keeps it open for a container that never started. */
+  close(): void {
+    (this.stream as unknown as { destroy?: () => void } | undefined)?.destroy?.();
   }
 
   lines(): OutputLine[] {

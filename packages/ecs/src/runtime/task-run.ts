@@ -346,6 +346,7 @@ export class TaskRun {
     }
     this.advance('DEPROVISIONING');
     if (docker && !this.opts.keepContainers) await this.cleanup(docker);
+    else for (const c of this.containers.values()) c.output?.close();
     this.advance('STOPPED');
   }
 
@@ -356,6 +357,7 @@ export class TaskRun {
   private async cleanup(docker: Docker) {
     const ids = [...[...this.containers.values()].map((c) => c.id), this.pauseId].filter(Boolean) as string[];
     await Promise.all(ids.map((id) => docker.getContainer(id).remove({ force: true, v: true }).catch(() => undefined)));
+    for (const c of this.containers.values()) c.output?.close();
     await Promise.all(this.taskVolumes.map((v) => docker.getVolume(v).remove().catch(() => undefined)));
   }
 
