@@ -28,7 +28,9 @@ async function main(): Promise<void> {
   }
   let plugins;
   try {
-    plugins = loadPlugins(config.services);
+    plugins = loadPlugins(config.services, {
+      ecs: { pullPolicy: config.pullPolicy, keepContainers: config.keepContainers, ...(config.dataDir ? { sharedVolumesRoot: `${config.dataDir}/shared-volumes` } : {}) },
+    });
   } catch (e) {
     process.stderr.write(`dockside: ${(e as Error).message}\n`);
     process.exit(2);

@@ -9,6 +9,8 @@ test('defaults', () => {
     services: undefined,
     dataDir: undefined,
     logLevel: 'info',
+    pullPolicy: 'prefer-cached',
+    keepContainers: false,
     help: false,
     version: false,
   });
@@ -23,10 +25,12 @@ test('every flag, and its env var; the flag wins', () => {
     DOCKSIDE_SERVICES: 'ecs',
     DOCKSIDE_DATA_DIR: '/tmp/a',
     DOCKSIDE_LOG_LEVEL: 'debug',
+    DOCKSIDE_PULL_POLICY: 'never',
+    DOCKSIDE_KEEP_CONTAINERS: 'true',
   };
-  expect(parseConfig([], env)).toMatchObject({ port: 1000, host: '0.0.0.0', region: 'eu-west-1', accountId: '111111111111', services: ['ecs'], dataDir: '/tmp/a', logLevel: 'debug' });
-  const flags = ['--port', '2000', '--host', '::1', '--region', 'ap-southeast-2', '--account-id', '222222222222', '--services', 'ecs, logs', '--data-dir', '/tmp/b', '--log-level', 'warn'];
-  expect(parseConfig(flags, env)).toMatchObject({ port: 2000, host: '::1', region: 'ap-southeast-2', accountId: '222222222222', services: ['ecs', 'logs'], dataDir: '/tmp/b', logLevel: 'warn' });
+  expect(parseConfig([], env)).toMatchObject({ port: 1000, host: '0.0.0.0', region: 'eu-west-1', accountId: '111111111111', services: ['ecs'], dataDir: '/tmp/a', logLevel: 'debug', pullPolicy: 'never', keepContainers: true });
+  const flags = ['--pull-policy', 'always', '--keep-containers', 'false', '--port', '2000', '--host', '::1', '--region', 'ap-southeast-2', '--account-id', '222222222222', '--services', 'ecs, logs', '--data-dir', '/tmp/b', '--log-level', 'warn'];
+  expect(parseConfig(flags, env)).toMatchObject({ port: 2000, host: '::1', region: 'ap-southeast-2', accountId: '222222222222', services: ['ecs', 'logs'], dataDir: '/tmp/b', logLevel: 'warn', pullPolicy: 'always', keepContainers: false });
   expect(parseConfig(['--port=0'], {}).port).toBe(0);
 });
 
@@ -36,6 +40,8 @@ test.each([
   [['--account-id', '123']],
   [['--region', 'mars']],
   [['--log-level', 'loud']],
+  [['--pull-policy', 'sometimes']],
+  [['--keep-containers', 'maybe']],
   [['--unknown']],
   [['positional']],
 ])('%j is a usage error', (argv) => {

@@ -9,6 +9,8 @@ export interface CliConfig {
   services?: string[];
   dataDir?: string;
   logLevel: string;
+  pullPolicy: 'always' | 'prefer-cached' | 'never';
+  keepContainers: boolean;
   help: boolean;
   version: boolean;
 }
@@ -30,6 +32,8 @@ export const OPTIONS: Option[] = [
   { flag: 'services', env: 'DOCKSIDE_SERVICES', help: 'comma-separated plugins to load (default: every installed one)' },
   { flag: 'data-dir', env: 'DOCKSIDE_DATA_DIR', help: 'persist state under this folder and restore it on start' },
   { flag: 'log-level', env: 'DOCKSIDE_LOG_LEVEL', default: 'info', help: 'fatal, error, warn, info, debug or trace' },
+  { flag: 'pull-policy', env: 'DOCKSIDE_PULL_POLICY', default: 'prefer-cached', help: 'task images: always, prefer-cached (pull only if missing) or never' },
+  { flag: 'keep-containers', env: 'DOCKSIDE_KEEP_CONTAINERS', default: 'false', help: 'keep stopped tasks\' containers on the engine (true/false)' },
 ];
 
 const LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -62,6 +66,10 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv = process.env
   if (!/^[a-z]{2}(-[a-z]+)+-\d+$/.test(region)) throw new UsageError(`--region '${region}' is not a region name like us-east-1`);
   const logLevel = byFlag['log-level']!;
   if (!LEVELS.includes(logLevel)) throw new UsageError(`--log-level must be one of ${LEVELS.join(', ')}`);
+  const pullPolicy = byFlag['pull-policy']!;
+  if (!['always', 'prefer-cached', 'never'].includes(pullPolicy)) throw new UsageError(`--pull-policy must be always, prefer-cached or never`);
+  const keep = byFlag['keep-containers']!;
+  if (!['true', 'false', '1', '0', ''].includes(keep)) throw new UsageError(`--keep-containers must be true or false`);
   const services = byFlag.services
     ? byFlag.services.split(',').map((s) => s.trim()).filter(Boolean)
     : undefined;
@@ -73,6 +81,8 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv = process.env
     services,
     dataDir: byFlag['data-dir'],
     logLevel,
+    pullPolicy: pullPolicy as CliConfig['pullPolicy'],
+    keepContainers: keep === 'true' || keep === '1' || keep === '',
     help: Boolean(values.help),
     version: Boolean(values.version),
   };

@@ -28,7 +28,7 @@ const installed = (pkg: string) => {
 };
 
 /** Loads the requested plugins (default: every installed one); unknown or missing names throw. */
-export function loadPlugins(requested?: string[]): DocksidePlugin[] {
+export function loadPlugins(requested?: string[], options: Record<string, object> = {}): DocksidePlugin[] {
   let names: string[];
   if (requested) {
     names = [...new Set(requested.map((n) => ALIASES[n] ?? n))];
@@ -41,7 +41,7 @@ export function loadPlugins(requested?: string[]): DocksidePlugin[] {
   }
   return names.map((n) => {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const mod = require(KNOWN_PLUGINS[n]) as { default: () => DocksidePlugin };
-    return mod.default();
+    const mod = require(KNOWN_PLUGINS[n]) as { default: (options?: object) => DocksidePlugin };
+    return mod.default(options[n]);
   });
 }
