@@ -233,3 +233,26 @@ test('awsvpc: the containers of a task share one network namespace (localhost)',
   const left = await docker.listContainers({ all: true, filters: { label: [`com.amazonaws.ecs.task-arn=${arn}`] } });
   expect(left).toEqual([]);
 });
+
+test('volumeConfigurations: an EBS volume configured at launch is a per-task volume recorded in attachments', async () => {
+  await client.send(
+    new RegisterTaskDefinitionCommand({
+      family: 'ebs',
+      volumes: [{ name: 'data', configuredAtLaunch: true }],
+      containerDefinitions: [{ name: 'main', image: BUSYBOX, memory: 32, command: ['sh', '-c', 'echo ok > /data/f && cat /data/f'], mountPoints: [{ sourceVolume: 'data', containerPath: '/data' }] }],
+    }),
+  );
+  const { tasks } = await client.send(
+    new RunTaskCommand({
+      taskDefinition: 'ebs',
+      volumeConfigurations: [{ name: 'data', managedEBSVolume: { roleArn: 'arn:aws:iam::000000000000:role/ebs', sizeInGiB: 10, volumeType: 'gp3' } }],
+    }),
+  );
+  const ebs = tasks![0].attachments!.find((a) => a.type === 'AmazonElasticBlockStorage')!;
+  expect(Object.fromEntries(ebs.details!.map((d) => [d.name, d.value]))).toMatchObject({ volumeName: 'data', sizeInGiB: '10', volumeType: 'gp3', volumeId: expect.stringMatching(/^vol-/) });
+  const done = await waitForTask(client, tasks![0].taskArn!, 'STOPPED');
+  expect(done.containers![0].exitCode).toBe(0);
+  await expect(client.send(new RunTaskCommand({ taskDefinition: 'ebs', volumeConfigurations: [{ name: 'other', managedEBSVolume: { roleArn: 'arn:aws:iam::000000000000:role/ebs' } }] }))).rejects.toThrow(
+    "The volume 'other' in volumeConfigurations is not a volume configured at launch",
+  );
+});
