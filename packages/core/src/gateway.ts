@@ -67,7 +67,28 @@ export function createGateway(options: GatewayOptions): Gateway {
 
   let server: http.Server | undefined;
   let url: string | undefined;
-  const pluginCtx: PluginContext = { bus, logger, config, endpoint: () => url };
+  const extra = new Map<string, Promise<{ server: http.Server; url: string }>>();
+  const serve = async (port: number, host: string) => {
+    const s = http.createServer(app);
+    s.keepAliveTimeout = 65_000;
+    await new Promise<void>((resolve, reject) => {
+      s.once('error', reject);
+      s.listen(port, host, () => resolve());
+    });
+    return s;
+  };
+  const exposeOn = (host: string): Promise<string> => {
+    if (!server || !url) return Promise.reject(new Error('the gateway is not listening'));
+    const port = (server.address() as AddressInfo).port;
+    let p = extra.get(host);
+    if (!p) {
+      p = serve(port, host).then((s) => ({ server: s, url: `http://${host.includes(':') ? `[${host}]` : host}:${port}` }));
+      p.catch(() => extra.delete(host));
+      extra.set(host, p);
+    }
+    return p.then((x) => x.url);
+  };
+  const pluginCtx: PluginContext = { bus, logger, config, endpoint: () => url, exposeOn };
   const dataDir = config.dataDir ? new DataDir(config.dataDir) : undefined;
   let dirty = false;
   let flushTimer: NodeJS.Timeout | undefined;
@@ -229,26 +250,26 @@ export function createGateway(options: GatewayOptions): Gateway {
     start,
     async listen(port = 4566, host = '127.0.0.1') {
       await start();
-      server = http.createServer(app);
-      server.keepAliveTimeout = 65_000;
-      await new Promise<void>((resolve, reject) => {
-        server!.once('error', reject);
-        server!.listen(port, host, () => resolve());
-      });
+      server = await serve(port, host);
       const addr = server.address() as AddressInfo;
       const shownHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
       url = `http://${shownHost}:${addr.port}`;
       return { port: addr.port, host, url };
     },
     async close() {
-      if (server) {
-        const s = server;
-        server = undefined;
-        await new Promise<void>((resolve) => {
-          s.close(() => resolve());
-          s.closeAllConnections();
-        });
-      }
+      const servers = [server, ...(await Promise.all([...extra.values()].map((p) => p.then((x) => x.server, () => undefined))))];
+      server = undefined;
+      extra.clear();
+      await Promise.all(
+        servers.map(
+          (s) =>
+            s &&
+            new Promise<void>((resolve) => {
+              s.close(() => resolve());
+              s.closeAllConnections();
+            }),
+        ),
+      );
       if (started) {
         for (const p of [...options.plugins].reverse()) {
           try {

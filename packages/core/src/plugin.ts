@@ -47,6 +47,11 @@ export interface PluginContext {
   config: GatewayConfig;
   /** The gateway's base URL once it listens (`http://127.0.0.1:4566`), else undefined. */
   endpoint(): string | undefined;
+  /**
+   * Also serve the gateway on `host` (same port), e.g. the container-engine side of the machine
+   * so containers reach Dockside. Resolves to that URL; rejects if the gateway does not listen.
+   */
+  exposeOn(host: string): Promise<string>;
 }
 
 export interface GatewayConfig {

@@ -12,6 +12,9 @@ import { taskDefinitionOperations } from './operations/task-definitions';
 import { taskOperations } from './operations/tasks';
 import type { PullPolicy } from './runtime/engine';
 import { Runtime } from './runtime/runtime';
+import { introspectionRoutes } from './routes/introspection';
+import { metadataRoutes } from './routes/metadata';
+import { tagsOf } from './operations/tags';
 import { emptyState, type EcsState } from './state/types';
 
 export type { EcsCalls, EcsClusterChange, EcsContainerOutput, EcsTaskChange } from './contract';
@@ -41,10 +44,12 @@ export function ecs(options: EcsOptions = {}): DocksidePlugin {
   let bus: Bus | undefined;
   let logger: Logger | undefined;
   let endpoint: () => string | undefined = () => undefined;
+  let exposeOn: (host: string) => Promise<string> = () => Promise.reject(new Error('not started'));
   const runtime = new Runtime(options, {
     bus: () => bus,
     logger: () => logger,
     endpoint: () => endpoint(),
+    exposeOn: (host) => exposeOn(host),
     accountOf: (task) => task.taskArn.split(':')[4],
   });
 
@@ -89,14 +94,24 @@ export function ecs(options: EcsOptions = {}): DocksidePlugin {
       reset: () => {
         void stopAll();
         store.reset();
+        runtime.forget();
       },
       snapshot: () => store.snapshot(),
       restore: (s) => store.restore(s),
+    },
+    routes(router) {
+      metadataRoutes(router, runtime, (arn) => {
+        const account = arn.split(':')[4];
+        const region = arn.split(':')[3];
+        return tagsOf(store.get(account, region), arn);
+      });
+      introspectionRoutes(router, store, runtime);
     },
     start(ctx) {
       bus = ctx.bus;
       logger = ctx.logger;
       endpoint = ctx.endpoint;
+      exposeOn = ctx.exposeOn;
       // Tasks restored from --data-dir have no containers under this process: record that.
       for (const { state } of store.entries()) {
         for (const t of Object.values(state.tasks)) {

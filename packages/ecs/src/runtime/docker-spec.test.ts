@@ -13,6 +13,12 @@ const ctx = (over: Partial<ContainerContext> = {}): ContainerContext => ({
   ...over,
 });
 
+test('loopback URLs are rewritten to the agent address when there is one', () => {
+  const o = toCreateOptions({ name: 'app', image: 'i', environment: [{ name: 'URL', value: 'http://localhost:4566' }] }, ctx({ loopbackRewrite: '169.254.170.2' }));
+  expect(o.Env).toEqual(['URL=http://169.254.170.2:4566', 'AWS_REGION=us-east-1']);
+  expect(o.HostConfig?.ExtraHosts).toEqual(['host.docker.internal:host-gateway']);
+});
+
 test('loopback URLs are rewritten for containers off the host network', () => {
   expect(rewriteLoopback('http://localhost:4566', 'h')).toBe('http://h:4566');
   expect(rewriteLoopback('postgres://u:p@127.0.0.1:5432/db', 'h')).toBe('postgres://u:p@h:5432/db');

@@ -29,8 +29,10 @@ export interface ContainerContext {
   links: string[];
   /** Host address port mappings are published on (bridge mode). */
   publishHost: string;
-  /** Host name that containers use to reach the machine (and Dockside). */
+  /** Host name for the machine in bridge containers (`host.docker.internal`). */
   hostAlias?: string;
+  /** Where `localhost` URLs in env values point instead, so containers reach Dockside. */
+  loopbackRewrite?: string;
 }
 
 /** ECS writes `apparmor:profile`, Docker's API wants `apparmor=profile`. */
@@ -53,8 +55,8 @@ export function toCreateOptions(def: ECS.ContainerDefinition, ctx: ContainerCont
   const lp = def.linuxParameters ?? {};
   const env: Record<string, string> = {};
   for (const e of def.environment ?? []) if (e.name) env[e.name] = e.value ?? '';
-  const rewrite = ctx.hostAlias && ctx.networkMode !== 'host';
-  for (const k of Object.keys(env)) if (rewrite) env[k] = rewriteLoopback(env[k], ctx.hostAlias!);
+  const target = ctx.loopbackRewrite ?? ctx.hostAlias;
+  if (target && ctx.networkMode !== 'host') for (const k of Object.keys(env)) env[k] = rewriteLoopback(env[k], target);
   Object.assign(env, ctx.injectedEnv);
 
   const exposed: Record<string, object> = {};

@@ -9,6 +9,10 @@ export type PullPolicy = 'always' | 'prefer-cached' | 'never';
 export const INSTANCE_LABEL = 'dockside.instance';
 export const PID_LABEL = 'dockside.pid';
 
+/** The address ECS tasks reach the agent at (metadata, credentials), as on a real instance. */
+export const AGENT_ADDRESS = '169.254.170.2';
+export const AGENT_NETWORK = 'dockside-agent';
+
 export class EngineUnavailableError extends Error {}
 export class PullError extends Error {}
 
@@ -121,6 +125,37 @@ export class Engine {
       this.pauseReady = undefined;
       throw e;
     }));
+  }
+
+  private agentReady?: Promise<string | undefined>;
+
+  /**
+   * The network every task joins so it can reach Dockside at the ECS agent's address
+   * (169.254.170.2, the host side of this bridge). Shared by every Dockside instance on the
+   * engine; resolves to undefined where the engine cannot make it.
+   */
+  agentNetwork(): Promise<string | undefined> {
+    return (this.agentReady ??= (async () => {
+      const docker = this.docker();
+      const name = AGENT_NETWORK;
+      const exists = await docker.getNetwork(name).inspect().then(() => true, () => false);
+      if (!exists) {
+        try {
+          await docker.createNetwork({
+            Name: name,
+            Driver: 'bridge',
+            CheckDuplicate: true,
+            IPAM: { Config: [{ Subnet: '169.254.170.0/24', Gateway: AGENT_ADDRESS }] },
+            Labels: { 'dockside.network': 'agent' },
+          });
+        } catch (e) {
+          // Another instance may have created it in the meantime.
+          const nowExists = await docker.getNetwork(name).inspect().then(() => true, () => false);
+          if (!nowExists) throw e;
+        }
+      }
+      return name;
+    })().catch(() => undefined));
   }
 
   /** Subscribes to one container's engine events (health changes, oom, die). */

@@ -1,10 +1,12 @@
+import { randomBytes, randomUUID } from 'node:crypto';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type * as ECS from '@aws-sdk/client-ecs';
 import type { Bus, Logger } from '@dockside/core';
 import type { DockerOptions } from 'dockerode';
+import type { EcsTaskChange } from '../contract';
 import type { TaskRecord } from '../state/types';
-import { Engine, type PullPolicy } from './engine';
+import { AGENT_ADDRESS, Engine, type PullPolicy } from './engine';
 import { applyStatus, pathTo, type TaskStatus } from './lifecycle';
 import type { OutputLine } from './output';
 import { TaskRun, type RuntimeOptions } from './task-run';
@@ -27,15 +29,44 @@ export interface RuntimeWiring {
   logger(): Logger | undefined;
   /** The gateway's URL as the host sees it. */
   endpoint(): string | undefined;
+  /** Serve the gateway on another local address too (see PluginContext.exposeOn). */
+  exposeOn(host: string): Promise<string>;
   accountOf(task: TaskRecord): string;
 }
+
+/** Task-role credentials as the ECS agent serves them. */
+export interface TaskCredentials {
+  id: string;
+  token: string;
+  taskArn: string;
+  body: { RoleArn: string; AccessKeyId: string; SecretAccessKey: string; Token: string; Expiration: string };
+}
+
+/** A container the metadata endpoint can answer for, by its token. */
+export interface MetadataTarget {
+  task: TaskRecord;
+  containerName: string;
+}
+
+const MAX_EVENTS = 10_000;
+const MAX_KEPT_OUTPUTS = 500;
+const alnum = (n: number, alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789') =>
+  [...randomBytes(n)].map((b) => alphabet[b % alphabet.length]).join('');
 
 /** Every task run of one ECS plugin instance, and the engine they share. */
 export class Runtime {
   readonly engine: Engine;
   private readonly runs = new Map<string, TaskRun>();
+  /** Runs flipped to STOPPED by mark-failed whose containers still exist. */
+  private readonly detached = new Set<TaskRun>();
   private readonly opts: RuntimeOptions;
   private orphansChecked = false;
+  private agent?: Promise<{ network?: string; url?: string }>;
+  readonly credentials = new Map<string, TaskCredentials>();
+  readonly metadata = new Map<string, MetadataTarget>();
+  private readonly outputs = new Map<string, Record<string, OutputLine[]>>();
+  private readonly eventLog: Array<EcsTaskChange & { seq: number; at: string }> = [];
+  private seq = 0;
 
   constructor(
     config: RuntimeConfig,
@@ -54,21 +85,39 @@ export class Runtime {
   }
 
   private publish(task: TaskRecord) {
-    const region = task.taskArn.split(':')[3];
-    this.wiring.bus()?.publish('ecs.task', {
+    const change: EcsTaskChange = {
       accountId: this.wiring.accountOf(task),
-      region,
+      region: task.taskArn.split(':')[3],
       clusterArn: task.clusterArn,
       taskArn: task.taskArn,
       lastStatus: task.lastStatus!,
       desiredStatus: task.desiredStatus!,
       version: task.version!,
-      stopCode: task.stopCode,
-      stoppedReason: task.stoppedReason,
-    });
+      ...(task.stopCode ? { stopCode: task.stopCode } : {}),
+      ...(task.stoppedReason ? { stoppedReason: task.stoppedReason } : {}),
+    };
+    this.eventLog.push({ ...change, seq: ++this.seq, at: new Date().toISOString() });
+    if (this.eventLog.length > MAX_EVENTS) this.eventLog.shift();
+    if (task.lastStatus === 'STOPPED') this.revokeCredentials(task.taskArn);
+    this.wiring.bus()?.publish('ecs.task', change);
   }
 
-  private injectedEnv(task: TaskRecord, container: ECS.Container): Record<string, string> {
+  /** The agent network and Dockside's URL on it, set up once; {} where the engine cannot. */
+  private agentEndpoint(): Promise<{ network?: string; url?: string }> {
+    return (this.agent ??= (async () => {
+      if (!this.wiring.endpoint()) return {};
+      const network = await this.engine.agentNetwork();
+      if (!network) return {};
+      try {
+        return { network, url: await this.wiring.exposeOn(AGENT_ADDRESS) };
+      } catch (err) {
+        this.wiring.logger()?.warn({ err }, `cannot serve on ${AGENT_ADDRESS}; containers will use ${this.opts.hostAlias}`);
+        return {};
+      }
+    })());
+  }
+
+  private injectedEnv(task: TaskRecord, container: ECS.Container, agentUrl: string | undefined): Record<string, string> {
     const region = task.taskArn.split(':')[3];
     const env: Record<string, string> = {
       AWS_REGION: region,
@@ -76,13 +125,42 @@ export class Runtime {
       AWS_EXECUTION_ENV: task.launchType === 'FARGATE' ? 'AWS_ECS_FARGATE' : 'AWS_ECS_EC2',
     };
     const endpoint = this.wiring.endpoint();
-    if (endpoint) {
-      const base = task.definition.networkMode === 'host' ? endpoint : rewriteLoopback(endpoint, this.opts.hostAlias);
+    const host = task.definition.networkMode === 'host';
+    const base = host ? endpoint : (agentUrl ?? (endpoint && rewriteLoopback(endpoint, this.opts.hostAlias)));
+    if (base) {
       const token = container.containerArn!.slice(container.containerArn!.lastIndexOf('/') + 1);
       env.ECS_CONTAINER_METADATA_URI = `${base}/v3/${token}`;
       env.ECS_CONTAINER_METADATA_URI_V4 = `${base}/v4/${token}`;
+      const creds = [...this.credentials.values()].find((c) => c.taskArn === task.taskArn);
+      if (creds) {
+        // A FULL_URI on the agent address (or loopback for host mode) is what the SDKs accept over http.
+        env.AWS_CONTAINER_CREDENTIALS_FULL_URI = `${base}/v2/credentials/${creds.id}`;
+        env.AWS_CONTAINER_AUTHORIZATION_TOKEN = creds.token;
+      }
     }
     return env;
+  }
+
+  private issueCredentials(task: TaskRecord) {
+    const roleArn = task.definition.taskRoleArn;
+    if (!roleArn) return;
+    const id = randomUUID();
+    this.credentials.set(id, {
+      id,
+      token: randomBytes(32).toString('hex'),
+      taskArn: task.taskArn,
+      body: {
+        RoleArn: roleArn,
+        AccessKeyId: `ASIA${alnum(16)}`,
+        SecretAccessKey: randomBytes(30).toString('base64'),
+        Token: randomBytes(96).toString('base64'),
+        Expiration: new Date(Date.now() + 6 * 3600_000).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+      },
+    });
+  }
+
+  private revokeCredentials(taskArn: string) {
+    for (const [id, c] of this.credentials) if (c.taskArn === taskArn) this.credentials.delete(id);
   }
 
   /** Starts driving a new task (PROVISIONING) on the engine, in the background. */
@@ -93,6 +171,10 @@ export class Runtime {
         (n) => n && this.wiring.logger()?.info({ removed: n }, 'removed containers left by earlier Dockside instances'),
         () => undefined,
       );
+    }
+    this.issueCredentials(task);
+    for (const c of task.containers ?? []) {
+      this.metadata.set(c.containerArn!.slice(c.containerArn!.lastIndexOf('/') + 1), { task, containerName: c.name! });
     }
     const run = new TaskRun(task, this.engine, this.opts, {
       changed: (t) => this.publish(t),
@@ -108,7 +190,8 @@ export class Runtime {
           line: line.line,
         });
       },
-      injectedEnv: (t, c) => this.injectedEnv(t, c),
+      injectedEnv: (t, c, agentUrl) => this.injectedEnv(t, c, agentUrl),
+      agent: () => this.agentEndpoint(),
       log: {
         warn: (o, m) => this.wiring.logger()?.warn(o, m),
         debug: (o, m) => this.wiring.logger()?.debug(o, m),
@@ -116,8 +199,16 @@ export class Runtime {
     });
     this.runs.set(task.taskArn, run);
     this.publish(task);
-    run.finished.then(() => this.runs.delete(task.taskArn));
+    run.finished.then(() => {
+      this.keepOutput(task.taskArn, run.output());
+      if (this.runs.get(task.taskArn) === run) this.runs.delete(task.taskArn);
+    });
     run.start();
+  }
+
+  private keepOutput(taskArn: string, output: Record<string, OutputLine[]>) {
+    this.outputs.set(taskArn, output);
+    if (this.outputs.size > MAX_KEPT_OUTPUTS) this.outputs.delete(this.outputs.keys().next().value!);
   }
 
   /** Stops a task. A task with no run (restored from disk) goes straight to STOPPED. */
@@ -137,13 +228,47 @@ export class Runtime {
     return Promise.resolve();
   }
 
-  output(taskArn: string) {
-    return this.runs.get(taskArn)?.output();
+  /** Flips a task to STOPPED with an exit code and reason, leaving its containers running. */
+  markFailed(task: TaskRecord, exitCode: number, reason: string): void {
+    const run = this.runs.get(task.taskArn);
+    if (!run) {
+      for (const c of task.containers ?? []) {
+        c.exitCode = exitCode;
+        c.reason = reason;
+      }
+      void this.stop(task, 'EssentialContainerExited', reason);
+      return;
+    }
+    this.runs.delete(task.taskArn);
+    this.detached.add(run);
+    this.keepOutput(task.taskArn, run.output());
+    run.markFailed(exitCode, reason);
+  }
+
+  /** Captured output by container name: live while the task runs, kept after it stops. */
+  output(taskArn: string): Record<string, OutputLine[]> | undefined {
+    return this.runs.get(taskArn)?.output() ?? this.outputs.get(taskArn);
+  }
+
+  events(): Array<EcsTaskChange & { seq: number; at: string }> {
+    return [...this.eventLog];
+  }
+
+  /** Forgets everything about tasks (state reset). */
+  forget(): void {
+    this.credentials.clear();
+    this.metadata.clear();
+    this.outputs.clear();
+    this.eventLog.length = 0;
   }
 
   /** Stops every task quickly (SIGTERM, then SIGKILL after `graceSeconds`) and waits for removal. */
   async shutdown(graceSeconds = 2): Promise<void> {
-    await Promise.all([...this.runs.values()].map((r) => r.stop('UserInitiated', 'Dockside is shutting down', { stopTimeout: graceSeconds })));
+    await Promise.all([
+      ...[...this.runs.values()].map((r) => r.stop('UserInitiated', 'Dockside is shutting down', { stopTimeout: graceSeconds })),
+      ...[...this.detached].map((r) => r.removeLeftovers()),
+    ]);
+    this.detached.clear();
     this.engine.close();
   }
 }

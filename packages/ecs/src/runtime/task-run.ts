@@ -29,7 +29,9 @@ export interface TaskRunHooks {
   changed(task: TaskRecord): void;
   output(task: TaskRecord, line: OutputLine): void;
   /** Extra environment a container gets (region, metadata URIs, credentials). */
-  injectedEnv(task: TaskRecord, container: ECS.Container): Record<string, string>;
+  injectedEnv(task: TaskRecord, container: ECS.Container, agentUrl: string | undefined): Record<string, string>;
+  /** The agent network to join and Dockside's URL on it, when the engine allows. */
+  agent(): Promise<{ network?: string; url?: string }>;
   log: { warn(o: object, msg: string): void; debug(o: object, msg: string): void };
 }
 
@@ -72,6 +74,8 @@ export class TaskRun {
   private wake: () => void = () => undefined;
   private changedSignal = new Promise<void>((r) => (this.wake = r));
   private stopTimeoutOverride?: number;
+  /** Set by markFailed: the record is final, engine events no longer change it. */
+  private detached = false;
   readonly finished: Promise<void>;
   private resolveFinished!: () => void;
 
@@ -100,6 +104,7 @@ export class TaskRun {
   }
 
   private advance(target: TaskStatus) {
+    if (this.detached && target !== 'STOPPED') return;
     for (const status of pathTo(this.task.lastStatus as TaskStatus, target)) {
       applyStatus(this.task, status);
       this.hooks.changed(this.task);
@@ -108,11 +113,13 @@ export class TaskRun {
 
   /** Every published change carries a new version, as ECS's do. */
   private touch() {
+    if (this.detached) return;
     this.task.version = (this.task.version ?? 0) + 1;
     this.hooks.changed(this.task);
   }
 
   private containerChanged() {
+    if (this.detached) return;
     this.task.version = (this.task.version ?? 0) + 1;
     this.task.healthStatus = taskHealth(
       [...this.containers.values()].map((c) => ({ essential: c.def.essential !== false, hasHealthCheck: Boolean(c.def.healthCheck), healthStatus: c.record.healthStatus })),
@@ -168,6 +175,10 @@ export class TaskRun {
     this.advance('ACTIVATING');
 
     const mode = this.task.definition.networkMode ?? 'bridge';
+    const agent = mode === 'none' ? {} : await this.hooks.agent();
+    const joinAgent = async (id: string) => {
+      if (agent.network) await docker.getNetwork(agent.network).connect({ Container: id });
+    };
     if (mode === 'awsvpc') {
       const pause = await docker.createContainer({
         name: `ecs-${this.dockerBase()}-internalecspause`,
@@ -176,6 +187,8 @@ export class TaskRun {
         HostConfig: { NetworkMode: 'bridge' },
       });
       this.pauseId = pause.id;
+      this.task.runtimeIds['~internal~ecs~pause'] = pause.id;
+      await joinAgent(pause.id);
       await pause.start();
       this.checkAborted();
     }
@@ -190,7 +203,7 @@ export class TaskRun {
       const options = toCreateOptions(c.def, {
         dockerName,
         labels: { ...this.agentLabels(name), ...this.engine.labels() },
-        injectedEnv: this.hooks.injectedEnv(this.task, c.record),
+        injectedEnv: this.hooks.injectedEnv(this.task, c.record, agent.url),
         networkMode: mode,
         netnsContainerId: this.pauseId,
         mounts: (c.def.mountPoints ?? []).map((mp) => ({ ...mounts.get(mp.sourceVolume!)!, target: mp.containerPath!, readOnly: Boolean(mp.readOnly) })),
@@ -201,6 +214,7 @@ export class TaskRun {
         }),
         publishHost: this.opts.publishHost,
         hostAlias: this.opts.hostAlias,
+        ...(agent.url ? { loopbackRewrite: new URL(agent.url).hostname } : {}),
       });
       let container: Docker.Container;
       try {
@@ -210,6 +224,7 @@ export class TaskRun {
       }
       c.id = container.id;
       c.record.runtimeId = container.id;
+      if (mode === 'bridge') await joinAgent(container.id);
       this.task.runtimeIds[name] = container.id;
       c.output = new OutputCapture(c.def.pseudoTerminal === true);
       await c.output.attach(container, (line) => this.hooks.output(this.task, { ...line, container: name }));
@@ -291,10 +306,12 @@ export class TaskRun {
     }
     c.exited = true;
     c.exitCode = code;
-    c.record.lastStatus = 'STOPPED';
-    if (code !== undefined) c.record.exitCode = code;
-    if (oom) c.record.reason = 'OutOfMemoryError: Container killed due to memory usage';
-    else if (error && !c.record.reason) c.record.reason = `CannotInspectContainerError: ${error}`;
+    if (!this.detached) {
+      c.record.lastStatus = 'STOPPED';
+      if (code !== undefined) c.record.exitCode = code;
+      if (oom) c.record.reason = 'OutOfMemoryError: Container killed due to memory usage';
+      else if (error && !c.record.reason) c.record.reason = `CannotInspectContainerError: ${error}`;
+    }
     this.containerChanged();
     if (this.stopping) return;
     if (c.def.essential !== false) {
@@ -318,6 +335,30 @@ export class TaskRun {
     this.notify();
     this.stopping = this.runStop().finally(() => this.resolveFinished());
     return this.stopping;
+  }
+
+  /**
+   * Flips the task to STOPPED with this exit code and reason without touching its containers
+   * (introspection's mark-failed). They are removed when Dockside shuts down.
+   */
+  markFailed(exitCode: number, reason: string): void {
+    if (this.task.lastStatus === 'STOPPED' || this.detached) return;
+    this.task.desiredStatus = 'STOPPED';
+    this.task.stopCode = 'EssentialContainerExited';
+    this.task.stoppedReason = reason;
+    for (const c of this.containers.values()) {
+      c.record.lastStatus = 'STOPPED';
+      c.record.exitCode = exitCode;
+      c.record.reason = reason;
+    }
+    this.advance('STOPPED');
+    this.detached = true;
+  }
+
+  /** Removes whatever is left on the engine (used at shutdown for marked-failed tasks). */
+  async removeLeftovers(): Promise<void> {
+    const docker = this.engineOrUndefined();
+    if (docker) await this.cleanup(docker);
   }
 
   private async runStop(): Promise<void> {
