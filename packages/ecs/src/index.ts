@@ -35,6 +35,10 @@ export interface EcsOptions {
   sharedVolumesRoot?: string;
   /** Seconds between SIGTERM and SIGKILL when a container sets no stopTimeout (default 30). */
   defaultStopTimeout?: number;
+  /** Known subnets (id → CIDR, /16–/28) for awsvpc ENI addresses; others get a deterministic /24 in 172.31.0.0/16. */
+  subnets?: Record<string, string>;
+  /** Give awsvpc tasks their ENI address on a Docker network per subnet (default true). */
+  realAddresses?: boolean;
 }
 
 /** The ECS plugin: `createGateway({ plugins: [ecs()] })`. */

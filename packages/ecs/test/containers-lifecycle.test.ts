@@ -33,8 +33,8 @@ test('containers are removed after STOPPED, or kept with keepContainers; metadat
     expect(kept.map((c) => c.Id)).toEqual([done.containers![0].runtimeId]);
     const token = done.containers![0].containerArn!.split('/').pop();
     const port = new URL(t.endpoint).port;
-    // Bridge containers reach the machine as host.docker.internal, not their own loopback.
-    expect(lines).toEqual([`meta=http://host.docker.internal:${port}/v4/${token} v3=http://host.docker.internal:${port}/v3/${token}`]);
+    // Bridge containers reach Dockside at the ECS agent address, not their own loopback.
+    expect(lines).toEqual([`meta=http://169.254.170.2:${port}/v4/${token} v3=http://169.254.170.2:${port}/v3/${token}`]);
     await docker.getContainer(kept[0].Id).remove({ force: true });
   } finally {
     await t.stop();

@@ -1,5 +1,5 @@
 import { DescribeTasksCommand, type ECSClient, type Task } from '@aws-sdk/client-ecs';
-import { waitFor } from '@dockside/testing';
+import { GiveUp, waitFor } from '@dockside/testing';
 
 /** Polls DescribeTasks until the task reaches `status` (or any status past it for STOPPED). */
 export function waitForTask(client: ECSClient, taskArn: string, status: string, { cluster, timeoutMs = 60_000 }: { cluster?: string; timeoutMs?: number } = {}): Promise<Task> {
@@ -13,7 +13,7 @@ export function waitForTask(client: ECSClient, taskArn: string, status: string, 
 }
 
 function fail(t: Task): never {
-  throw new Error(`task stopped early: ${t.stopCode}: ${t.stoppedReason} ${JSON.stringify(t.containers?.map((c) => [c.name, c.exitCode, c.reason]))}`);
+  throw new GiveUp(`task stopped early: ${t.stopCode}: ${t.stoppedReason} ${JSON.stringify(t.containers?.map((c) => [c.name, c.exitCode, c.reason]))}`);
 }
 
 export const BUSYBOX = 'dockside-test/busybox:latest';

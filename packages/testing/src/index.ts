@@ -2,4 +2,4 @@ export { startTestGateway } from './gateway';
 export type { SdkClientConfig, TestGateway, TestGatewayOptions } from './gateway';
 export { dockerAvailable, dockerClient } from './docker';
 export { TEST_IMAGES, ensureBusyboxImage, ensureNodeImage, ensureTestImages } from './images';
-export { waitFor } from './wait';
+export { GiveUp, waitFor } from './wait';

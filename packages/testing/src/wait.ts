@@ -1,3 +1,6 @@
+/** Thrown from a `waitFor` check to stop waiting at once (the condition can no longer hold). */
+export class GiveUp extends Error {}
+
 /**
  * Polls `check` until it returns a value other than undefined/false, or throws after
  * `timeoutMs` with the last value seen. For waiting on state, never for asserting speed.
@@ -14,6 +17,7 @@ export async function waitFor<T>(
       if (v !== undefined && v !== false) return v as T;
       last = v;
     } catch (e) {
+      if (e instanceof GiveUp) throw e;
       last = e;
     }
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what} (last: ${String(last)})`);

@@ -1,4 +1,4 @@
-import { randomBytes, createHash } from 'node:crypto';
+import { randomBytes, randomUUID, createHash } from 'node:crypto';
 import type * as ECS from '@aws-sdk/client-ecs';
 import { ServiceError, paginate, type OperationMap, type RequestContext } from '@dockside/core';
 import { ecsArn } from '../arn';
@@ -11,6 +11,20 @@ import { setTags, tagsOf } from './tags';
 import { resolveTaskDefinition } from './task-definitions';
 
 const invalid = (message: string) => new ServiceError('InvalidParameterException', message);
+
+/** Host ports a task holds on the machine: fixed bridge host ports, and every port in host mode. */
+function fixedHostPorts(td: TaskDefinitionRecord): string[] {
+  const mode = td.networkMode ?? 'bridge';
+  if (mode !== 'bridge' && mode !== 'host') return [];
+  const out: string[] = [];
+  for (const c of td.containerDefinitions ?? []) {
+    for (const p of c.portMappings ?? []) {
+      const port = mode === 'host' ? p.containerPort : p.hostPort;
+      if (port) out.push(`${port}/${p.protocol ?? 'tcp'}`);
+    }
+  }
+  return out;
+}
 const PENDING_STATUSES = new Set(['PROVISIONING', 'PENDING', 'ACTIVATING']);
 const tasksOf = (state: EcsState, cluster: ClusterRecord) => Object.values(state.tasks).filter((t) => t.clusterArn === cluster.clusterArn);
 
@@ -87,8 +101,22 @@ function checkRunTask(input: ECS.RunTaskRequest, td: TaskDefinitionRecord, launc
   if (!awsvpc && input.networkConfiguration) {
     throw invalid(`Network Configuration is not valid for the given networkMode of this task definition.`);
   }
-  if (awsvpc && !input.networkConfiguration?.awsvpcConfiguration?.subnets?.length) {
-    throw invalid('subnets can not be empty.');
+  const vpc = input.networkConfiguration?.awsvpcConfiguration;
+  if (awsvpc && vpc) {
+    if (!vpc.subnets?.length) throw invalid('subnets can not be empty.');
+    if (vpc.subnets.length > 16) throw invalid('subnets can have at most 16 items.');
+    if ((vpc.securityGroups ?? []).length > 5) throw invalid('securityGroups can have at most 5 items.');
+    for (const id of vpc.subnets) {
+      if (!/^subnet-[0-9a-f]{8,17}$/.test(id)) {
+        throw invalid(`Error retrieving subnet information for [${id}]: The subnet ID '${id}' does not exist (ErrorCode: InvalidSubnetID.NotFound)`);
+      }
+    }
+    for (const id of vpc.securityGroups ?? []) {
+      if (!/^sg-[0-9a-f]{8,17}$/.test(id)) {
+        throw invalid(`Error retrieving security group information for [${id}]: The security group '${id}' does not exist (ErrorCode: InvalidGroup.NotFound)`);
+      }
+    }
+    if (vpc.assignPublicIp === 'ENABLED' && launchType !== 'FARGATE') throw invalid('Assign public IP is not supported for this launch type.');
   }
   const names = new Set((td.containerDefinitions ?? []).map((c) => c.name));
   for (const o of input.overrides?.containerOverrides ?? []) {
@@ -132,7 +160,20 @@ export function taskOperations(stateOf: (ctx: RequestContext) => EcsState, runti
       }
       const definition = effectiveDefinition(td, input.overrides);
       const created: TaskRecord[] = [];
+      const failures: ECS.Failure[] = [];
+      // One machine runs every task: a fixed host port can be held by one live task at a time.
+      const wanted = fixedHostPorts(definition);
+      const held = new Set(
+        Object.values(state.tasks)
+          .filter((x) => x.lastStatus !== 'STOPPED')
+          .flatMap((x) => fixedHostPorts(x.definition)),
+      );
       for (let i = 0; i < (input.count ?? 1); i++) {
+        if (wanted.some((p) => held.has(p))) {
+          failures.push({ arn: cluster.clusterArn, reason: 'RESOURCE:PORTS' });
+          continue;
+        }
+        wanted.forEach((p) => held.add(p));
         const id = randomBytes(16).toString('hex');
         const taskArn = ecsArn(ctx, `task/${cluster.clusterName}/${id}`);
         setTags(state, taskArn, tags, { replace: true });
@@ -182,6 +223,11 @@ export function taskOperations(stateOf: (ctx: RequestContext) => EcsState, runti
           ...(d.memoryReservation !== undefined ? { memoryReservation: String(d.memoryReservation) } : {}),
           ...(d.healthCheck ? { healthStatus: 'UNKNOWN' as const } : {}),
         }));
+        const subnets = input.networkConfiguration?.awsvpcConfiguration?.subnets;
+        if (definition.networkMode === 'awsvpc' && subnets?.length) {
+          // The ENI is made during PROVISIONING; its address and id arrive on DescribeTasks.
+          task.attachments!.push({ id: randomUUID(), type: 'ElasticNetworkInterface', status: 'PRECREATED', details: [{ name: 'subnetId', value: subnets[0] }] });
+        }
         for (const v of input.volumeConfigurations ?? []) {
           task.attachments!.push({
             id: randomBytes(16).toString('hex'),
@@ -201,7 +247,7 @@ export function taskOperations(stateOf: (ctx: RequestContext) => EcsState, runti
       if (input.clientToken) state.runTaskTokens[input.clientToken] = { fingerprint, taskArns: created.map((t) => t.taskArn) };
       const views = created.map((t) => taskView(state, t, true));
       for (const t of created) runtime.launch(t);
-      return { tasks: views, failures: [] };
+      return { tasks: views, failures };
     },
 
     StopTask(input: ECS.StopTaskRequest, ctx): ECS.StopTaskResponse {

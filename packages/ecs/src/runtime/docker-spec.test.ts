@@ -65,6 +65,7 @@ test('resources, swap, devices, security options, ports and health check', () =>
   const awsvpc = toCreateOptions({ name: 'app', image: 'i', hostname: 'h', portMappings: [{ containerPort: 80 }] }, ctx({ networkMode: 'awsvpc', netnsContainerId: 'abc' }));
   expect(awsvpc.HostConfig?.NetworkMode).toBe('container:abc');
   expect(awsvpc.HostConfig?.PortBindings).toEqual({});
+  expect(awsvpc.ExposedPorts).toBeUndefined();
   expect(awsvpc.Hostname).toBeUndefined();
 });
 

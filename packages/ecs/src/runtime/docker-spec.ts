@@ -92,7 +92,8 @@ export function toCreateOptions(def: ECS.ContainerDefinition, ctx: ContainerCont
     OpenStdin: Boolean(def.interactive),
     AttachStdout: true,
     AttachStderr: true,
-    ExposedPorts: exposed,
+    // A container in another's namespace cannot expose ports: the namespace holder publishes them.
+    ...(ctx.networkMode === 'awsvpc' ? {} : { ExposedPorts: exposed }),
     ...(hc && hc.command?.[0] !== 'NONE'
       ? {
           Healthcheck: {

@@ -11,6 +11,7 @@ import { applyStatus, pathTo, type TaskStatus } from './lifecycle';
 import type { OutputLine } from './output';
 import { TaskRun, type RuntimeOptions } from './task-run';
 import { rewriteLoopback } from './docker-spec';
+import { SubnetPool, type Lease } from './subnets';
 
 export interface RuntimeConfig {
   docker?: DockerOptions;
@@ -22,6 +23,10 @@ export interface RuntimeConfig {
   defaultStopTimeout?: number;
   defaultStartTimeout?: number;
   instanceId?: string;
+  /** Known subnets (id → CIDR) for awsvpc addresses; others get a deterministic /24. */
+  subnets?: Record<string, string>;
+  /** Put awsvpc tasks on a Docker network per subnet at their ENI address (default true). */
+  realAddresses?: boolean;
 }
 
 export interface RuntimeWiring {
@@ -67,12 +72,17 @@ export class Runtime {
   private readonly outputs = new Map<string, Record<string, OutputLine[]>>();
   private readonly eventLog: Array<EcsTaskChange & { seq: number; at: string }> = [];
   private seq = 0;
+  private readonly pool: SubnetPool;
+  private readonly subnetNetworks = new Map<string, Promise<string | undefined>>();
+  private readonly realAddresses: boolean;
 
   constructor(
     config: RuntimeConfig,
     private readonly wiring: RuntimeWiring,
   ) {
     this.engine = new Engine(config.docker, config.instanceId ?? `dockside-${process.pid}`);
+    this.pool = new SubnetPool(config.subnets);
+    this.realAddresses = config.realAddresses ?? true;
     this.opts = {
       pullPolicy: config.pullPolicy ?? 'prefer-cached',
       keepContainers: config.keepContainers ?? false,
@@ -115,6 +125,48 @@ export class Runtime {
         return {};
       }
     })());
+  }
+
+  /**
+   * The Docker network standing for a subnet, created on first use. Where the engine refuses
+   * (the CIDR overlaps a network it has), tasks keep their ENI address on paper only.
+   */
+  private subnetNetwork(lease: Lease): Promise<string | undefined> {
+    if (!this.realAddresses) return Promise.resolve(undefined);
+    let p = this.subnetNetworks.get(lease.subnetId);
+    if (!p) {
+      p = (async () => {
+        const docker = this.engine.docker();
+        const name = `dockside-${lease.subnetId}`;
+        const existing = await docker.getNetwork(name).inspect().catch(() => undefined);
+        if (existing) {
+          const subnet = existing.IPAM?.Config?.[0]?.Subnet;
+          return subnet === lease.cidr ? name : undefined;
+        }
+        try {
+          await docker.createNetwork({
+            Name: name,
+            Driver: 'bridge',
+            CheckDuplicate: true,
+            IPAM: { Config: [{ Subnet: lease.cidr, Gateway: lease.gateway }] },
+            Labels: { 'dockside.network': 'subnet', 'dockside.subnet-id': lease.subnetId },
+          });
+          return name;
+        } catch (err) {
+          const raced = await docker.getNetwork(name).inspect().catch(() => undefined);
+          if (raced) return name;
+          this.wiring.logger()?.warn({ err, subnet: lease.subnetId, cidr: lease.cidr }, 'cannot create a Docker network for this subnet; ENI addresses are not applied to containers');
+          return undefined;
+        }
+      })();
+      this.subnetNetworks.set(lease.subnetId, p);
+    }
+    return p;
+  }
+
+  /** The CIDR an awsvpc subnet has here (declared or derived). */
+  cidrOf(subnetId: string): string {
+    return this.pool.cidrOf(subnetId);
   }
 
   private injectedEnv(task: TaskRecord, container: ECS.Container, agentUrl: string | undefined): Record<string, string> {
@@ -192,6 +244,11 @@ export class Runtime {
       },
       injectedEnv: (t, c, agentUrl) => this.injectedEnv(t, c, agentUrl),
       agent: () => this.agentEndpoint(),
+      eni: {
+        lease: (subnetId) => this.pool.lease(subnetId),
+        release: (lease) => this.pool.release(lease),
+        network: (lease) => this.subnetNetwork(lease),
+      },
       log: {
         warn: (o, m) => this.wiring.logger()?.warn(o, m),
         debug: (o, m) => this.wiring.logger()?.debug(o, m),
@@ -269,6 +326,12 @@ export class Runtime {
       ...[...this.detached].map((r) => r.removeLeftovers()),
     ]);
     this.detached.clear();
+    // Subnet networks go when their last task does (the engine refuses while one is attached).
+    for (const p of this.subnetNetworks.values()) {
+      const name = await p.catch(() => undefined);
+      if (name) await this.engine.docker().getNetwork(name).remove().catch(() => undefined);
+    }
+    this.subnetNetworks.clear();
     this.engine.close();
   }
 }

@@ -8,6 +8,7 @@ import { toCreateOptions, type MountSpec } from './docker-spec';
 import { EngineUnavailableError, PullError, type Engine, type PullPolicy } from './engine';
 import { applyStatus, pathTo, startOrder, taskHealth, type TaskStatus } from './lifecycle';
 import { OutputCapture, type OutputLine } from './output';
+import { newEniId, type Lease } from './subnets';
 
 export interface RuntimeOptions {
   pullPolicy: PullPolicy;
@@ -32,6 +33,12 @@ export interface TaskRunHooks {
   injectedEnv(task: TaskRecord, container: ECS.Container, agentUrl: string | undefined): Record<string, string>;
   /** The agent network to join and Dockside's URL on it, when the engine allows. */
   agent(): Promise<{ network?: string; url?: string }>;
+  /** awsvpc: an address in the subnet (undefined when exhausted), its release, and its network. */
+  eni: {
+    lease(subnetId: string): Lease | undefined;
+    release(lease: Lease): void;
+    network(lease: Lease): Promise<string | undefined>;
+  };
   log: { warn(o: object, msg: string): void; debug(o: object, msg: string): void };
 }
 
@@ -68,6 +75,7 @@ const taskId = (arn: string) => arn.slice(arn.lastIndexOf('/') + 1);
 export class TaskRun {
   private readonly containers = new Map<string, ContainerRun>();
   private pauseId?: string;
+  private lease?: Lease;
   private readonly taskVolumes: string[] = [];
   private stopping?: Promise<void>;
   private startup?: Promise<void>;
@@ -150,6 +158,25 @@ export class TaskRun {
 
   private async runStartup(): Promise<void> {
     await this.engine.ping();
+    const eni = this.eniAttachment();
+    if (eni) {
+      const subnetId = eni.details!.find((d) => d.name === 'subnetId')!.value!;
+      this.lease = this.hooks.eni.lease(subnetId);
+      if (!this.lease) {
+        eni.status = 'FAILED';
+        throw new StartFailure(
+          'TaskFailedToStart',
+          `ResourceInitializationError: unable to create the task's elastic network interface: InsufficientFreeAddressesInSubnet: subnet ${subnetId} has no free IP addresses`,
+        );
+      }
+      const domain = this.task.taskArn.split(':')[3] === 'us-east-1' ? 'ec2.internal' : `${this.task.taskArn.split(':')[3]}.compute.internal`;
+      setDetail(eni, 'networkInterfaceId', newEniId());
+      setDetail(eni, 'privateIPv4Address', this.lease.ip);
+      setDetail(eni, 'privateDnsName', `ip-${this.lease.ip.replace(/\./g, '-')}.${domain}`);
+      eni.status = 'ATTACHING';
+      for (const c of this.task.containers ?? []) c.networkInterfaces = [{ attachmentId: eni.id, privateIpv4Address: this.lease.ip }];
+      this.touch();
+    }
     this.advance('PENDING');
     const docker = this.engine.docker();
 
@@ -179,19 +206,7 @@ export class TaskRun {
     const joinAgent = async (id: string) => {
       if (agent.network) await docker.getNetwork(agent.network).connect({ Container: id });
     };
-    if (mode === 'awsvpc') {
-      const pause = await docker.createContainer({
-        name: `ecs-${this.dockerBase()}-internalecspause`,
-        Image: await this.engine.pauseImage(),
-        Labels: { ...this.agentLabels('~internal~ecs~pause'), ...this.engine.labels() },
-        HostConfig: { NetworkMode: 'bridge' },
-      });
-      this.pauseId = pause.id;
-      this.task.runtimeIds['~internal~ecs~pause'] = pause.id;
-      await joinAgent(pause.id);
-      await pause.start();
-      this.checkAborted();
-    }
+    if (mode === 'awsvpc') await this.startPause(docker, joinAgent);
     const mounts = await this.prepareVolumes(docker);
 
     // Create every container first (volumesFrom and links need their sources to exist).
@@ -234,6 +249,50 @@ export class TaskRun {
     await Promise.all([...this.containers.values()].map((c) => this.startWhenReady(docker, c)));
     this.checkAborted();
     this.advance('RUNNING');
+  }
+
+  private eniAttachment(): ECS.Attachment | undefined {
+    return this.task.attachments?.find((a) => a.type === 'ElasticNetworkInterface');
+  }
+
+  /**
+   * The pause container holding an awsvpc task's network namespace: on the subnet's Docker
+   * network at the ENI address when the engine allows, with every container port published on
+   * loopback, and joined to the agent network.
+   */
+  private async startPause(docker: Docker, joinAgent: (id: string) => Promise<void>) {
+    const network = this.lease ? await this.hooks.eni.network(this.lease) : undefined;
+    const ports = [...this.containers.values()].flatMap((c) => (c.def.portMappings ?? []).map((p) => `${p.containerPort}/${p.protocol ?? 'tcp'}`));
+    const pause = await docker.createContainer({
+      name: `ecs-${this.dockerBase()}-internalecspause-${taskId(this.task.taskArn).slice(0, 12)}`,
+      Image: await this.engine.pauseImage(),
+      Labels: { ...this.agentLabels('~internal~ecs~pause'), ...this.engine.labels() },
+      ExposedPorts: Object.fromEntries(ports.map((p) => [p, {}])),
+      HostConfig: {
+        NetworkMode: network ?? 'bridge',
+        PortBindings: Object.fromEntries(ports.map((p) => [p, [{ HostIp: this.opts.publishHost, HostPort: '' }]])),
+      },
+      ...(network && this.lease ? { NetworkingConfig: { EndpointsConfig: { [network]: { IPAMConfig: { IPv4Address: this.lease.ip } } } } } : {}),
+    });
+    this.pauseId = pause.id;
+    this.task.runtimeIds['~internal~ecs~pause'] = pause.id;
+    await joinAgent(pause.id);
+    await pause.start();
+    const eni = this.eniAttachment();
+    const info = await pause.inspect();
+    if (eni) {
+      const nets = info.NetworkSettings?.Networks ?? {};
+      const mac = (network ? nets[network] : nets.bridge)?.MacAddress;
+      if (mac) setDetail(eni, 'macAddress', mac);
+      eni.status = 'ATTACHED';
+    }
+    const bindings = await bindingsOf(pause).catch(() => []);
+    for (const c of this.containers.values()) {
+      const mine = new Set((c.def.portMappings ?? []).map((p) => p.containerPort));
+      const b = bindings.filter((x) => mine.has(x.containerPort));
+      if (b.length) c.record.networkBindings = b;
+    }
+    this.touch();
   }
 
   private async startWhenReady(docker: Docker, c: ContainerRun): Promise<void> {
@@ -385,10 +444,19 @@ export class TaskRun {
     for (const c of this.containers.values()) {
       if (c.record.lastStatus !== 'STOPPED') c.record.lastStatus = 'STOPPED';
     }
+    const eni = this.eniAttachment();
+    if (eni && eni.status !== 'FAILED') eni.status = 'DETACHING';
     this.advance('DEPROVISIONING');
     if (docker && !this.opts.keepContainers) await this.cleanup(docker);
     else for (const c of this.containers.values()) c.output?.close();
+    this.releaseEni();
+    if (eni && eni.status !== 'FAILED') eni.status = 'DELETED';
     this.advance('STOPPED');
+  }
+
+  private releaseEni() {
+    if (this.lease) this.hooks.eni.release(this.lease);
+    this.lease = undefined;
   }
 
   private engineOrUndefined(): Docker | undefined {
@@ -400,6 +468,7 @@ export class TaskRun {
     await Promise.all(ids.map((id) => docker.getContainer(id).remove({ force: true, v: true }).catch(() => undefined)));
     for (const c of this.containers.values()) c.output?.close();
     await Promise.all(this.taskVolumes.map((v) => docker.getVolume(v).remove().catch(() => undefined)));
+    this.releaseEni();
   }
 
   /** The task's volumes, as bind or volume mounts by ECS volume name. */
@@ -458,6 +527,12 @@ export class TaskRun {
       'com.amazonaws.ecs.task-definition-version': String(this.task.definition.revision),
     };
   }
+}
+
+function setDetail(a: ECS.Attachment, name: string, value: string) {
+  const d = (a.details ??= []).find((x) => x.name === name);
+  if (d) d.value = value;
+  else a.details.push({ name, value });
 }
 
 /** true: met; false: can never be met; undefined: not yet. */
