@@ -339,6 +339,9 @@ export class TaskRun {
     if (c.def.healthCheck) c.record.healthStatus = 'UNKNOWN';
     if (this.task.definition.networkMode === 'bridge' && c.def.portMappings?.length) {
       c.record.networkBindings = await bindingsOf(container).catch(() => []);
+    } else if (this.task.definition.networkMode === 'host' && c.def.portMappings?.length) {
+      // Host mode binds the container port on every address of the machine, as ECS reports it.
+      c.record.networkBindings = c.def.portMappings.map((p) => ({ bindIP: '0.0.0.0', containerPort: p.containerPort, hostPort: p.containerPort, protocol: p.protocol ?? 'tcp' }));
     }
     this.containerChanged();
     c.done = exit.then(
