@@ -24,7 +24,7 @@ test('an error status becomes DocksideApiError', async () => {
       return this.request('GET', '/_dockside/nope');
     }
   }
-  const err = await new Probe(t.endpoint).missing().catch((e) => e);
+  const err = (await new Probe(t.endpoint).missing().catch((e) => e)) as DocksideApiError;
   expect(err).toBeInstanceOf(DocksideApiError);
   expect(err.status).toBe(404);
   expect(JSON.parse(err.body)).toEqual({ __type: 'NotFound', message: 'No Dockside endpoint at GET /_dockside/nope' });

@@ -1,6 +1,6 @@
 /** The typed bus: events with isolated subscribers, and internal calls through the dispatcher. */
-import * as path from 'node:path';
-import { Bus, DocksideError, ServiceError, createGateway, loadModel, type Call, type DocksidePlugin } from '@dockside/core';
+import { Bus, DocksideError, ServiceError, createGateway, type Call, type DocksidePlugin } from '@dockside/core';
+import { ecsTestProtocol } from './fixtures';
 
 interface Ping {
   n: number;
@@ -10,11 +10,10 @@ declare module '@dockside/core' {
     'test.ping': Ping;
   }
   interface DocksideServices {
-    ecs: { ListClusters: Call<{ maxResults?: number }, { clusterArns?: string[] }> };
+    testsvc: { ListClusters: Call<{ maxResults?: number }, { clusterArns?: string[] }> };
   }
 }
 
-const models = path.dirname(require.resolve('@dockside/core/dist/test-models/ecs.json'));
 
 test('events reach every subscriber; a throwing or rejecting one is isolated', async () => {
   const errors: unknown[] = [];
@@ -40,15 +39,7 @@ describe('internal calls', () => {
   const seen: Array<{ internal: boolean; region: string }> = [];
   const plugin: DocksidePlugin = {
     name: 'a',
-    protocols: [
-      {
-        signingName: 'ecs',
-        protocol: 'awsJson1_1',
-        targetPrefix: 'AmazonEC2ContainerServiceV20141113',
-        model: () => loadModel(path.join(models, 'ecs.json')),
-        validationErrorCode: 'InvalidParameterException',
-      },
-    ],
+    protocols: [ecsTestProtocol({ signingName: 'testsvc' })],
     operations: {
       ListClusters: (input: { maxResults?: number }, ctx) => {
         seen.push({ internal: ctx.internal, region: ctx.region });
@@ -60,23 +51,23 @@ describe('internal calls', () => {
   const g = createGateway({ plugins: [plugin], logLevel: 'silent' });
 
   test('typed, marked internal, with the caller-given account and region', async () => {
-    const out = await g.bus.call('ecs', 'ListClusters', { maxResults: 5 }, { accountId: '111122223333', region: 'ap-south-1' });
+    const out = await g.bus.call('testsvc', 'ListClusters', { maxResults: 5 }, { accountId: '111122223333', region: 'ap-south-1' });
     expect(out.clusterArns).toEqual(['111122223333/ap-south-1']);
     expect(seen.at(-1)).toEqual({ internal: true, region: 'ap-south-1' });
   });
 
   test('validated like an external request; service errors reach the caller', async () => {
-    await expect(g.bus.call('ecs', 'ListClusters', { maxResults: 'x' as never }, { accountId: '000000000000', region: 'us-east-1' })).rejects.toMatchObject({
+    await expect(g.bus.call('testsvc', 'ListClusters', { maxResults: 'x' as never }, { accountId: '000000000000', region: 'us-east-1' })).rejects.toMatchObject({
       code: 'InvalidParameterException',
       message: expect.stringContaining("'maxResults'"),
     });
-    await expect(g.bus.call('ecs', 'ListClusters', { maxResults: 99 }, { accountId: '000000000000', region: 'us-east-1' })).rejects.toBeInstanceOf(ServiceError);
+    await expect(g.bus.call('testsvc', 'ListClusters', { maxResults: 99 }, { accountId: '000000000000', region: 'us-east-1' })).rejects.toBeInstanceOf(ServiceError);
   });
 
   test('a service that is not loaded rejects with a clear error', async () => {
-    expect(g.bus.isLoaded('ecs')).toBe(true);
+    expect(g.bus.isLoaded('testsvc')).toBe(true);
     expect(g.bus.isLoaded('logs')).toBe(false);
-    const err = await g.bus.callUntyped('logs', 'PutLogEvents', {}, { accountId: '000000000000', region: 'us-east-1' }).catch((e) => e);
+    const err = (await g.bus.callUntyped('logs', 'PutLogEvents', {}, { accountId: '000000000000', region: 'us-east-1' }).catch((e) => e)) as DocksideError;
     expect(err).toBeInstanceOf(DocksideError);
     expect(err.code).toBe('DOCKSIDE_SERVICE_NOT_LOADED');
     expect(err.message).toContain("service 'logs' is not loaded");

@@ -3,16 +3,15 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import express from 'express';
-import { DocksideError, Store, createGateway, loadModel, type DocksidePlugin } from '@dockside/core';
+import { DocksideError, Store, createGateway, type DocksidePlugin } from '@dockside/core';
+import { ecsTestProtocol } from './fixtures';
 
-const models = path.dirname(require.resolve('@dockside/core/dist/test-models/ecs.json'));
-const ecsModel = () => loadModel(path.join(models, 'ecs.json'));
 const silent = { logLevel: 'silent' };
 
 function plugin(name: string, extra: Partial<DocksidePlugin> = {}, prefix = 'AmazonEC2ContainerServiceV20141113', signingName = 'ecs'): DocksidePlugin {
   return {
     name,
-    protocols: [{ signingName, protocol: 'awsJson1_1', targetPrefix: prefix, model: ecsModel }],
+    protocols: [ecsTestProtocol({ signingName, targetPrefix: prefix, validationErrorCode: undefined })],
     operations: {},
     ...extra,
   };

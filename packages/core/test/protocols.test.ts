@@ -2,7 +2,6 @@
  * Wire protocols through real AWS SDK clients: awsJson1_1 (ECS client) and awsQuery (ELBv2
  * client), against a gateway on a real port hosting small test plugins built on the real models.
  */
-import * as path from 'node:path';
 import {
   ClusterNotFoundException,
   DescribeClustersCommand,
@@ -19,24 +18,16 @@ import {
   ElasticLoadBalancingV2Client,
   LoadBalancerNotFoundException,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { ServiceError, loadModel, type DocksidePlugin } from '@dockside/core';
+import { ServiceError, type DocksidePlugin } from '@dockside/core';
+import { ecsTestProtocol, elbv2TestModel } from './fixtures';
 import { startTestGateway, type TestGateway } from '@dockside/testing';
 import pino from 'pino';
 
-const models = path.dirname(require.resolve('@dockside/core/dist/test-models/ecs.json'));
 const seen: Array<{ accountId: string; region: string; internal: boolean }> = [];
 
 const jsonPlugin: DocksidePlugin = {
   name: 'test-ecs',
-  protocols: [
-    {
-      signingName: 'ecs',
-      protocol: 'awsJson1_1',
-      targetPrefix: 'AmazonEC2ContainerServiceV20141113',
-      model: () => loadModel(path.join(models, 'ecs.json')),
-      validationErrorCode: 'InvalidParameterException',
-    },
-  ],
+  protocols: [ecsTestProtocol()],
   operations: {
     DescribeClusters: (input: { clusters?: string[] }, ctx) => {
       seen.push({ accountId: ctx.accountId, region: ctx.region, internal: ctx.internal });
@@ -69,7 +60,7 @@ const queryPlugin: DocksidePlugin = {
       protocol: 'awsQuery',
       apiVersion: '2015-12-01',
       xmlNamespace: 'http://elasticloadbalancing.amazonaws.com/doc/2015-12-01/',
-      model: () => loadModel(path.join(models, 'elbv2.json')),
+      model: elbv2TestModel,
       validationErrorCode: 'ValidationError',
     },
   ],

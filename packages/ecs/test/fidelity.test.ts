@@ -227,7 +227,9 @@ test('awsvpc: the containers of a task share one network namespace (localhost)',
     new RunTaskCommand({ taskDefinition: 'pair', launchType: 'FARGATE', networkConfiguration: { awsvpcConfiguration: { subnets: ['subnet-12345678'] } } }),
   );
   const arn = tasks![0].taskArn!;
-  const off = t.gateway.bus.subscribe('ecs.container-output', (e) => e.taskArn === arn && void lines.push(`${e.containerName}:${e.line}`));
+  const off = t.gateway.bus.subscribe('ecs.container-output', (e) => {
+    if (e.taskArn === arn) lines.push(`${e.containerName}:${e.line}`);
+  });
   const done = await waitForTask(client, arn, 'STOPPED');
   off();
   expect(done).toMatchObject({ launchType: 'FARGATE', platformVersion: '1.4.0', platformFamily: 'Linux', cpu: '256', memory: '512' });

@@ -18,3 +18,15 @@ function fail(t: Task): never {
 
 export const BUSYBOX = 'dockside-test/busybox:latest';
 export const NODE = 'dockside-test/node:latest';
+
+/** A gateway with the ECS plugin (images never pulled), an SDK client, the introspection client, and a default cluster. */
+export async function startEcs(options: import('@dockside/ecs').EcsOptions = {}) {
+  const { ecs } = await import('@dockside/ecs');
+  const { startTestGateway } = await import('@dockside/testing');
+  const { DocksideClient } = await import('@dockside/client');
+  const { ECSClient, CreateClusterCommand } = await import('@aws-sdk/client-ecs');
+  const t = await startTestGateway({ plugins: [ecs({ pullPolicy: 'never', ...options })] });
+  const client = t.client(ECSClient);
+  await client.send(new CreateClusterCommand({}));
+  return { t, client, api: new DocksideClient(t.endpoint) };
+}

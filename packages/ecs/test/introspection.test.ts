@@ -2,9 +2,8 @@
 import Docker from 'dockerode';
 import { CreateClusterCommand, ECSClient, RegisterTaskDefinitionCommand, RunTaskCommand } from '@aws-sdk/client-ecs';
 import { DocksideApiError, DocksideClient } from '@dockside/client';
-import { ecs } from '@dockside/ecs';
-import { startTestGateway, waitFor, type TestGateway } from '@dockside/testing';
-import { BUSYBOX, waitForTask } from './helpers';
+import { waitFor, type TestGateway } from '@dockside/testing';
+import { BUSYBOX, startEcs, waitForTask } from './helpers';
 
 const docker = new Docker();
 let t: TestGateway;
@@ -12,9 +11,7 @@ let client: ECSClient;
 let api: DocksideClient;
 
 beforeAll(async () => {
-  t = await startTestGateway({ plugins: [ecs({ pullPolicy: 'never' })] });
-  client = t.client(ECSClient);
-  api = new DocksideClient(t.endpoint);
+  ({ t, client, api } = await startEcs());
   await client.send(new CreateClusterCommand({ clusterName: 'b-cluster' }));
   await client.send(new CreateClusterCommand({ clusterName: 'a-cluster' }));
   await t.client(ECSClient, { region: 'eu-west-1' }).send(new CreateClusterCommand({ clusterName: 'a-cluster' }));
@@ -38,7 +35,7 @@ afterAll(() => t.stop());
 
 test('clusters across regions, sorted by ARN', async () => {
   const clusters = await api.ecs.clusters();
-  expect(clusters.map((c) => `${c.region}/${c.clusterName}`)).toEqual(['eu-west-1/a-cluster', 'us-east-1/a-cluster', 'us-east-1/b-cluster']);
+  expect(clusters.map((c) => `${c.region}/${c.clusterName}`)).toEqual(['eu-west-1/a-cluster', 'us-east-1/a-cluster', 'us-east-1/b-cluster', 'us-east-1/default']);
   expect(clusters[0]).toMatchObject({ accountId: '000000000000', status: 'ACTIVE', runningTasksCount: 0 });
 });
 

@@ -2,14 +2,12 @@
 import { CreateClusterCommand, DescribeTasksCommand, ECSClient, RegisterTaskDefinitionCommand, RunTaskCommand, type Task } from '@aws-sdk/client-ecs';
 import { ecs } from '@dockside/ecs';
 import { startTestGateway, type TestGateway } from '@dockside/testing';
-import { BUSYBOX, waitForTask } from './helpers';
+import { BUSYBOX, startEcs, waitForTask } from './helpers';
 
 let t: TestGateway;
 let client: ECSClient;
 beforeAll(async () => {
-  t = await startTestGateway({ plugins: [ecs({ pullPolicy: 'never' })] });
-  client = t.client(ECSClient);
-  await client.send(new CreateClusterCommand({}));
+  ({ t, client } = await startEcs());
 });
 afterAll(() => t.stop());
 

@@ -1,18 +1,14 @@
 /** host and none modes, and containers of every mode reaching Dockside (metadata v3/v4). */
-import { CreateClusterCommand, ECSClient, RegisterTaskDefinitionCommand, RunTaskCommand, StopTaskCommand, type ContainerDefinition } from '@aws-sdk/client-ecs';
+import { ECSClient, RegisterTaskDefinitionCommand, RunTaskCommand, StopTaskCommand, type ContainerDefinition } from '@aws-sdk/client-ecs';
 import { DocksideClient } from '@dockside/client';
-import { ecs } from '@dockside/ecs';
-import { startTestGateway, waitFor, type TestGateway } from '@dockside/testing';
-import { BUSYBOX, waitForTask } from './helpers';
+import { waitFor, type TestGateway } from '@dockside/testing';
+import { BUSYBOX, startEcs, waitForTask } from './helpers';
 
 let t: TestGateway;
 let client: ECSClient;
 let api: DocksideClient;
 beforeAll(async () => {
-  t = await startTestGateway({ plugins: [ecs({ pullPolicy: 'never' })] });
-  client = t.client(ECSClient);
-  api = new DocksideClient(t.endpoint);
-  await client.send(new CreateClusterCommand({}));
+  ({ t, client, api } = await startEcs());
 });
 afterAll(() => t.stop());
 

@@ -3,7 +3,6 @@ import Docker from 'dockerode';
 import {
   ClusterContainsTasksException,
   ClusterNotFoundException,
-  CreateClusterCommand,
   DeleteClusterCommand,
   DescribeClustersCommand,
   DescribeTasksCommand,
@@ -18,18 +17,15 @@ import {
   paginateListTasks,
 } from '@aws-sdk/client-ecs';
 import type { EcsTaskChange } from '@dockside/ecs';
-import { ecs } from '@dockside/ecs';
-import { startTestGateway, type TestGateway } from '@dockside/testing';
-import { BUSYBOX, waitForTask } from './helpers';
+import type { TestGateway } from '@dockside/testing';
+import { BUSYBOX, startEcs, waitForTask } from './helpers';
 
 let t: TestGateway;
 let client: ECSClient;
 const events: EcsTaskChange[] = [];
 beforeAll(async () => {
-  t = await startTestGateway({ plugins: [ecs({ pullPolicy: 'never' })] });
-  client = t.client(ECSClient);
+  ({ t, client } = await startEcs());
   t.gateway.bus.subscribe('ecs.task', (e) => void events.push(e));
-  await client.send(new CreateClusterCommand({}));
   await client.send(
     new RegisterTaskDefinitionCommand({
       family: 'oneshot',
