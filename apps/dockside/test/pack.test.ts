@@ -1,0 +1,54 @@
+/**
+ * The CLI as users get it: packed into one tarball (scripts/pack.mjs) and started with npx from
+ * an empty folder, then driven by the SDK. Slow (npm installs the bundled tarball), so alone here.
+ */
+import { execFileSync, spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { CreateClusterCommand, ECSClient } from '@aws-sdk/client-ecs';
+
+const appDir = path.join(__dirname, '..');
+
+test('npx runs the packed tarball', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dockside-npx-'));
+  try {
+    const tarball = execFileSync(process.execPath, [path.join(appDir, 'scripts', 'pack.mjs'), dir], { encoding: 'utf8' }).trim().split('\n').pop()!;
+    expect(fs.existsSync(tarball)).toBe(true);
+    const empty = path.join(dir, 'empty');
+    fs.mkdirSync(empty);
+    const child = spawn('npx', ['-y', '--package', tarball, 'dockside', '--port', '0'], {
+      cwd: empty,
+      env: { ...process.env, npm_config_cache: path.join(dir, 'npm-cache') },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`no banner: ${out}`)), 150_000);
+        child.stdout.on('data', () => {
+          const m = /ready on (http:\/\/\S+) in/.exec(out);
+          if (m) {
+            clearTimeout(timer);
+            resolve(m[1]);
+          }
+        });
+        child.once('exit', (code) => reject(new Error(`npx exited ${code}: ${out}`)));
+      });
+      const ecs = new ECSClient({ endpoint: url, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' }, maxAttempts: 1 });
+      const { cluster } = await ecs.send(new CreateClusterCommand({ clusterName: 'from-npx' }));
+      expect(cluster?.clusterArn).toBe('arn:aws:ecs:us-east-1:000000000000:cluster/from-npx');
+    } finally {
+      // npx runs dockside as a child: end the whole group.
+      try {
+        process.kill(-child.pid!, 'SIGTERM');
+      } catch {
+        // already gone
+      }
+    }
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}, 240_000);
