@@ -17,7 +17,7 @@ try {
   const tgz = path.join(stage, 'tgz');
   fs.mkdirSync(tgz);
   // pnpm pack turns workspace:* into real versions.
-  for (const pkg of ['packages/core', 'packages/ecs', 'apps/dockside']) run('pnpm', ['pack', '--pack-destination', tgz], path.join(root, pkg));
+  for (const pkg of ['packages/core', 'packages/ecs', 'packages/logs', 'apps/dockside']) run('pnpm', ['pack', '--pack-destination', tgz], path.join(root, pkg));
   const files = fs.readdirSync(tgz);
   const find = (prefix) => path.join(tgz, files.find((f) => f.startsWith(prefix)));
   const app = path.join(stage, 'app');
@@ -26,7 +26,7 @@ try {
 
   const pkgFile = path.join(app, 'package.json');
   const pkg = JSON.parse(fs.readFileSync(pkgFile, 'utf8'));
-  const workspace = { '@dockside/core': find('dockside-core-'), '@dockside/ecs': find('dockside-ecs-') };
+  const workspace = { '@dockside/core': find('dockside-core-'), '@dockside/ecs': find('dockside-ecs-'), '@dockside/logs': find('dockside-logs-') };
   const released = { ...pkg.dependencies };
   // Install from the local tarballs (also where @dockside/ecs asks for @dockside/core).
   pkg.dependencies = { ...pkg.dependencies, ...Object.fromEntries(Object.entries(workspace).map(([n, f]) => [n, `file:${f}`])) };

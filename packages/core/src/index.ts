@@ -16,7 +16,7 @@ export type {
   WireProtocol,
 } from './plugin';
 export { Store, DataDir, encode, decode, writeFileAtomic } from './store';
-export { paginate } from './pagination';
+export { paginate, descendingKey } from './pagination';
 export type { PageRequest } from './pagination';
 export { createLogger } from './logger';
 export type { Logger } from './logger';

@@ -41,3 +41,8 @@ export function paginate<T>(
     nextToken: more ? Buffer.from(JSON.stringify({ k: key(page[page.length - 1]) })).toString('base64url') : undefined,
   };
 }
+
+/** A key whose text order is the reverse of `k`'s, for paginating a descending listing. */
+export function descendingKey(k: string): string {
+  return [...k].map((c) => String.fromCharCode(0xffff - c.charCodeAt(0))).join('');
+}

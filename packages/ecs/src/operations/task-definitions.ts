@@ -1,5 +1,5 @@
 import type * as ECS from '@aws-sdk/client-ecs';
-import { ServiceError, paginate, type OperationMap, type RequestContext } from '@dockside/core';
+import { ServiceError, descendingKey, paginate, type OperationMap, type RequestContext } from '@dockside/core';
 import { ecsArn, parseEcsArn } from '../arn';
 import type { EcsState, TaskDefinitionRecord } from '../state/types';
 import { rootPrincipal } from './account-settings';
@@ -143,7 +143,7 @@ export function taskDefinitionOperations(stateOf: (ctx: RequestContext) => EcsSt
       // Sorted by family, then revision; the key keeps that order as text.
       const key = (td: TaskDefinitionRecord) => `${td.family}\u0001${String(td.revision).padStart(10, '0')}`;
       const desc = input.sort === 'DESC';
-      const ordered = all.map((td) => ({ td, k: desc ? invert(key(td)) : key(td) })).sort((a, b) => (a.k < b.k ? -1 : 1));
+      const ordered = all.map((td) => ({ td, k: desc ? descendingKey(key(td)) : key(td) })).sort((a, b) => (a.k < b.k ? -1 : 1));
       const { page, nextToken } = paginate(ordered, (x) => x.k, input, { defaultMax: 100, maxLimit: 100 });
       return { taskDefinitionArns: page.map((x) => x.td.taskDefinitionArn), ...(nextToken ? { nextToken } : {}) };
     },
@@ -165,9 +165,4 @@ export function taskDefinitionOperations(stateOf: (ctx: RequestContext) => EcsSt
       return { families: page, ...(nextToken ? { nextToken } : {}) };
     },
   };
-}
-
-/** A key whose text order is the reverse of `k`'s, for descending pagination. */
-function invert(k: string): string {
-  return [...k].map((c) => String.fromCharCode(0xffff - c.charCodeAt(0))).join('');
 }

@@ -1,0 +1,48 @@
+import * as path from 'node:path';
+import { Store, loadModel, type DocksidePlugin, type RequestContext } from '@dockside/core';
+import './contract';
+import { expire } from './operations/common';
+import { eventOperations } from './operations/events';
+import { groupOperations } from './operations/groups';
+import { streamOperations } from './operations/streams';
+import { emptyLogsState, type LogsState } from './state/types';
+
+export type { LogsCalls } from './contract';
+export { compileFilterPattern } from './filter-pattern';
+
+export interface LogsOptions {
+  /** How often retention is enforced in the background (ms); reads and writes enforce it too. */
+  retentionSweepMs?: number;
+}
+
+/** The CloudWatch Logs plugin: `createGateway({ plugins: [logs()] })`. */
+export function logs(options: LogsOptions = {}): DocksidePlugin {
+  const store = new Store<LogsState>(emptyLogsState);
+  const stateOf = (ctx: RequestContext) => store.get(ctx.accountId, ctx.region);
+  let sweep: NodeJS.Timeout | undefined;
+  return {
+    name: 'logs',
+    protocols: [
+      {
+        signingName: 'logs',
+        protocol: 'awsJson1_1',
+        targetPrefix: 'Logs_20140328',
+        model: () => loadModel(path.join(__dirname, 'model.json')),
+        validationErrorCode: 'InvalidParameterException',
+      },
+    ],
+    operations: { ...groupOperations(stateOf), ...streamOperations(stateOf), ...eventOperations(stateOf) },
+    state: store,
+    start() {
+      sweep = setInterval(() => {
+        for (const { state } of store.entries()) for (const g of Object.values(state.groups)) expire(g);
+      }, options.retentionSweepMs ?? 60_000);
+      sweep.unref();
+    },
+    stop() {
+      if (sweep) clearInterval(sweep);
+    },
+  };
+}
+
+export default logs;
