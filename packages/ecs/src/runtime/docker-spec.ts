@@ -2,6 +2,9 @@ import type * as ECS from '@aws-sdk/client-ecs';
 import type { ContainerCreateOptions } from 'dockerode';
 
 const MiB = 1024 * 1024;
+
+/** Log drivers a Docker engine ships; awslogs is Dockside's own (it ships to its Logs plugin). */
+export const ENGINE_LOG_DRIVERS = new Set(['json-file', 'local', 'journald', 'syslog', 'fluentd', 'gelf', 'splunk', 'none', 'gcplogs', 'logentries']);
 const seconds = (s: number) => s * 1_000_000_000;
 
 /** Where a container's volumes come from, resolved by the runner before creation. */
@@ -107,6 +110,9 @@ export function toCreateOptions(def: ECS.ContainerDefinition, ctx: ContainerCont
       : {}),
     HostConfig: {
       NetworkMode: networkMode,
+      ...(def.logConfiguration?.logDriver && ENGINE_LOG_DRIVERS.has(def.logConfiguration.logDriver)
+        ? { LogConfig: { Type: def.logConfiguration.logDriver, Config: def.logConfiguration.options ?? {} } }
+        : {}),
       PortBindings: bindings,
       Privileged: Boolean(def.privileged),
       ReadonlyRootfs: Boolean(def.readonlyRootFilesystem),

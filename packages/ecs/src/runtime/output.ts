@@ -23,7 +23,8 @@ export class OutputCapture {
   constructor(private readonly tty: boolean) {}
 
   async attach(container: Docker.Container, onLine: (l: OutputLine) => void): Promise<void> {
-    const stream = (await container.attach({ stream: true, stdout: true, stderr: true, logs: true })) as NodeJS.ReadableStream;
+    // Attached before start, so there is no past output to replay (and not every log driver can).
+    const stream = (await container.attach({ stream: true, stdout: true, stderr: true, logs: false })) as NodeJS.ReadableStream;
     this.stream = stream;
     const emit = (s: OutputLine['stream']) => {
       let partial = '';

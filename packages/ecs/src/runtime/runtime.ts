@@ -12,6 +12,8 @@ import type { OutputLine } from './output';
 import { TaskRun, type RuntimeOptions } from './task-run';
 import { rewriteLoopback } from './docker-spec';
 import { SubnetPool, type Lease } from './subnets';
+import { AwsLogsShipper, awsLogsConfig } from './awslogs';
+import { ENGINE_LOG_DRIVERS } from './docker-spec';
 
 export interface RuntimeConfig {
   docker?: DockerOptions;
@@ -72,6 +74,9 @@ export class Runtime {
   private readonly outputs = new Map<string, Record<string, OutputLine[]>>();
   private readonly eventLog: Array<EcsTaskChange & { seq: number; at: string }> = [];
   private seq = 0;
+  /** awslogs shippers by task ARN, then container name. */
+  private readonly shippers = new Map<string, Map<string, AwsLogsShipper>>();
+  private readonly warned = new Set<string>();
   private readonly pool: SubnetPool;
   private readonly subnetNetworks = new Map<string, Promise<string | undefined>>();
   private readonly realAddresses: boolean;
@@ -164,6 +169,49 @@ export class Runtime {
     return p;
   }
 
+  private warnOnce(key: string, obj: object, msg: string) {
+    if (this.warned.has(key)) return;
+    this.warned.add(key);
+    this.wiring.logger()?.warn(obj, msg);
+  }
+
+  /** Sets up a container's log driver: Dockside's own awslogs, or the engine's driver. */
+  private async prepareLogs(task: TaskRecord, def: ECS.ContainerDefinition, containerId: string): Promise<void> {
+    const driver = def.logConfiguration?.logDriver;
+    const region = task.taskArn.split(':')[3];
+    const cfg = awsLogsConfig(def.logConfiguration, region);
+    if (!cfg) {
+      if (driver && !ENGINE_LOG_DRIVERS.has(driver)) {
+        this.warnOnce(`driver:${driver}`, { driver }, `log driver '${driver}' is not available here; container output stays in Dockside's buffer`);
+      }
+      return;
+    }
+    const bus = this.wiring.bus();
+    if (!bus?.isLoaded('logs')) {
+      this.warnOnce('no-logs', {}, 'awslogs containers run, but the logs plugin is not loaded: their output stays in Dockside\'s buffer');
+      return;
+    }
+    const accountId = this.wiring.accountOf(task);
+    const taskId = task.taskArn.slice(task.taskArn.lastIndexOf('/') + 1);
+    const stream = cfg.streamPrefix ? `${cfg.streamPrefix}/${def.name}/${taskId}` : containerId;
+    const shipper = new AwsLogsShipper(
+      cfg,
+      stream,
+      (op, input, r) => bus.callUntyped('logs', op, input, { accountId, region: r }),
+      (err) => this.warnOnce(`ship:${task.taskArn}:${def.name}`, { err, taskArn: task.taskArn, container: def.name }, 'awslogs delivery failed'),
+    );
+    await shipper.init();
+    let byName = this.shippers.get(task.taskArn);
+    if (!byName) this.shippers.set(task.taskArn, (byName = new Map()));
+    byName.set(def.name!, shipper);
+  }
+
+  private async closeLogs(task: TaskRecord): Promise<void> {
+    const byName = this.shippers.get(task.taskArn);
+    this.shippers.delete(task.taskArn);
+    if (byName) await Promise.all([...byName.values()].map((s) => s.close()));
+  }
+
   /** The CIDR an awsvpc subnet has here (declared or derived). */
   cidrOf(subnetId: string): string {
     return this.pool.cidrOf(subnetId);
@@ -231,6 +279,7 @@ export class Runtime {
     const run = new TaskRun(task, this.engine, this.opts, {
       changed: (t) => this.publish(t),
       output: (t, line: OutputLine) => {
+        this.shippers.get(t.taskArn)?.get(line.container!)?.push(line);
         this.wiring.bus()?.publish('ecs.container-output', {
           accountId: this.wiring.accountOf(t),
           region: t.taskArn.split(':')[3],
@@ -244,6 +293,10 @@ export class Runtime {
       },
       injectedEnv: (t, c, agentUrl) => this.injectedEnv(t, c, agentUrl),
       agent: () => this.agentEndpoint(),
+      logs: {
+        prepare: (t, def, id) => this.prepareLogs(t, def, id),
+        close: (t) => this.closeLogs(t),
+      },
       eni: {
         lease: (subnetId) => this.pool.lease(subnetId),
         release: (lease) => this.pool.release(lease),

@@ -33,6 +33,11 @@ export interface TaskRunHooks {
   injectedEnv(task: TaskRecord, container: ECS.Container, agentUrl: string | undefined): Record<string, string>;
   /** The agent network to join and Dockside's URL on it, when the engine allows. */
   agent(): Promise<{ network?: string; url?: string }>;
+  /** The container's log driver (awslogs): prepared after creation, flushed before STOPPED. */
+  logs: {
+    prepare(task: TaskRecord, def: ECS.ContainerDefinition, containerId: string): Promise<void>;
+    close(task: TaskRecord): Promise<void>;
+  };
   /** awsvpc: an address in the subnet (undefined when exhausted), its release, and its network. */
   eni: {
     lease(subnetId: string): Lease | undefined;
@@ -243,6 +248,16 @@ export class TaskRun {
       this.task.runtimeIds[name] = container.id;
       c.output = new OutputCapture(c.def.pseudoTerminal === true);
       await c.output.attach(container, (line) => this.hooks.output(this.task, { ...line, container: name }));
+      try {
+        await this.hooks.logs.prepare(this.task, c.def, container.id);
+      } catch (e) {
+        const code = (e as { code?: string }).code;
+        throw new StartFailure(
+          'TaskFailedToStart',
+          `CannotStartContainerError: Error response from daemon: failed to initialize logging driver: failed to create Cloudwatch log stream: ${code ? `${code}: ` : ''}${(e as Error).message}`,
+          name,
+        );
+      }
     }
 
     // Start each container once its dependencies hold; all in parallel, ordered by conditions.
@@ -447,6 +462,8 @@ export class TaskRun {
     for (const c of this.containers.values()) {
       if (c.record.lastStatus !== 'STOPPED') c.record.lastStatus = 'STOPPED';
     }
+    // Every line the containers wrote is in CloudWatch Logs before the task says STOPPED.
+    await this.hooks.logs.close(this.task).catch(() => undefined);
     const eni = this.eniAttachment();
     if (eni && eni.status !== 'FAILED') eni.status = 'DETACHING';
     this.advance('DEPROVISIONING');
