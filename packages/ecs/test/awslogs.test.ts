@@ -41,7 +41,8 @@ test('lines arrive live, multiline events are grouped, and everything is there r
     'echo "2024-01-02 10:00:07 ERROR boom"',
     'echo "    at handler (app.js:10)"',
     'echo "    at main (app.js:20)"',
-    'echo "2024-01-02 10:00:08 INFO done" >&2',
+    // (stdout only: stdout and stderr are separate pipes, so their relative order is not kept)
+    'echo "2024-01-02 10:00:08 INFO done"',
   ].join('; ');
   const task = await runWith('shipper', {
     command: ['sh', '-c', script],

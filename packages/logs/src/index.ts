@@ -3,6 +3,8 @@ import { Store, loadModel, type DocksidePlugin, type RequestContext } from '@doc
 import './contract';
 import { expire } from './operations/common';
 import { eventOperations } from './operations/events';
+import { filterOperations } from './operations/filters';
+import { queryOperations } from './operations/queries';
 import { groupOperations } from './operations/groups';
 import { streamOperations } from './operations/streams';
 import { emptyLogsState, type LogsState } from './state/types';
@@ -31,7 +33,7 @@ export function logs(options: LogsOptions = {}): DocksidePlugin {
         validationErrorCode: 'InvalidParameterException',
       },
     ],
-    operations: { ...groupOperations(stateOf), ...streamOperations(stateOf), ...eventOperations(stateOf) },
+    operations: { ...groupOperations(stateOf), ...streamOperations(stateOf), ...eventOperations(stateOf), ...filterOperations(stateOf), ...queryOperations(stateOf) },
     state: store,
     start() {
       sweep = setInterval(() => {

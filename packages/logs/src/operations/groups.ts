@@ -14,7 +14,7 @@ function groupView(g: GroupRecord): CWL.LogGroup {
     logGroupName: g.logGroupName,
     creationTime: g.creationTime,
     ...(g.retentionInDays ? { retentionInDays: g.retentionInDays } : {}),
-    metricFilterCount: 0,
+    metricFilterCount: Object.keys(g.metricFilters).length,
     arn: `${g.logGroupArn}:*`,
     storedBytes: Object.values(g.streams).reduce((a, s) => a + storedBytes(s), 0),
     ...(g.kmsKeyId ? { kmsKeyId: g.kmsKeyId } : {}),
@@ -64,6 +64,8 @@ export function groupOperations(stateOf: (ctx: RequestContext) => LogsState): Op
         tags: { ...tags },
         streams: {},
         seq: 0,
+        metricFilters: {},
+        subscriptionFilters: {},
       };
     },
 

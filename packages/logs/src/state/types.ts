@@ -15,6 +15,22 @@ export interface StreamRecord {
   events: StoredEvent[];
 }
 
+export interface MetricFilterRecord {
+  filterName: string;
+  filterPattern: string;
+  metricTransformations: Array<Record<string, unknown>>;
+  creationTime: number;
+}
+
+export interface SubscriptionFilterRecord {
+  filterName: string;
+  filterPattern: string;
+  destinationArn: string;
+  roleArn?: string;
+  distribution: string;
+  creationTime: number;
+}
+
 export interface GroupRecord {
   logGroupName: string;
   /** `arn:aws:logs:<region>:<account>:log-group:<name>` (the API adds `:*` for `arn`). */
@@ -26,6 +42,8 @@ export interface GroupRecord {
   tags: Record<string, string>;
   streams: Record<string, StreamRecord>;
   seq: number;
+  metricFilters: Record<string, MetricFilterRecord>;
+  subscriptionFilters: Record<string, SubscriptionFilterRecord>;
 }
 
 export interface LogsState {
