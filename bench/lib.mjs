@@ -1,5 +1,5 @@
 // Shared helpers for benchmarks: statistics, machine facts, and the results files.
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -33,9 +33,9 @@ export function commit() {
 }
 
 /** A JSON-protocol POST with node:http (no fetch start-up cost in the measurement). */
-export function awsJson(url, target, body = {}) {
+export function awsJson(url, target, body = {}, headers = {}) {
   return new Promise((resolve, reject) => {
-    const req = http.request(url, { method: 'POST', headers: { 'x-amz-target': target, 'content-type': 'application/x-amz-json-1.1' } }, (res) => {
+    const req = http.request(url, { method: 'POST', headers: { 'x-amz-target': target, 'content-type': 'application/x-amz-json-1.1', ...headers } }, (res) => {
       let data = '';
       res.on('data', (d) => (data += d));
       res.on('end', () => resolve({ status: res.statusCode, body: data }));
@@ -83,3 +83,30 @@ function writeMarkdown(all) {
   }
   fs.writeFileSync(path.join(benchDir, 'RESULTS.md'), lines.join('\n') + '\n');
 }
+
+/** Starts the CLI as a child process on a free port; resolves with its URL and pid. */
+export function startCli(args = [], env = {}) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [path.join(repoRoot, 'apps', 'dockside', 'dist', 'cli.js'), '--port', '0', '--log-level', 'error', ...args], {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let out = '';
+    child.stdout.on('data', (d) => {
+      out += d;
+      const m = /ready on (http:\/\/\S+) in/.exec(out);
+      if (m) resolve({ url: m[1], pid: child.pid, stop: () => new Promise((r) => { child.once('exit', r); child.kill('SIGTERM'); }) });
+    });
+    child.once('exit', (code) => reject(new Error(`dockside exited ${code}: ${out}`)));
+  });
+}
+
+/** Resident memory of a process, MiB (VmRSS). */
+export function rssMiB(pid) {
+  const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmRSS:\s+(\d+)/.exec(status)[1]) / 1024;
+}
+
+/** A static SigV4 Authorization header (Dockside and moto read the scope; neither checks the signature). */
+export const sigv4 = (service, region = 'us-east-1') =>
+  `AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20261128/${region}/${service}/aws4_request, SignedHeaders=host;x-amz-date;x-amz-target, Signature=${'0'.repeat(64)}`;
