@@ -4,6 +4,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { CreateClusterCommand, DescribeClustersCommand, ECSClient, ListClustersCommand } from '@aws-sdk/client-ecs';
+import { awsCliAvailable } from '@dockside/testing';
 
 const cli = path.join(__dirname, '..', 'dist', 'cli.js');
 
@@ -127,17 +128,8 @@ test('a port in use is reported, not a crash trace', async () => {
   }
 });
 
-// The AWS CLI is not part of Node's toolchain: .ci/run installs it (Debian's awscli), so CI
-// always runs this; a developer machine without `aws` reports it skipped rather than failing.
-const awsCli = (() => {
-  try {
-    require('node:child_process').execFileSync('aws', ['--version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-})();
-(awsCli || process.env.CI ? test : test.skip)('the AWS CLI drives the gateway', async () => {
+// CI always runs this (.ci/run installs the AWS CLI); elsewhere it skips without `aws`.
+(awsCliAvailable() || process.env.CI ? test : test.skip)('the AWS CLI drives the gateway', async () => {
   const { execFileSync } = await import('node:child_process');
   const d = await run(['--port', '0']);
   const aws = (...args: string[]) =>

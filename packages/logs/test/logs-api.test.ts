@@ -1,5 +1,5 @@
 /** CloudWatch Logs through @aws-sdk/client-cloudwatch-logs (and the AWS CLI once). */
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import {
   CloudWatchLogsClient,
@@ -27,7 +27,7 @@ import {
   paginateGetLogEvents,
 } from '@aws-sdk/client-cloudwatch-logs';
 import { logs } from '@dockside/logs';
-import { startTestGateway, type TestGateway } from '@dockside/testing';
+import { awsCliAvailable, startTestGateway, type TestGateway } from '@dockside/testing';
 
 let t: TestGateway;
 let cwl: CloudWatchLogsClient;
@@ -207,16 +207,8 @@ test('retention really expires old events', async () => {
   expect((await cwl.send(new DescribeLogGroupsCommand({ logGroupNamePrefix: '/r' }))).logGroups?.[0].retentionInDays).toBeUndefined();
 });
 
-// The AWS CLI is installed by .ci/run; see apps/dockside/test/cli.test.ts for why this may skip locally.
-const awsCli = (() => {
-  try {
-    execFileSync('aws', ['--version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-})();
-(awsCli || process.env.CI ? test : test.skip)('aws logs get-log-events against Dockside', async () => {
+// CI always runs this (.ci/run installs the AWS CLI); elsewhere it skips without `aws`.
+(awsCliAvailable() || process.env.CI ? test : test.skip)('aws logs get-log-events against Dockside', async () => {
   await setup('/cli', 's');
   await put('/cli', 's', ['from the cli test']);
   // Asynchronously: this process is also the gateway the CLI talks to.
