@@ -87,7 +87,9 @@ function writeMarkdown(all) {
 /** Starts the CLI as a child process on a free port; resolves with its URL and pid. */
 export function startCli(args = [], env = {}) {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(repoRoot, 'apps', 'dockside', 'dist', 'cli.js'), '--port', '0', '--log-level', 'error', ...args], {
+    // BENCH_PROFILE_DIR=… writes a CPU profile of the gateway there (for finding a miss's cause).
+    const prof = process.env.BENCH_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] : [];
+    const child = spawn(process.execPath, [...prof, path.join(repoRoot, 'apps', 'dockside', 'dist', 'cli.js'), '--port', '0', '--log-level', 'error', ...args], {
       env: { ...process.env, ...env },
       stdio: ['ignore', 'pipe', 'inherit'],
     });

@@ -16,7 +16,9 @@ const MAX_LINES = 10_000;
  * split into lines as they arrive, kept in a bounded buffer and handed to `onLine` live.
  */
 export class OutputCapture {
+  /** A ring of the last MAX_LINES lines (shifting an array per line is O(n)). */
   private readonly buffer: OutputLine[] = [];
+  private next = 0;
   private ended!: Promise<void>;
   private stream?: NodeJS.ReadableStream;
 
@@ -30,8 +32,8 @@ export class OutputCapture {
       let partial = '';
       const push = (line: string) => {
         const l: OutputLine = { stream: s, timestamp: Date.now(), line };
-        this.buffer.push(l);
-        if (this.buffer.length > MAX_LINES) this.buffer.shift();
+        this.buffer[this.next] = l;
+        this.next = (this.next + 1) % MAX_LINES;
         onLine(l);
       };
       return {
@@ -82,7 +84,8 @@ export class OutputCapture {
     (this.stream as unknown as { destroy?: () => void } | undefined)?.destroy?.();
   }
 
+  /** The kept lines, oldest first. */
   lines(): OutputLine[] {
-    return [...this.buffer];
+    return this.buffer.length < MAX_LINES ? [...this.buffer] : [...this.buffer.slice(this.next), ...this.buffer.slice(0, this.next)];
   }
 }

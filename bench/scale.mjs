@@ -1,0 +1,110 @@
+// Scale: 10,000 tasks in one cluster, made with RunTask while the gateway has no reachable engine
+// (DOCKER_HOST points at a missing socket: each task is recorded and stops with TaskFailedToStart).
+// Full ListTasks pagination, DescribeTasks of 100, DescribeClusters counts, RSS growth per 1,000
+// tasks; then 50 concurrent RunTask calls with real containers (a second gateway, real engine).
+import { createRequire } from 'node:module';
+import { awsJson, record, repoRoot, rssMiB, startCli, stats } from './lib.mjs';
+
+const require = createRequire(`${repoRoot}/package.json`);
+const Docker = require('dockerode');
+const { ensureBusyboxImage } = require('@dockside/testing');
+const T = 'AmazonEC2ContainerServiceV20141113';
+const TASKS = Number(process.env.BENCH_SCALE_TASKS ?? 10_000);
+const call = async (url, op, body) => {
+  const res = await awsJson(url, `${T}.${op}`, body);
+  if (res.status !== 200) throw new Error(`${op}: ${res.status} ${res.body.slice(0, 200)}`);
+  return JSON.parse(res.body);
+};
+const settle = () => new Promise((r) => setTimeout(r, 300));
+const rows = [];
+
+// ---- 10,000 stopped tasks ---------------------------------------------------------------------
+const d = await startCli(['--services', 'ecs'], { DOCKER_HOST: 'unix:///nonexistent/docker.sock' });
+try {
+  await call(d.url, 'CreateCluster', { clusterName: 'scale' });
+  await call(d.url, 'RegisterTaskDefinition', { family: 'scale', containerDefinitions: [{ name: 'c', image: 'busybox', memory: 32 }] });
+  global.gc?.();
+  await settle();
+  const rss = [rssMiB(d.pid)];
+  for (let made = 0; made < TASKS; ) {
+    await Promise.all(Array.from({ length: 10 }, () => call(d.url, 'RunTask', { cluster: 'scale', taskDefinition: 'scale', count: 10 })));
+    made += 100;
+    if (made % 1000 === 0) {
+      await settle();
+      rss.push(rssMiB(d.pid));
+    }
+  }
+  const perThousand = rss.slice(1).map((v, i) => v - rss[i]);
+  const clusters = await call(d.url, 'DescribeClusters', { clusters: ['scale'], include: ['STATISTICS'] });
+  const c = clusters.clusters[0];
+  const time = async (f) => {
+    const t0 = performance.now();
+    const r = await f();
+    return [performance.now() - t0, r];
+  };
+  const listTimes = [];
+  let listed = 0;
+  for (let i = 0; i < 5; i++) {
+    const [ms, n] = await time(async () => {
+      let token;
+      let n = 0;
+      do {
+        const page = await call(d.url, 'ListTasks', { cluster: 'scale', desiredStatus: 'STOPPED', maxResults: 100, nextToken: token });
+        n += page.taskArns.length;
+        token = page.nextToken;
+      } while (token);
+      return n;
+    });
+    listTimes.push(ms);
+    listed = n;
+  }
+  if (listed !== TASKS) throw new Error(`ListTasks paginated ${listed} tasks, not ${TASKS}`);
+  const firstHundred = (await call(d.url, 'ListTasks', { cluster: 'scale', desiredStatus: 'STOPPED', maxResults: 100 })).taskArns;
+  const describeTimes = [];
+  for (let i = 0; i < 10; i++) describeTimes.push((await time(() => call(d.url, 'DescribeTasks', { cluster: 'scale', tasks: firstHundred })))[0]);
+  const clusterTimes = [];
+  for (let i = 0; i < 10; i++) clusterTimes.push((await time(() => call(d.url, 'DescribeClusters', { clusters: ['scale'] })))[0]);
+  const l = stats(listTimes);
+  const dt = stats(describeTimes);
+  const ct = stats(clusterTimes);
+  const growth = stats(perThousand);
+  console.log(`scale: ${TASKS} tasks; ListTasks full pagination ${l.median.toFixed(0)} ms; DescribeTasks(100) ${dt.median.toFixed(1)} ms; DescribeClusters ${ct.median.toFixed(1)} ms (running ${c.runningTasksCount}, pending ${c.pendingTasksCount}); RSS ${rss[0].toFixed(0)} → ${rss[rss.length - 1].toFixed(0)} MiB, ${growth.median.toFixed(1)} MiB per 1,000 tasks`);
+  rows.push(
+    { figure: `ListTasks, full pagination of ${TASKS.toLocaleString('en')} tasks (100 pages)`, unit: 'ms', ...l, target: '< 1 s' },
+    { figure: 'DescribeTasks of 100', unit: 'ms', ...dt },
+    { figure: `DescribeClusters with ${TASKS.toLocaleString('en')} tasks`, unit: 'ms', ...ct },
+    { figure: 'RSS growth per 1,000 stopped tasks', unit: 'MiB', ...growth },
+    { figure: `RSS with ${TASKS.toLocaleString('en')} stopped tasks`, unit: 'MiB', median: rss[rss.length - 1], min: rss[0], max: rss[rss.length - 1], target: '< 150 MB' },
+  );
+} finally {
+  await d.stop();
+}
+
+// ---- 50 concurrent RunTask calls with real containers --------------------------------------------
+const docker = new Docker();
+const image = await ensureBusyboxImage(docker);
+const real = await startCli(['--services', 'ecs', '--pull-policy', 'never']);
+try {
+  await call(real.url, 'CreateCluster', { clusterName: 'burst' });
+  await call(real.url, 'RegisterTaskDefinition', { family: 'burst', containerDefinitions: [{ name: 'c', image, memory: 16, command: ['sleep', '3600'], stopTimeout: 1 }] });
+  const t0 = performance.now();
+  const runs = await Promise.all(Array.from({ length: 50 }, () => call(real.url, 'RunTask', { cluster: 'burst', taskDefinition: 'burst' })));
+  const arns = runs.flatMap((r) => r.tasks.map((t) => t.taskArn));
+  if (new Set(arns).size !== 50) throw new Error(`expected 50 distinct tasks, got ${new Set(arns).size}`);
+  let running = 0;
+  while (running < 50) {
+    const d2 = await call(real.url, 'DescribeTasks', { cluster: 'burst', tasks: arns });
+    running = d2.tasks.filter((t) => t.lastStatus === 'RUNNING').length;
+    if (d2.tasks.some((t) => t.lastStatus === 'STOPPED')) throw new Error('a task stopped during the burst');
+    if (running < 50) await new Promise((r) => setTimeout(r, 50));
+  }
+  const allRunning = performance.now() - t0;
+  const containers = await docker.listContainers({ filters: { label: ['com.amazonaws.ecs.cluster=arn:aws:ecs:us-east-1:000000000000:cluster/burst'] } });
+  if (containers.length !== 50) throw new Error(`expected 50 containers, found ${containers.length}`);
+  console.log(`burst: 50 concurrent RunTask → all RUNNING in ${allRunning.toFixed(0)} ms; 50 distinct tasks, 50 containers`);
+  rows.push({ figure: '50 concurrent RunTask → all RUNNING (50 tasks, 50 containers, none lost or duplicated)', unit: 'ms', median: allRunning });
+  await Promise.all(arns.map((a) => call(real.url, 'StopTask', { cluster: 'burst', task: a })));
+} finally {
+  await real.stop();
+}
+record('scale', rows);
