@@ -15,14 +15,26 @@ const T = 'AmazonEC2ContainerServiceV20141113';
 
 const freePort = () => new Promise((r) => { const s = net.createServer().listen(0, '127.0.0.1', () => { const p = s.address().port; s.close(() => r(p)); }); });
 
-async function startMoto() {
-  try {
-    execFileSync('python3', ['-c', 'import moto.server'], { stdio: 'ignore' });
-  } catch {
-    return undefined;
+/** The first Python with moto's server: BENCH_PYTHON, then python3 on PATH, then pyenv's (npx puts
+ * node's own folder, often /usr/bin, ahead of pyenv on PATH). */
+function pythonWithMoto() {
+  const candidates = [process.env.BENCH_PYTHON, 'python3', path.join(os.homedir(), '.pyenv', 'shims', 'python3'), '/usr/local/bin/python3'].filter(Boolean);
+  for (const py of candidates) {
+    try {
+      execFileSync(py, ['-c', 'import moto.server'], { stdio: 'ignore' });
+      return py;
+    } catch {
+      // not this one
+    }
   }
+  return undefined;
+}
+
+async function startMoto() {
+  const python = pythonWithMoto();
+  if (!python) return undefined;
   const port = await freePort();
-  const child = spawn('python3', ['-m', 'moto.server', '-H', '127.0.0.1', '-p', String(port)], { stdio: 'ignore' });
+  const child = spawn(python, ['-m', 'moto.server', '-H', '127.0.0.1', '-p', String(port)], { stdio: 'ignore' });
   const url = `http://127.0.0.1:${port}`;
   for (let i = 0; i < 100; i++) {
     try {
