@@ -135,7 +135,7 @@ try {
         ratio: m ? d.rps / m.rps : undefined,
         target: '≥ 10× moto',
       });
-      rows.push({ figure: `${label}, c=${c}: p50 / p99 latency`, unit: 'ms', median: d.p50, min: d.p50, max: d.p99, baseline: m ? m.p50 : 'baseline unavailable', ratio: m ? d.p50 / m.p50 : undefined });
+      rows.push({ figure: `${label}, c=${c}: p50 / p99 latency`, unit: 'ms', median: d.p50, min: d.p50, max: d.p99, baseline: m ? m.p50 : 'baseline unavailable', ratio: m && m.p50 ? d.p50 / m.p50 : undefined });
       console.log(`${label} c=${c}: dockside ${d.rps.toFixed(0)} req/s p50 ${d.p50} ms p99 ${d.p99} ms${m ? ` | moto ${m.rps.toFixed(0)} req/s p50 ${m.p50} ms (ratio ${(d.rps / m.rps).toFixed(1)}x)` : ''}`);
     }
   }

@@ -58,7 +58,7 @@ export function record(name, rows) {
   writeMarkdown(all);
 }
 
-const fmt = (v, unit) => (v === undefined || v === null ? '–' : typeof v === 'number' ? `${Number(v.toFixed(v < 10 ? 2 : 1))} ${unit}` : String(v));
+const fmt = (v, unit) => (v === undefined || v === null || (typeof v === 'number' && !Number.isFinite(v)) ? '–' : typeof v === 'number' ? `${Number(v.toFixed(v < 10 ? 2 : 1))} ${unit}` : String(v));
 
 function writeMarkdown(all) {
   const lines = [
@@ -77,7 +77,7 @@ function writeMarkdown(all) {
     for (const r of rows) {
       const spread = r.min !== undefined ? `${fmt(r.min, r.unit)} – ${fmt(r.max, r.unit)}` : '–';
       const baseline = r.baseline === undefined ? '–' : typeof r.baseline === 'string' ? r.baseline : fmt(r.baseline, r.unit);
-      const ratio = r.ratio === undefined ? '–' : `${r.ratio.toFixed(2)}×`;
+      const ratio = typeof r.ratio === 'number' && Number.isFinite(r.ratio) ? `${r.ratio.toFixed(2)}×` : '–';
       lines.push(`| ${name} | ${r.figure} | ${fmt(r.median, r.unit)} | ${spread} | ${baseline} | ${ratio} | ${r.target ?? '–'} |`);
     }
   }
