@@ -26,8 +26,9 @@ export async function containerDocument(task: TaskRecord, name: string, version:
   const mode = task.definition.networkMode ?? 'bridge';
   const [info, pause] = await Promise.all([inspect(docker, c.runtimeId), mode === 'awsvpc' ? inspect(docker, task.runtimeIds['~internal~ecs~pause']) : undefined]);
   const netInfo = mode === 'awsvpc' ? pause : info;
-  const nets = Object.values(netInfo?.NetworkSettings?.Networks ?? {}).filter((n) => n.IPAddress && !n.IPAddress.startsWith('169.254.170.'));
-  const net = nets[0];
+  // The agent network is the bridge of bridge-mode tasks; for awsvpc it is only a second interface.
+  const all = Object.entries(netInfo?.NetworkSettings?.Networks ?? {}).filter(([, n]) => n.IPAddress);
+  const net = (all.find(([name]) => name !== 'dockside-agent') ?? all[0])?.[1];
   const doc: Record<string, unknown> = {
     DockerId: c.runtimeId ?? '',
     Name: name,

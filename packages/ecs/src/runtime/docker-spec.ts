@@ -36,6 +36,8 @@ export interface ContainerContext {
   hostAlias?: string;
   /** Where `localhost` URLs in env values point instead, so containers reach Dockside. */
   loopbackRewrite?: string;
+  /** The Docker network bridge-mode containers join (default: the engine's `bridge`). */
+  bridgeNetwork?: string;
 }
 
 /** ECS writes `apparmor:profile`, Docker's API wants `apparmor=profile`. */
@@ -75,7 +77,8 @@ export function toCreateOptions(def: ECS.ContainerDefinition, ctx: ContainerCont
 
   const hc = def.healthCheck;
   const memory = def.memory !== undefined ? def.memory * MiB : undefined;
-  const networkMode = ctx.networkMode === 'awsvpc' ? `container:${ctx.netnsContainerId}` : ctx.networkMode;
+  const networkMode =
+    ctx.networkMode === 'awsvpc' ? `container:${ctx.netnsContainerId}` : ctx.networkMode === 'bridge' ? (ctx.bridgeNetwork ?? 'bridge') : ctx.networkMode;
 
   const extraHosts = (def.extraHosts ?? []).map((h) => `${h.hostname}:${h.ipAddress}`);
   if (ctx.hostAlias && ctx.networkMode === 'bridge') extraHosts.push(`${ctx.hostAlias}:host-gateway`);

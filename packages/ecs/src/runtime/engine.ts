@@ -145,7 +145,9 @@ export class Engine {
             Name: name,
             Driver: 'bridge',
             CheckDuplicate: true,
-            IPAM: { Config: [{ Subnet: '169.254.170.0/24', Gateway: AGENT_ADDRESS }] },
+            // Bridge-mode containers live here too: 4,094 addresses from 169.254.176.0/20, which
+            // keeps clear of 169.254.169.254 and of the agent's own /24.
+            IPAM: { Config: [{ Subnet: '169.254.0.0/16', IPRange: '169.254.176.0/20', Gateway: AGENT_ADDRESS }] },
             Labels: { 'dockside.network': 'agent' },
           });
         } catch (e) {

@@ -235,6 +235,9 @@ export class TaskRun {
         publishHost: this.opts.publishHost,
         hostAlias: this.opts.hostAlias,
         ...(agent.url ? { loopbackRewrite: new URL(agent.url).hostname } : {}),
+        // Bridge containers use the agent network as their bridge: one interface, reaching
+        // Dockside at its gateway, instead of a second network connected per container (~110 ms).
+        ...(agent.network ? { bridgeNetwork: agent.network } : {}),
       });
       let container: Docker.Container;
       try {
@@ -244,7 +247,6 @@ export class TaskRun {
       }
       c.id = container.id;
       c.record.runtimeId = container.id;
-      if (mode === 'bridge') await joinAgent(container.id);
       this.task.runtimeIds[name] = container.id;
       c.output = new OutputCapture(c.def.pseudoTerminal === true);
       await c.output.attach(container, (line) => this.hooks.output(this.task, { ...line, container: name }));
