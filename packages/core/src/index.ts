@@ -16,7 +16,7 @@ export type {
   WireProtocol,
 } from './plugin';
 export { Store, DataDir, encode, decode, writeFileAtomic } from './store';
-export { paginate, descendingKey } from './pagination';
+export { paginate, descendingKey, encodePageToken, decodePageToken, pageSize } from './pagination';
 export type { PageRequest } from './pagination';
 export { createLogger } from './logger';
 export type { Logger } from './logger';

@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID, createHash } from 'node:crypto';
 import type * as ECS from '@aws-sdk/client-ecs';
-import { ServiceError, paginate, type OperationMap, type RequestContext } from '@dockside/core';
+import { ServiceError, decodePageToken, encodePageToken, pageSize, type OperationMap, type RequestContext } from '@dockside/core';
 import { ecsArn } from '../arn';
 import { applyOverride } from '../runtime/docker-spec';
 import type { Runtime } from '../runtime/runtime';
@@ -43,6 +43,30 @@ clusterCounters.push((state, cluster) => {
   }
   return counts;
 });
+
+/** Task ARNs in sorted order, rebuilt only when tasks were added (tasks are never removed but by reset). */
+const sortedIndex = new WeakMap<EcsState, { count: number; arns: string[] }>();
+function sortedTaskArns(state: EcsState): string[] {
+  const count = Object.keys(state.tasks).length;
+  let entry = sortedIndex.get(state);
+  if (!entry || entry.count !== count) {
+    entry = { count, arns: Object.keys(state.tasks).sort() };
+    sortedIndex.set(state, entry);
+  }
+  return entry.arns;
+}
+
+/** The index of the first element greater than `after` (binary search). */
+function firstAfter(sorted: string[], after: string): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (sorted[mid] <= after) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
 
 /** The API view of a task: the record without Dockside's own bookkeeping. */
 export function taskView(state: EcsState, t: TaskRecord, withTags: boolean): ECS.Task {
@@ -163,10 +187,13 @@ export function taskOperations(stateOf: (ctx: RequestContext) => EcsState, runti
       const failures: ECS.Failure[] = [];
       // One machine runs every task: a fixed host port can be held by one live task at a time.
       const wanted = fixedHostPorts(definition);
+      // Only definitions with fixed host ports need the scan of every live task.
       const held = new Set(
-        Object.values(state.tasks)
-          .filter((x) => x.lastStatus !== 'STOPPED')
-          .flatMap((x) => fixedHostPorts(x.definition)),
+        wanted.length
+          ? Object.values(state.tasks)
+              .filter((x) => x.lastStatus !== 'STOPPED')
+              .flatMap((x) => fixedHostPorts(x.definition))
+          : [],
       );
       for (let i = 0; i < (input.count ?? 1); i++) {
         if (wanted.some((p) => held.has(p))) {
@@ -278,18 +305,24 @@ export function taskOperations(stateOf: (ctx: RequestContext) => EcsState, runti
       const state = stateOf(ctx);
       const cluster = activeCluster(state, ctx, input.cluster);
       if (input.family && input.serviceName) throw invalid('Family and serviceName cannot both be specified.');
+      const max = pageSize(input.maxResults, { defaultMax: 100, maxLimit: 100 });
       const desired = input.desiredStatus ?? 'RUNNING';
-      const arns = tasksOf(state, cluster)
-        .filter((t) => t.desiredStatus === desired)
-        .filter((t) => !input.family || t.definition.family === input.family)
-        .filter((t) => !input.startedBy || t.startedBy === input.startedBy)
-        .filter((t) => !input.serviceName || t.group === `service:${input.serviceName}`)
-        .filter((t) => !input.launchType || t.launchType === input.launchType)
-        .filter((t) => !input.containerInstance || t.containerInstanceArn === input.containerInstance)
-        .map((t) => t.taskArn)
-        .sort();
-      const { page, nextToken } = paginate(arns, (a) => a, input, { defaultMax: 100, maxLimit: 100 });
-      return { taskArns: page, ...(nextToken ? { nextToken } : {}) };
+      const matches = (t: TaskRecord) =>
+        t.clusterArn === cluster.clusterArn &&
+        t.desiredStatus === desired &&
+        (!input.family || t.definition.family === input.family) &&
+        (!input.startedBy || t.startedBy === input.startedBy) &&
+        (!input.serviceName || t.group === `service:${input.serviceName}`) &&
+        (!input.launchType || t.launchType === input.launchType) &&
+        (!input.containerInstance || t.containerInstanceArn === input.containerInstance);
+      // Walk the sorted index from the token on, instead of filtering and sorting every task per page.
+      const arns = sortedTaskArns(state);
+      let i = input.nextToken ? firstAfter(arns, decodePageToken(input.nextToken)) : 0;
+      const page: string[] = [];
+      for (; i < arns.length && page.length < max; i++) if (matches(state.tasks[arns[i]])) page.push(arns[i]);
+      let more = false;
+      for (let j = i; j < arns.length && !more; j++) more = matches(state.tasks[arns[j]]);
+      return { taskArns: page, ...(more ? { nextToken: encodePageToken(page[page.length - 1]) } : {}) };
     },
   };
 }
