@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Bus } from './bus';
-import { DocksideError, ServiceError, notImplemented, unknownOperation } from './errors';
+import { DocksideError, notImplemented, unknownOperation } from './errors';
 import { ModelValidator, stripNulls } from './model/validator';
 import type { ServiceModel } from './model/types';
 import type { DocksidePlugin, OperationMap, ProtocolDef, RequestContext } from './plugin';
@@ -119,4 +119,3 @@ export class Dispatcher {
   }
 }
 
-export { ServiceError };

@@ -212,11 +212,6 @@ export class Runtime {
     if (byName) await Promise.all([...byName.values()].map((s) => s.close()));
   }
 
-  /** The CIDR an awsvpc subnet has here (declared or derived). */
-  cidrOf(subnetId: string): string {
-    return this.pool.cidrOf(subnetId);
-  }
-
   private injectedEnv(task: TaskRecord, container: ECS.Container, agentUrl: string | undefined): Record<string, string> {
     const region = task.taskArn.split(':')[3];
     const env: Record<string, string> = {
@@ -301,10 +296,6 @@ export class Runtime {
         lease: (subnetId) => this.pool.lease(subnetId),
         release: (lease) => this.pool.release(lease),
         network: (lease) => this.subnetNetwork(lease),
-      },
-      log: {
-        warn: (o, m) => this.wiring.logger()?.warn(o, m),
-        debug: (o, m) => this.wiring.logger()?.debug(o, m),
       },
     });
     this.runs.set(task.taskArn, run);

@@ -44,7 +44,6 @@ export interface TaskRunHooks {
     release(lease: Lease): void;
     network(lease: Lease): Promise<string | undefined>;
   };
-  log: { warn(o: object, msg: string): void; debug(o: object, msg: string): void };
 }
 
 interface ContainerRun {
