@@ -17,7 +17,11 @@ try {
   const tgz = path.join(stage, 'tgz');
   fs.mkdirSync(tgz);
   // pnpm pack turns workspace:* into real versions.
-  for (const pkg of ['packages/core', 'packages/ecs', 'packages/logs', 'apps/dockside']) run('pnpm', ['pack', '--pack-destination', tgz], path.join(root, pkg));
+  // Every workspace package the app depends on (@dockside/x lives in packages/x), then the app.
+  const appPkg = JSON.parse(fs.readFileSync(path.join(root, 'apps/dockside/package.json'), 'utf8'));
+  const plugins = Object.keys(appPkg.dependencies).filter((n) => n.startsWith('@dockside/'));
+  for (const n of plugins) run('pnpm', ['pack', '--pack-destination', tgz], path.join(root, 'packages', n.slice('@dockside/'.length)));
+  run('pnpm', ['pack', '--pack-destination', tgz], path.join(root, 'apps/dockside'));
   const files = fs.readdirSync(tgz);
   const find = (prefix) => path.join(tgz, files.find((f) => f.startsWith(prefix)));
   const app = path.join(stage, 'app');
@@ -26,7 +30,7 @@ try {
 
   const pkgFile = path.join(app, 'package.json');
   const pkg = JSON.parse(fs.readFileSync(pkgFile, 'utf8'));
-  const workspace = { '@dockside/core': find('dockside-core-'), '@dockside/ecs': find('dockside-ecs-'), '@dockside/logs': find('dockside-logs-') };
+  const workspace = Object.fromEntries(plugins.map((n) => [n, find(`dockside-${n.slice('@dockside/'.length)}-`)]));
   const released = { ...pkg.dependencies };
   // Install from the local tarballs (also where @dockside/ecs asks for @dockside/core).
   pkg.dependencies = { ...pkg.dependencies, ...Object.fromEntries(Object.entries(workspace).map(([n, f]) => [n, `file:${f}`])) };
