@@ -167,6 +167,9 @@ export function validateTaskDefinition(input: ECS.RegisterTaskDefinitionRequest)
       }
     }
     checkHealthCheck(d.name, d.healthCheck);
+    if (d.secrets?.length && !input.executionRoleArn) {
+      throw clientError("When you are specifying container secrets, you must also specify a value for 'executionRoleArn'.");
+    }
     if (fargate) {
       if (d.privileged) throw clientError(`Fargate does not support privileged containers ('${d.name}').`);
       if (d.linuxParameters?.devices?.length) throw clientError(`Fargate does not support devices ('${d.name}').`);

@@ -14,6 +14,7 @@ import { rewriteLoopback } from './docker-spec';
 import { SubnetPool, type Lease } from './subnets';
 import { AwsLogsShipper, awsLogsConfig } from './awslogs';
 import { ENGINE_LOG_DRIVERS } from './docker-spec';
+import { resolveTaskSecrets, type ResolvedSecrets } from './secrets';
 
 export interface RuntimeConfig {
   docker?: DockerOptions;
@@ -175,6 +176,16 @@ export class Runtime {
     this.wiring.logger()?.warn(obj, msg);
   }
 
+  /** Fetches a task's secrets through the bus, in the task's account (never logged). */
+  private resolveSecrets(task: TaskRecord, defs: ECS.ContainerDefinition[]): Promise<ResolvedSecrets> {
+    const bus = this.wiring.bus();
+    const accountId = this.wiring.accountOf(task);
+    return resolveTaskSecrets(defs, task.taskArn.split(':')[3], (service, op, input, region) => {
+      if (!bus) return Promise.reject(Object.assign(new Error('no bus'), { code: 'DOCKSIDE_SERVICE_NOT_LOADED' }));
+      return bus.callUntyped(service, op, input, { accountId, region });
+    });
+  }
+
   /** Sets up a container's log driver: Dockside's own awslogs, or the engine's driver. */
   private async prepareLogs(task: TaskRecord, def: ECS.ContainerDefinition, containerId: string): Promise<void> {
     const driver = def.logConfiguration?.logDriver;
@@ -287,6 +298,7 @@ export class Runtime {
         });
       },
       injectedEnv: (t, c, agentUrl) => this.injectedEnv(t, c, agentUrl),
+      secrets: (t, defs) => this.resolveSecrets(t, defs),
       agent: () => this.agentEndpoint(),
       logs: {
         prepare: (t, def, id) => this.prepareLogs(t, def, id),

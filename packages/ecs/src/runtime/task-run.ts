@@ -8,6 +8,7 @@ import { toCreateOptions, type MountSpec } from './docker-spec';
 import { EngineUnavailableError, PullError, type Engine, type PullPolicy } from './engine';
 import { applyStatus, pathTo, startOrder, taskHealth, type TaskStatus } from './lifecycle';
 import { OutputCapture, type OutputLine } from './output';
+import { SecretResolutionError, needsSecrets, type ResolvedSecrets } from './secrets';
 import { newEniId, type Lease } from './subnets';
 
 export interface RuntimeOptions {
@@ -31,6 +32,8 @@ export interface TaskRunHooks {
   output(task: TaskRecord, line: OutputLine): void;
   /** Extra environment a container gets (region, metadata URIs, credentials). */
   injectedEnv(task: TaskRecord, container: ECS.Container, agentUrl: string | undefined): Record<string, string>;
+  /** Values of `secrets`, `secretOptions` and `repositoryCredentials` (rejects with SecretResolutionError). */
+  secrets(task: TaskRecord, defs: ECS.ContainerDefinition[]): Promise<ResolvedSecrets>;
   /** The agent network to join and Dockside's URL on it, when the engine allows. */
   agent(): Promise<{ network?: string; url?: string }>;
   /** The container's log driver (awslogs): prepared after creation, flushed before STOPPED. */
@@ -184,7 +187,20 @@ export class TaskRun {
     this.advance('PENDING');
     const docker = this.engine.docker();
 
-    // Images: each distinct image once, under the pull policy.
+    // Secrets and registry credentials first, as the agent does: a missing one fails the task.
+    const defs = [...this.containers.values()].map((c) => c.def);
+    let secrets: ResolvedSecrets | undefined;
+    if (needsSecrets(defs)) {
+      try {
+        secrets = await this.hooks.secrets(this.task, defs);
+      } catch (e) {
+        if (e instanceof SecretResolutionError) throw new StartFailure('TaskFailedToStart', e.message);
+        throw e;
+      }
+      this.checkAborted();
+    }
+
+    // Images: each distinct image once (per credentials), under the pull policy.
     this.task.pullStartedAt = new Date();
     this.touch();
     const digests = new Map<string, string>();
@@ -192,7 +208,7 @@ export class TaskRun {
       const image = c.def.image!;
       if (!digests.has(image)) {
         try {
-          digests.set(image, await this.engine.ensureImage(image, this.opts.pullPolicy));
+          digests.set(image, await this.engine.ensureImage(image, this.opts.pullPolicy, secrets?.registryAuth.get(c.def.name!)));
         } catch (e) {
           if (e instanceof PullError) throw new StartFailure('TaskFailedToStart', `CannotPullContainerError: ${e.message}`, c.def.name);
           throw e;
@@ -222,7 +238,7 @@ export class TaskRun {
       const options = toCreateOptions(c.def, {
         dockerName,
         labels: { ...this.agentLabels(name), ...this.engine.labels() },
-        injectedEnv: this.hooks.injectedEnv(this.task, c.record, agent.url),
+        injectedEnv: { ...this.hooks.injectedEnv(this.task, c.record, agent.url), ...secrets?.env.get(name) },
         networkMode: mode,
         netnsContainerId: this.pauseId,
         mounts: (c.def.mountPoints ?? []).map((mp) => ({ ...mounts.get(mp.sourceVolume!)!, target: mp.containerPath!, readOnly: Boolean(mp.readOnly) })),
@@ -250,7 +266,7 @@ export class TaskRun {
       c.output = new OutputCapture(c.def.pseudoTerminal === true);
       await c.output.attach(container, (line) => this.hooks.output(this.task, { ...line, container: name }));
       try {
-        await this.hooks.logs.prepare(this.task, c.def, container.id);
+        await this.hooks.logs.prepare(this.task, withLogOptions(c.def, secrets?.logOptions.get(name)), container.id);
       } catch (e) {
         const code = (e as { code?: string }).code;
         throw new StartFailure(
@@ -579,6 +595,12 @@ function describe(c: ContainerRun): string {
 
 function engineMessage(e: unknown): string {
   return (e as { json?: { message?: string } }).json?.message ?? (e as Error).message ?? String(e);
+}
+
+/** The definition with `secretOptions` values merged into its log options. */
+function withLogOptions(def: ECS.ContainerDefinition, extra: Record<string, string> | undefined): ECS.ContainerDefinition {
+  if (!extra || !def.logConfiguration) return def;
+  return { ...def, logConfiguration: { ...def.logConfiguration, options: { ...def.logConfiguration.options, ...extra } } };
 }
 
 async function bindingsOf(container: Docker.Container): Promise<ECS.NetworkBinding[]> {
