@@ -10,6 +10,8 @@ import { containerInstanceOperations } from './operations/container-instances';
 import { tagOperations, taggable } from './operations/tags';
 import { taskDefinitionOperations } from './operations/task-definitions';
 import { taskOperations } from './operations/tasks';
+import { ServiceScheduler } from './services/scheduler';
+import { serviceOperations } from './services/operations';
 import type { PullPolicy } from './runtime/engine';
 import { Runtime } from './runtime/runtime';
 import { introspectionRoutes } from './routes/introspection';
@@ -39,6 +41,10 @@ export interface EcsOptions {
   subnets?: Record<string, string>;
   /** Give awsvpc tasks their ENI address on a Docker network per subnet (default true). */
   realAddresses?: boolean;
+  /** How often the service scheduler reconciles every service besides its event-driven runs (ms, default 1000). */
+  serviceResyncMs?: number;
+  /** How long a deployment's tasks must have run healthy before the deployment is COMPLETED (ms, default 2000). */
+  serviceStabilityMs?: number;
 }
 
 /** The ECS plugin: `createGateway({ plugins: [ecs()] })`. */
@@ -56,6 +62,8 @@ export function ecs(options: EcsOptions = {}): DocksidePlugin {
     exposeOn: (host) => exposeOn(host),
     accountOf: (task) => task.taskArn.split(':')[4],
   });
+
+  const scheduler = new ServiceScheduler(store, runtime, { resyncMs: options.serviceResyncMs, stabilityMs: options.serviceStabilityMs }, () => bus, () => logger);
 
   taggable.cluster = { exists: (state, _arn, id) => state.clusters[id]?.status === 'ACTIVE', notFound: clusterNotFound };
   taggable['container-instance'] = { exists: (state, arn) => state.containerInstances[arn]?.status === 'ACTIVE', notFound: clusterNotFound };
@@ -92,6 +100,7 @@ export function ecs(options: EcsOptions = {}): DocksidePlugin {
       ...attributeOperations(stateOf),
       ...taskDefinitionOperations(stateOf),
       ...taskOperations(stateOf, runtime),
+      ...serviceOperations(stateOf, scheduler),
     },
     state: {
       // Resetting stops the tasks too, so no container outlives its record.
@@ -99,9 +108,16 @@ export function ecs(options: EcsOptions = {}): DocksidePlugin {
         void stopAll();
         store.reset();
         runtime.forget();
+        scheduler.forget();
       },
       snapshot: () => store.snapshot(),
-      restore: (s) => store.restore(s),
+      restore: (s) => {
+        store.restore(s);
+        // Stores written before a resource family existed lack its map.
+        for (const { state } of store.entries()) {
+          for (const [k, v] of Object.entries(emptyState())) (state as unknown as Record<string, unknown>)[k] ??= v;
+        }
+      },
     },
     routes(router) {
       metadataRoutes(router, runtime, (arn) => {
@@ -122,8 +138,11 @@ export function ecs(options: EcsOptions = {}): DocksidePlugin {
           if (t.lastStatus !== 'STOPPED') void runtime.stop(t, 'TaskFailedToStart', 'Dockside restarted and did not re-adopt the task containers');
         }
       }
+      // Services restored from --data-dir start their tasks again.
+      scheduler.start();
     },
     async stop() {
+      scheduler.stop();
       await runtime.shutdown();
     },
   };

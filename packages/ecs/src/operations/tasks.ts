@@ -25,7 +25,15 @@ function fixedHostPorts(td: TaskDefinitionRecord): string[] {
   }
   return out;
 }
-const PENDING_STATUSES = new Set(['PROVISIONING', 'PENDING', 'ACTIVATING']);
+/** Whether a fixed host port of `definition` is held by a live task (one machine runs every task). */
+export function portsConflict(state: EcsState, definition: TaskDefinitionRecord): boolean {
+  const wanted = fixedHostPorts(definition);
+  if (!wanted.length) return false;
+  const held = new Set(Object.values(state.tasks).filter((x) => x.lastStatus !== 'STOPPED').flatMap((x) => fixedHostPorts(x.definition)));
+  return wanted.some((p) => held.has(p));
+}
+
+export const PENDING_STATUSES = new Set(['PROVISIONING', 'PENDING', 'ACTIVATING']);
 const tasksOf = (state: EcsState, cluster: ClusterRecord) => Object.values(state.tasks).filter((t) => t.clusterArn === cluster.clusterArn);
 
 // Cluster counters: tasks by status and launch type.
@@ -82,7 +90,7 @@ export function findTask(state: EcsState, ctx: RequestContext, cluster: ClusterR
   return t && t.clusterArn === cluster.clusterArn ? t : undefined;
 }
 
-function launchTypeFor(input: ECS.RunTaskRequest, cluster: ClusterRecord): { launchType: ECS.LaunchType; capacityProviderName?: string } {
+export function launchTypeFor(input: Pick<ECS.RunTaskRequest, 'launchType' | 'capacityProviderStrategy'>, cluster: ClusterRecord): { launchType: ECS.LaunchType; capacityProviderName?: string } {
   if (input.launchType) return { launchType: input.launchType };
   const strategy = input.capacityProviderStrategy?.length ? input.capacityProviderStrategy : cluster.defaultCapacityProviderStrategy;
   if (strategy?.length) {
@@ -98,7 +106,7 @@ function launchTypeFor(input: ECS.RunTaskRequest, cluster: ClusterRecord): { lau
 }
 
 /** The task definition as this task runs it: overrides applied. */
-function effectiveDefinition(td: TaskDefinitionRecord, overrides: ECS.TaskOverride | undefined): TaskDefinitionRecord {
+export function effectiveDefinition(td: TaskDefinitionRecord, overrides: ECS.TaskOverride | undefined): TaskDefinitionRecord {
   const byName = new Map((overrides?.containerOverrides ?? []).map((o) => [o.name, o]));
   return {
     ...structuredClone(td),
@@ -110,7 +118,7 @@ function effectiveDefinition(td: TaskDefinitionRecord, overrides: ECS.TaskOverri
   };
 }
 
-function checkRunTask(input: ECS.RunTaskRequest, td: TaskDefinitionRecord, launchType: ECS.LaunchType) {
+export function checkRunTask(input: Omit<ECS.RunTaskRequest, 'taskDefinition'>, td: TaskDefinitionRecord, launchType: ECS.LaunchType) {
   const count = input.count ?? 1;
   if (!Number.isInteger(count) || count < 1 || count > 10) throw invalid('count must be between 1 and 10.');
   if (input.launchType && input.capacityProviderStrategy?.length) {
@@ -152,6 +160,103 @@ function checkRunTask(input: ECS.RunTaskRequest, td: TaskDefinitionRecord, launc
     const declared = td.volumes?.find((x) => x.name === v.name);
     if (!declared?.configuredAtLaunch) throw invalid(`The volume '${v.name}' in volumeConfigurations is not a volume configured at launch in the task definition.`);
   }
+}
+
+/** How a task is started: by RunTask, or by a service's scheduler. */
+export interface TaskLaunch {
+  launchType: ECS.LaunchType;
+  capacityProviderName?: string;
+  group: string;
+  startedBy?: string;
+  overrides?: ECS.TaskOverride;
+  platformVersion?: string;
+  enableExecuteCommand?: boolean;
+  clientToken?: string;
+  subnets?: string[];
+  volumeConfigurations?: ECS.TaskVolumeConfiguration[];
+  tags: ECS.Tag[];
+}
+
+/** A new task record (PROVISIONING), stored in `state`; the caller hands it to the runtime. */
+export function createTaskRecord(
+  state: EcsState,
+  ctx: Pick<RequestContext, 'accountId' | 'region'>,
+  cluster: ClusterRecord,
+  td: TaskDefinitionRecord,
+  definition: TaskDefinitionRecord,
+  l: TaskLaunch,
+): TaskRecord {
+  const launchType = l.launchType;
+  const capacityProviderName = l.capacityProviderName;
+  const id = randomBytes(16).toString('hex');
+  const taskArn = ecsArn(ctx, `task/${cluster.clusterName}/${id}`);
+  setTags(state, taskArn, l.tags, { replace: true });
+  const fargate = launchType === 'FARGATE';
+  const task: TaskRecord = {
+    taskArn,
+    clusterArn: cluster.clusterArn,
+    taskDefinitionArn: td.taskDefinitionArn,
+    definition,
+    runtimeIds: {},
+    attachments: [],
+    attributes: [{ name: 'ecs.cpu-architecture', value: 'x86_64' }],
+    availabilityZone: `${ctx.region}a`,
+    containers: [],
+    overrides: {
+      containerOverrides: l.overrides?.containerOverrides ?? [],
+      inferenceAcceleratorOverrides: l.overrides?.inferenceAcceleratorOverrides ?? [],
+      ...(l.overrides?.taskRoleArn ? { taskRoleArn: l.overrides.taskRoleArn } : {}),
+      ...(l.overrides?.executionRoleArn ? { executionRoleArn: l.overrides.executionRoleArn } : {}),
+      ...(l.overrides?.cpu ? { cpu: l.overrides.cpu } : {}),
+      ...(l.overrides?.memory ? { memory: l.overrides.memory } : {}),
+    },
+    lastStatus: 'PROVISIONING',
+    desiredStatus: 'RUNNING',
+    createdAt: new Date(),
+    group: l.group,
+    launchType,
+    ...(capacityProviderName ? { capacityProviderName } : {}),
+    ...(l.startedBy ? { startedBy: l.startedBy } : {}),
+    ...(definition.cpu ? { cpu: definition.cpu } : {}),
+    ...(definition.memory ? { memory: definition.memory } : {}),
+    ...(fargate ? { platformVersion: l.platformVersion && l.platformVersion !== 'LATEST' ? l.platformVersion : '1.4.0', platformFamily: 'Linux', ephemeralStorage: { sizeInGiB: 20 } } : {}),
+    enableExecuteCommand: Boolean(l.enableExecuteCommand),
+    healthStatus: 'UNKNOWN',
+    version: 1,
+    ...(l.clientToken ? { clientToken: l.clientToken } : {}),
+  };
+  task.containers = (definition.containerDefinitions ?? []).map((d) => ({
+    containerArn: newContainerArn(task),
+    taskArn,
+    name: d.name,
+    image: d.image,
+    lastStatus: 'PENDING',
+    networkInterfaces: [],
+    cpu: String(d.cpu ?? 0),
+    ...(d.memory !== undefined ? { memory: String(d.memory) } : {}),
+    ...(d.memoryReservation !== undefined ? { memoryReservation: String(d.memoryReservation) } : {}),
+    ...(d.healthCheck ? { healthStatus: 'UNKNOWN' as const } : {}),
+  }));
+  const subnets = l.subnets;
+  if (definition.networkMode === 'awsvpc' && subnets?.length) {
+    // The ENI is made during PROVISIONING; its address and id arrive on DescribeTasks.
+    task.attachments!.push({ id: randomUUID(), type: 'ElasticNetworkInterface', status: 'PRECREATED', details: [{ name: 'subnetId', value: subnets[0] }] });
+  }
+  for (const v of l.volumeConfigurations ?? []) {
+    task.attachments!.push({
+      id: randomBytes(16).toString('hex'),
+      type: 'AmazonElasticBlockStorage',
+      status: 'ATTACHED',
+      details: [
+        { name: 'volumeName', value: v.name },
+        { name: 'volumeId', value: `vol-${randomBytes(9).toString('hex').slice(0, 17)}` },
+        { name: 'sizeInGiB', value: String(v.managedEBSVolume?.sizeInGiB ?? 20) },
+        { name: 'volumeType', value: v.managedEBSVolume?.volumeType ?? 'gp3' },
+      ],
+    });
+  }
+  state.tasks[taskArn] = task;
+  return task;
 }
 
 export function taskOperations(stateOf: (ctx: RequestContext) => EcsState, runtime: Runtime): OperationMap {
@@ -201,75 +306,21 @@ export function taskOperations(stateOf: (ctx: RequestContext) => EcsState, runti
           continue;
         }
         wanted.forEach((p) => held.add(p));
-        const id = randomBytes(16).toString('hex');
-        const taskArn = ecsArn(ctx, `task/${cluster.clusterName}/${id}`);
-        setTags(state, taskArn, tags, { replace: true });
-        const fargate = launchType === 'FARGATE';
-        const task: TaskRecord = {
-          taskArn,
-          clusterArn: cluster.clusterArn,
-          taskDefinitionArn: td.taskDefinitionArn,
-          definition,
-          runtimeIds: {},
-          attachments: [],
-          attributes: [{ name: 'ecs.cpu-architecture', value: 'x86_64' }],
-          availabilityZone: `${ctx.region}a`,
-          containers: [],
-          overrides: {
-            containerOverrides: input.overrides?.containerOverrides ?? [],
-            inferenceAcceleratorOverrides: input.overrides?.inferenceAcceleratorOverrides ?? [],
-            ...(input.overrides?.taskRoleArn ? { taskRoleArn: input.overrides.taskRoleArn } : {}),
-            ...(input.overrides?.executionRoleArn ? { executionRoleArn: input.overrides.executionRoleArn } : {}),
-            ...(input.overrides?.cpu ? { cpu: input.overrides.cpu } : {}),
-            ...(input.overrides?.memory ? { memory: input.overrides.memory } : {}),
-          },
-          lastStatus: 'PROVISIONING',
-          desiredStatus: 'RUNNING',
-          createdAt: new Date(),
-          group: input.group ?? `family:${td.family}`,
-          launchType,
-          ...(capacityProviderName ? { capacityProviderName } : {}),
-          ...(input.startedBy ? { startedBy: input.startedBy } : {}),
-          ...(definition.cpu ? { cpu: definition.cpu } : {}),
-          ...(definition.memory ? { memory: definition.memory } : {}),
-          ...(fargate ? { platformVersion: input.platformVersion && input.platformVersion !== 'LATEST' ? input.platformVersion : '1.4.0', platformFamily: 'Linux', ephemeralStorage: { sizeInGiB: 20 } } : {}),
-          enableExecuteCommand: Boolean(input.enableExecuteCommand),
-          healthStatus: 'UNKNOWN',
-          version: 1,
-          ...(input.clientToken ? { clientToken: input.clientToken } : {}),
-        };
-        task.containers = (definition.containerDefinitions ?? []).map((d) => ({
-          containerArn: newContainerArn(task),
-          taskArn,
-          name: d.name,
-          image: d.image,
-          lastStatus: 'PENDING',
-          networkInterfaces: [],
-          cpu: String(d.cpu ?? 0),
-          ...(d.memory !== undefined ? { memory: String(d.memory) } : {}),
-          ...(d.memoryReservation !== undefined ? { memoryReservation: String(d.memoryReservation) } : {}),
-          ...(d.healthCheck ? { healthStatus: 'UNKNOWN' as const } : {}),
-        }));
-        const subnets = input.networkConfiguration?.awsvpcConfiguration?.subnets;
-        if (definition.networkMode === 'awsvpc' && subnets?.length) {
-          // The ENI is made during PROVISIONING; its address and id arrive on DescribeTasks.
-          task.attachments!.push({ id: randomUUID(), type: 'ElasticNetworkInterface', status: 'PRECREATED', details: [{ name: 'subnetId', value: subnets[0] }] });
-        }
-        for (const v of input.volumeConfigurations ?? []) {
-          task.attachments!.push({
-            id: randomBytes(16).toString('hex'),
-            type: 'AmazonElasticBlockStorage',
-            status: 'ATTACHED',
-            details: [
-              { name: 'volumeName', value: v.name },
-              { name: 'volumeId', value: `vol-${randomBytes(9).toString('hex').slice(0, 17)}` },
-              { name: 'sizeInGiB', value: String(v.managedEBSVolume?.sizeInGiB ?? 20) },
-              { name: 'volumeType', value: v.managedEBSVolume?.volumeType ?? 'gp3' },
-            ],
-          });
-        }
-        state.tasks[taskArn] = task;
-        created.push(task);
+        created.push(
+          createTaskRecord(state, ctx, cluster, td, definition, {
+            launchType,
+            capacityProviderName,
+            group: input.group ?? `family:${td.family}`,
+            startedBy: input.startedBy,
+            overrides: input.overrides,
+            platformVersion: input.platformVersion,
+            enableExecuteCommand: input.enableExecuteCommand,
+            clientToken: input.clientToken,
+            subnets: input.networkConfiguration?.awsvpcConfiguration?.subnets,
+            volumeConfigurations: input.volumeConfigurations,
+            tags,
+          }),
+        );
       }
       if (input.clientToken) state.runTaskTokens[input.clientToken] = { fingerprint, taskArns: created.map((t) => t.taskArn) };
       const views = created.map((t) => taskView(state, t, true));

@@ -1,4 +1,4 @@
-import type { Attribute, Cluster, ContainerInstance, Setting, Tag, Task, TaskDefinition } from '@aws-sdk/client-ecs';
+import type { Attribute, Cluster, ContainerInstance, Deployment, Service, ServiceDeployment, ServiceEvent, ServiceRevision, Setting, Tag, Task, TaskDefinition, TaskSet } from '@aws-sdk/client-ecs';
 
 /** A cluster as stored: the API shape without the parts computed at describe time. */
 export interface ClusterRecord extends Omit<Cluster, 'tags' | 'statistics' | 'runningTasksCount' | 'pendingTasksCount' | 'activeServicesCount' | 'registeredContainerInstancesCount'> {
@@ -29,6 +29,45 @@ export interface TaskRecord extends Task {
   /** Docker container ids by container name, once created. */
   runtimeIds: Record<string, string>;
   clientToken?: string;
+  /** Task scale-in protection (UpdateTaskProtection): until when, epoch ms. */
+  protectedUntil?: number;
+}
+
+/** A deployment of the ECS controller, with what the scheduler tracks about it. */
+export interface DeploymentRecord extends Deployment {
+  id: string;
+  status: 'PRIMARY' | 'ACTIVE' | 'INACTIVE';
+  taskDefinition: string;
+  /** The ServiceDeployment record this deployment is the target of. */
+  serviceDeploymentArn: string;
+  serviceRevisionArn: string;
+}
+
+export interface TaskSetRecord extends TaskSet {
+  id: string;
+  taskSetArn: string;
+  status: 'PRIMARY' | 'ACTIVE' | 'DRAINING';
+  taskDefinition: string;
+}
+
+/** A service as stored: the API shape; counts are refreshed by the scheduler. */
+export interface ServiceRecord extends Omit<Service, 'deployments' | 'taskSets' | 'events' | 'tags'> {
+  serviceArn: string;
+  serviceName: string;
+  clusterArn: string;
+  status: 'ACTIVE' | 'DRAINING' | 'INACTIVE';
+  desiredCount: number;
+  deployments: DeploymentRecord[];
+  taskSets: TaskSetRecord[];
+  events: ServiceEvent[];
+  /** The client token CreateService was called with, and a fingerprint of its input. */
+  clientToken?: { token: string; fingerprint: string };
+  /** Whether the last reconcile found the service steady (for the steady-state event). */
+  steady?: boolean;
+  /** The last completed deployment, kept after it leaves the list (the rollback target). */
+  stable?: { id: string; taskDefinition: string; serviceRevisionArn: string };
+  /** Service Connect / Cloud Map namespace (ListServicesByNamespace). */
+  namespace?: string;
 }
 
 /** One account + region of ECS. */
@@ -47,6 +86,10 @@ export interface EcsState {
   tags: Record<string, Tag[]>;
   /** Account settings by principal ARN, then setting name. */
   accountSettings: Record<string, Record<string, Setting>>;
+  /** By service ARN (INACTIVE ones are kept, as DescribeServices still answers for them). */
+  services: Record<string, ServiceRecord>;
+  serviceDeployments: Record<string, ServiceDeployment>;
+  serviceRevisions: Record<string, ServiceRevision>;
 }
 
 export const emptyState = (): EcsState => ({
@@ -58,4 +101,7 @@ export const emptyState = (): EcsState => ({
   containerInstances: {},
   tags: {},
   accountSettings: {},
+  services: {},
+  serviceDeployments: {},
+  serviceRevisions: {},
 });

@@ -1,0 +1,486 @@
+/**
+ * The service scheduler: one reconcile per service, run when one of its tasks changes (bus
+ * events), when the API changes the service, and on a periodic resync. It keeps desiredCount
+ * tasks per deployment or task set, rolls deployments within minimumHealthyPercent /
+ * maximumPercent, trips the deployment circuit breaker and rolls back, honours task protection,
+ * and registers tasks with load balancers through the elbv2 plugin when it is loaded.
+ */
+import { randomInt, randomUUID } from 'node:crypto';
+import type * as ECS from '@aws-sdk/client-ecs';
+import type { Bus, Logger, RequestContext, Store } from '@dockside/core';
+import type { EcsTaskChange } from '../contract';
+import { createTaskRecord, effectiveDefinition, portsConflict, PENDING_STATUSES } from '../operations/tasks';
+import { tagsOf } from '../operations/tags';
+import type { Runtime } from '../runtime/runtime';
+import type { ClusterRecord, DeploymentRecord, EcsState, ServiceRecord, TaskDefinitionRecord, TaskRecord, TaskSetRecord } from '../state/types';
+
+export interface SchedulerOptions {
+  /** How often every service is reconciled besides the event-driven runs (ms, default 1000). */
+  resyncMs?: number;
+  /**
+   * How long the tasks of a deployment must have been RUNNING (and healthy) before it is COMPLETED
+   * (ms, default 2000): ECS also judges completion over scheduler cycles, so a container that dies
+   * right after starting fails the deployment instead of completing it.
+   */
+  stabilityMs?: number;
+}
+
+type Where = Pick<RequestContext, 'accountId' | 'region'>;
+
+const MAX_EVENTS = 100;
+
+/** `ecs-svc/` and 19 digits, as ECS names deployments and task sets. */
+export const newDeploymentId = () => `ecs-svc/${String(randomInt(1, 9)) + Array.from({ length: 18 }, () => randomInt(10)).join('')}`;
+
+export const serviceArnOf = (task: Pick<TaskRecord, 'clusterArn' | 'group'>) =>
+  task.group?.startsWith('service:') ? `${task.clusterArn.replace(':cluster/', ':service/')}/${task.group.slice('service:'.length)}` : undefined;
+
+const taskId = (arn: string) => arn.slice(arn.lastIndexOf('/') + 1);
+
+/** Circuit breaker threshold: half the desired count, at least 3, at most 200. */
+export const failureThreshold = (desired: number) => Math.min(200, Math.max(3, Math.ceil(desired * 0.5)));
+
+export function addEvent(svc: ServiceRecord, message: string): void {
+  svc.events.unshift({ id: randomUUID(), createdAt: new Date(), message });
+  if (svc.events.length > MAX_EVENTS) svc.events.length = MAX_EVENTS;
+}
+
+const hasHealthCheck = (t: TaskRecord) => (t.definition.containerDefinitions ?? []).some((d) => d.healthCheck && d.essential !== false);
+
+/** Counted healthy: RUNNING, not being stopped, and its container health checks (if any) pass. */
+export function isHealthy(t: TaskRecord): boolean {
+  if (t.desiredStatus !== 'RUNNING' || t.lastStatus !== 'RUNNING') return false;
+  return hasHealthCheck(t) ? t.healthStatus === 'HEALTHY' : true;
+}
+
+const isProtected = (t: TaskRecord, now: number) => t.protectedUntil !== undefined && t.protectedUntil > now;
+
+export class ServiceScheduler {
+  private readonly pending = new Map<string, Where>();
+  private flushScheduled = false;
+  private timer?: NodeJS.Timeout;
+  private unsubscribe?: () => void;
+  /** Tasks that were healthy at least once (a stop after that is not a failure to start). */
+  private readonly everHealthy = new Set<string>();
+  /** Load-balancer targets registered per task ARN. */
+  private readonly registered = new Map<string, { targetGroupArn: string; target: { Id: string; Port?: number } }[]>();
+  private readonly warned = new Set<string>();
+
+  constructor(
+    private readonly store: Store<EcsState>,
+    private readonly runtime: Runtime,
+    private readonly opts: SchedulerOptions,
+    private readonly bus: () => Bus | undefined,
+    private readonly logger: () => Logger | undefined,
+  ) {}
+
+  start(): void {
+    const bus = this.bus();
+    this.unsubscribe = bus?.subscribe('ecs.task', (e) => this.onTask(e));
+    this.timer = setInterval(() => this.resyncAll(), this.opts.resyncMs ?? 1000);
+    this.timer.unref();
+    this.resyncAll();
+  }
+
+  stop(): void {
+    this.unsubscribe?.();
+    if (this.timer) clearInterval(this.timer);
+  }
+
+  forget(): void {
+    this.pending.clear();
+    this.everHealthy.clear();
+    this.registered.clear();
+  }
+
+  /** Reconciles the service soon (coalesced: many events, one run). */
+  schedule(where: Where, serviceArn: string): void {
+    this.pending.set(serviceArn, { accountId: where.accountId, region: where.region });
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    setImmediate(() => {
+      this.flushScheduled = false;
+      const batch = [...this.pending];
+      this.pending.clear();
+      for (const [arn, w] of batch) {
+        const state = this.store.get(w.accountId, w.region);
+        const svc = state.services?.[arn];
+        if (svc) this.safely(() => this.reconcile(state, w, svc));
+      }
+    });
+  }
+
+  private resyncAll() {
+    for (const { accountId, region, state } of this.store.entries()) {
+      for (const svc of Object.values(state.services ?? {})) if (svc.status !== 'INACTIVE') this.schedule({ accountId, region }, svc.serviceArn);
+    }
+  }
+
+  private safely(fn: () => void) {
+    try {
+      fn();
+    } catch (err) {
+      this.logger()?.error({ err }, 'service scheduler failed');
+    }
+  }
+
+  private onTask(e: EcsTaskChange) {
+    const state = this.store.get(e.accountId, e.region);
+    const task = state.tasks[e.taskArn];
+    if (!task) return;
+    const arn = serviceArnOf(task);
+    const svc = arn ? state.services?.[arn] : undefined;
+    if (!svc) return;
+    // Only a passing health check proves a task good; without one, a task that stops by itself
+    // during a rollout counts as failed even if it was RUNNING for a moment (a crash loop).
+    if (isHealthy(task) && hasHealthCheck(task)) this.everHealthy.add(task.taskArn);
+    if (e.lastStatus === 'RUNNING' && task.desiredStatus === 'RUNNING') void this.registerTargets(e, svc, task);
+    if (e.lastStatus === 'STOPPED') {
+      this.onStopped(svc, task);
+      this.everHealthy.delete(task.taskArn);
+    }
+    this.schedule(e, svc.serviceArn);
+  }
+
+  /** A task of the primary deployment that stops by itself before it was ever healthy is a failure. */
+  private onStopped(svc: ServiceRecord, task: TaskRecord) {
+    void this.deregisterTargets({ accountId: task.taskArn.split(':')[4], region: task.taskArn.split(':')[3] }, svc, task);
+    const dep = svc.deployments.find((d) => d.id === task.startedBy);
+    if (!dep || dep.status !== 'PRIMARY' || dep.rolloutState !== 'IN_PROGRESS') return;
+    const scheduled = task.stopCode === 'ServiceSchedulerInitiated' && task.stoppedReason !== 'Task failed container health checks';
+    if (scheduled || task.stopCode === 'UserInitiated' || this.everHealthy.has(task.taskArn)) return;
+    dep.failedTasks = (dep.failedTasks ?? 0) + 1;
+    dep.updatedAt = new Date();
+    const breaker = svc.deploymentConfiguration?.deploymentCircuitBreaker;
+    const sd = this.serviceDeployment(task, dep);
+    if (sd?.deploymentCircuitBreaker) sd.deploymentCircuitBreaker.failureCount = dep.failedTasks;
+    if (breaker?.enable && dep.failedTasks >= failureThreshold(svc.desiredCount)) this.failDeployment(svc, dep, 'tasks failed to start', breaker.rollback === true, task);
+  }
+
+  private serviceDeployment(anyTask: { taskArn: string }, dep: DeploymentRecord) {
+    const state = this.store.get(anyTask.taskArn.split(':')[4], anyTask.taskArn.split(':')[3]);
+    return state.serviceDeployments[dep.serviceDeploymentArn];
+  }
+
+  /** Marks the primary deployment FAILED and, when asked and possible, rolls back to the last completed one. */
+  failDeployment(svc: ServiceRecord, dep: DeploymentRecord, why: string, rollback: boolean, where: { taskArn: string } | Where, reason?: string): void {
+    const state = 'taskArn' in where ? this.store.get(where.taskArn.split(':')[4], where.taskArn.split(':')[3]) : this.store.get(where.accountId, where.region);
+    const now = new Date();
+    dep.rolloutState = 'FAILED';
+    dep.rolloutStateReason = reason ?? `ECS deployment circuit breaker: ${why}.`;
+    dep.updatedAt = now;
+    addEvent(svc, `(service ${svc.serviceName}) (deployment ${dep.id}) deployment failed: ${why}.`);
+    const sd = state.serviceDeployments[dep.serviceDeploymentArn];
+    if (sd?.deploymentCircuitBreaker && !reason) sd.deploymentCircuitBreaker.status = 'TRIGGERED';
+    const stable = svc.deployments.find((d) => d !== dep && d.rolloutState === 'COMPLETED') ?? svc.stable;
+    if (!rollback || !stable) {
+      if (sd) Object.assign(sd, { status: 'STOPPED', statusReason: dep.rolloutStateReason, stoppedAt: now, updatedAt: now, finishedAt: now });
+      return;
+    }
+    const back: DeploymentRecord = {
+      ...structuredClone({ ...dep, createdAt: undefined, updatedAt: undefined }),
+      id: newDeploymentId(),
+      status: 'PRIMARY',
+      taskDefinition: stable.taskDefinition,
+      desiredCount: svc.desiredCount,
+      pendingCount: 0,
+      runningCount: 0,
+      failedTasks: 0,
+      createdAt: now,
+      updatedAt: now,
+      rolloutState: 'IN_PROGRESS',
+      rolloutStateReason: `ECS deployment circuit breaker: rolling back to deploymentId ${stable.id}.`,
+      serviceDeploymentArn: dep.serviceDeploymentArn,
+      serviceRevisionArn: stable.serviceRevisionArn,
+    };
+    if (reason) back.rolloutStateReason = reason;
+    for (const d of svc.deployments) if (d.status === 'PRIMARY') d.status = 'ACTIVE';
+    svc.deployments.unshift(back);
+    svc.taskDefinition = stable.taskDefinition;
+    addEvent(svc, `(service ${svc.serviceName}) rolling back to deployment ${stable.id}.`);
+    if (sd) {
+      Object.assign(sd, {
+        status: 'ROLLBACK_IN_PROGRESS',
+        statusReason: dep.rolloutStateReason,
+        updatedAt: now,
+        rollback: { reason: dep.rolloutStateReason, startedAt: now, serviceRevisionArn: stable.serviceRevisionArn },
+      });
+    }
+  }
+
+  /** Every task the service ever started (newest last). */
+  private tasksOf(state: EcsState, svc: ServiceRecord): TaskRecord[] {
+    const group = `service:${svc.serviceName}`;
+    return Object.values(state.tasks).filter((t) => t.group === group && t.clusterArn === svc.clusterArn && t.createdAt! >= svc.createdAt!);
+  }
+
+  reconcile(state: EcsState, where: Where, svc: ServiceRecord): void {
+    if (svc.status === 'INACTIVE') return;
+    const cluster = Object.values(state.clusters).find((c) => c.clusterArn === svc.clusterArn);
+    const tasks = this.tasksOf(state, svc);
+    const now = Date.now();
+    this.stopUnhealthy(svc, tasks, now);
+    if ((svc.deploymentController?.type ?? 'ECS') === 'ECS') this.reconcileDeployments(state, where, svc, cluster, tasks, now);
+    else this.reconcileTaskSets(state, where, svc, cluster, tasks, now);
+    const live = tasks.filter((t) => t.lastStatus !== 'STOPPED');
+    svc.runningCount = live.filter((t) => t.lastStatus === 'RUNNING').length;
+    svc.pendingCount = live.filter((t) => PENDING_STATUSES.has(t.lastStatus!)).length;
+    if (svc.status === 'DRAINING' && live.length === 0) {
+      svc.status = 'INACTIVE';
+      for (const d of svc.deployments) d.status = 'INACTIVE';
+      svc.deployments = [];
+      svc.taskSets = [];
+    }
+  }
+
+  /** Tasks whose container health checks fail past the grace period are replaced. */
+  private stopUnhealthy(svc: ServiceRecord, tasks: TaskRecord[], now: number) {
+    const grace = (svc.healthCheckGracePeriodSeconds ?? 0) * 1000;
+    for (const t of tasks) {
+      if (t.desiredStatus !== 'RUNNING' || t.lastStatus !== 'RUNNING' || t.healthStatus !== 'UNHEALTHY') continue;
+      if (t.startedAt && now - new Date(t.startedAt).getTime() < grace) continue;
+      addEvent(svc, `(service ${svc.serviceName}) (task ${taskId(t.taskArn)}) failed container health checks.`);
+      void this.runtime.stop(t, 'ServiceSchedulerInitiated', 'Task failed container health checks');
+    }
+  }
+
+  private reconcileDeployments(state: EcsState, where: Where, svc: ServiceRecord, cluster: ClusterRecord | undefined, tasks: TaskRecord[], now: number) {
+    const primary = svc.deployments.find((d) => d.status === 'PRIMARY');
+    const desired = svc.status === 'ACTIVE' ? this.desiredOf(state, svc) : 0;
+    svc.desiredCount = desired;
+    const cfg = svc.deploymentConfiguration ?? {};
+    const maxTotal = Math.max(desired > 0 ? 1 : 0, Math.floor((desired * (cfg.maximumPercent ?? 200)) / 100));
+    const minHealthy = Math.ceil((desired * (cfg.minimumHealthyPercent ?? 100)) / 100);
+    const running = (t: TaskRecord) => t.desiredStatus === 'RUNNING' && t.lastStatus !== 'STOPPED';
+    const notStopped = () => tasks.filter((t) => t.lastStatus !== 'STOPPED').length;
+    const healthy = () => tasks.filter(isHealthy).length;
+    const stopped: TaskRecord[] = [];
+    const stop = (t: TaskRecord, dep: DeploymentRecord | undefined, reason?: string) => {
+      void this.deregisterTargets(where, svc, t);
+      void this.runtime.stop(t, 'ServiceSchedulerInitiated', reason ?? `Scaling activity initiated by (deployment ${dep?.id ?? primary?.id ?? 'unknown'})`);
+      stopped.push(t);
+    };
+    const scaleInOrder = (list: TaskRecord[]) =>
+      list
+        .filter((t) => !isProtected(t, now) || svc.status !== 'ACTIVE')
+        .sort((a, b) => Number(isHealthy(a)) - Number(isHealthy(b)) || new Date(b.createdAt!).getTime() - new Date(a.createdAt!).getTime());
+
+    // Old deployments: unhealthy tasks go at once, healthy ones as minimumHealthyPercent allows.
+    for (const dep of svc.deployments.filter((d) => d !== primary)) {
+      const mine = tasks.filter((t) => t.startedBy === dep.id && running(t));
+      for (const t of scaleInOrder(mine.filter((x) => !isHealthy(x)))) stop(t, primary);
+    }
+    const oldHealthy = scaleInOrder(tasks.filter((t) => isHealthy(t) && t.startedBy !== primary?.id));
+    let allowance = healthy() - minHealthy;
+    for (const t of oldHealthy) {
+      if (allowance <= 0) break;
+      stop(t, primary);
+      allowance--;
+    }
+
+    if (primary) {
+      const mine = tasks.filter((t) => t.startedBy === primary.id && running(t));
+      if (mine.length > desired) {
+        const extra = scaleInOrder(mine).slice(0, mine.length - desired);
+        for (const t of extra) stop(t, primary);
+        if (mine.length - extra.length > desired && !this.warned.has(`protect:${svc.serviceArn}`)) {
+          this.warned.add(`protect:${svc.serviceArn}`);
+          addEvent(svc, `(service ${svc.serviceName}) was unable to scale in due to (reason ${mine.length - extra.length - desired} tasks are protected).`);
+        }
+      } else {
+        this.warned.delete(`protect:${svc.serviceArn}`);
+      }
+      const want = desired - mine.length;
+      const room = maxTotal - notStopped();
+      const canLaunch = primary.rolloutState !== 'FAILED' && svc.status === 'ACTIVE' && cluster?.status === 'ACTIVE';
+      if (want > 0 && room > 0 && canLaunch) this.launch(state, where, svc, cluster!, primary.taskDefinition, primary.id, Math.min(want, room), primary);
+    }
+    if (stopped.length) addEvent(svc, `(service ${svc.serviceName}) has stopped ${stopped.length} running tasks: ${stopped.map((t) => `(task ${taskId(t.taskArn)})`).join(' ')}.`);
+
+    // Counts, drained deployments, completion, steady state.
+    for (const dep of svc.deployments) {
+      const mine = tasks.filter((t) => t.startedBy === dep.id && t.lastStatus !== 'STOPPED');
+      dep.runningCount = mine.filter((t) => t.lastStatus === 'RUNNING').length;
+      dep.pendingCount = mine.filter((t) => PENDING_STATUSES.has(t.lastStatus!)).length;
+      dep.desiredCount = dep === primary ? desired : mine.filter((t) => t.desiredStatus === 'RUNNING').length;
+    }
+    const drained = svc.deployments.filter((d) => d !== primary && d.runningCount === 0 && d.pendingCount === 0 && !tasks.some((t) => t.startedBy === d.id && t.lastStatus !== 'STOPPED'));
+    for (const d of drained) d.status = 'INACTIVE';
+    svc.deployments = svc.deployments.filter((d) => d.status !== 'INACTIVE');
+    if (!primary) return;
+    const stability = this.opts.stabilityMs ?? 2000;
+    const primaryHealthy = tasks.filter((t) => t.startedBy === primary.id && isHealthy(t) && now - new Date(t.startedAt ?? now).getTime() >= stability).length;
+    const others = svc.deployments.length > 1;
+    const settled = !others && primaryHealthy === desired && tasks.filter((t) => t.lastStatus !== 'STOPPED').length === desired;
+    if (primary.rolloutState === 'IN_PROGRESS' && settled) this.complete(state, svc, primary);
+    const steady = settled && primary.rolloutState === 'COMPLETED';
+    if (steady && !svc.steady) addEvent(svc, `(service ${svc.serviceName}) has reached a steady state.`);
+    svc.steady = steady;
+  }
+
+  private complete(state: EcsState, svc: ServiceRecord, dep: DeploymentRecord) {
+    const now = new Date();
+    dep.rolloutState = 'COMPLETED';
+    const rollingBack = dep.rolloutStateReason?.includes('rolling back') ?? false;
+    dep.rolloutStateReason = `ECS deployment ${dep.id} completed.`;
+    dep.updatedAt = now;
+    svc.stable = { id: dep.id, taskDefinition: dep.taskDefinition, serviceRevisionArn: dep.serviceRevisionArn };
+    addEvent(svc, `(service ${svc.serviceName}) (deployment ${dep.id}) deployment completed.`);
+    const sd = state.serviceDeployments[dep.serviceDeploymentArn];
+    if (sd) {
+      const status = rollingBack || sd.status === 'ROLLBACK_IN_PROGRESS' ? 'ROLLBACK_SUCCESSFUL' : 'SUCCESSFUL';
+      Object.assign(sd, { status, updatedAt: now, finishedAt: now, ...(sd.deploymentCircuitBreaker?.status === 'MONITORING' ? {} : {}) });
+      if (sd.targetServiceRevision) sd.targetServiceRevision.runningTaskCount = dep.runningCount;
+    }
+  }
+
+  /** REPLICA: the service's desiredCount; DAEMON: one per active container instance of the cluster. */
+  private desiredOf(state: EcsState, svc: ServiceRecord): number {
+    if (svc.schedulingStrategy !== 'DAEMON') return svc.desiredCount;
+    const clusterName = svc.clusterArn.slice(svc.clusterArn.lastIndexOf('/') + 1);
+    return Object.values(state.containerInstances).filter((ci) => ci.clusterName === clusterName && ci.status === 'ACTIVE').length;
+  }
+
+  private reconcileTaskSets(state: EcsState, where: Where, svc: ServiceRecord, cluster: ClusterRecord | undefined, tasks: TaskRecord[], now: number) {
+    const desired = svc.status === 'ACTIVE' ? svc.desiredCount : 0;
+    const stopped: TaskRecord[] = [];
+    for (const set of svc.taskSets) {
+      const target = set.status === 'DRAINING' ? 0 : Math.ceil((desired * (set.scale?.value ?? 100)) / 100);
+      set.computedDesiredCount = target;
+      const mine = tasks.filter((t) => t.startedBy === set.id && t.desiredStatus === 'RUNNING' && t.lastStatus !== 'STOPPED');
+      if (mine.length > target) {
+        const order = mine
+          .filter((t) => !isProtected(t, now) || set.status === 'DRAINING')
+          .sort((a, b) => Number(isHealthy(a)) - Number(isHealthy(b)) || new Date(b.createdAt!).getTime() - new Date(a.createdAt!).getTime());
+        for (const t of order.slice(0, mine.length - target)) {
+          void this.deregisterTargets(where, svc, t);
+          void this.runtime.stop(t, 'ServiceSchedulerInitiated', `Scaling activity initiated by (deployment ${set.id})`);
+          stopped.push(t);
+        }
+      } else if (mine.length < target && svc.status === 'ACTIVE' && cluster?.status === 'ACTIVE') {
+        this.launch(state, where, svc, cluster, set.taskDefinition, set.id, target - mine.length, set);
+      }
+    }
+    if (stopped.length) addEvent(svc, `(service ${svc.serviceName}) has stopped ${stopped.length} running tasks: ${stopped.map((t) => `(task ${taskId(t.taskArn)})`).join(' ')}.`);
+    for (const set of svc.taskSets) {
+      const mine = tasks.filter((t) => t.startedBy === set.id && t.lastStatus !== 'STOPPED');
+      set.runningCount = mine.filter((t) => t.lastStatus === 'RUNNING').length;
+      set.pendingCount = mine.filter((t) => PENDING_STATUSES.has(t.lastStatus!)).length;
+      const stable = set.runningCount === set.computedDesiredCount && set.pendingCount === 0 && mine.every((t) => t.desiredStatus === 'RUNNING');
+      const status = stable ? 'STEADY_STATE' : 'STABILIZING';
+      if (status !== set.stabilityStatus) {
+        set.stabilityStatus = status;
+        set.stabilityStatusAt = new Date();
+      }
+    }
+    svc.taskSets = svc.taskSets.filter((s) => s.status !== 'DRAINING' || tasks.some((t) => t.startedBy === s.id && t.lastStatus !== 'STOPPED'));
+    const primary = svc.taskSets.find((s) => s.status === 'PRIMARY');
+    const steady = svc.taskSets.length > 0 && svc.taskSets.every((s) => s.stabilityStatus === 'STEADY_STATE') && Boolean(primary);
+    if (steady && !svc.steady) addEvent(svc, `(service ${svc.serviceName}) has reached a steady state.`);
+    svc.steady = steady;
+  }
+
+  private launch(state: EcsState, where: Where, svc: ServiceRecord, cluster: ClusterRecord, taskDefinitionArn: string, startedBy: string, count: number, from: DeploymentRecord | TaskSetRecord) {
+    const [family, rev] = taskDefinitionArn.slice(taskDefinitionArn.lastIndexOf('/') + 1).split(':');
+    const td: TaskDefinitionRecord | undefined = state.taskDefinitions[family]?.[Number(rev)];
+    if (!td) return;
+    const definition = effectiveDefinition(td, undefined);
+    const started: TaskRecord[] = [];
+    for (let i = 0; i < count; i++) {
+      if (portsConflict(state, definition)) {
+        const key = `ports:${svc.serviceArn}`;
+        if (!this.warned.has(key)) {
+          this.warned.add(key);
+          addEvent(
+            svc,
+            `(service ${svc.serviceName}) was unable to place a task because no container instance met all of its requirements. The closest matching (container-instance dockside) is already using a port required by your task.`,
+          );
+        }
+        break;
+      }
+      const tags =
+        svc.propagateTags === 'SERVICE' ? tagsOf(state, svc.serviceArn) : svc.propagateTags === 'TASK_DEFINITION' ? tagsOf(state, td.taskDefinitionArn) : [];
+      if (svc.enableECSManagedTags) {
+        tags.push({ key: 'aws:ecs:clusterName', value: cluster.clusterName }, { key: 'aws:ecs:serviceName', value: svc.serviceName });
+      }
+      const task = createTaskRecord(state, where, cluster, td, definition, {
+        launchType: (from.launchType ?? svc.launchType ?? 'EC2') as ECS.LaunchType,
+        ...(from.capacityProviderStrategy?.[0]?.capacityProvider ? { capacityProviderName: from.capacityProviderStrategy[0].capacityProvider } : {}),
+        group: `service:${svc.serviceName}`,
+        startedBy,
+        platformVersion: from.platformVersion ?? svc.platformVersion,
+        enableExecuteCommand: svc.enableExecuteCommand,
+        subnets: (from.networkConfiguration ?? svc.networkConfiguration)?.awsvpcConfiguration?.subnets,
+        tags: tags.filter((t) => !t.key?.startsWith('aws:') || svc.enableECSManagedTags),
+      });
+      this.runtime.launch(task);
+      started.push(task);
+    }
+    if (started.length) {
+      this.warned.delete(`ports:${svc.serviceArn}`);
+      addEvent(svc, `(service ${svc.serviceName}) has started ${started.length} tasks: ${started.map((t) => `(task ${taskId(t.taskArn)})`).join(' ')}.`);
+    }
+  }
+
+  /** RegisterTargets on the elbv2 plugin for each load balancer of the service (once per task). */
+  private async registerTargets(where: Where, svc: ServiceRecord, task: TaskRecord) {
+    if (!svc.loadBalancers?.length || this.registered.has(task.taskArn)) return;
+    const bus = this.bus();
+    const entries: { targetGroupArn: string; target: { Id: string; Port?: number } }[] = [];
+    for (const lb of svc.loadBalancers) {
+      if (!lb.targetGroupArn) continue;
+      const target = targetOf(task, lb);
+      if (target) entries.push({ targetGroupArn: lb.targetGroupArn, target });
+    }
+    this.registered.set(task.taskArn, entries);
+    if (!bus?.isLoaded('elasticloadbalancing')) {
+      if (!this.warned.has(`elbv2:${svc.serviceArn}`)) {
+        this.warned.add(`elbv2:${svc.serviceArn}`);
+        this.logger()?.warn({ service: svc.serviceArn }, 'the service has loadBalancers, but the elbv2 plugin is not loaded: targets are recorded, not registered');
+      }
+      return;
+    }
+    for (const e of entries) {
+      try {
+        await bus.callUntyped('elasticloadbalancing', 'RegisterTargets', { TargetGroupArn: e.targetGroupArn, Targets: [e.target] }, where);
+        addEvent(svc, `(service ${svc.serviceName}) registered 1 targets in (target-group ${e.targetGroupArn})`);
+      } catch (err) {
+        this.logger()?.warn({ err, service: svc.serviceArn }, 'RegisterTargets failed');
+      }
+    }
+  }
+
+  private async deregisterTargets(where: Where, svc: ServiceRecord, task: TaskRecord) {
+    const entries = this.registered.get(task.taskArn);
+    this.registered.delete(task.taskArn);
+    const bus = this.bus();
+    if (!entries?.length || !bus?.isLoaded('elasticloadbalancing')) return;
+    addEvent(svc, `(service ${svc.serviceName}) has begun draining connections on 1 tasks.`);
+    for (const e of entries) {
+      try {
+        await bus.callUntyped('elasticloadbalancing', 'DeregisterTargets', { TargetGroupArn: e.targetGroupArn, Targets: [e.target] }, where);
+        addEvent(svc, `(service ${svc.serviceName}) deregistered 1 targets in (target-group ${e.targetGroupArn})`);
+      } catch (err) {
+        this.logger()?.warn({ err, service: svc.serviceArn }, 'DeregisterTargets failed');
+      }
+    }
+  }
+
+  /** Recorded targets (for introspection and tests of the recording path). */
+  targetsOf(taskArn: string) {
+    return this.registered.get(taskArn) ?? [];
+  }
+}
+
+/** The ELB target of a task: its ENI address (awsvpc) or the host port of the container port (bridge/host). */
+function targetOf(task: TaskRecord, lb: ECS.LoadBalancer): { Id: string; Port?: number } | undefined {
+  const c = task.containers?.find((x) => x.name === lb.containerName);
+  if (!c) return undefined;
+  if (task.definition.networkMode === 'awsvpc') {
+    const ip = c.networkInterfaces?.[0]?.privateIpv4Address;
+    return ip ? { Id: ip, Port: lb.containerPort } : undefined;
+  }
+  const binding = c.networkBindings?.find((b) => b.containerPort === lb.containerPort);
+  return { Id: binding?.bindIP && binding.bindIP !== '0.0.0.0' ? binding.bindIP : '127.0.0.1', Port: binding?.hostPort ?? lb.containerPort };
+}
+
