@@ -465,11 +465,6 @@ export class ServiceScheduler {
       }
     }
   }
-
-  /** Recorded targets (for introspection and tests of the recording path). */
-  targetsOf(taskArn: string) {
-    return this.registered.get(taskArn) ?? [];
-  }
 }
 
 /** The ELB target of a task: its ENI address (awsvpc) or the host port of the container port (bridge/host). */

@@ -1,0 +1,194 @@
+/**
+ * Service deployments gated by container health checks, StopServiceDeployment, and the
+ * registration of service tasks with load balancers over the bus (with and without elbv2).
+ */
+import { Writable } from 'node:stream';
+import pino from 'pino';
+import {
+  CreateClusterCommand,
+  CreateServiceCommand,
+  DeleteServiceCommand,
+  DescribeServiceDeploymentsCommand,
+  DescribeServicesCommand,
+  DescribeTasksCommand,
+  ECSClient,
+  ListServicesByNamespaceCommand,
+  ListTasksCommand,
+  RegisterTaskDefinitionCommand,
+  StopServiceDeploymentCommand,
+  UpdateServiceCommand,
+  type ContainerDefinition,
+  type Service,
+} from '@aws-sdk/client-ecs';
+import { loadModel, type DocksidePlugin } from '@dockside/core';
+import { generateModel } from '@dockside/core/dist/model/generate';
+import { ecs } from '@dockside/ecs';
+import { startTestGateway, waitFor, type TestGateway } from '@dockside/testing';
+import { BUSYBOX } from './helpers';
+
+const sleeper = (extra: Partial<ContainerDefinition> = {}): ContainerDefinition => ({ name: 'app', image: BUSYBOX, memory: 32, command: ['sleep', '3600'], stopTimeout: 1, ...extra });
+
+function helpers(t: TestGateway) {
+  const client = t.client(ECSClient);
+  const describe1 = async (cluster: string, service: string): Promise<Service> => (await client.send(new DescribeServicesCommand({ cluster, services: [service] }))).services![0];
+  const waitService = (cluster: string, service: string, check: (s: Service) => boolean, what: string) =>
+    waitFor(async () => {
+      const s = await describe1(cluster, service);
+      return check(s) ? s : undefined;
+    }, { timeoutMs: 60_000, intervalMs: 100, what });
+  const running = async (cluster: string, serviceName: string) => {
+    const arns = (await client.send(new ListTasksCommand({ cluster, serviceName }))).taskArns ?? [];
+    return arns.length ? (await client.send(new DescribeTasksCommand({ cluster, tasks: arns }))).tasks!.filter((x) => x.lastStatus === 'RUNNING') : [];
+  };
+  return { client, describe1, waitService, running };
+}
+
+describe('deployments gated by health checks', () => {
+  let t: TestGateway;
+  beforeAll(async () => {
+    t = await startTestGateway({ plugins: [ecs({ pullPolicy: 'never', serviceResyncMs: 200, serviceStabilityMs: 500 })] });
+  });
+  afterAll(() => t.stop());
+
+  it('old tasks stay while new ones are not healthy; StopServiceDeployment rolls back', async () => {
+    const { client, waitService, running } = helpers(t);
+    await client.send(new CreateClusterCommand({ clusterName: 'gate' }));
+    const v1 = (await client.send(new RegisterTaskDefinitionCommand({ family: 'gate', containerDefinitions: [sleeper()] }))).taskDefinition!.taskDefinitionArn!;
+    // Never healthy within the test: the first verdict comes after 10 failures 5 s apart.
+    const v2 = (
+      await client.send(
+        new RegisterTaskDefinitionCommand({ family: 'gate', containerDefinitions: [sleeper({ healthCheck: { command: ['CMD-SHELL', 'exit 1'], interval: 5, retries: 10, timeout: 2 } })] }),
+      )
+    ).taskDefinition!.taskDefinitionArn!;
+    await client.send(new CreateServiceCommand({ cluster: 'gate', serviceName: 'svc', taskDefinition: v1, desiredCount: 2 }));
+    await waitService('gate', 'svc', (s) => s.deployments![0].rolloutState === 'COMPLETED' && s.runningCount === 2, 'v1 steady');
+    const old = (await running('gate', 'svc')).map((x) => x.taskArn).sort();
+
+    await client.send(new UpdateServiceCommand({ cluster: 'gate', service: 'svc', taskDefinition: v2 }));
+    // Both new tasks run, but with health UNKNOWN they are not healthy: minimumHealthyPercent 100 keeps both old ones.
+    await waitFor(async () => ((await running('gate', 'svc')).length === 4 ? true : undefined), { what: '4 tasks running' });
+    const mid = await waitService('gate', 'svc', (s) => s.runningCount === 4, '4 running');
+    expect(mid.deployments!.map((d) => [d.status, d.rolloutState])).toEqual([['PRIMARY', 'IN_PROGRESS'], ['ACTIVE', 'COMPLETED']]);
+    await new Promise((r) => setTimeout(r, 1000)); // a few scheduler cycles
+    const still = (await running('gate', 'svc')).filter((x) => x.taskDefinitionArn === v1).map((x) => x.taskArn).sort();
+    expect(still).toEqual(old);
+    const fresh = (await running('gate', 'svc')).filter((x) => x.taskDefinitionArn === v2);
+    expect(fresh.map((x) => x.healthStatus)).toEqual(['UNKNOWN', 'UNKNOWN']);
+
+    const [target] = (await client.send(new DescribeServiceDeploymentsCommand({ serviceDeploymentArns: [await latestDeploymentArn(client, 'gate', 'svc')] }))).serviceDeployments!;
+    expect(target.status).toBe('IN_PROGRESS');
+    await client.send(new StopServiceDeploymentCommand({ serviceDeploymentArn: target.serviceDeploymentArn, stopType: 'ROLLBACK' }));
+    const back = await waitService('gate', 'svc', (s) => s.deployments!.length === 1 && s.deployments![0].rolloutState === 'COMPLETED' && s.runningCount === 2, 'rolled back');
+    expect(back.taskDefinition).toBe(v1);
+    expect((await running('gate', 'svc')).map((x) => x.taskDefinitionArn)).toEqual([v1, v1]);
+    const [after] = (await client.send(new DescribeServiceDeploymentsCommand({ serviceDeploymentArns: [target.serviceDeploymentArn!] }))).serviceDeployments!;
+    expect(after).toMatchObject({ status: 'ROLLBACK_SUCCESSFUL', rollback: { reason: 'Service deployment rolled back because of a StopServiceDeployment request.' } });
+    await client.send(new DeleteServiceCommand({ cluster: 'gate', service: 'svc', force: true }));
+  });
+});
+
+async function latestDeploymentArn(client: ECSClient, cluster: string, service: string): Promise<string> {
+  const { ListServiceDeploymentsCommand } = await import('@aws-sdk/client-ecs');
+  return (await client.send(new ListServiceDeploymentsCommand({ cluster, service }))).serviceDeployments![0].serviceDeploymentArn!;
+}
+
+/**
+ * A stand-in for the elbv2 plugin (not built yet): a plugin on the real bus that answers
+ * RegisterTargets / DeregisterTargets and records them. It checks ECS's side of the contract.
+ */
+function recordingElbv2() {
+  const calls: { op: string; input: { TargetGroupArn: string; Targets: { Id: string; Port?: number }[] } }[] = [];
+  let model: ReturnType<typeof loadModel> | undefined;
+  const plugin: DocksidePlugin = {
+    name: 'elbv2-recorder',
+    protocols: [
+      {
+        signingName: 'elasticloadbalancing',
+        protocol: 'awsQuery',
+        apiVersion: '2015-12-01',
+        xmlNamespace: 'http://elasticloadbalancing.amazonaws.com/doc/2015-12-01/',
+        model: () => (model ??= generateModel('@aws-sdk/client-elastic-load-balancing-v2', __dirname)),
+        validationErrorCode: 'ValidationError',
+      },
+    ],
+    operations: {
+      RegisterTargets: (input) => {
+        calls.push({ op: 'RegisterTargets', input });
+        return {};
+      },
+      DeregisterTargets: (input) => {
+        calls.push({ op: 'DeregisterTargets', input });
+        return {};
+      },
+    },
+  };
+  return { plugin, calls };
+}
+
+describe('loadBalancers', () => {
+  const TG = 'arn:aws:elasticloadbalancing:us-east-1:000000000000:targetgroup/web/0123456789abcdef';
+
+  it('registers each RUNNING task (host port for bridge) and deregisters it while draining', async () => {
+    const elb = recordingElbv2();
+    const t = await startTestGateway({ plugins: [ecs({ pullPolicy: 'never', serviceResyncMs: 200, serviceStabilityMs: 500 }), elb.plugin] });
+    const { client, waitService, running } = helpers(t);
+    try {
+      await client.send(new CreateClusterCommand({ clusterName: 'lb' }));
+      await client.send(new RegisterTaskDefinitionCommand({ family: 'web', containerDefinitions: [sleeper({ portMappings: [{ containerPort: 8080, hostPort: 0 }] })] }));
+      await client.send(new CreateServiceCommand({ cluster: 'lb', serviceName: 'web', taskDefinition: 'web', desiredCount: 2, loadBalancers: [{ targetGroupArn: TG, containerName: 'app', containerPort: 8080 }] }));
+      await waitService('lb', 'web', (s) => s.runningCount === 2, '2 running');
+      const tasks = await running('lb', 'web');
+      await waitFor(async () => (elb.calls.length >= 2 ? true : undefined), { what: 'two registrations' });
+      const ports = tasks.map((x) => x.containers![0].networkBindings![0].hostPort).sort();
+      expect(elb.calls.map((c) => [c.op, c.input.TargetGroupArn, c.input.Targets[0].Id]).sort()).toEqual([
+        ['RegisterTargets', TG, '127.0.0.1'],
+        ['RegisterTargets', TG, '127.0.0.1'],
+      ]);
+      expect(elb.calls.map((c) => c.input.Targets[0].Port).sort()).toEqual(ports);
+      const svc = await waitService('lb', 'web', (s) => s.events!.filter((e) => e.message === `(service web) registered 1 targets in (target-group ${TG})`).length === 2, 'registration events');
+      expect(svc.loadBalancers).toEqual([{ targetGroupArn: TG, containerName: 'app', containerPort: 8080 }]);
+
+      await client.send(new UpdateServiceCommand({ cluster: 'lb', service: 'web', desiredCount: 1 }));
+      await waitFor(async () => (elb.calls.some((c) => c.op === 'DeregisterTargets') ? true : undefined), { what: 'a deregistration' });
+      const dereg = elb.calls.filter((c) => c.op === 'DeregisterTargets');
+      expect(dereg).toHaveLength(1);
+      expect(ports).toContain(dereg[0].input.Targets[0].Port);
+      await waitService('lb', 'web', (s) => s.events!.some((e) => e.message === '(service web) has begun draining connections on 1 tasks.'), 'draining event');
+    } finally {
+      await t.stop();
+    }
+  });
+
+  it('without the elbv2 plugin the service runs and Dockside says so once in its log', async () => {
+    let log = '';
+    const sink = new Writable({ write: (c, _e, done) => ((log += c.toString()), done()) });
+    const t = await startTestGateway({ plugins: [ecs({ pullPolicy: 'never', serviceResyncMs: 200 })], logger: pino({ level: 'warn' }, sink) });
+    const { client, waitService } = helpers(t);
+    try {
+      await client.send(new CreateClusterCommand({ clusterName: 'lb' }));
+      await client.send(new RegisterTaskDefinitionCommand({ family: 'web', containerDefinitions: [sleeper({ portMappings: [{ containerPort: 8080, hostPort: 0 }] })] }));
+      await client.send(new CreateServiceCommand({ cluster: 'lb', serviceName: 'web', taskDefinition: 'web', desiredCount: 2, loadBalancers: [{ targetGroupArn: TG, containerName: 'app', containerPort: 8080 }] }));
+      await waitService('lb', 'web', (s) => s.runningCount === 2, '2 running');
+      await waitFor(async () => (log.includes('elbv2 plugin is not loaded') ? true : undefined), { what: 'the warning' });
+      expect(log.match(/elbv2 plugin is not loaded/g)).toHaveLength(1);
+    } finally {
+      await t.stop();
+    }
+  });
+});
+
+test('ListServicesByNamespace finds services by their Service Connect namespace', async () => {
+  const t = await startTestGateway({ plugins: [ecs({ pullPolicy: 'never' })] });
+  const client = t.client(ECSClient);
+  try {
+    await client.send(new CreateClusterCommand({ clusterName: 'ns' }));
+    await client.send(new RegisterTaskDefinitionCommand({ family: 'ns', containerDefinitions: [sleeper()] }));
+    await client.send(new CreateServiceCommand({ cluster: 'ns', serviceName: 'a', taskDefinition: 'ns', desiredCount: 0, serviceConnectConfiguration: { enabled: true, namespace: 'shop' } }));
+    await client.send(new CreateServiceCommand({ cluster: 'ns', serviceName: 'b', taskDefinition: 'ns', desiredCount: 0 }));
+    const r = await client.send(new ListServicesByNamespaceCommand({ namespace: 'shop' }));
+    expect(r.serviceArns!.map((a) => a.split('/').pop())).toEqual(['a']);
+    expect((await client.send(new ListServicesByNamespaceCommand({ namespace: 'other' }))).serviceArns).toEqual([]);
+  } finally {
+    await t.stop();
+  }
+});
