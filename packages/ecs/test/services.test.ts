@@ -23,7 +23,11 @@ import {
   InvalidParameterException,
   ListServiceDeploymentsCommand,
   ListServicesCommand,
+  ListTagsForResourceCommand,
   ListTasksCommand,
+  TagResourceCommand,
+  UntagResourceCommand,
+  RunTaskCommand,
   RegisterTaskDefinitionCommand,
   ServiceNotFoundException,
   StopServiceDeploymentCommand,
@@ -133,6 +137,9 @@ test('scale 0 → 3 → 1: tasks carry the service group and deployment id; a pr
   expect(s.events!.some((e) => e.message!.startsWith('(service web) has stopped 2 running tasks: '))).toBe(true);
 
   // A stand-alone task cannot be protected.
+  const { tasks: solo } = await client.send(new RunTaskCommand({ cluster: 'scale', taskDefinition: td }));
+  const refusal = await client.send(new UpdateTaskProtectionCommand({ cluster: 'scale', tasks: [solo![0].taskArn!], protectionEnabled: true }));
+  expect(refusal).toMatchObject({ protectedTasks: [], failures: [{ arn: solo![0].taskArn, reason: 'TASK_NOT_VALID' }] });
   await expect(client.send(new DeleteClusterCommand({ cluster: 'scale' }))).rejects.toBeInstanceOf(ClusterContainsServicesException);
   await client.send(new DeleteServiceCommand({ cluster: 'scale', service: 'web', force: true }));
 });
@@ -330,5 +337,10 @@ describe('API answers without containers', () => {
     expect((await client.send(new ListServicesCommand({ cluster: 'api', schedulingStrategy: 'DAEMON' }))).serviceArns!.map((a) => a.split('/').pop())).toEqual(['daemon']);
     const tagged = await client.send(new DescribeServicesCommand({ cluster: 'api', services: ['p2'], include: ['TAGS'] }));
     expect(tagged.services![0].tags).toEqual([{ key: 'team', value: 'p2' }]);
+    const arn = tagged.services![0].serviceArn!;
+    await client.send(new TagResourceCommand({ resourceArn: arn, tags: [{ key: 'env', value: 'dev' }] }));
+    await client.send(new UntagResourceCommand({ resourceArn: arn, tagKeys: ['team'] }));
+    expect((await client.send(new ListTagsForResourceCommand({ resourceArn: arn }))).tags).toEqual([{ key: 'env', value: 'dev' }]);
+    await expect(client.send(new ListTagsForResourceCommand({ resourceArn: `${arn}-ghost` }))).rejects.toBeInstanceOf(ServiceNotFoundException);
   });
 });

@@ -395,7 +395,6 @@ export function serviceOperations(stateOf: StateOf, scheduler: ServiceScheduler)
     ListServices(input: ECS.ListServicesRequest, ctx): ECS.ListServicesResponse {
       const state = stateOf(ctx);
       const cluster = activeCluster(state, ctx, input.cluster);
-      const max = pageSize(input.maxResults, { defaultMax: 10, maxLimit: 100 });
       const arns = Object.values(state.services)
         .filter(
           (s) =>
@@ -406,25 +405,18 @@ export function serviceOperations(stateOf: StateOf, scheduler: ServiceScheduler)
         )
         .map((s) => s.serviceArn)
         .sort();
-      const start = input.nextToken ? arns.findIndex((a) => a > decodePageToken(input.nextToken!)) : 0;
-      const from = start < 0 ? arns.length : start;
-      const page = arns.slice(from, from + max);
-      return { serviceArns: page, ...(from + max < arns.length ? { nextToken: encodePageToken(page[page.length - 1]) } : {}) };
+      return pageOfArns(arns, input);
     },
 
     ListServicesByNamespace(input: ECS.ListServicesByNamespaceRequest, ctx): ECS.ListServicesByNamespaceResponse {
       const state = stateOf(ctx);
       const ns = input.namespace ?? '';
       const name = ns.startsWith('arn:') ? ns.slice(ns.lastIndexOf('/') + 1) : ns;
-      const max = pageSize(input.maxResults, { defaultMax: 10, maxLimit: 100 });
       const arns = Object.values(state.services)
         .filter((s) => s.status !== 'INACTIVE' && s.namespace !== undefined && (s.namespace === ns || s.namespace === name || s.namespace.endsWith(`/${name}`)))
         .map((s) => s.serviceArn)
         .sort();
-      const start = input.nextToken ? arns.findIndex((a) => a > decodePageToken(input.nextToken!)) : 0;
-      const from = start < 0 ? arns.length : start;
-      const page = arns.slice(from, from + max);
-      return { serviceArns: page, ...(from + max < arns.length ? { nextToken: encodePageToken(page[page.length - 1]) } : {}) };
+      return pageOfArns(arns, input);
     },
 
     ListServiceDeployments(input: ECS.ListServiceDeploymentsRequest, ctx): ECS.ListServiceDeploymentsResponse {
@@ -627,6 +619,15 @@ export function serviceOperations(stateOf: StateOf, scheduler: ServiceScheduler)
       return { protectedTasks, failures };
     },
   };
+}
+
+/** A page of sorted service ARNs (ListServices, ListServicesByNamespace: 10 by default, 100 at most). */
+function pageOfArns(arns: string[], input: { maxResults?: number; nextToken?: string }): { serviceArns: string[]; nextToken?: string } {
+  const max = pageSize(input.maxResults, { defaultMax: 10, maxLimit: 100 });
+  const start = input.nextToken ? arns.findIndex((a) => a > decodePageToken(input.nextToken!)) : 0;
+  const from = start < 0 ? arns.length : start;
+  const page = arns.slice(from, from + max);
+  return { serviceArns: page, ...(from + max < arns.length ? { nextToken: encodePageToken(page[page.length - 1]) } : {}) };
 }
 
 function protectionView(t: { taskArn: string; protectedUntil?: number }): ECS.ProtectedTask {
