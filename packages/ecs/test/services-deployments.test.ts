@@ -87,6 +87,37 @@ describe('deployments gated by health checks', () => {
   });
 });
 
+describe('container health in services', () => {
+  let t: TestGateway;
+  beforeAll(async () => {
+    t = await startTestGateway({ plugins: [ecs({ pullPolicy: 'never', serviceResyncMs: 200, serviceStabilityMs: 500 })] });
+  });
+  afterAll(() => t.stop());
+
+  it('replaces a task that fails its health checks, but not within healthCheckGracePeriodSeconds', async () => {
+    const { client, waitService, running } = helpers(t);
+    await client.send(new CreateClusterCommand({ clusterName: 'health' }));
+    // UNHEALTHY after one failed check, about 5 s after start.
+    await client.send(
+      new RegisterTaskDefinitionCommand({ family: 'sick', containerDefinitions: [sleeper({ healthCheck: { command: ['CMD-SHELL', 'exit 1'], interval: 5, retries: 1, timeout: 2 } })] }),
+    );
+    await client.send(new CreateServiceCommand({ cluster: 'health', serviceName: 'strict', taskDefinition: 'sick', desiredCount: 1 }));
+    await client.send(new CreateServiceCommand({ cluster: 'health', serviceName: 'patient', taskDefinition: 'sick', desiredCount: 1, healthCheckGracePeriodSeconds: 600 }));
+    await waitService('health', 'strict', (s) => s.events!.some((e) => / failed container health checks\.$/.test(e.message!)), 'strict to replace its task');
+    const strictTasks = await client.send(new ListTasksCommand({ cluster: 'health', serviceName: 'strict', desiredStatus: 'STOPPED' }));
+    const [replaced] = (await client.send(new DescribeTasksCommand({ cluster: 'health', tasks: strictTasks.taskArns! }))).tasks!;
+    expect(replaced).toMatchObject({ stopCode: 'ServiceSchedulerInitiated', stoppedReason: 'Task failed container health checks' });
+    // The patient service's task is just as unhealthy, and still running.
+    const patient = await waitFor(async () => {
+      const [x] = await running('health', 'patient');
+      return x?.healthStatus === 'UNHEALTHY' ? x : undefined;
+    }, { what: 'the patient task to be UNHEALTHY' });
+    await new Promise((r) => setTimeout(r, 600)); // a few scheduler cycles
+    expect((await running('health', 'patient')).map((x) => x.taskArn)).toEqual([patient.taskArn]);
+    for (const s of ['strict', 'patient']) await client.send(new DeleteServiceCommand({ cluster: 'health', service: s, force: true }));
+  });
+});
+
 async function latestDeploymentArn(client: ECSClient, cluster: string, service: string): Promise<string> {
   const { ListServiceDeploymentsCommand } = await import('@aws-sdk/client-ecs');
   return (await client.send(new ListServiceDeploymentsCommand({ cluster, service }))).serviceDeployments![0].serviceDeploymentArn!;

@@ -569,7 +569,7 @@ export function secretsManagerOperations(stateOf: (ctx: RequestContext) => Secre
       if (input.RotateImmediately === false) return ref(s);
       throw new ServiceError(
         'AccessDeniedException',
-        `Secrets Manager cannot invoke the specified Lambda function ${lambdaArn}: Dockside does not run Lambda. The rotation configuration was saved; call RotateSecret with RotateImmediately=false to only record it.`,
+        'Secrets Manager cannot invoke the specified Lambda function. Ensure that the function policy grants access to the principal secretsmanager.amazonaws.com. (Dockside runs no Lambda: the rotation configuration was saved; RotateImmediately=false only records it.)',
         { httpStatus: 400 },
       );
     },
