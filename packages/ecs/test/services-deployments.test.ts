@@ -3,6 +3,7 @@
  * registration of service tasks with load balancers over the bus (with and without elbv2).
  */
 import { Writable } from 'node:stream';
+import Docker from 'dockerode';
 import pino from 'pino';
 import {
   CreateClusterCommand,
@@ -206,6 +207,21 @@ describe('loadBalancers', () => {
       await t.stop();
     }
   });
+});
+
+test('shutting down stops a service\'s tasks without the scheduler replacing them', async () => {
+  const t = await startTestGateway({ plugins: [ecs({ pullPolicy: 'never', serviceResyncMs: 50 })] });
+  const { client, waitService } = helpers(t);
+  await client.send(new CreateClusterCommand({ clusterName: 'bye' }));
+  await client.send(new RegisterTaskDefinitionCommand({ family: 'bye', containerDefinitions: [sleeper()] }));
+  await client.send(new CreateServiceCommand({ cluster: 'bye', serviceName: 'svc', taskDefinition: 'bye', desiredCount: 2 }));
+  await waitService('bye', 'svc', (s) => s.runningCount === 2, '2 running');
+  const launched: string[] = [];
+  t.gateway.bus.subscribe('ecs.task', (e) => void (e.lastStatus === 'PROVISIONING' && launched.push(e.taskArn)));
+  await t.stop();
+  expect(launched).toEqual([]);
+  const left = await new Docker().listContainers({ all: true, filters: { label: [`com.amazonaws.ecs.cluster=arn:aws:ecs:${t.region}:000000000000:cluster/bye`] } });
+  expect(left).toEqual([]);
 });
 
 test('ListServicesByNamespace finds services by their Service Connect namespace', async () => {

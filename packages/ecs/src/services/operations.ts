@@ -425,8 +425,8 @@ export function serviceOperations(stateOf: StateOf, scheduler: ServiceScheduler)
       const svc = findService(state, ctx, cluster, input.service);
       if (!svc) throw serviceNotFound();
       const max = pageSize(input.maxResults, { defaultMax: 20, maxLimit: 100 });
-      const after = input.createdAt?.after?.getTime?.() ?? (input.createdAt?.after ? new Date(input.createdAt.after as unknown as string | number).getTime() : undefined);
-      const before = input.createdAt?.before?.getTime?.() ?? (input.createdAt?.before ? new Date(input.createdAt.before as unknown as string | number).getTime() : undefined);
+      const after = millis(input.createdAt?.after);
+      const before = millis(input.createdAt?.before);
       const all = Object.values(state.serviceDeployments)
         .filter((d) => d.serviceArn === svc.serviceArn && (!input.status?.length || input.status.includes(d.status!)))
         .filter((d) => (after === undefined || d.createdAt!.getTime() >= after) && (before === undefined || d.createdAt!.getTime() <= before))
@@ -619,6 +619,14 @@ export function serviceOperations(stateOf: StateOf, scheduler: ServiceScheduler)
       return { protectedTasks, failures };
     },
   };
+}
+
+/** A timestamp member as it arrives: epoch seconds on the JSON wire, a Date from an internal call. */
+function millis(v: unknown): number | undefined {
+  if (v === undefined || v === null) return undefined;
+  if (typeof v === 'number') return v * 1000;
+  const ms = new Date(v as string | Date).getTime();
+  return Number.isNaN(ms) ? undefined : ms;
 }
 
 /** A page of sorted service ARNs (ListServices, ListServicesByNamespace: 10 by default, 100 at most). */

@@ -65,6 +65,8 @@ export class ServiceScheduler {
   /** Load-balancer targets registered per task ARN. */
   private readonly registered = new Map<string, { targetGroupArn: string; target: { Id: string; Port?: number } }[]>();
   private readonly warned = new Set<string>();
+  /** Set at shutdown: tasks stopping then must not be replaced. */
+  private stopped = false;
 
   constructor(
     private readonly store: Store<EcsState>,
@@ -75,6 +77,7 @@ export class ServiceScheduler {
   ) {}
 
   start(): void {
+    this.stopped = false;
     const bus = this.bus();
     this.unsubscribe = bus?.subscribe('ecs.task', (e) => this.onTask(e));
     this.timer = setInterval(() => this.resyncAll(), this.opts.resyncMs ?? 1000);
@@ -83,6 +86,8 @@ export class ServiceScheduler {
   }
 
   stop(): void {
+    this.stopped = true;
+    this.pending.clear();
     this.unsubscribe?.();
     if (this.timer) clearInterval(this.timer);
   }
@@ -95,11 +100,13 @@ export class ServiceScheduler {
 
   /** Reconciles the service soon (coalesced: many events, one run). */
   schedule(where: Where, serviceArn: string): void {
+    if (this.stopped) return;
     this.pending.set(serviceArn, { accountId: where.accountId, region: where.region });
     if (this.flushScheduled) return;
     this.flushScheduled = true;
     setImmediate(() => {
       this.flushScheduled = false;
+      if (this.stopped) return;
       const batch = [...this.pending];
       this.pending.clear();
       for (const [arn, w] of batch) {
