@@ -37,6 +37,9 @@ test('npx runs the packed tarball', async () => {
         });
         child.once('exit', (code) => reject(new Error(`npx exited ${code}: ${out}`)));
       });
+      // Every plugin the app depends on is in the tarball.
+      await new Promise((r) => setTimeout(r, 100));
+      expect(out).toMatch(/services: ecs, logs, secretsmanager, ssm\b/);
       const ecs = new ECSClient({ endpoint: url, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' }, maxAttempts: 1 });
       const { cluster } = await ecs.send(new CreateClusterCommand({ clusterName: 'from-npx' }));
       expect(cluster?.clusterArn).toBe('arn:aws:ecs:us-east-1:000000000000:cluster/from-npx');
