@@ -38,6 +38,21 @@ export interface EcsContainerOutput {
   line: string;
 }
 
+/**
+ * A service deployment changed state, named as ECS names its "ECS Deployment State Change"
+ * EventBridge events (for the EventBridge plugin, and for tests).
+ */
+export interface EcsDeploymentChange {
+  accountId: string;
+  region: string;
+  clusterArn: string;
+  serviceArn: string;
+  deploymentId: string;
+  eventName: 'SERVICE_DEPLOYMENT_IN_PROGRESS' | 'SERVICE_DEPLOYMENT_COMPLETED' | 'SERVICE_DEPLOYMENT_FAILED';
+  reason: string;
+  updatedAt: string;
+}
+
 /** ECS operations other plugins may call through `bus.call('ecs', …)`. */
 export interface EcsCalls {
   CreateCluster: Call<ECS.CreateClusterRequest, ECS.CreateClusterResponse>;
@@ -55,6 +70,7 @@ declare module '@dockside/core' {
     'ecs.cluster': EcsClusterChange;
     'ecs.task': EcsTaskChange;
     'ecs.container-output': EcsContainerOutput;
+    'ecs.deployment': EcsDeploymentChange;
   }
   interface DocksideServices {
     ecs: EcsCalls;

@@ -221,6 +221,8 @@ test('a revision whose container exits at once trips the circuit breaker and rol
     }),
   );
   await waitService('breaker', 'pay', (s) => s.runningCount === 2 && s.deployments![0].rolloutState === 'COMPLETED', 'good steady');
+  const changes: string[] = [];
+  const unsubscribe = t.gateway.bus.subscribe('ecs.deployment', (e) => void (e.serviceArn.endsWith('/breaker/pay') && changes.push(`${e.deploymentId} ${e.eventName} ${e.reason}`)));
   const updated = (await client.send(new UpdateServiceCommand({ cluster: 'breaker', service: 'pay', taskDefinition: bad }))).service!;
   const badId = updated.deployments![0].id!;
   const back = await waitService(
@@ -229,7 +231,16 @@ test('a revision whose container exits at once trips the circuit breaker and rol
     (s) => s.taskDefinition === good && s.deployments!.length === 1 && s.deployments![0].rolloutState === 'COMPLETED' && s.runningCount === 2,
     'rolled back and steady',
   );
+  unsubscribe();
   expect(back.deployments![0].taskDefinition).toBe(good);
+  // The bad deployment ended FAILED; the rollback deployment started and completed.
+  const rollbackId = back.deployments![0].id!;
+  expect(changes).toEqual([
+    `${badId} SERVICE_DEPLOYMENT_IN_PROGRESS ECS deployment in progress.`,
+    `${badId} SERVICE_DEPLOYMENT_FAILED ECS deployment circuit breaker: tasks failed to start.`,
+    expect.stringMatching(new RegExp(`^${rollbackId} SERVICE_DEPLOYMENT_IN_PROGRESS ECS deployment circuit breaker: rolling back to deploymentId ecs-svc/\\d{19}\\.$`)),
+    `${rollbackId} SERVICE_DEPLOYMENT_COMPLETED ECS deployment ${rollbackId} completed.`,
+  ]);
   const messages = back.events!.map((e) => e.message);
   expect(messages).toContain(`(service pay) (deployment ${badId}) deployment failed: tasks failed to start.`);
   expect(messages[0]).toBe('(service pay) has reached a steady state.');

@@ -179,6 +179,7 @@ export function serviceOperations(stateOf: StateOf, scheduler: ServiceScheduler)
     svc.deployments.unshift(dep);
     svc.taskDefinition = td.taskDefinitionArn;
     svc.steady = false;
+    scheduler.deploymentChanged(svc, dep, 'SERVICE_DEPLOYMENT_IN_PROGRESS');
     return dep;
   };
 

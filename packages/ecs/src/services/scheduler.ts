@@ -8,7 +8,7 @@
 import { randomInt, randomUUID } from 'node:crypto';
 import type * as ECS from '@aws-sdk/client-ecs';
 import type { Bus, Logger, RequestContext, Store } from '@dockside/core';
-import type { EcsTaskChange } from '../contract';
+import type { EcsDeploymentChange, EcsTaskChange } from '../contract';
 import { createTaskRecord, effectiveDefinition, portsConflict, PENDING_STATUSES } from '../operations/tasks';
 import { tagsOf } from '../operations/tags';
 import type { Runtime } from '../runtime/runtime';
@@ -98,6 +98,21 @@ export class ServiceScheduler {
     this.registered.clear();
   }
 
+  /** Publishes `ecs.deployment` (ECS's "ECS Deployment State Change" event names). */
+  deploymentChanged(svc: ServiceRecord, dep: DeploymentRecord, eventName: EcsDeploymentChange['eventName']): void {
+    const [, , , region, accountId] = svc.serviceArn.split(':');
+    this.bus()?.publish('ecs.deployment', {
+      accountId,
+      region,
+      clusterArn: svc.clusterArn,
+      serviceArn: svc.serviceArn,
+      deploymentId: dep.id,
+      eventName,
+      reason: dep.rolloutStateReason ?? '',
+      updatedAt: new Date().toISOString(),
+    });
+  }
+
   /** Reconciles the service soon (coalesced: many events, one run). */
   schedule(where: Where, serviceArn: string): void {
     if (this.stopped) return;
@@ -177,6 +192,7 @@ export class ServiceScheduler {
     dep.rolloutStateReason = reason ?? `ECS deployment circuit breaker: ${why}.`;
     dep.updatedAt = now;
     addEvent(svc, `(service ${svc.serviceName}) (deployment ${dep.id}) deployment failed: ${why}.`);
+    this.deploymentChanged(svc, dep, 'SERVICE_DEPLOYMENT_FAILED');
     const sd = state.serviceDeployments[dep.serviceDeploymentArn];
     if (sd?.deploymentCircuitBreaker && !reason) sd.deploymentCircuitBreaker.status = 'TRIGGERED';
     const stable = svc.deployments.find((d) => d !== dep && d.rolloutState === 'COMPLETED') ?? svc.stable;
@@ -204,6 +220,7 @@ export class ServiceScheduler {
     for (const d of svc.deployments) if (d.status === 'PRIMARY') d.status = 'ACTIVE';
     svc.deployments.unshift(back);
     svc.taskDefinition = stable.taskDefinition;
+    this.deploymentChanged(svc, back, 'SERVICE_DEPLOYMENT_IN_PROGRESS');
     addEvent(svc, `(service ${svc.serviceName}) rolling back to deployment ${stable.id}.`);
     if (sd) {
       Object.assign(sd, {
@@ -333,6 +350,7 @@ export class ServiceScheduler {
     dep.updatedAt = now;
     svc.stable = { id: dep.id, taskDefinition: dep.taskDefinition, serviceRevisionArn: dep.serviceRevisionArn };
     addEvent(svc, `(service ${svc.serviceName}) (deployment ${dep.id}) deployment completed.`);
+    this.deploymentChanged(svc, dep, 'SERVICE_DEPLOYMENT_COMPLETED');
     const sd = state.serviceDeployments[dep.serviceDeploymentArn];
     if (sd) {
       const status = rollingBack || sd.status === 'ROLLBACK_IN_PROGRESS' ? 'ROLLBACK_SUCCESSFUL' : 'SUCCESSFUL';
