@@ -8,6 +8,7 @@ import { newContainerArn } from '../runtime/task-run';
 import type { ClusterRecord, EcsState, TaskDefinitionRecord, TaskRecord } from '../state/types';
 import { activeCluster, clusterCounters } from './clusters';
 import { setTags, tagsOf } from './tags';
+import { taskEpoch } from '../state/epoch';
 import { resolveTaskDefinition } from './task-definitions';
 
 const invalid = (message: string) => new ServiceError('InvalidParameterException', message);
@@ -34,22 +35,33 @@ export function portsConflict(state: EcsState, definition: TaskDefinitionRecord)
 }
 
 export const PENDING_STATUSES = new Set(['PROVISIONING', 'PENDING', 'ACTIVATING']);
-const tasksOf = (state: EcsState, cluster: ClusterRecord) => Object.values(state.tasks).filter((t) => t.clusterArn === cluster.clusterArn);
 
-// Cluster counters: tasks by status and launch type.
+// Cluster counters: tasks by status and launch type, counted for every cluster in one pass and
+// kept until a task changes (DescribeClusters would otherwise scan every task per request).
+type TaskCounts = { runningTasksCount: number; pendingTasksCount: number; runningEC2TasksCount: number; runningFargateTasksCount: number; pendingEC2TasksCount: number; pendingFargateTasksCount: number };
+const countCache = new WeakMap<EcsState, { epoch: number; byCluster: Map<string, TaskCounts> }>();
 clusterCounters.push((state, cluster) => {
-  const counts = { runningTasksCount: 0, pendingTasksCount: 0, runningEC2TasksCount: 0, runningFargateTasksCount: 0, pendingEC2TasksCount: 0, pendingFargateTasksCount: 0 };
-  for (const t of tasksOf(state, cluster)) {
-    const fargate = t.launchType === 'FARGATE';
-    if (t.lastStatus === 'RUNNING') {
-      counts.runningTasksCount++;
-      counts[fargate ? 'runningFargateTasksCount' : 'runningEC2TasksCount']++;
-    } else if (PENDING_STATUSES.has(t.lastStatus!)) {
-      counts.pendingTasksCount++;
-      counts[fargate ? 'pendingFargateTasksCount' : 'pendingEC2TasksCount']++;
+  let cached = countCache.get(state);
+  if (!cached || cached.epoch !== taskEpoch.value) {
+    cached = { epoch: taskEpoch.value, byCluster: new Map() };
+    for (const t of Object.values(state.tasks)) {
+      let counts = cached.byCluster.get(t.clusterArn);
+      if (!counts) {
+        counts = { runningTasksCount: 0, pendingTasksCount: 0, runningEC2TasksCount: 0, runningFargateTasksCount: 0, pendingEC2TasksCount: 0, pendingFargateTasksCount: 0 };
+        cached.byCluster.set(t.clusterArn, counts);
+      }
+      const fargate = t.launchType === 'FARGATE';
+      if (t.lastStatus === 'RUNNING') {
+        counts.runningTasksCount++;
+        counts[fargate ? 'runningFargateTasksCount' : 'runningEC2TasksCount']++;
+      } else if (PENDING_STATUSES.has(t.lastStatus!)) {
+        counts.pendingTasksCount++;
+        counts[fargate ? 'pendingFargateTasksCount' : 'pendingEC2TasksCount']++;
+      }
     }
+    countCache.set(state, cached);
   }
-  return counts;
+  return { ...(cached.byCluster.get(cluster.clusterArn) ?? {}) };
 });
 
 /** Task ARNs in sorted order, rebuilt only when tasks were added (tasks are never removed but by reset). */
@@ -256,6 +268,7 @@ export function createTaskRecord(
     });
   }
   state.tasks[taskArn] = task;
+  taskEpoch.value++;
   return task;
 }
 

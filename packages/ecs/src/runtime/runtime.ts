@@ -6,6 +6,7 @@ import type { Bus, Logger } from '@dockside/core';
 import type { DockerOptions } from 'dockerode';
 import type { EcsTaskChange } from '../contract';
 import type { TaskRecord } from '../state/types';
+import { taskEpoch } from '../state/epoch';
 import { AGENT_ADDRESS, Engine, type PullPolicy } from './engine';
 import { applyStatus, pathTo, type TaskStatus } from './lifecycle';
 import type { OutputLine } from './output';
@@ -101,6 +102,7 @@ export class Runtime {
   }
 
   private publish(task: TaskRecord) {
+    taskEpoch.value++;
     const change: EcsTaskChange = {
       accountId: this.wiring.accountOf(task),
       region: task.taskArn.split(':')[3],
