@@ -2,51 +2,11 @@
 // DescribeClusters, ListTasks (1,000 tasks in the cluster), DescribeTasks (100 ARNs) and
 // RegisterTaskDefinition, against Dockside's CLI and, as the baseline, a moto server started on
 // loopback in the same run (when `python3 -c 'import moto'` works). Load: wrk (apt-get install wrk).
-import { execFileSync, spawn } from 'node:child_process';
-import * as net from 'node:net';
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
-import { awsJson, record, sigv4, startCli } from './lib.mjs';
+import { awsJson, load, record, sigv4, startCli, startMoto } from './lib.mjs';
 
 const SECONDS = Number(process.env.BENCH_CP_SECONDS ?? 3);
 const CONCURRENCY = [1, 16, 64];
 const T = 'AmazonEC2ContainerServiceV20141113';
-
-const freePort = () => new Promise((r) => { const s = net.createServer().listen(0, '127.0.0.1', () => { const p = s.address().port; s.close(() => r(p)); }); });
-
-/** The first Python with moto's server: BENCH_PYTHON, then python3 on PATH, then pyenv's (npx puts
- * node's own folder, often /usr/bin, ahead of pyenv on PATH). */
-function pythonWithMoto() {
-  const candidates = [process.env.BENCH_PYTHON, 'python3', path.join(os.homedir(), '.pyenv', 'shims', 'python3'), '/usr/local/bin/python3'].filter(Boolean);
-  for (const py of candidates) {
-    try {
-      execFileSync(py, ['-c', 'import moto.server'], { stdio: 'ignore' });
-      return py;
-    } catch {
-      // not this one
-    }
-  }
-  return undefined;
-}
-
-async function startMoto() {
-  const python = pythonWithMoto();
-  if (!python) return undefined;
-  const port = await freePort();
-  const child = spawn(python, ['-m', 'moto.server', '-H', '127.0.0.1', '-p', String(port)], { stdio: 'ignore' });
-  const url = `http://127.0.0.1:${port}`;
-  for (let i = 0; i < 100; i++) {
-    try {
-      await fetch(`${url}/moto-api/`);
-      return { url, stop: () => new Promise((r) => { child.once('exit', r); child.kill('SIGTERM'); }) };
-    } catch {
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
-  child.kill('SIGKILL');
-  return undefined;
-}
 
 const call = async (url, op, body) => {
   const res = await awsJson(url, `${T}.${op}`, body, { authorization: sigv4('ecs') });
@@ -77,32 +37,6 @@ async function seed(url, { motoInstance = false } = {}) {
   return arns;
 }
 
-/** Closed-loop load from wrk (it reconnects, so HTTP/1.0 servers like moto's are measured fairly). */
-function load(url, op, body, connections) {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dockside-wrk-'));
-  const script = path.join(dir, 'post.lua');
-  const headers = { 'x-amz-target': `${T}.${op}`, 'content-type': 'application/x-amz-json-1.1', authorization: sigv4('ecs') };
-  fs.writeFileSync(
-    script,
-    `wrk.method = "POST"\nwrk.body = ${JSON.stringify(JSON.stringify(body))}\n` +
-      Object.entries(headers).map(([k, v]) => `wrk.headers[${JSON.stringify(k)}] = ${JSON.stringify(v)}`).join('\n') +
-      `\nresponse = function(status) if status ~= 200 then io.stderr:write("status " .. status .. "\\n") end end\n`,
-  );
-  try {
-    const out = execFileSync('wrk', ['-t', String(Math.min(2, connections)), '-c', String(connections), '-d', `${SECONDS}s`, '--latency', '-s', script, url], { encoding: 'utf8' });
-    const ms = (label) => {
-      const m = new RegExp(`^\\s*${label}%\\s+([\\d.]+)(us|ms|s)`, 'm').exec(out);
-      if (!m) return undefined;
-      return Number(m[1]) * { us: 0.001, ms: 1, s: 1000 }[m[2]];
-    };
-    const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(out)[1]);
-    if (/Non-2xx/.test(out)) throw new Error(`${op}: non-2xx answers\n${out}`);
-    return { rps, p50: ms(50), p99: ms(99) };
-  } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
-}
-
 const ops = (arns, desired) => [
   ['DescribeClusters', { clusters: ['bench'] }],
   ['ListTasks (1,000 tasks)', { cluster: 'bench', maxResults: 100, desiredStatus: desired }],
@@ -121,11 +55,11 @@ try {
   const arnsM = moto ? await seed(moto.url, { motoInstance: true }) : [];
   for (const c of CONCURRENCY) {
     for (const [i, [label, body]] of ops(arnsD, 'STOPPED').entries()) {
-      const d = load(dockside.url, opName(label), body, c);
+      const d = load(dockside.url, `${T}.${opName(label)}`, 'ecs', body, c, SECONDS);
       let m;
       if (moto) {
         const [, mbody] = ops(arnsM, 'RUNNING')[i];
-        m = load(moto.url, opName(label), mbody, c);
+        m = load(moto.url, `${T}.${opName(label)}`, 'ecs', mbody, c, SECONDS);
       }
       rows.push({
         figure: `${label}, c=${c}: requests/s`,

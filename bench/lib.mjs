@@ -4,6 +4,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as http from 'node:http';
+import * as net from 'node:net';
 
 export const benchDir = path.dirname(new URL(import.meta.url).pathname);
 export const repoRoot = path.dirname(benchDir);
@@ -54,6 +55,7 @@ export function record(name, rows) {
   all.date = new Date().toISOString();
   all.commit = commit();
   all.benchmarks[name] = rows;
+  all.commits = { ...all.commits, [name]: { commit: all.commit, date: all.date } };
   fs.writeFileSync(file, JSON.stringify(all, null, 2) + '\n');
   writeMarkdown(all);
 }
@@ -65,8 +67,8 @@ function writeMarkdown(all) {
     '# Benchmark results',
     '',
     `Machine: ${all.machine.cpus} × ${all.machine.cpuModel}, ${all.machine.memGiB} GiB, Node ${all.machine.node}, ${all.machine.platform}  `,
-    `Date: ${all.date}  `,
-    `Commit: ${all.commit}`,
+    `Last run: ${all.date} at ${all.commit}  `,
+    `Per benchmark: ${Object.keys(all.benchmarks).map((n) => `${n} ${all.commits?.[n]?.commit ?? 'unknown'} (${(all.commits?.[n]?.date ?? '').slice(0, 16)})`).join(', ')}`,
     '',
     'Written by `pnpm bench` (bench/run.mjs). Ratios compare against a baseline measured in the same script run.',
     '',
@@ -112,3 +114,65 @@ export function rssMiB(pid) {
 /** A static SigV4 Authorization header (Dockside and moto read the scope; neither checks the signature). */
 export const sigv4 = (service, region = 'us-east-1') =>
   `AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20261128/${region}/${service}/aws4_request, SignedHeaders=host;x-amz-date;x-amz-target, Signature=${'0'.repeat(64)}`;
+
+export const freePort = () => new Promise((r) => { const s = net.createServer().listen(0, '127.0.0.1', () => { const p = s.address().port; s.close(() => r(p)); }); });
+
+/** The first Python with moto's server: BENCH_PYTHON, then python3 on PATH, then pyenv's (npx puts
+ * node's own folder, often /usr/bin, ahead of pyenv on PATH). */
+export function pythonWithMoto() {
+  const candidates = [process.env.BENCH_PYTHON, 'python3', path.join(os.homedir(), '.pyenv', 'shims', 'python3'), '/usr/local/bin/python3'].filter(Boolean);
+  for (const py of candidates) {
+    try {
+      execFileSync(py, ['-c', 'import moto.server'], { stdio: 'ignore' });
+      return py;
+    } catch {
+      // not this one
+    }
+  }
+  return undefined;
+}
+
+export async function startMoto() {
+  const python = pythonWithMoto();
+  if (!python) return undefined;
+  const port = await freePort();
+  const child = spawn(python, ['-m', 'moto.server', '-H', '127.0.0.1', '-p', String(port)], { stdio: 'ignore' });
+  const url = `http://127.0.0.1:${port}`;
+  for (let i = 0; i < 100; i++) {
+    try {
+      await fetch(`${url}/moto-api/`);
+      return { url, stop: () => new Promise((r) => { child.once('exit', r); child.kill('SIGTERM'); }) };
+    } catch {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  child.kill('SIGKILL');
+  return undefined;
+}
+
+/** Closed-loop load from wrk (it reconnects, so HTTP/1.0 servers like moto's are measured fairly). */
+export function load(url, target, service, body, connections, seconds) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dockside-wrk-'));
+  const script = path.join(dir, 'post.lua');
+  const headers = { 'x-amz-target': target, 'content-type': 'application/x-amz-json-1.1', authorization: sigv4(service) };
+  fs.writeFileSync(
+    script,
+    `wrk.method = "POST"\nwrk.body = ${JSON.stringify(JSON.stringify(body))}\n` +
+      Object.entries(headers).map(([k, v]) => `wrk.headers[${JSON.stringify(k)}] = ${JSON.stringify(v)}`).join('\n') +
+      `\nresponse = function(status) if status ~= 200 then io.stderr:write("status " .. status .. "\\n") end end\n`,
+  );
+  try {
+    const out = execFileSync('wrk', ['-t', String(Math.min(2, connections)), '-c', String(connections), '-d', `${seconds}s`, '--latency', '-s', script, url], { encoding: 'utf8' });
+    const ms = (label) => {
+      const m = new RegExp(`^\\s*${label}%\\s+([\\d.]+)(us|ms|s)`, 'm').exec(out);
+      if (!m) return undefined;
+      return Number(m[1]) * { us: 0.001, ms: 1, s: 1000 }[m[2]];
+    };
+    const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(out)[1]);
+    if (/Non-2xx/.test(out)) throw new Error(`${target}: non-2xx answers\n${out}`);
+    return { rps, p50: ms(50), p99: ms(99) };
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
