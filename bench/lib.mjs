@@ -62,7 +62,7 @@ export function record(name, rows) {
 
 const fmt = (v, unit) => (v === undefined || v === null || (typeof v === 'number' && !Number.isFinite(v)) ? '–' : typeof v === 'number' ? `${Number(v.toFixed(v < 10 ? 2 : 1))} ${unit}` : String(v));
 
-function writeMarkdown(all) {
+export function writeMarkdown(all) {
   const lines = [
     '# Benchmark results',
     '',
