@@ -98,7 +98,11 @@ async function trackCluster(clusterName: string, serviceName: string) {
 test('scale 0 → 3 → 1: tasks carry the service group and deployment id; a protected task survives scale-in', async () => {
   await client.send(new CreateClusterCommand({ clusterName: 'scale' }));
   const td = await register('scale');
-  const created = (await client.send(new CreateServiceCommand({ cluster: 'scale', serviceName: 'web', taskDefinition: td, desiredCount: 0 }))).service!;
+  const created = (
+    await client.send(
+      new CreateServiceCommand({ cluster: 'scale', serviceName: 'web', taskDefinition: td, desiredCount: 0, tags: [{ key: 'team', value: 'core' }], propagateTags: 'SERVICE', enableECSManagedTags: true }),
+    )
+  ).service!;
   expect(created).toMatchObject({ status: 'ACTIVE', desiredCount: 0, launchType: 'EC2', schedulingStrategy: 'REPLICA', deploymentController: { type: 'ECS' } });
   expect(created.serviceArn).toBe(`arn:aws:ecs:${t.region}:000000000000:service/scale/web`);
   expect(created.deploymentConfiguration).toMatchObject({ maximumPercent: 200, minimumHealthyPercent: 100, deploymentCircuitBreaker: { enable: false, rollback: false } });
@@ -113,6 +117,13 @@ test('scale 0 → 3 → 1: tasks carry the service group and deployment id; a pr
   const tasks = await liveTasks('scale', 'web');
   expect(tasks).toHaveLength(3);
   for (const x of tasks) expect(x).toMatchObject({ group: 'service:web', startedBy: deploymentId });
+  // propagateTags SERVICE and ECS managed tags reach the tasks.
+  const withTags = (await client.send(new DescribeTasksCommand({ cluster: 'scale', tasks: [tasks[0].taskArn!], include: ['TAGS'] }))).tasks![0];
+  expect(withTags.tags).toEqual([
+    { key: 'team', value: 'core' },
+    { key: 'aws:ecs:clusterName', value: 'scale' },
+    { key: 'aws:ecs:serviceName', value: 'web' },
+  ]);
   const cluster = (await client.send(new DescribeClustersCommand({ clusters: ['scale'] }))).clusters![0];
   expect(cluster).toMatchObject({ activeServicesCount: 1, runningTasksCount: 3 });
 

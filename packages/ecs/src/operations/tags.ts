@@ -33,9 +33,13 @@ function checkTag(t: ECS.Tag) {
   }
 }
 
-/** Validates then stores tags (merging by key unless `replace`); nothing is stored on error. */
-export function setTags(state: EcsState, arn: string, tags: ECS.Tag[], opts: { replace?: boolean } = {}): void {
+/**
+ * Validates then stores tags (merging by key unless `replace`); nothing is stored on error.
+ * `system` tags (ECS managed tags such as `aws:ecs:serviceName`) skip the check for `aws:` keys.
+ */
+export function setTags(state: EcsState, arn: string, tags: ECS.Tag[], opts: { replace?: boolean; system?: ECS.Tag[] } = {}): void {
   tags.forEach(checkTag);
+  tags = [...tags, ...(opts.system ?? [])];
   const merged = new Map((opts.replace ? [] : (state.tags[arn] ?? [])).map((t) => [t.key!, t.value ?? '']));
   for (const t of tags) merged.set(t.key!, t.value ?? '');
   if (merged.size > MAX_TAGS) {

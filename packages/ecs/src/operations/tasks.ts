@@ -187,6 +187,8 @@ export interface TaskLaunch {
   subnets?: string[];
   volumeConfigurations?: ECS.TaskVolumeConfiguration[];
   tags: ECS.Tag[];
+  /** ECS managed tags (`aws:ecs:…`), set by the service scheduler. */
+  systemTags?: ECS.Tag[];
 }
 
 /** A new task record (PROVISIONING), stored in `state`; the caller hands it to the runtime. */
@@ -202,7 +204,7 @@ export function createTaskRecord(
   const capacityProviderName = l.capacityProviderName;
   const id = randomBytes(16).toString('hex');
   const taskArn = ecsArn(ctx, `task/${cluster.clusterName}/${id}`);
-  setTags(state, taskArn, l.tags, { replace: true });
+  setTags(state, taskArn, l.tags, { replace: true, system: l.systemTags });
   const fargate = launchType === 'FARGATE';
   const task: TaskRecord = {
     taskArn,

@@ -425,9 +425,12 @@ export class ServiceScheduler {
       }
       const tags =
         svc.propagateTags === 'SERVICE' ? tagsOf(state, svc.serviceArn) : svc.propagateTags === 'TASK_DEFINITION' ? tagsOf(state, td.taskDefinitionArn) : [];
-      if (svc.enableECSManagedTags) {
-        tags.push({ key: 'aws:ecs:clusterName', value: cluster.clusterName }, { key: 'aws:ecs:serviceName', value: svc.serviceName });
-      }
+      const systemTags = svc.enableECSManagedTags
+        ? [
+            { key: 'aws:ecs:clusterName', value: cluster.clusterName },
+            { key: 'aws:ecs:serviceName', value: svc.serviceName },
+          ]
+        : [];
       const task = createTaskRecord(state, where, cluster, td, definition, {
         launchType: (from.launchType ?? svc.launchType ?? 'EC2') as ECS.LaunchType,
         ...(from.capacityProviderStrategy?.[0]?.capacityProvider ? { capacityProviderName: from.capacityProviderStrategy[0].capacityProvider } : {}),
@@ -436,7 +439,8 @@ export class ServiceScheduler {
         platformVersion: from.platformVersion ?? svc.platformVersion,
         enableExecuteCommand: svc.enableExecuteCommand,
         subnets: (from.networkConfiguration ?? svc.networkConfiguration)?.awsvpcConfiguration?.subnets,
-        tags: tags.filter((t) => !t.key?.startsWith('aws:') || svc.enableECSManagedTags),
+        tags,
+        systemTags,
       });
       this.runtime.launch(task);
       started.push(task);
