@@ -88,6 +88,28 @@ describe('deployments gated by health checks', () => {
   });
 });
 
+test('a service whose tasks keep dying at start is throttled, as ECS throttles it', async () => {
+  const t = await startTestGateway({ plugins: [ecs({ pullPolicy: 'never', serviceResyncMs: 100, serviceStabilityMs: 500 })] });
+  const { client, waitService } = helpers(t);
+  try {
+    await client.send(new CreateClusterCommand({ clusterName: 'loop' }));
+    await client.send(new RegisterTaskDefinitionCommand({ family: 'crash', containerDefinitions: [sleeper({ command: ['sh', '-c', 'exit 1'] })] }));
+    const launches: number[] = [];
+    t.gateway.bus.subscribe('ecs.task', (e) => void (e.lastStatus === 'PROVISIONING' && launches.push(Date.now())));
+    await client.send(new CreateServiceCommand({ cluster: 'loop', serviceName: 'crash', taskDefinition: 'crash', desiredCount: 1 }));
+    await waitService('loop', 'crash', (s) => s.events!.some((e) => e.message === '(service crash) is unable to consistently start tasks successfully. For more information, see the Troubleshooting section of the Amazon ECS Developer Guide.'), 'the throttle event');
+    await waitFor(async () => (launches.length >= 5 ? true : undefined), { what: 'five launches' });
+    // Three launches back to back, then waits of 1 s and 2 s between the next ones.
+    const gaps = launches.slice(1, 5).map((x, i) => x - launches[i]);
+    expect(gaps[2]).toBeGreaterThanOrEqual(950);
+    expect(gaps[3]).toBeGreaterThanOrEqual(1950);
+    expect(gaps[3]).toBeGreaterThan(gaps[2]);
+    await client.send(new DeleteServiceCommand({ cluster: 'loop', service: 'crash', force: true }));
+  } finally {
+    await t.stop();
+  }
+});
+
 describe('container health in services', () => {
   let t: TestGateway;
   beforeAll(async () => {

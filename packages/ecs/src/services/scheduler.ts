@@ -65,6 +65,10 @@ export class ServiceScheduler {
   /** Load-balancer targets registered per task ARN. */
   private readonly registered = new Map<string, { targetGroupArn: string; target: { Id: string; Port?: number } }[]>();
   private readonly warned = new Set<string>();
+  /** Services whose tasks keep failing to start: launches wait until `until` (ECS's service throttle). */
+  private readonly throttle = new Map<string, { failures: number; until: number; announced: boolean; timer?: NodeJS.Timeout }>();
+  /** Tasks whose stop was already judged a failed start or not. */
+  private readonly judged = new Set<string>();
   /** Set at shutdown: tasks stopping then must not be replaced. */
   private stopped = false;
 
@@ -87,19 +91,23 @@ export class ServiceScheduler {
 
   stop(): void {
     this.stopped = true;
+    for (const arn of [...this.throttle.keys()]) this.clearThrottle(arn);
     this.pending.clear();
     this.unsubscribe?.();
     if (this.timer) clearInterval(this.timer);
   }
 
   forget(): void {
+    for (const arn of [...this.throttle.keys()]) this.clearThrottle(arn);
     this.pending.clear();
+    this.judged.clear();
     this.everHealthy.clear();
     this.registered.clear();
   }
 
   /** Publishes `ecs.deployment` (ECS's "ECS Deployment State Change" event names). */
   deploymentChanged(svc: ServiceRecord, dep: DeploymentRecord, eventName: EcsDeploymentChange['eventName']): void {
+    if (eventName === 'SERVICE_DEPLOYMENT_IN_PROGRESS') this.clearThrottle(svc.serviceArn);
     const [, , , region, accountId] = svc.serviceArn.split(':');
     this.bus()?.publish('ecs.deployment', {
       accountId,
@@ -157,11 +165,50 @@ export class ServiceScheduler {
     // during a rollout counts as failed even if it was RUNNING for a moment (a crash loop).
     if (isHealthy(task) && hasHealthCheck(task)) this.everHealthy.add(task.taskArn);
     if (e.lastStatus === 'RUNNING' && task.desiredStatus === 'RUNNING') void this.registerTargets(e, svc, task);
+    // Counted when the task starts stopping (its replacement is launched then), once.
+    if (task.desiredStatus === 'STOPPED' && task.stopCode && !this.judged.has(task.taskArn)) {
+      this.judged.add(task.taskArn);
+      this.countStartFailure(e, svc, task);
+    }
     if (e.lastStatus === 'STOPPED') {
       this.onStopped(svc, task);
       this.everHealthy.delete(task.taskArn);
+      this.judged.delete(task.taskArn);
     }
     this.schedule(e, svc.serviceArn);
+  }
+
+  /**
+   * A task that stops by itself before it was stable (or fails its health checks) is a failed
+   * start. From the third in a row, launches wait 1 s, 2 s, 4 s … (at most 30 s) and the service
+   * says it "is unable to consistently start tasks successfully", as ECS throttles crash loops.
+   */
+  private countStartFailure(where: Where, svc: ServiceRecord, task: TaskRecord) {
+    const healthStop = task.stoppedReason === 'Task failed container health checks';
+    const byItself = task.stopCode === 'EssentialContainerExited' || task.stopCode === 'TaskFailedToStart' || healthStop;
+    const ran = task.startedAt ? Date.now() - new Date(task.startedAt).getTime() : 0;
+    if (!byItself || (!healthStop && ran >= (this.opts.stabilityMs ?? 2000))) return;
+    const t = this.throttle.get(svc.serviceArn) ?? { failures: 0, until: 0, announced: false };
+    t.failures++;
+    if (t.failures >= 3) {
+      const delay = Math.min(30_000, 1000 * 2 ** (t.failures - 3));
+      t.until = Date.now() + delay;
+      if (t.timer) clearTimeout(t.timer);
+      t.timer = setTimeout(() => this.schedule(where, svc.serviceArn), delay + 10);
+      t.timer.unref();
+      if (!t.announced) {
+        t.announced = true;
+        addEvent(svc, `(service ${svc.serviceName}) is unable to consistently start tasks successfully. For more information, see the Troubleshooting section of the Amazon ECS Developer Guide.`);
+      }
+    }
+    this.throttle.set(svc.serviceArn, t);
+  }
+
+  /** A stable task, or a new deployment, ends the throttle. */
+  private clearThrottle(serviceArn: string) {
+    const t = this.throttle.get(serviceArn);
+    if (t?.timer) clearTimeout(t.timer);
+    this.throttle.delete(serviceArn);
   }
 
   /** A task of the primary deployment that stops by itself before it was ever healthy is a failure. */
@@ -334,6 +381,7 @@ export class ServiceScheduler {
     if (!primary) return;
     const stability = this.opts.stabilityMs ?? 2000;
     const primaryHealthy = tasks.filter((t) => t.startedBy === primary.id && isHealthy(t) && now - new Date(t.startedAt ?? now).getTime() >= stability).length;
+    if (primaryHealthy > 0 && this.throttle.has(svc.serviceArn)) this.clearThrottle(svc.serviceArn);
     const others = svc.deployments.length > 1;
     const settled = !others && primaryHealthy === desired && tasks.filter((t) => t.lastStatus !== 'STOPPED').length === desired;
     if (primary.rolloutState === 'IN_PROGRESS' && settled) this.complete(state, svc, primary);
@@ -401,6 +449,7 @@ export class ServiceScheduler {
     svc.taskSets = svc.taskSets.filter((s) => s.status !== 'DRAINING' || tasks.some((t) => t.startedBy === s.id && t.lastStatus !== 'STOPPED'));
     const primary = svc.taskSets.find((s) => s.status === 'PRIMARY');
     const steady = svc.taskSets.length > 0 && svc.taskSets.every((s) => s.stabilityStatus === 'STEADY_STATE') && Boolean(primary);
+    if (steady) this.clearThrottle(svc.serviceArn);
     if (steady && !svc.steady) addEvent(svc, `(service ${svc.serviceName}) has reached a steady state.`);
     svc.steady = steady;
   }
@@ -409,6 +458,8 @@ export class ServiceScheduler {
     const [family, rev] = taskDefinitionArn.slice(taskDefinitionArn.lastIndexOf('/') + 1).split(':');
     const td: TaskDefinitionRecord | undefined = state.taskDefinitions[family]?.[Number(rev)];
     if (!td) return;
+    const throttled = this.throttle.get(svc.serviceArn);
+    if (throttled && throttled.until > Date.now()) return;
     const definition = effectiveDefinition(td, undefined);
     const started: TaskRecord[] = [];
     for (let i = 0; i < count; i++) {
