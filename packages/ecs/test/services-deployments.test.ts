@@ -2,6 +2,9 @@
  * Service deployments gated by container health checks, StopServiceDeployment, and the
  * registration of service tasks with load balancers over the bus (with and without elbv2).
  */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { Writable } from 'node:stream';
 import Docker from 'dockerode';
 import pino from 'pino';
@@ -244,6 +247,38 @@ test('shutting down stops a service\'s tasks without the scheduler replacing the
   expect(launched).toEqual([]);
   const left = await new Docker().listContainers({ all: true, filters: { label: [`com.amazonaws.ecs.cluster=arn:aws:ecs:${t.region}:000000000000:cluster/bye`] } });
   expect(left).toEqual([]);
+});
+
+test('services restored from --data-dir start their tasks again', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dockside-services-'));
+  const start = () => startTestGateway({ plugins: [ecs({ pullPolicy: 'never', serviceResyncMs: 100, serviceStabilityMs: 300 })], dataDir: dir });
+  try {
+    const first = await start();
+    const a = helpers(first);
+    await a.client.send(new CreateClusterCommand({ clusterName: 'keep' }));
+    await a.client.send(new RegisterTaskDefinitionCommand({ family: 'keep', containerDefinitions: [sleeper()] }));
+    await a.client.send(new CreateServiceCommand({ cluster: 'keep', serviceName: 'svc', taskDefinition: 'keep', desiredCount: 1 }));
+    await a.waitService('keep', 'svc', (s) => s.runningCount === 1, '1 running');
+    const [before] = await a.running('keep', 'svc');
+    await first.stop();
+
+    const second = await start();
+    const b = helpers(second);
+    try {
+      const svc = await b.waitService('keep', 'svc', (s) => s.runningCount === 1, '1 running after the restart');
+      expect(svc).toMatchObject({ status: 'ACTIVE', desiredCount: 1 });
+      const [after] = await b.running('keep', 'svc');
+      expect(after.taskArn).not.toBe(before.taskArn);
+      const old = (await b.client.send(new DescribeTasksCommand({ cluster: 'keep', tasks: [before.taskArn!] }))).tasks![0];
+      expect(old.lastStatus).toBe('STOPPED');
+      await b.client.send(new DeleteServiceCommand({ cluster: 'keep', service: 'svc', force: true }));
+      await b.waitService('keep', 'svc', (s) => s.status === 'INACTIVE', 'INACTIVE');
+    } finally {
+      await second.stop();
+    }
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('ListServicesByNamespace finds services by their Service Connect namespace', async () => {
