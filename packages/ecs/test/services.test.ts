@@ -210,6 +210,14 @@ test('a rolling update between two good revisions stays within maximumPercent an
   // Two service deployments, both successful, each targeting its own revision.
   const list = (await client.send(new ListServiceDeploymentsCommand({ cluster: 'roll', service: 'api' }))).serviceDeployments!;
   expect(list.map((d) => d.status)).toEqual(['SUCCESSFUL', 'SUCCESSFUL']);
+  const filtered = async (filter: object) => (await client.send(new ListServiceDeploymentsCommand({ cluster: 'roll', service: 'api', ...filter }))).serviceDeployments!.length;
+  expect(await filtered({ status: ['IN_PROGRESS'] })).toBe(0);
+  expect(await filtered({ createdAt: { after: new Date(Date.now() + 60_000) } })).toBe(0);
+  expect(await filtered({ createdAt: { before: new Date(Date.now() + 60_000), after: new Date(Date.now() - 600_000) } })).toBe(2);
+  const firstPage = await client.send(new ListServiceDeploymentsCommand({ cluster: 'roll', service: 'api', maxResults: 1 }));
+  const secondPage = await client.send(new ListServiceDeploymentsCommand({ cluster: 'roll', service: 'api', maxResults: 1, nextToken: firstPage.nextToken }));
+  expect([...firstPage.serviceDeployments!, ...secondPage.serviceDeployments!].map((d) => d.serviceDeploymentArn)).toEqual(list.map((d) => d.serviceDeploymentArn));
+  expect(secondPage.nextToken).toBeUndefined();
   const [latest] = (await client.send(new DescribeServiceDeploymentsCommand({ serviceDeploymentArns: [list[0].serviceDeploymentArn!] }))).serviceDeployments!;
   expect(latest.sourceServiceRevisions).toHaveLength(1);
   const revisions = await client.send(new DescribeServiceRevisionsCommand({ serviceRevisionArns: [latest.targetServiceRevision!.arn!, latest.sourceServiceRevisions![0].arn!] }));

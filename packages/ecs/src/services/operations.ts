@@ -45,6 +45,13 @@ function findService(state: EcsState, ctx: RequestContext, cluster: ClusterRecor
   return state.services[arn];
 }
 
+/** A service that exists (ACTIVE or DRAINING) in the request's cluster. */
+function existingService(state: EcsState, ctx: RequestContext, input: { cluster?: string; service?: string }): ServiceRecord {
+  const svc = findService(state, ctx, activeCluster(state, ctx, input.cluster), input.service);
+  if (!svc || svc.status === 'INACTIVE') throw serviceNotFound();
+  return svc;
+}
+
 function activeService(state: EcsState, ctx: RequestContext, cluster: ClusterRecord, ref: string | undefined): ServiceRecord {
   const svc = findService(state, ctx, cluster, ref);
   if (!svc || svc.status === 'INACTIVE') throw serviceNotFound();
@@ -365,9 +372,7 @@ export function serviceOperations(stateOf: StateOf, scheduler: ServiceScheduler)
 
     DeleteService(input: ECS.DeleteServiceRequest, ctx): ECS.DeleteServiceResponse {
       const state = stateOf(ctx);
-      const cluster = activeCluster(state, ctx, input.cluster);
-      const svc = findService(state, ctx, cluster, input.service);
-      if (!svc || svc.status === 'INACTIVE') throw serviceNotFound();
+      const svc = existingService(state, ctx, input);
       if (svc.status === 'DRAINING') return { service: serviceView(state, svc, false) };
       if (svc.schedulingStrategy !== 'DAEMON' && svc.desiredCount > 0 && !input.force) throw invalid('The service cannot be stopped while it is scaled above 0.');
       svc.status = 'DRAINING';
@@ -544,9 +549,7 @@ export function serviceOperations(stateOf: StateOf, scheduler: ServiceScheduler)
 
     DescribeTaskSets(input: ECS.DescribeTaskSetsRequest, ctx): ECS.DescribeTaskSetsResponse {
       const state = stateOf(ctx);
-      const cluster = activeCluster(state, ctx, input.cluster);
-      const svc = findService(state, ctx, cluster, input.service);
-      if (!svc || svc.status === 'INACTIVE') throw serviceNotFound();
+      const svc = existingService(state, ctx, input);
       const withTags = Boolean(input.include?.includes('TAGS'));
       if (!input.taskSets?.length) return { taskSets: svc.taskSets.map((s) => taskSetView(state, s, withTags)), failures: [] };
       const taskSets: ECS.TaskSet[] = [];
