@@ -11,6 +11,8 @@ export interface CliConfig {
   logLevel: string;
   pullPolicy: 'always' | 'prefer-cached' | 'never';
   keepContainers: boolean;
+  /** How long a service deployment's tasks must run healthy before it is COMPLETED (ms). */
+  serviceStabilityMs: number;
   help: boolean;
   version: boolean;
 }
@@ -34,6 +36,7 @@ export const OPTIONS: Option[] = [
   { flag: 'log-level', env: 'DOCKSIDE_LOG_LEVEL', default: 'info', help: 'fatal, error, warn, info, debug or trace' },
   { flag: 'pull-policy', env: 'DOCKSIDE_PULL_POLICY', default: 'prefer-cached', help: 'task images: always, prefer-cached (pull only if missing) or never' },
   { flag: 'keep-containers', env: 'DOCKSIDE_KEEP_CONTAINERS', default: 'false', help: 'keep stopped tasks\' containers on the engine (true/false)' },
+  { flag: 'service-stability-ms', env: 'DOCKSIDE_SERVICE_STABILITY_MS', default: '2000', help: 'how long a service deployment\'s tasks must run healthy before it is COMPLETED' },
 ];
 
 const LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -70,6 +73,8 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv = process.env
   if (!['always', 'prefer-cached', 'never'].includes(pullPolicy)) throw new UsageError(`--pull-policy must be always, prefer-cached or never`);
   const keep = byFlag['keep-containers']!;
   if (!['true', 'false', '1', '0', ''].includes(keep)) throw new UsageError(`--keep-containers must be true or false`);
+  const stability = Number(byFlag['service-stability-ms']);
+  if (!Number.isInteger(stability) || stability < 0) throw new UsageError(`--service-stability-ms must be a whole number of milliseconds, got '${byFlag['service-stability-ms']}'`);
   const services = byFlag.services
     ? byFlag.services.split(',').map((s) => s.trim()).filter(Boolean)
     : undefined;
@@ -83,6 +88,7 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv = process.env
     logLevel,
     pullPolicy: pullPolicy as CliConfig['pullPolicy'],
     keepContainers: keep === 'true' || keep === '1' || keep === '',
+    serviceStabilityMs: stability,
     help: Boolean(values.help),
     version: Boolean(values.version),
   };
