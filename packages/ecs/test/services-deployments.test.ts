@@ -216,6 +216,51 @@ describe('loadBalancers', () => {
     }
   });
 
+  it('a Fargate (awsvpc) service registers each task by its ENI address and container port', async () => {
+    const elb = recordingElbv2();
+    const t = await startTestGateway({ plugins: [ecs({ pullPolicy: 'never', serviceResyncMs: 200, serviceStabilityMs: 500 }), elb.plugin] });
+    const { client, waitService, running } = helpers(t);
+    try {
+      await client.send(new CreateClusterCommand({ clusterName: 'fg' }));
+      await client.send(
+        new RegisterTaskDefinitionCommand({
+          family: 'api',
+          networkMode: 'awsvpc',
+          requiresCompatibilities: ['FARGATE'],
+          cpu: '256',
+          memory: '512',
+          containerDefinitions: [sleeper({ memory: undefined, portMappings: [{ containerPort: 9000 }] })],
+        }),
+      );
+      await expect(client.send(new CreateServiceCommand({ cluster: 'fg', serviceName: 'api', taskDefinition: 'api', desiredCount: 1, launchType: 'FARGATE' }))).rejects.toThrow(
+        "Network Configuration must be provided when networkMode 'awsvpc' is specified.",
+      );
+      const svc = (
+        await client.send(
+          new CreateServiceCommand({
+            cluster: 'fg',
+            serviceName: 'api',
+            taskDefinition: 'api',
+            desiredCount: 2,
+            launchType: 'FARGATE',
+            networkConfiguration: { awsvpcConfiguration: { subnets: ['subnet-0a0a0a0a'] } },
+            loadBalancers: [{ targetGroupArn: TG, containerName: 'app', containerPort: 9000 }],
+          }),
+        )
+      ).service!;
+      expect(svc).toMatchObject({ launchType: 'FARGATE', platformVersion: 'LATEST', platformFamily: 'Linux' });
+      await waitService('fg', 'api', (s) => s.runningCount === 2, '2 running');
+      const tasks = await running('fg', 'api');
+      const ips = tasks.map((x) => x.attachments!.find((a) => a.type === 'ElasticNetworkInterface')!.details!.find((d) => d.name === 'privateIPv4Address')!.value).sort();
+      for (const x of tasks) expect(x).toMatchObject({ launchType: 'FARGATE', platformVersion: '1.4.0' });
+      await waitFor(async () => (elb.calls.length >= 2 ? true : undefined), { what: 'two registrations' });
+      expect(elb.calls.map((c) => c.input.Targets[0]).sort((a, b) => (a.Id < b.Id ? -1 : 1))).toEqual(ips.map((ip) => ({ Id: ip, Port: 9000 })));
+      await client.send(new DeleteServiceCommand({ cluster: 'fg', service: 'api', force: true }));
+    } finally {
+      await t.stop();
+    }
+  });
+
   it('without the elbv2 plugin the service runs and Dockside says so once in its log', async () => {
     let log = '';
     const sink = new Writable({ write: (c, _e, done) => ((log += c.toString()), done()) });
