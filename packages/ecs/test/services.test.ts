@@ -28,6 +28,7 @@ import {
   TagResourceCommand,
   UntagResourceCommand,
   RunTaskCommand,
+  StopTaskCommand,
   RegisterTaskDefinitionCommand,
   ServiceNotFoundException,
   StopServiceDeploymentCommand,
@@ -160,13 +161,19 @@ test('a task killed behind the scheduler\'s back is replaced', async () => {
   const td = await register('heal');
   await client.send(new CreateServiceCommand({ cluster: 'heal', serviceName: 'svc', taskDefinition: td, desiredCount: 2 }));
   await waitService('heal', 'svc', (s) => s.runningCount === 2, '2 running');
-  const [victim] = await liveTasks('heal', 'svc');
+  // A stand-alone task in the service's group is not the service's: the scheduler leaves it alone.
+  const { tasks: stranger } = await client.send(new RunTaskCommand({ cluster: 'heal', taskDefinition: td, group: 'service:svc' }));
+  const [victim] = (await liveTasks('heal', 'svc')).filter((x) => x.startedBy?.startsWith('ecs-svc/'));
   await docker.getContainer(victim.containers![0].runtimeId!).kill();
   await waitFor(async () => {
-    const now = await liveTasks('heal', 'svc');
+    const now = (await liveTasks('heal', 'svc')).filter((x) => x.startedBy?.startsWith('ecs-svc/'));
     return now.length === 2 && !now.some((x) => x.taskArn === victim.taskArn) ? now : undefined;
   }, { timeoutMs: 30_000, what: 'a replacement task' });
   const dead = (await client.send(new DescribeTasksCommand({ cluster: 'heal', tasks: [victim.taskArn!] }))).tasks![0];
+  const other = (await client.send(new DescribeTasksCommand({ cluster: 'heal', tasks: [stranger![0].taskArn!] }))).tasks![0];
+  expect(other).toMatchObject({ lastStatus: 'RUNNING', desiredStatus: 'RUNNING' });
+  await waitService('heal', 'svc', (s) => s.runningCount === 2, 'the service to count its own 2 tasks');
+  await client.send(new StopTaskCommand({ cluster: 'heal', task: stranger![0].taskArn! }));
   expect(dead).toMatchObject({ lastStatus: 'STOPPED', stopCode: 'EssentialContainerExited' });
   await client.send(new DeleteServiceCommand({ cluster: 'heal', service: 'svc', force: true }));
 });

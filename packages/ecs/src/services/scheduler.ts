@@ -32,8 +32,11 @@ const MAX_EVENTS = 100;
 /** `ecs-svc/` and 19 digits, as ECS names deployments and task sets. */
 export const newDeploymentId = () => `ecs-svc/${String(randomInt(1, 9)) + Array.from({ length: 18 }, () => randomInt(10)).join('')}`;
 
-export const serviceArnOf = (task: Pick<TaskRecord, 'clusterArn' | 'group'>) =>
-  task.group?.startsWith('service:') ? `${task.clusterArn.replace(':cluster/', ':service/')}/${task.group.slice('service:'.length)}` : undefined;
+/** The service a task belongs to: started by one of its deployments or task sets, in its group. */
+export const serviceArnOf = (task: Pick<TaskRecord, 'clusterArn' | 'group' | 'startedBy'>) =>
+  task.group?.startsWith('service:') && task.startedBy?.startsWith('ecs-svc/')
+    ? `${task.clusterArn.replace(':cluster/', ':service/')}/${task.group.slice('service:'.length)}`
+    : undefined;
 
 const taskId = (arn: string) => arn.slice(arn.lastIndexOf('/') + 1);
 
@@ -282,7 +285,8 @@ export class ServiceScheduler {
   /** Every task the service ever started (newest last). */
   private tasksOf(state: EcsState, svc: ServiceRecord): TaskRecord[] {
     const group = `service:${svc.serviceName}`;
-    return Object.values(state.tasks).filter((t) => t.group === group && t.clusterArn === svc.clusterArn && t.createdAt! >= svc.createdAt!);
+    // RunTask may use any group; only tasks a deployment or task set started are the service's.
+    return Object.values(state.tasks).filter((t) => t.group === group && t.clusterArn === svc.clusterArn && t.startedBy?.startsWith('ecs-svc/') && t.createdAt! >= svc.createdAt!);
   }
 
   reconcile(state: EcsState, where: Where, svc: ServiceRecord): void {
