@@ -7,14 +7,14 @@ import { Writable } from 'node:stream';
 import Docker from 'dockerode';
 import pino from 'pino';
 import { CloudWatchLogsClient, CreateLogGroupCommand, DescribeLogStreamsCommand } from '@aws-sdk/client-cloudwatch-logs';
-import { ClientException, CreateClusterCommand, DescribeTasksCommand, ECSClient, RegisterTaskDefinitionCommand, RunTaskCommand, type ContainerDefinition } from '@aws-sdk/client-ecs';
+import { ClientException, CreateClusterCommand, CreateServiceCommand, DeleteServiceCommand, DescribeServicesCommand, DescribeTasksCommand, ECSClient, RegisterTaskDefinitionCommand, RunTaskCommand, type ContainerDefinition } from '@aws-sdk/client-ecs';
 import { CreateSecretCommand, PutSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { DocksideClient } from '@dockside/client';
 import { ecs } from '@dockside/ecs';
 import { logs } from '@dockside/logs';
 import { secrets } from '@dockside/secrets';
-import { startTestGateway, startTestRegistry, type TestGateway } from '@dockside/testing';
+import { startTestGateway, startTestRegistry, waitFor, type TestGateway } from '@dockside/testing';
 import { BUSYBOX, waitForTask } from './helpers';
 
 const ROLE = 'arn:aws:iam::000000000000:role/ecsTaskExecutionRole';
@@ -139,7 +139,7 @@ test('logConfiguration.secretOptions are resolved into the log driver options', 
 describe('failures stop the task with ResourceInitializationError', () => {
   const cases: [string, Partial<ContainerDefinition>, RegExp][] = [
     ['missing secret', { secrets: [{ name: 'S_X', valueFrom: `arn:aws:secretsmanager:us-east-1:000000000000:secret:nope-AbCdEf` }] }, /unable to retrieve secret from asm: .*failed to fetch secret arn:aws:secretsmanager:us-east-1:000000000000:secret:nope-AbCdEf from secrets manager: ResourceNotFoundException: Secrets Manager can't find the specified secret\.$/],
-    ['missing JSON key', { secrets: [{ name: 'S_X', valueFrom: 'ARN_DB:nokey::' }] }, /unable to retrieve secret from asm: retrieved secret from Secrets Manager did not contain json key nokey$/],
+    ['missing JSON key', { secrets: [{ name: 'S_X', valueFrom: 'ARN_DB:nokey::' }] }, /unable to retrieve secret from asm: service call has been retried 1 time\(s\): retrieved secret from Secrets Manager did not contain json key nokey$/],
     ['missing stage', { secrets: [{ name: 'S_X', valueFrom: 'ARN_DB::NOSTAGE:' }] }, /ResourceNotFoundException: Secrets Manager can't find the specified secret value for staging label: NOSTAGE$/],
     ['missing parameter', { secrets: [{ name: 'S_X', valueFrom: '/app/missing' }, { name: 'S_Y', valueFrom: '/app/url' }] }, /unable to retrieve secrets from ssm: .*invalid ssm parameters: \/app\/missing$/],
     ['missing secretOptions parameter', { logConfiguration: { logDriver: 'json-file', secretOptions: [{ name: 'x', valueFrom: '/app/absent' }] } }, /invalid ssm parameters: \/app\/absent$/],
@@ -169,6 +169,19 @@ describe('failures stop the task with ResourceInitializationError', () => {
       await bare.stop();
     }
   });
+});
+
+test('a service whose tasks cannot get their secrets says why in its events', async () => {
+  await client.send(
+    new RegisterTaskDefinitionCommand({ family: 'svc-secret', executionRoleArn: ROLE, containerDefinitions: [{ name: 'main', image: BUSYBOX, memory: 32, command: ['sleep', '60'], secrets: [{ name: 'S', valueFrom: `${arn.db}:absent::` }] }] }),
+  );
+  await client.send(new CreateServiceCommand({ serviceName: 'needs-secret', taskDefinition: 'svc-secret', desiredCount: 1 }));
+  const expected = '(service needs-secret) was unable to place a task. Reason: ResourceInitializationError: unable to pull secrets or registry auth: execution resource retrieval failed: unable to retrieve secret from asm: service call has been retried 1 time(s): retrieved secret from Secrets Manager did not contain json key absent.';
+  await waitFor(async () => {
+    const s = (await client.send(new DescribeServicesCommand({ services: ['needs-secret'] }))).services![0];
+    return s.events!.some((e) => e.message === expected) ? true : undefined;
+  }, { what: 'the service event' });
+  await client.send(new DeleteServiceCommand({ service: 'needs-secret', force: true }));
 });
 
 test('RegisterTaskDefinition refuses container secrets without an execution role, as ECS does', async () => {

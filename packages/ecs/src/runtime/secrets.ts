@@ -77,11 +77,11 @@ async function fetchAsm(ref: Extract<SecretRef, { kind: 'asm' }>, call: SecretsC
     doc = undefined;
   }
   if (!doc || typeof doc !== 'object' || Array.isArray(doc)) {
-    throw new SecretResolutionError(`${PREFIX}: unable to retrieve secret from asm: secret ${ref.secretId} is not a JSON object, so it has no json key ${ref.jsonKey}`);
+    throw new SecretResolutionError(`${PREFIX}: unable to retrieve secret from asm: service call has been retried 1 time(s): secret ${ref.secretId} is not a JSON object, so it has no json key ${ref.jsonKey}`);
   }
   const value = (doc as Record<string, unknown>)[ref.jsonKey];
   if (value === undefined) {
-    throw new SecretResolutionError(`${PREFIX}: unable to retrieve secret from asm: retrieved secret from Secrets Manager did not contain json key ${ref.jsonKey}`);
+    throw new SecretResolutionError(`${PREFIX}: unable to retrieve secret from asm: service call has been retried 1 time(s): retrieved secret from Secrets Manager did not contain json key ${ref.jsonKey}`);
   }
   return typeof value === 'string' ? value : JSON.stringify(value);
 }

@@ -174,6 +174,10 @@ export class ServiceScheduler {
       this.countStartFailure(e, svc, task);
     }
     if (e.lastStatus === 'STOPPED') {
+      // ECS surfaces why a service task could not start (secrets, pulls, ENIs) as a service event.
+      if (task.stopCode === 'TaskFailedToStart' && task.stoppedReason) {
+        addEvent(svc, `(service ${svc.serviceName}) was unable to place a task. Reason: ${task.stoppedReason.replace(/\.?$/, '.')}`);
+      }
       this.onStopped(svc, task);
       this.everHealthy.delete(task.taskArn);
       this.judged.delete(task.taskArn);
