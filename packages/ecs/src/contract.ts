@@ -53,6 +53,18 @@ export interface EcsDeploymentChange {
   updatedAt: string;
 }
 
+/** What ECS reports as "ECS Service Action" EventBridge events (eventName as ECS names them). */
+export interface EcsServiceAction {
+  accountId: string;
+  region: string;
+  clusterArn: string;
+  serviceArn: string;
+  eventName: 'SERVICE_STEADY_STATE' | 'TASKSET_STEADY_STATE' | 'SERVICE_TASK_START_IMPAIRED' | 'SERVICE_TASK_PLACEMENT_FAILURE' | 'SERVICE_TASK_CONFIGURATION_FAILURE';
+  /** The service event message that went with it. */
+  message: string;
+  createdAt: string;
+}
+
 /** ECS operations other plugins may call through `bus.call('ecs', …)`. */
 export interface EcsCalls {
   CreateCluster: Call<ECS.CreateClusterRequest, ECS.CreateClusterResponse>;
@@ -71,6 +83,7 @@ declare module '@dockside/core' {
     'ecs.task': EcsTaskChange;
     'ecs.container-output': EcsContainerOutput;
     'ecs.deployment': EcsDeploymentChange;
+    'ecs.service-action': EcsServiceAction;
   }
   interface DocksideServices {
     ecs: EcsCalls;

@@ -19,7 +19,7 @@ import { metadataRoutes } from './routes/metadata';
 import { tagsOf } from './operations/tags';
 import { emptyState, type EcsState } from './state/types';
 
-export type { EcsCalls, EcsClusterChange, EcsContainerOutput, EcsDeploymentChange, EcsTaskChange } from './contract';
+export type { EcsCalls, EcsClusterChange, EcsContainerOutput, EcsDeploymentChange, EcsServiceAction, EcsTaskChange } from './contract';
 export type { EcsState } from './state/types';
 export type { PullPolicy } from './runtime/engine';
 

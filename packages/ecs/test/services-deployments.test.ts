@@ -99,6 +99,8 @@ test('a service whose tasks keep dying at start is throttled, as ECS throttles i
     await client.send(new RegisterTaskDefinitionCommand({ family: 'crash', containerDefinitions: [sleeper({ command: ['sh', '-c', 'exit 1'] })] }));
     const launches: number[] = [];
     t.gateway.bus.subscribe('ecs.task', (e) => void (e.lastStatus === 'PROVISIONING' && launches.push(Date.now())));
+    const actions: string[] = [];
+    t.gateway.bus.subscribe('ecs.service-action', (e) => void actions.push(`${e.serviceArn.split('/').pop()} ${e.eventName}`));
     await client.send(new CreateServiceCommand({ cluster: 'loop', serviceName: 'crash', taskDefinition: 'crash', desiredCount: 1 }));
     await waitService('loop', 'crash', (s) => s.events!.some((e) => e.message === '(service crash) is unable to consistently start tasks successfully. For more information, see the Troubleshooting section of the Amazon ECS Developer Guide.'), 'the throttle event');
     await waitFor(async () => (launches.length >= 5 ? true : undefined), { what: 'five launches' });
@@ -107,6 +109,8 @@ test('a service whose tasks keep dying at start is throttled, as ECS throttles i
     expect(gaps[2]).toBeGreaterThanOrEqual(950);
     expect(gaps[3]).toBeGreaterThanOrEqual(1950);
     expect(gaps[3]).toBeGreaterThan(gaps[2]);
+    // EventBridge-bound "ECS Service Action", as ECS sends it for a throttled service.
+    expect(actions).toContain('crash SERVICE_TASK_START_IMPAIRED');
     await client.send(new DeleteServiceCommand({ cluster: 'loop', service: 'crash', force: true }));
   } finally {
     await t.stop();

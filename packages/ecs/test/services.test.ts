@@ -111,9 +111,12 @@ test('scale 0 → 3 → 1: tasks carry the service group and deployment id; a pr
   expect(deploymentId).toMatch(/^ecs-svc\/\d{19}$/);
   await waitService('scale', 'web', (s) => s.events!.some((e) => e.message === '(service web) has reached a steady state.'), 'steady at 0');
 
+  const steadyActions: string[] = [];
+  t.gateway.bus.subscribe('ecs.service-action', (e) => void (e.serviceArn.endsWith('/scale/web') && steadyActions.push(e.eventName)));
   await client.send(new UpdateServiceCommand({ cluster: 'scale', service: 'web', desiredCount: 3 }));
   const three = await waitService('scale', 'web', (s) => s.runningCount === 3 && s.events![0].message === '(service web) has reached a steady state.', '3 running, steady');
   expect(three.pendingCount).toBe(0);
+  expect(steadyActions).toContain('SERVICE_STEADY_STATE');
   expect(three.events!.some((e) => /^\(service web\) has started 3 tasks: \(task [0-9a-f]{32}\) \(task [0-9a-f]{32}\) \(task [0-9a-f]{32}\)\.$/.test(e.message!))).toBe(true);
   const tasks = await liveTasks('scale', 'web');
   expect(tasks).toHaveLength(3);
@@ -309,6 +312,8 @@ test('DeleteService is refused while scaled up, and forced it drains every task 
 
 test('a CODE_DEPLOY service runs task sets and flips its primary', async () => {
   await client.send(new CreateClusterCommand({ clusterName: 'bg' }));
+  const actions: string[] = [];
+  const unsubscribe = t.gateway.bus.subscribe('ecs.service-action', (e) => void (e.serviceArn.endsWith('/bg/site') && actions.push(e.eventName)));
   const blue = await register('bg');
   const green = await register('bg', sleeper({ environment: [{ name: 'COLOR', value: 'green' }] }));
   const created = (await client.send(new CreateServiceCommand({ cluster: 'bg', serviceName: 'site', taskDefinition: blue, desiredCount: 2, deploymentController: { type: 'CODE_DEPLOY' } }))).service!;
@@ -335,6 +340,8 @@ test('a CODE_DEPLOY service runs task sets and flips its primary', async () => {
   await client.send(new DeleteTaskSetCommand({ cluster: 'bg', service: 'site', taskSet: blueSet.id }));
   const final = await waitService('bg', 'site', (s) => s.taskSets!.length === 1 && s.taskSets![0].stabilityStatus === 'STEADY_STATE' && s.taskSets![0].runningCount === 2, 'only green');
   expect(final.taskSets![0].id).toBe(greenSet.id);
+  unsubscribe();
+  expect(actions).toContain('TASKSET_STEADY_STATE');
   expect((await liveTasks('bg', 'site')).map((x) => [x.taskDefinitionArn, x.startedBy])).toEqual([[green, greenSet.id], [green, greenSet.id]]);
   const described = await client.send(new DescribeTaskSetsCommand({ cluster: 'bg', service: 'site', taskSets: [greenSet.id!, 'ecs-svc/0000000000000000000'] }));
   expect(described.taskSets!.map((x) => x.id)).toEqual([greenSet.id]);

@@ -8,7 +8,7 @@
 import { randomInt, randomUUID } from 'node:crypto';
 import type * as ECS from '@aws-sdk/client-ecs';
 import type { Bus, Logger, RequestContext, Store } from '@dockside/core';
-import type { EcsDeploymentChange, EcsTaskChange } from '../contract';
+import type { EcsDeploymentChange, EcsServiceAction, EcsTaskChange } from '../contract';
 import { createTaskRecord, effectiveDefinition, portsConflict, PENDING_STATUSES } from '../operations/tasks';
 import { tagsOf } from '../operations/tags';
 import type { Runtime } from '../runtime/runtime';
@@ -124,6 +124,13 @@ export class ServiceScheduler {
     });
   }
 
+  /** A service event that ECS also sends to EventBridge as an "ECS Service Action". */
+  private action(svc: ServiceRecord, eventName: EcsServiceAction['eventName'], message: string) {
+    addEvent(svc, message);
+    const [, , , region, accountId] = svc.serviceArn.split(':');
+    this.bus()?.publish('ecs.service-action', { accountId, region, clusterArn: svc.clusterArn, serviceArn: svc.serviceArn, eventName, message, createdAt: new Date().toISOString() });
+  }
+
   /** Reconciles the service soon (coalesced: many events, one run). */
   schedule(where: Where, serviceArn: string): void {
     if (this.stopped) return;
@@ -176,7 +183,7 @@ export class ServiceScheduler {
     if (e.lastStatus === 'STOPPED') {
       // ECS surfaces why a service task could not start (secrets, pulls, ENIs) as a service event.
       if (task.stopCode === 'TaskFailedToStart' && task.stoppedReason) {
-        addEvent(svc, `(service ${svc.serviceName}) was unable to place a task. Reason: ${task.stoppedReason.replace(/\.?$/, '.')}`);
+        this.action(svc, 'SERVICE_TASK_CONFIGURATION_FAILURE', `(service ${svc.serviceName}) was unable to place a task. Reason: ${task.stoppedReason.replace(/\.?$/, '.')}`);
       }
       this.onStopped(svc, task);
       this.everHealthy.delete(task.taskArn);
@@ -205,7 +212,7 @@ export class ServiceScheduler {
       t.timer.unref();
       if (!t.announced) {
         t.announced = true;
-        addEvent(svc, `(service ${svc.serviceName}) is unable to consistently start tasks successfully. For more information, see the Troubleshooting section of the Amazon ECS Developer Guide.`);
+        this.action(svc, 'SERVICE_TASK_START_IMPAIRED', `(service ${svc.serviceName}) is unable to consistently start tasks successfully. For more information, see the Troubleshooting section of the Amazon ECS Developer Guide.`);
       }
     }
     this.throttle.set(svc.serviceArn, t);
@@ -394,7 +401,7 @@ export class ServiceScheduler {
     const settled = !others && primaryHealthy === desired && tasks.filter((t) => t.lastStatus !== 'STOPPED').length === desired;
     if (primary.rolloutState === 'IN_PROGRESS' && settled) this.complete(state, svc, primary);
     const steady = settled && primary.rolloutState === 'COMPLETED';
-    if (steady && !svc.steady) addEvent(svc, `(service ${svc.serviceName}) has reached a steady state.`);
+    if (steady && !svc.steady) this.action(svc, 'SERVICE_STEADY_STATE', `(service ${svc.serviceName}) has reached a steady state.`);
     svc.steady = steady;
   }
 
@@ -458,7 +465,7 @@ export class ServiceScheduler {
     const primary = svc.taskSets.find((s) => s.status === 'PRIMARY');
     const steady = svc.taskSets.length > 0 && svc.taskSets.every((s) => s.stabilityStatus === 'STEADY_STATE') && Boolean(primary);
     if (steady) this.clearThrottle(svc.serviceArn);
-    if (steady && !svc.steady) addEvent(svc, `(service ${svc.serviceName}) has reached a steady state.`);
+    if (steady && !svc.steady) this.action(svc, 'TASKSET_STEADY_STATE', `(service ${svc.serviceName}) has reached a steady state.`);
     svc.steady = steady;
   }
 
@@ -475,8 +482,9 @@ export class ServiceScheduler {
         const key = `ports:${svc.serviceArn}`;
         if (!this.warned.has(key)) {
           this.warned.add(key);
-          addEvent(
+          this.action(
             svc,
+            'SERVICE_TASK_PLACEMENT_FAILURE',
             `(service ${svc.serviceName}) was unable to place a task because no container instance met all of its requirements. The closest matching (container-instance dockside) is already using a port required by your task.`,
           );
         }
