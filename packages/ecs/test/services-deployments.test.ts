@@ -10,6 +10,7 @@ import Docker from 'dockerode';
 import pino from 'pino';
 import {
   CreateClusterCommand,
+  ContinueServiceDeploymentCommand,
   CreateServiceCommand,
   DeleteServiceCommand,
   DescribeServiceDeploymentsCommand,
@@ -112,6 +113,72 @@ test('a service whose tasks keep dying at start is throttled, as ECS throttles i
     // EventBridge-bound "ECS Service Action", as ECS sends it for a throttled service.
     expect(actions).toContain('crash SERVICE_TASK_START_IMPAIRED');
     await client.send(new DeleteServiceCommand({ cluster: 'loop', service: 'crash', force: true }));
+  } finally {
+    await t.stop();
+  }
+});
+
+test('a BLUE_GREEN deployment pauses at a PAUSE hook until ContinueServiceDeployment continues or rolls it back', async () => {
+  const t = await startTestGateway({ plugins: [ecs({ pullPolicy: 'never', serviceResyncMs: 100, serviceStabilityMs: 300 })] });
+  const { client, waitService, running } = helpers(t);
+  try {
+    await client.send(new CreateClusterCommand({ clusterName: 'bgn' }));
+    const td = async (v: string) =>
+      (await client.send(new RegisterTaskDefinitionCommand({ family: 'bgn', containerDefinitions: [sleeper({ environment: [{ name: 'V', value: v }] })] }))).taskDefinition!.taskDefinitionArn!;
+    const [v1, v2, v3] = [await td('1'), await td('2'), await td('3')];
+    await expect(
+      client.send(new CreateServiceCommand({ cluster: 'bgn', serviceName: 'x', taskDefinition: v1, deploymentConfiguration: { strategy: 'BLUE_GREEN', lifecycleHooks: [{ targetType: 'PAUSE', lifecycleStages: ['PRODUCTION_TRAFFIC_SHIFT'] }] } })),
+    ).rejects.toThrow('PAUSE hooks cannot be configured at TEST_TRAFFIC_SHIFT or PRODUCTION_TRAFFIC_SHIFT stages.');
+    await client.send(
+      new CreateServiceCommand({
+        cluster: 'bgn',
+        serviceName: 'web',
+        taskDefinition: v1,
+        desiredCount: 2,
+        deploymentConfiguration: { strategy: 'BLUE_GREEN', bakeTimeInMinutes: 0, lifecycleHooks: [{ targetType: 'PAUSE', lifecycleStages: ['POST_SCALE_UP'], timeoutConfiguration: { timeoutInMinutes: 30, action: 'ROLLBACK' } }] },
+      }),
+    );
+    await waitService('bgn', 'web', (s) => s.deployments![0].rolloutState === 'COMPLETED' && s.runningCount === 2, 'v1 steady');
+    const blue = (await running('bgn', 'web')).map((x) => x.taskArn).sort();
+
+    const paused = async (target: string) => {
+      await client.send(new UpdateServiceCommand({ cluster: 'bgn', service: 'web', taskDefinition: target }));
+      const arn = await latestDeploymentArn(client, 'bgn', 'web');
+      return waitFor(async () => {
+        const [sd] = (await client.send(new DescribeServiceDeploymentsCommand({ serviceDeploymentArns: [arn] }))).serviceDeployments!;
+        return sd.lifecycleStage === 'POST_SCALE_UP' && sd.lifecycleHookDetails?.[0]?.status === 'AWAITING_ACTION' ? sd : undefined;
+      }, { what: 'the deployment to pause at POST_SCALE_UP' });
+    };
+
+    // Paused after green scaled up: blue and green both run in full.
+    const first = await paused(v2);
+    expect(first.lifecycleHookDetails![0]).toMatchObject({ targetType: 'PAUSE', timeoutAction: 'ROLLBACK', hookId: expect.stringMatching(/^ecs-pause-/) });
+    const both = await running('bgn', 'web');
+    expect(both.map((x) => x.taskDefinitionArn).sort()).toEqual([v1, v1, v2, v2]);
+    await new Promise((r) => setTimeout(r, 500)); // still paused after scheduler cycles
+    expect((await running('bgn', 'web')).length).toBe(4);
+    await expect(client.send(new ContinueServiceDeploymentCommand({ serviceDeploymentArn: first.serviceDeploymentArn, hookId: 'ecs-pause-nope' }))).rejects.toThrow(/does not exist/);
+    await client.send(new ContinueServiceDeploymentCommand({ serviceDeploymentArn: first.serviceDeploymentArn, hookId: first.lifecycleHookDetails![0].hookId, action: 'CONTINUE' }));
+    await expect(client.send(new ContinueServiceDeploymentCommand({ serviceDeploymentArn: first.serviceDeploymentArn, hookId: first.lifecycleHookDetails![0].hookId }))).rejects.toThrow(/not AWAITING_ACTION/);
+    const green = await waitService('bgn', 'web', (s) => s.deployments!.length === 1 && s.deployments![0].rolloutState === 'COMPLETED' && s.runningCount === 2, 'v2 complete');
+    expect(green.taskDefinition).toBe(v2);
+    const [done] = (await client.send(new DescribeServiceDeploymentsCommand({ serviceDeploymentArns: [first.serviceDeploymentArn!] }))).serviceDeployments!;
+    expect(done).toMatchObject({ status: 'SUCCESSFUL', lifecycleStage: 'CLEAN_UP' });
+    const greenTasks = (await running('bgn', 'web')).map((x) => x.taskArn).sort();
+    expect(greenTasks.some((a) => blue.includes(a))).toBe(false);
+
+    // The next one is rolled back at the hook: the tasks of v2 never stopped and stay.
+    const second = await paused(v3);
+    await client.send(new ContinueServiceDeploymentCommand({ serviceDeploymentArn: second.serviceDeploymentArn, hookId: second.lifecycleHookDetails![0].hookId, action: 'ROLLBACK' }));
+    const back = await waitService('bgn', 'web', (s) => s.deployments!.length === 1 && s.runningCount === 2 && s.taskDefinition === v2, 'back on v2');
+    expect(back.deployments![0].taskDefinition).toBe(v2);
+    expect((await running('bgn', 'web')).map((x) => x.taskArn).sort()).toEqual(greenTasks);
+    const rolled = await waitFor(async () => {
+      const [sd] = (await client.send(new DescribeServiceDeploymentsCommand({ serviceDeploymentArns: [second.serviceDeploymentArn!] }))).serviceDeployments!;
+      return sd.status === 'ROLLBACK_SUCCESSFUL' ? sd : undefined;
+    }, { what: 'ROLLBACK_SUCCESSFUL' });
+    expect(rolled.rollback).toMatchObject({ reason: 'Service deployment rolled back because of a ContinueServiceDeployment request.', serviceRevisionArn: done.targetServiceRevision!.arn });
+    await client.send(new DeleteServiceCommand({ cluster: 'bgn', service: 'web', force: true }));
   } finally {
     await t.stop();
   }

@@ -60,7 +60,7 @@ function activeService(state: EcsState, ctx: RequestContext, cluster: ClusterRec
 }
 
 function deploymentView(d: DeploymentRecord): ECS.Deployment {
-  const { serviceDeploymentArn: _s, serviceRevisionArn: _r, ...rest } = d;
+  const { serviceDeploymentArn: _s, serviceRevisionArn: _r, strategy: _st, stage: _g, stageSince: _ss, stageHookIds: _h, ...rest } = d;
   return structuredClone(rest);
 }
 
@@ -90,6 +90,17 @@ function checkDeploymentConfiguration(c: ECS.DeploymentConfiguration | undefined
     throw invalid(daemon ? 'maximumPercent must be between 0 and 2000.' : 'maximumPercent must be between 100 and 2000.');
   }
   if (c.deploymentCircuitBreaker && c.deploymentCircuitBreaker.enable === undefined) throw invalid('deploymentCircuitBreaker.enable must be specified.');
+  for (const h of c.lifecycleHooks ?? []) {
+    const type = h.targetType ?? 'AWS_LAMBDA';
+    if (!h.lifecycleStages?.length) throw invalid('lifecycleStages must be specified for each lifecycle hook.');
+    if (type === 'PAUSE' && h.lifecycleStages.some((st) => st === 'TEST_TRAFFIC_SHIFT' || st === 'PRODUCTION_TRAFFIC_SHIFT')) {
+      throw invalid('PAUSE hooks cannot be configured at TEST_TRAFFIC_SHIFT or PRODUCTION_TRAFFIC_SHIFT stages.');
+    }
+    if (type === 'AWS_LAMBDA' && !h.hookTargetArn) throw invalid('hookTargetArn must be specified for an AWS_LAMBDA lifecycle hook.');
+    const minutes = h.timeoutConfiguration?.timeoutInMinutes;
+    if (minutes !== undefined && (!Number.isInteger(minutes) || minutes < 1 || minutes > 1440)) throw invalid('timeoutInMinutes must be between 1 and 1440.');
+  }
+  if (c.bakeTimeInMinutes !== undefined && (c.bakeTimeInMinutes < 0 || c.bakeTimeInMinutes > 1440)) throw invalid('bakeTimeInMinutes must be between 0 and 1440.');
 }
 
 function checkLoadBalancers(lbs: ECS.LoadBalancer[] | undefined, td: TaskDefinitionRecord | undefined) {
@@ -182,6 +193,7 @@ export function serviceOperations(stateOf: StateOf, scheduler: ServiceScheduler)
       rolloutStateReason: 'ECS deployment in progress.',
       serviceDeploymentArn: sdArn,
       serviceRevisionArn: revisionArn,
+      strategy: svc.deploymentConfiguration?.strategy ?? 'ROLLING',
     };
     svc.deployments.unshift(dep);
     svc.taskDefinition = td.taskDefinitionArn;
@@ -505,10 +517,23 @@ export function serviceOperations(stateOf: StateOf, scheduler: ServiceScheduler)
       return { serviceDeploymentArn: sd.serviceDeploymentArn };
     },
 
-    ContinueServiceDeployment(input: ECS.ContinueServiceDeploymentRequest, ctx): never {
+    ContinueServiceDeployment(input: ECS.ContinueServiceDeploymentRequest, ctx): ECS.ContinueServiceDeploymentResponse {
       const state = stateOf(ctx);
-      if (!state.serviceDeployments[input.serviceDeploymentArn ?? '']) throw new ServiceError('ServiceDeploymentNotFoundException', 'The service deployment does not exist.');
-      throw invalid(`The service deployment is not paused at lifecycle hook ${input.hookId}: Dockside runs no deployment lifecycle hooks (they invoke Lambda).`);
+      const sd = state.serviceDeployments[input.serviceDeploymentArn ?? ''];
+      if (!sd) throw new ServiceError('ServiceDeploymentNotFoundException', 'The service deployment does not exist.');
+      const hook = sd.lifecycleHookDetails?.find((h) => h.hookId === input.hookId);
+      if (!hook) throw invalid(`The lifecycle hook ${input.hookId} does not exist for this service deployment.`);
+      if (hook.status !== 'AWAITING_ACTION') throw invalid(`The lifecycle hook ${input.hookId} is ${hook.status}, not AWAITING_ACTION.`);
+      if (sd.status !== 'IN_PROGRESS') throw new ServiceError('ConflictException', `The service deployment is ${sd.status}; only an IN_PROGRESS deployment can be continued.`);
+      const svc = state.services[sd.serviceArn!];
+      const dep = svc?.deployments.find((d) => d.serviceDeploymentArn === sd.serviceDeploymentArn && d.status === 'PRIMARY');
+      hook.status = 'SUCCEEDED';
+      sd.updatedAt = new Date();
+      if ((input.action ?? 'CONTINUE') === 'ROLLBACK' && svc && dep) {
+        scheduler.failDeployment(svc, dep, 'rolled back at a lifecycle hook', true, ctx, 'Service deployment rolled back because of a ContinueServiceDeployment request.');
+      }
+      if (svc) kick(ctx, svc);
+      return { serviceDeploymentArn: sd.serviceDeploymentArn };
     },
 
     CreateTaskSet(input: ECS.CreateTaskSetRequest, ctx): ECS.CreateTaskSetResponse {

@@ -256,7 +256,24 @@ export class ServiceScheduler {
     this.deploymentChanged(svc, dep, 'SERVICE_DEPLOYMENT_FAILED');
     const sd = state.serviceDeployments[dep.serviceDeploymentArn];
     if (sd?.deploymentCircuitBreaker && !reason) sd.deploymentCircuitBreaker.status = 'TRIGGERED';
-    const stable = svc.deployments.find((d) => d !== dep && d.rolloutState === 'COMPLETED') ?? svc.stable;
+    const blue = svc.deployments.find((d) => d !== dep && d.rolloutState === 'COMPLETED');
+    if (rollback && blue && (dep.strategy ?? 'ROLLING') !== 'ROLLING') {
+      // Blue/green: blue still runs at full size, so rolling back is making it primary again.
+      for (const d of svc.deployments) if (d.status === 'PRIMARY') d.status = 'ACTIVE';
+      blue.status = 'PRIMARY';
+      svc.taskDefinition = blue.taskDefinition;
+      addEvent(svc, `(service ${svc.serviceName}) rolling back to deployment ${blue.id}.`);
+      if (sd) {
+        Object.assign(sd, {
+          status: 'ROLLBACK_IN_PROGRESS',
+          statusReason: dep.rolloutStateReason,
+          updatedAt: now,
+          rollback: { reason: dep.rolloutStateReason, startedAt: now, serviceRevisionArn: blue.serviceRevisionArn },
+        });
+      }
+      return;
+    }
+    const stable = blue ?? svc.stable;
     if (!rollback || !stable) {
       if (sd) Object.assign(sd, { status: 'STOPPED', statusReason: dep.rolloutStateReason, stoppedAt: now, updatedAt: now, finishedAt: now });
       return;
@@ -351,12 +368,14 @@ export class ServiceScheduler {
         .filter((t) => !isProtected(t, now) || svc.status !== 'ACTIVE')
         .sort((a, b) => Number(isHealthy(a)) - Number(isHealthy(b)) || new Date(b.createdAt!).getTime() - new Date(a.createdAt!).getTime());
 
+    const staged = primary?.rolloutState === 'IN_PROGRESS' && (primary.strategy ?? 'ROLLING') !== 'ROLLING' && svc.deployments.length > 1 && svc.status === 'ACTIVE';
+    if (staged) this.lifecycle(state, where, svc, cluster, tasks, now, primary!, stop);
     // Old deployments: unhealthy tasks go at once, healthy ones as minimumHealthyPercent allows.
-    for (const dep of svc.deployments.filter((d) => d !== primary)) {
+    else for (const dep of svc.deployments.filter((d) => d !== primary)) {
       const mine = tasks.filter((t) => t.startedBy === dep.id && running(t));
       for (const t of scaleInOrder(mine.filter((x) => !isHealthy(x)))) stop(t, primary);
     }
-    const oldHealthy = scaleInOrder(tasks.filter((t) => isHealthy(t) && t.startedBy !== primary?.id));
+    const oldHealthy = staged ? [] : scaleInOrder(tasks.filter((t) => isHealthy(t) && t.startedBy !== primary?.id));
     let allowance = healthy() - minHealthy;
     for (const t of oldHealthy) {
       if (allowance <= 0) break;
@@ -364,7 +383,7 @@ export class ServiceScheduler {
       allowance--;
     }
 
-    if (primary) {
+    if (primary && !staged) {
       const mine = tasks.filter((t) => t.startedBy === primary.id && running(t));
       if (mine.length > desired) {
         const extra = scaleInOrder(mine).slice(0, mine.length - desired);
@@ -391,7 +410,14 @@ export class ServiceScheduler {
       dep.desiredCount = dep === primary ? desired : mine.filter((t) => t.desiredStatus === 'RUNNING').length;
     }
     const drained = svc.deployments.filter((d) => d !== primary && d.runningCount === 0 && d.pendingCount === 0 && !tasks.some((t) => t.startedBy === d.id && t.lastStatus !== 'STOPPED'));
-    for (const d of drained) d.status = 'INACTIVE';
+    for (const d of drained) {
+      d.status = 'INACTIVE';
+      // A blue/green deployment reverted to blue is rolled back once its green tasks are gone.
+      const sd = state.serviceDeployments[d.serviceDeploymentArn];
+      if (sd?.status === 'ROLLBACK_IN_PROGRESS' && d.rolloutState === 'FAILED' && primary?.rolloutState === 'COMPLETED' && primary.serviceDeploymentArn !== d.serviceDeploymentArn) {
+        Object.assign(sd, { status: 'ROLLBACK_SUCCESSFUL', updatedAt: new Date(now), finishedAt: new Date(now) });
+      }
+    }
     svc.deployments = svc.deployments.filter((d) => d.status !== 'INACTIVE');
     if (!primary) return;
     const stability = this.opts.stabilityMs ?? 2000;
@@ -403,6 +429,76 @@ export class ServiceScheduler {
     const steady = settled && primary.rolloutState === 'COMPLETED';
     if (steady && !svc.steady) this.action(svc, 'SERVICE_STEADY_STATE', `(service ${svc.serviceName}) has reached a steady state.`);
     svc.steady = steady;
+  }
+
+  /**
+   * A BLUE_GREEN (LINEAR, CANARY) deployment walks ECS's lifecycle stages: green scales up beside
+   * blue, traffic stages pass (nothing to shift without elbv2), bake time, then blue is cleaned up.
+   * PAUSE hooks hold a stage until ContinueServiceDeployment or their timeout; AWS_LAMBDA hooks
+   * cannot run here and are recorded as SUCCEEDED (logged once).
+   */
+  private lifecycle(state: EcsState, where: Where, svc: ServiceRecord, cluster: ClusterRecord | undefined, tasks: TaskRecord[], now: number, green: DeploymentRecord, stop: (t: TaskRecord, dep: DeploymentRecord | undefined) => void) {
+    const sd = state.serviceDeployments[green.serviceDeploymentArn];
+    const desired = svc.desiredCount;
+    const stages = [
+      ...(svc.deployments.filter((d) => d !== green).length > 1 ? ['RECONCILE_SERVICE'] : []),
+      'PRE_SCALE_UP', 'SCALE_UP', 'POST_SCALE_UP', 'TEST_TRAFFIC_SHIFT', 'POST_TEST_TRAFFIC_SHIFT',
+      'PRE_PRODUCTION_TRAFFIC_SHIFT', 'PRODUCTION_TRAFFIC_SHIFT', 'POST_PRODUCTION_TRAFFIC_SHIFT', 'BAKE_TIME', 'CLEAN_UP',
+    ];
+    const enter = (stage: string) => {
+      green.stage = stage;
+      green.stageSince = now;
+      green.stageHookIds = [];
+      if (sd && stage !== 'PRE_PRODUCTION_TRAFFIC_SHIFT') Object.assign(sd, { lifecycleStage: stage, updatedAt: new Date(now) });
+      const details: NonNullable<typeof sd.lifecycleHookDetails> = [];
+      for (const h of svc.deploymentConfiguration?.lifecycleHooks ?? []) {
+        if (!h.lifecycleStages?.includes(stage as never)) continue;
+        const pause = h.targetType === 'PAUSE';
+        const hookId = `ecs-${pause ? 'pause' : 'lambda'}-${randomUUID().replace(/-/g, '')}`;
+        green.stageHookIds!.push(hookId);
+        if (!pause && !this.warned.has(`lambda:${svc.serviceArn}`)) {
+          this.warned.add(`lambda:${svc.serviceArn}`);
+          this.logger()?.warn({ service: svc.serviceArn, hook: h.hookTargetArn }, 'Dockside runs no Lambda: AWS_LAMBDA lifecycle hooks are recorded as SUCCEEDED');
+        }
+        details.push({
+          hookId,
+          targetType: pause ? 'PAUSE' : 'AWS_LAMBDA',
+          ...(pause ? {} : { targetArn: h.hookTargetArn }),
+          status: pause ? 'AWAITING_ACTION' : 'SUCCEEDED',
+          expiresAt: new Date(now + (h.timeoutConfiguration?.timeoutInMinutes ?? 1440) * 60_000),
+          timeoutAction: h.timeoutConfiguration?.action ?? 'ROLLBACK',
+        });
+      }
+      // Hooks of earlier stages stay listed with their outcome.
+      if (sd) sd.lifecycleHookDetails = [...(sd.lifecycleHookDetails ?? []), ...details];
+    };
+    if (!green.stage) enter(stages[0]);
+    for (let guard = 0; guard < stages.length + 1; guard++) {
+      const waiting = (sd?.lifecycleHookDetails ?? []).filter((h) => green.stageHookIds?.includes(h.hookId!) && h.status === 'AWAITING_ACTION');
+      for (const h of waiting) {
+        if (h.expiresAt && new Date(h.expiresAt).getTime() <= now) {
+          h.status = 'TIMED_OUT';
+          if (h.timeoutAction === 'ROLLBACK') {
+            this.failDeployment(svc, green, 'a lifecycle hook timed out', true, where, `The lifecycle hook ${h.hookId} timed out.`);
+            return;
+          }
+        }
+      }
+      if (waiting.some((h) => h.status === 'AWAITING_ACTION')) return;
+      let done = true;
+      if (green.stage === 'SCALE_UP') {
+        const mine = tasks.filter((t) => t.startedBy === green.id && t.desiredStatus === 'RUNNING' && t.lastStatus !== 'STOPPED');
+        if (mine.length < desired && cluster?.status === 'ACTIVE') this.launch(state, where, svc, cluster, green.taskDefinition, green.id, desired - mine.length, green);
+        const stability = this.opts.stabilityMs ?? 2000;
+        done = tasks.filter((t) => t.startedBy === green.id && isHealthy(t) && now - new Date(t.startedAt ?? now).getTime() >= stability).length >= desired;
+      } else if (green.stage === 'BAKE_TIME') {
+        done = now - (green.stageSince ?? now) >= (svc.deploymentConfiguration?.bakeTimeInMinutes ?? 0) * 60_000;
+      } else if (green.stage === 'CLEAN_UP') {
+        for (const t of tasks) if (t.startedBy !== green.id && t.desiredStatus === 'RUNNING' && t.lastStatus !== 'STOPPED') stop(t, green);
+      }
+      if (!done || green.stage === 'CLEAN_UP') return;
+      enter(stages[stages.indexOf(green.stage!) + 1]);
+    }
   }
 
   private complete(state: EcsState, svc: ServiceRecord, dep: DeploymentRecord) {

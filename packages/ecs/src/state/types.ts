@@ -41,6 +41,12 @@ export interface DeploymentRecord extends Deployment {
   /** The ServiceDeployment record this deployment is the target of. */
   serviceDeploymentArn: string;
   serviceRevisionArn: string;
+  /** ROLLING, or a strategy that runs lifecycle stages (BLUE_GREEN, LINEAR, CANARY). */
+  strategy?: string;
+  /** Lifecycle stage of a non-rolling deployment, when it entered it, and the hooks created there. */
+  stage?: string;
+  stageSince?: number;
+  stageHookIds?: string[];
 }
 
 export interface TaskSetRecord extends TaskSet {
