@@ -257,27 +257,27 @@ export class ServiceScheduler {
     const sd = state.serviceDeployments[dep.serviceDeploymentArn];
     if (sd?.deploymentCircuitBreaker && !reason) sd.deploymentCircuitBreaker.status = 'TRIGGERED';
     const blue = svc.deployments.find((d) => d !== dep && d.rolloutState === 'COMPLETED');
-    if (rollback && blue && (dep.strategy ?? 'ROLLING') !== 'ROLLING') {
-      // Blue/green: blue still runs at full size, so rolling back is making it primary again.
-      for (const d of svc.deployments) if (d.status === 'PRIMARY') d.status = 'ACTIVE';
-      blue.status = 'PRIMARY';
-      svc.taskDefinition = blue.taskDefinition;
-      addEvent(svc, `(service ${svc.serviceName}) rolling back to deployment ${blue.id}.`);
-      if (sd) {
-        Object.assign(sd, {
-          status: 'ROLLBACK_IN_PROGRESS',
-          statusReason: dep.rolloutStateReason,
-          updatedAt: now,
-          rollback: { reason: dep.rolloutStateReason, startedAt: now, serviceRevisionArn: blue.serviceRevisionArn },
-        });
-      }
-      return;
-    }
     const stable = blue ?? svc.stable;
     if (!rollback || !stable) {
       if (sd) Object.assign(sd, { status: 'STOPPED', statusReason: dep.rolloutStateReason, stoppedAt: now, updatedAt: now, finishedAt: now });
       return;
     }
+    const rollBackTo = (primary: DeploymentRecord) => {
+      for (const d of svc.deployments) if (d.status === 'PRIMARY') d.status = 'ACTIVE';
+      primary.status = 'PRIMARY';
+      svc.taskDefinition = stable.taskDefinition;
+      addEvent(svc, `(service ${svc.serviceName}) rolling back to deployment ${stable.id}.`);
+      if (sd) {
+        Object.assign(sd, {
+          status: 'ROLLBACK_IN_PROGRESS',
+          statusReason: dep.rolloutStateReason,
+          updatedAt: now,
+          rollback: { reason: dep.rolloutStateReason, startedAt: now, serviceRevisionArn: stable.serviceRevisionArn },
+        });
+      }
+    };
+    // Blue/green: blue still runs at full size, so rolling back is making it primary again.
+    if (blue && (dep.strategy ?? 'ROLLING') !== 'ROLLING') return rollBackTo(blue);
     const back: DeploymentRecord = {
       ...structuredClone({ ...dep, createdAt: undefined, updatedAt: undefined }),
       id: newDeploymentId(),
@@ -290,24 +290,13 @@ export class ServiceScheduler {
       createdAt: now,
       updatedAt: now,
       rolloutState: 'IN_PROGRESS',
-      rolloutStateReason: `ECS deployment circuit breaker: rolling back to deploymentId ${stable.id}.`,
+      rolloutStateReason: reason ?? `ECS deployment circuit breaker: rolling back to deploymentId ${stable.id}.`,
       serviceDeploymentArn: dep.serviceDeploymentArn,
       serviceRevisionArn: stable.serviceRevisionArn,
     };
-    if (reason) back.rolloutStateReason = reason;
-    for (const d of svc.deployments) if (d.status === 'PRIMARY') d.status = 'ACTIVE';
     svc.deployments.unshift(back);
-    svc.taskDefinition = stable.taskDefinition;
+    rollBackTo(back);
     this.deploymentChanged(svc, back, 'SERVICE_DEPLOYMENT_IN_PROGRESS');
-    addEvent(svc, `(service ${svc.serviceName}) rolling back to deployment ${stable.id}.`);
-    if (sd) {
-      Object.assign(sd, {
-        status: 'ROLLBACK_IN_PROGRESS',
-        statusReason: dep.rolloutStateReason,
-        updatedAt: now,
-        rollback: { reason: dep.rolloutStateReason, startedAt: now, serviceRevisionArn: stable.serviceRevisionArn },
-      });
-    }
   }
 
   /** Every task the service ever started (newest last). */
