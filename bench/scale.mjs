@@ -1,7 +1,8 @@
 // Scale: 10,000 tasks in one cluster, made with RunTask while the gateway has no reachable engine
 // (DOCKER_HOST points at a missing socket: each task is recorded and stops with TaskFailedToStart).
 // Full ListTasks pagination, DescribeTasks of 100, DescribeClusters counts, RSS growth per 1,000
-// tasks; then 50 concurrent RunTask calls with real containers (a second gateway, real engine).
+// tasks; then 50 concurrent RunTask calls with real containers (a second gateway, real engine),
+// and the same 50 tasks started by one service (CreateService desiredCount 50), against that burst.
 import { createRequire } from 'node:module';
 import { awsJson, record, repoRoot, rssMiB, startCli, stats } from './lib.mjs';
 
@@ -104,6 +105,28 @@ try {
   console.log(`burst: 50 concurrent RunTask → all RUNNING in ${allRunning.toFixed(0)} ms; 50 distinct tasks, 50 containers`);
   rows.push({ figure: '50 concurrent RunTask → all RUNNING (50 tasks, 50 containers, none lost or duplicated)', unit: 'ms', median: allRunning });
   await Promise.all(arns.map((a) => call(real.url, 'StopTask', { cluster: 'burst', task: a })));
+  for (;;) {
+    const left = await call(real.url, 'DescribeTasks', { cluster: 'burst', tasks: arns });
+    if (left.tasks.every((t) => t.lastStatus === 'STOPPED')) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+
+  // The same 50 tasks through a service: the scheduler's own overhead on top of the runtime's.
+  await call(real.url, 'CreateCluster', { clusterName: 'svc' });
+  await call(real.url, 'RegisterTaskDefinition', { family: 'svc', containerDefinitions: [{ name: 'c', image, memory: 16, command: ['sleep', '3600'], stopTimeout: 1 }] });
+  const s0 = performance.now();
+  await call(real.url, 'CreateService', { cluster: 'svc', serviceName: 'fifty', taskDefinition: 'svc', desiredCount: 50 });
+  for (;;) {
+    const svc = (await call(real.url, 'DescribeServices', { cluster: 'svc', services: ['fifty'] })).services[0];
+    if (svc.runningCount === 50) break;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  const serviceRunning = performance.now() - s0;
+  const svcContainers = await docker.listContainers({ filters: { label: ['com.amazonaws.ecs.cluster=arn:aws:ecs:us-east-1:000000000000:cluster/svc'] } });
+  if (svcContainers.length !== 50) throw new Error(`expected 50 service containers, found ${svcContainers.length}`);
+  console.log(`service: desiredCount 50 → runningCount 50 in ${serviceRunning.toFixed(0)} ms (burst of RunTask: ${allRunning.toFixed(0)} ms)`);
+  rows.push({ figure: 'CreateService desiredCount 50 → runningCount 50 (real containers)', unit: 'ms', median: serviceRunning, baseline: allRunning, ratio: serviceRunning / allRunning, target: 'baseline: 50 concurrent RunTask above' });
+  await call(real.url, 'DeleteService', { cluster: 'svc', service: 'fifty', force: true });
 } finally {
   await real.stop();
 }
