@@ -230,6 +230,7 @@ test('a rolling update between two good revisions stays within maximumPercent an
   expect(secondPage.nextToken).toBeUndefined();
   const [latest] = (await client.send(new DescribeServiceDeploymentsCommand({ serviceDeploymentArns: [list[0].serviceDeploymentArn!] }))).serviceDeployments!;
   expect(latest.sourceServiceRevisions).toHaveLength(1);
+  expect(latest.deploymentCircuitBreaker).toMatchObject({ status: 'DISABLED' });
   const revisions = await client.send(new DescribeServiceRevisionsCommand({ serviceRevisionArns: [latest.targetServiceRevision!.arn!, latest.sourceServiceRevisions![0].arn!] }));
   expect(revisions.serviceRevisions!.map((r) => r.taskDefinition)).toEqual([v2, v1]);
   expect(revisions.serviceRevisions![0].containerImages).toEqual([{ containerName: 'app', image: BUSYBOX }]);
@@ -280,6 +281,8 @@ test('a revision whose container exits at once trips the circuit breaker and rol
   expect(list.map((d) => d.status)).toEqual(['ROLLBACK_SUCCESSFUL', 'SUCCESSFUL']);
   const [failed] = (await client.send(new DescribeServiceDeploymentsCommand({ serviceDeploymentArns: [list[0].serviceDeploymentArn!] }))).serviceDeployments!;
   expect(failed.deploymentCircuitBreaker).toMatchObject({ status: 'TRIGGERED', threshold: 3 });
+  const [first] = (await client.send(new DescribeServiceDeploymentsCommand({ serviceDeploymentArns: [list[1].serviceDeploymentArn!] }))).serviceDeployments!;
+  expect(first.deploymentCircuitBreaker).toMatchObject({ status: 'MONITORING_COMPLETE', failureCount: 0, threshold: 3 });
   expect(failed.deploymentCircuitBreaker!.failureCount).toBeGreaterThanOrEqual(3);
   expect(failed.rollback!.serviceRevisionArn).toBe(list[1].targetServiceRevisionArn);
   await expect(client.send(new StopServiceDeploymentCommand({ serviceDeploymentArn: failed.serviceDeploymentArn }))).rejects.toThrow(/can't be stopped/);

@@ -493,7 +493,6 @@ export class ServiceScheduler {
   private complete(state: EcsState, svc: ServiceRecord, dep: DeploymentRecord) {
     const now = new Date();
     dep.rolloutState = 'COMPLETED';
-    const rollingBack = dep.rolloutStateReason?.includes('rolling back') ?? false;
     dep.rolloutStateReason = `ECS deployment ${dep.id} completed.`;
     dep.updatedAt = now;
     svc.stable = { id: dep.id, taskDefinition: dep.taskDefinition, serviceRevisionArn: dep.serviceRevisionArn };
@@ -501,8 +500,10 @@ export class ServiceScheduler {
     this.deploymentChanged(svc, dep, 'SERVICE_DEPLOYMENT_COMPLETED');
     const sd = state.serviceDeployments[dep.serviceDeploymentArn];
     if (sd) {
-      const status = rollingBack || sd.status === 'ROLLBACK_IN_PROGRESS' ? 'ROLLBACK_SUCCESSFUL' : 'SUCCESSFUL';
-      Object.assign(sd, { status, updatedAt: now, finishedAt: now, ...(sd.deploymentCircuitBreaker?.status === 'MONITORING' ? {} : {}) });
+      const status = sd.status === 'ROLLBACK_IN_PROGRESS' ? 'ROLLBACK_SUCCESSFUL' : 'SUCCESSFUL';
+      Object.assign(sd, { status, updatedAt: now, finishedAt: now });
+      // Monitoring ends with the deployment (a tripped breaker stays TRIGGERED).
+      for (const watch of [sd.deploymentCircuitBreaker, sd.alarms]) if (watch?.status === 'MONITORING') watch.status = 'MONITORING_COMPLETE';
       if (sd.targetServiceRevision) sd.targetServiceRevision.runningTaskCount = dep.runningCount;
     }
   }
