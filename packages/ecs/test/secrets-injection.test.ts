@@ -219,6 +219,24 @@ describe('repositoryCredentials', () => {
     expect(task.stoppedReason).toMatch(/unable to get registry auth from asm: .*"username" and "password"/);
   });
 
+  it('token-auth registries (Docker Hub, GHCR style) get the credentials for their token exchange', async () => {
+    const tokenRegistry = await startTestRegistry({ source: BUSYBOX, repository: 'private/token', tag: `t${Date.now()}`, username: 'robot', password: V.registryPassword, auth: 'bearer' });
+    try {
+      const { task, lines } = await run('reg-token', {
+        image: tokenRegistry.image,
+        command: ['echo', 'pulled with a token'],
+        repositoryCredentials: { credentialsParameter: `arn:aws:secretsmanager:${t.region}:000000000000:secret:registry/good` },
+      });
+      expect(task.containers![0].exitCode).toBe(0);
+      expect(lines).toEqual(['pulled with a token']);
+      expect(tokenRegistry.tokens).toBeGreaterThan(0);
+      expect(tokenRegistry.served).toBeGreaterThan(0);
+    } finally {
+      await tokenRegistry.close();
+      await docker.getImage(tokenRegistry.image).remove({ force: true }).catch(() => undefined);
+    }
+  });
+
   it('the credentials in the secret authenticate the pull', async () => {
     const { task, lines } = await run('reg-good', {
       image: registry.image,

@@ -24,6 +24,8 @@ export interface TestRegistry {
   refused: number;
   /** Manifest requests answered with the image. */
   served: number;
+  /** Tokens handed out (bearer mode). */
+  tokens: number;
   close(): Promise<void>;
 }
 
@@ -35,6 +37,12 @@ export async function startTestRegistry(opts: {
   tag?: string;
   username: string;
   password: string;
+  /**
+   * `basic` (default): every request carries the credentials. `bearer`: as Docker Hub or GHCR do,
+   * requests get 401 with a token realm; the engine trades the credentials for a token at
+   * `/token` and sends `Authorization: Bearer <token>`.
+   */
+  auth?: 'basic' | 'bearer';
   docker?: Docker;
 }): Promise<TestRegistry> {
   const docker = opts.docker ?? dockerClient();
@@ -67,14 +75,26 @@ export async function startTestRegistry(opts: {
     );
     const tag = opts.tag ?? 'latest';
     const expected = `Basic ${Buffer.from(`${opts.username}:${opts.password}`).toString('base64')}`;
-    const state = { refused: 0, served: 0 };
+    const state = { refused: 0, served: 0, tokens: 0 };
 
+    const bearer = opts.auth === 'bearer';
+    const token = `dockside-test-token-${sha(manifest).slice(7, 23)}`;
+    let host = '';
     const server = http.createServer((req, res) => {
-      if (req.headers.authorization !== expected) {
+      const refuse = () => {
         state.refused++;
-        res.writeHead(401, { 'WWW-Authenticate': 'Basic realm="dockside-test-registry"', 'Content-Type': 'application/json' });
+        const challenge = bearer
+          ? `Bearer realm="http://${host}/token",service="dockside-test-registry",scope="repository:${opts.repository}:pull"`
+          : 'Basic realm="dockside-test-registry"';
+        res.writeHead(401, { 'WWW-Authenticate': challenge, 'Content-Type': 'application/json' });
         return res.end(JSON.stringify({ errors: [{ code: 'UNAUTHORIZED', message: 'authentication required' }] }));
+      };
+      if (bearer && req.url?.startsWith('/token')) {
+        if (req.headers.authorization !== expected) return refuse();
+        state.tokens++;
+        return res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify({ token, access_token: token, expires_in: 300 }));
       }
+      if (req.headers.authorization !== (bearer ? `Bearer ${token}` : expected)) return refuse();
       const url = req.url ?? '/';
       if (url === '/v2/' || url === '/v2') return res.writeHead(200, { 'Content-Type': 'application/json' }).end('{}');
       const m = /^\/v2\/(.+)\/(manifests|blobs)\/([^/]+)$/.exec(url);
@@ -94,7 +114,7 @@ export async function startTestRegistry(opts: {
       return res.end(req.method === 'HEAD' ? undefined : blob);
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const host = `127.0.0.1:${(server.address() as AddressInfo).port}`;
+    host = `127.0.0.1:${(server.address() as AddressInfo).port}`;
     return {
       host,
       image: `${host}/${opts.repository}:${tag}`,
@@ -103,6 +123,9 @@ export async function startTestRegistry(opts: {
       },
       get served() {
         return state.served;
+      },
+      get tokens() {
+        return state.tokens;
       },
       close: () => new Promise<void>((resolve) => server.close(() => resolve())),
     };
