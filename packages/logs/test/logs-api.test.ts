@@ -168,6 +168,21 @@ test('GetLogEvents: head/tail, time range, limit, tokens, and the SDK paginator'
   await expect(cwl.send(new GetLogEventsCommand({ logGroupName: '/g', logStreamName: 's', nextToken: 'garbage' }))).rejects.toBeInstanceOf(InvalidParameterException);
 });
 
+test('GetLogEvents answers at most 1 MB, and the tokens carry on from where it stopped', async () => {
+  await setup('/big', 's');
+  const base = Date.now() - 60_000;
+  // Five events of 250,000 bytes (two batches: a batch is at most 1 MB too).
+  const big = (i: number): [number, string] => [base + i, `${i}`.padEnd(250_000, 'x')];
+  await put('/big', 's', [big(0), big(1), big(2)]);
+  await put('/big', 's', [big(3), big(4)]);
+  const head = await cwl.send(new GetLogEventsCommand({ logGroupName: '/big', logStreamName: 's', startFromHead: true }));
+  expect(head.events!.map((e) => e.message![0])).toEqual(['0', '1', '2', '3']);
+  const rest = await cwl.send(new GetLogEventsCommand({ logGroupName: '/big', logStreamName: 's', nextToken: head.nextForwardToken }));
+  expect(rest.events!.map((e) => e.message![0])).toEqual(['4']);
+  const tail = await cwl.send(new GetLogEventsCommand({ logGroupName: '/big', logStreamName: 's' }));
+  expect(tail.events!.map((e) => e.message![0])).toEqual(['1', '2', '3', '4']);
+});
+
 test('FilterLogEvents across streams, each pattern family, pagination with the SDK paginator', async () => {
   await setup('/f', 'web-1', 'web-2', 'worker-1');
   const now = Date.now() - 10_000;

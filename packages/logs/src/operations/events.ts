@@ -30,6 +30,9 @@ function insert(s: StreamRecord, e: StoredEvent) {
 
 const inRange = (e: StoredEvent, start?: number, end?: number) => (start === undefined || e.timestamp >= start) && (end === undefined || e.timestamp < end);
 
+/** GetLogEvents answers at most 1 MB of events. */
+const MAX_RESPONSE_BYTES = 1_048_576;
+
 export function eventOperations(stateOf: (ctx: RequestContext) => LogsState): OperationMap {
   return {
     PutLogEvents(input: CWL.PutLogEventsRequest, ctx): CWL.PutLogEventsResponse {
@@ -87,6 +90,20 @@ export function eventOperations(stateOf: (ctx: RequestContext) => LogsState): Op
       } else {
         end = list.length;
         start = Math.max(0, end - limit);
+      }
+      // A response holds at most 1 MB (messages + 26 bytes each, as PutLogEvents counts): reading
+      // forward keeps the oldest events of the window, reading backward the newest.
+      const forward = input.nextToken ? input.nextToken.startsWith('f') : Boolean(input.startFromHead);
+      let bytes = 0;
+      const size = (i: number) => Buffer.byteLength(list[i].message) + 26;
+      if (forward) {
+        let e = start;
+        while (e < end && (e === start || bytes + size(e) <= MAX_RESPONSE_BYTES)) bytes += size(e++);
+        end = e;
+      } else {
+        let b = end;
+        while (b > start && (b === end || bytes + size(b - 1) <= MAX_RESPONSE_BYTES)) bytes += size(--b);
+        start = b;
       }
       // At either end of the stream the token comes back unchanged, which ends the SDK paginators.
       return {
