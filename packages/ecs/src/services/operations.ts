@@ -8,7 +8,7 @@ import { setTags, tagsOf, taggable } from '../operations/tags';
 import { checkRunTask, findTask, launchTypeFor } from '../operations/tasks';
 import { resolveTaskDefinition } from '../operations/task-definitions';
 import type { ClusterRecord, DeploymentRecord, EcsState, ServiceRecord, TaskDefinitionRecord, TaskSetRecord } from '../state/types';
-import { addEvent, failureThreshold, newDeploymentId, serviceArnOf, type ServiceScheduler } from './scheduler';
+import { addEvent, failureThreshold, newDeploymentId, serviceArnOf, startDeployment, type ServiceScheduler } from './scheduler';
 
 const invalid = (m: string) => new ServiceError('InvalidParameterException', m);
 const serviceNotFound = () => new ServiceError('ServiceNotFoundException', 'Service not found.');
@@ -176,25 +176,20 @@ export function serviceOperations(stateOf: StateOf, scheduler: ServiceScheduler)
       deploymentCircuitBreaker: breaker?.enable ? { status: 'MONITORING', failureCount: 0, threshold: failureThreshold(svc.desiredCount) } : { status: 'DISABLED', failureCount: 0, threshold: 0 },
       alarms: alarms?.enable ? { status: 'MONITORING', alarmNames: alarms.alarmNames ?? [], triggeredAlarmNames: [] } : { status: 'DISABLED', alarmNames: [], triggeredAlarmNames: [] },
     };
-    const dep: DeploymentRecord = {
-      id: newDeploymentId(),
-      status: 'PRIMARY',
-      taskDefinition: td.taskDefinitionArn,
-      desiredCount: svc.desiredCount,
-      pendingCount: 0,
-      runningCount: 0,
-      failedTasks: 0,
-      createdAt: now,
-      updatedAt: now,
-      ...(svc.capacityProviderStrategy?.length ? { capacityProviderStrategy: svc.capacityProviderStrategy } : { launchType: svc.launchType }),
-      ...(svc.launchType === 'FARGATE' ? { platformVersion: svc.platformVersion ?? 'LATEST', platformFamily: 'Linux' } : {}),
-      ...(svc.networkConfiguration ? { networkConfiguration: svc.networkConfiguration } : {}),
-      rolloutState: 'IN_PROGRESS',
-      rolloutStateReason: 'ECS deployment in progress.',
-      serviceDeploymentArn: sdArn,
-      serviceRevisionArn: revisionArn,
-      strategy: svc.deploymentConfiguration?.strategy ?? 'ROLLING',
-    };
+    const dep = startDeployment(
+      {
+        taskDefinition: td.taskDefinitionArn,
+        ...(svc.capacityProviderStrategy?.length ? { capacityProviderStrategy: svc.capacityProviderStrategy } : { launchType: svc.launchType }),
+        ...(svc.launchType === 'FARGATE' ? { platformVersion: svc.platformVersion ?? 'LATEST', platformFamily: 'Linux' } : {}),
+        ...(svc.networkConfiguration ? { networkConfiguration: svc.networkConfiguration } : {}),
+        rolloutStateReason: 'ECS deployment in progress.',
+        serviceDeploymentArn: sdArn,
+        serviceRevisionArn: revisionArn,
+        strategy: svc.deploymentConfiguration?.strategy ?? 'ROLLING',
+      },
+      svc.desiredCount,
+      now,
+    );
     svc.deployments.unshift(dep);
     svc.taskDefinition = td.taskDefinitionArn;
     svc.steady = false;

@@ -38,6 +38,15 @@ export const serviceArnOf = (task: Pick<TaskRecord, 'clusterArn' | 'group' | 'st
     ? `${task.clusterArn.replace(':cluster/', ':service/')}/${task.group.slice('service:'.length)}`
     : undefined;
 
+/** A new PRIMARY deployment, IN_PROGRESS with no tasks yet, on top of `fields`. */
+export function startDeployment(
+  fields: Omit<DeploymentRecord, 'id' | 'status' | 'desiredCount' | 'pendingCount' | 'runningCount' | 'failedTasks' | 'createdAt' | 'updatedAt' | 'rolloutState'>,
+  desiredCount: number,
+  now: Date,
+): DeploymentRecord {
+  return { ...fields, id: newDeploymentId(), status: 'PRIMARY', desiredCount, pendingCount: 0, runningCount: 0, failedTasks: 0, createdAt: now, updatedAt: now, rolloutState: 'IN_PROGRESS' };
+}
+
 const taskId = (arn: string) => arn.slice(arn.lastIndexOf('/') + 1);
 
 /** Circuit breaker threshold: half the desired count, at least 3, at most 200. */
@@ -278,22 +287,17 @@ export class ServiceScheduler {
     };
     // Blue/green: blue still runs at full size, so rolling back is making it primary again.
     if (blue && (dep.strategy ?? 'ROLLING') !== 'ROLLING') return rollBackTo(blue);
-    const back: DeploymentRecord = {
-      ...structuredClone({ ...dep, createdAt: undefined, updatedAt: undefined }),
-      id: newDeploymentId(),
-      status: 'PRIMARY',
-      taskDefinition: stable.taskDefinition,
-      desiredCount: svc.desiredCount,
-      pendingCount: 0,
-      runningCount: 0,
-      failedTasks: 0,
-      createdAt: now,
-      updatedAt: now,
-      rolloutState: 'IN_PROGRESS',
-      rolloutStateReason: reason ?? `ECS deployment circuit breaker: rolling back to deploymentId ${stable.id}.`,
-      serviceDeploymentArn: dep.serviceDeploymentArn,
-      serviceRevisionArn: stable.serviceRevisionArn,
-    };
+    const { id: _id, createdAt: _c, updatedAt: _u, stage: _s, stageSince: _ss, stageHookIds: _h, ...rest } = structuredClone(dep);
+    const back = startDeployment(
+      {
+        ...rest,
+        taskDefinition: stable.taskDefinition,
+        rolloutStateReason: reason ?? `ECS deployment circuit breaker: rolling back to deploymentId ${stable.id}.`,
+        serviceRevisionArn: stable.serviceRevisionArn,
+      },
+      svc.desiredCount,
+      now,
+    );
     svc.deployments.unshift(back);
     rollBackTo(back);
     this.deploymentChanged(svc, back, 'SERVICE_DEPLOYMENT_IN_PROGRESS');
