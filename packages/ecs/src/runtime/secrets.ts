@@ -44,15 +44,12 @@ export function parseValueFrom(valueFrom: string, taskRegion: string): SecretRef
   return { kind: 'ssm', name: valueFrom, region: taskRegion };
 }
 
-const errorText = (e: unknown) => {
-  const code = (e as { code?: string; name?: string }).code;
-  return code && code !== 'DOCKSIDE_SERVICE_NOT_LOADED' ? `${code}: ${(e as Error).message}` : notLoadedText(e);
-};
-
-const notLoadedText = (e: unknown) =>
-  (e as { code?: string }).code === 'DOCKSIDE_SERVICE_NOT_LOADED'
-    ? 'RequestError: send request failed caused by: the secrets plugin is not loaded in this Dockside (add secrets to --services)'
-    : (e as Error).message;
+/** The failure as the agent words it: `Code: message`, or a request error when the plugin is absent. */
+function errorText(e: unknown): string {
+  const code = (e as { code?: string }).code;
+  if (code === 'DOCKSIDE_SERVICE_NOT_LOADED') return 'RequestError: send request failed caused by: the secrets plugin is not loaded in this Dockside (add secrets to --services)';
+  return code ? `${code}: ${(e as Error).message}` : (e as Error).message;
+}
 
 /** One Secrets Manager value, narrowed to its JSON key when asked. */
 async function fetchAsm(ref: Extract<SecretRef, { kind: 'asm' }>, call: SecretsCall): Promise<string> {

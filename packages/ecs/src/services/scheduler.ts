@@ -194,7 +194,7 @@ export class ServiceScheduler {
       if (task.stopCode === 'TaskFailedToStart' && task.stoppedReason) {
         this.action(svc, 'SERVICE_TASK_CONFIGURATION_FAILURE', `(service ${svc.serviceName}) was unable to place a task. Reason: ${task.stoppedReason.replace(/\.?$/, '.')}`);
       }
-      this.onStopped(svc, task);
+      this.onStopped(e, svc, task);
       this.everHealthy.delete(task.taskArn);
       this.judged.delete(task.taskArn);
     }
@@ -235,8 +235,8 @@ export class ServiceScheduler {
   }
 
   /** A task of the primary deployment that stops by itself before it was ever healthy is a failure. */
-  private onStopped(svc: ServiceRecord, task: TaskRecord) {
-    void this.deregisterTargets({ accountId: task.taskArn.split(':')[4], region: task.taskArn.split(':')[3] }, svc, task);
+  private onStopped(where: Where, svc: ServiceRecord, task: TaskRecord) {
+    void this.deregisterTargets(where, svc, task);
     const dep = svc.deployments.find((d) => d.id === task.startedBy);
     if (!dep || dep.status !== 'PRIMARY' || dep.rolloutState !== 'IN_PROGRESS') return;
     const scheduled = task.stopCode === 'ServiceSchedulerInitiated' && task.stoppedReason !== 'Task failed container health checks';
@@ -244,19 +244,14 @@ export class ServiceScheduler {
     dep.failedTasks = (dep.failedTasks ?? 0) + 1;
     dep.updatedAt = new Date();
     const breaker = svc.deploymentConfiguration?.deploymentCircuitBreaker;
-    const sd = this.serviceDeployment(task, dep);
+    const sd = this.store.get(where.accountId, where.region).serviceDeployments[dep.serviceDeploymentArn];
     if (sd?.deploymentCircuitBreaker) sd.deploymentCircuitBreaker.failureCount = dep.failedTasks;
-    if (breaker?.enable && dep.failedTasks >= failureThreshold(svc.desiredCount)) this.failDeployment(svc, dep, 'tasks failed to start', breaker.rollback === true, task);
-  }
-
-  private serviceDeployment(anyTask: { taskArn: string }, dep: DeploymentRecord) {
-    const state = this.store.get(anyTask.taskArn.split(':')[4], anyTask.taskArn.split(':')[3]);
-    return state.serviceDeployments[dep.serviceDeploymentArn];
+    if (breaker?.enable && dep.failedTasks >= failureThreshold(svc.desiredCount)) this.failDeployment(svc, dep, 'tasks failed to start', breaker.rollback === true, where);
   }
 
   /** Marks the primary deployment FAILED and, when asked and possible, rolls back to the last completed one. */
-  failDeployment(svc: ServiceRecord, dep: DeploymentRecord, why: string, rollback: boolean, where: { taskArn: string } | Where, reason?: string): void {
-    const state = 'taskArn' in where ? this.store.get(where.taskArn.split(':')[4], where.taskArn.split(':')[3]) : this.store.get(where.accountId, where.region);
+  failDeployment(svc: ServiceRecord, dep: DeploymentRecord, why: string, rollback: boolean, where: Where, reason?: string): void {
+    const state = this.store.get(where.accountId, where.region);
     const now = new Date();
     dep.rolloutState = 'FAILED';
     dep.rolloutStateReason = reason ?? `ECS deployment circuit breaker: ${why}.`;
