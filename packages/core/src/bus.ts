@@ -1,6 +1,6 @@
 import EventEmitter from 'eventemitter3';
 import type { Logger } from 'pino';
-import { DocksideError } from './errors';
+import { ServiceNotLoadedError } from './errors';
 
 /**
  * Event types, keyed by name. Producers extend this in their own `contract` module:
@@ -27,9 +27,11 @@ export interface CallOptions {
   region: string;
 }
 
-type InputOf<S extends keyof DocksideServices, O extends keyof DocksideServices[S]> =
+/** The input type of a callable operation, from its provider's contract. */
+export type InputOf<S extends keyof DocksideServices, O extends keyof DocksideServices[S]> =
   DocksideServices[S][O] extends Call<infer I, unknown> ? I : never;
-type OutputOf<S extends keyof DocksideServices, O extends keyof DocksideServices[S]> =
+/** The output type of a callable operation, from its provider's contract. */
+export type OutputOf<S extends keyof DocksideServices, O extends keyof DocksideServices[S]> =
   DocksideServices[S][O] extends Call<unknown, infer R> ? R : never;
 
 export type Dispatch = (
@@ -86,28 +88,32 @@ export class Bus {
     return this.loaded(service);
   }
 
-  /** Calls another service's operation, typed by the SDK's input/output types. */
-  call<S extends keyof DocksideServices, O extends keyof DocksideServices[S] & string>(
+  /**
+   * Calls another service's operation, typed by the provider's contract (the SDK's input/output
+   * types). A service this gateway does not load rejects with `ServiceNotLoadedError`.
+   */
+  async call<S extends keyof DocksideServices, O extends keyof DocksideServices[S] & string>(
     service: S,
     operation: O,
     input: InputOf<S, O>,
     opts: CallOptions,
   ): Promise<OutputOf<S, O>> {
-    return this.callUntyped(service as string, operation, input, opts) as Promise<OutputOf<S, O>>;
-  }
-
-  /** The same as `call` for services whose contract types are not imported. */
-  async callUntyped(service: string, operation: string, input: unknown, opts: CallOptions): Promise<unknown> {
-    if (!this.dispatch || !this.loaded(service)) {
-      throw new DocksideError(
-        'DOCKSIDE_SERVICE_NOT_LOADED',
-        `service '${service}' is not loaded in this gateway (needed for ${service}.${operation})`,
-      );
-    }
-    return this.dispatch(service, operation, input, opts);
+    if (!this.dispatch || !this.loaded(service as string)) throw new ServiceNotLoadedError(service as string, operation);
+    return this.dispatch(service as string, operation, input, opts) as Promise<OutputOf<S, O>>;
   }
 
   private subscriberFailed(type: string, err: unknown) {
     this.logger?.error({ err, event: type }, 'bus subscriber failed');
   }
 }
+
+/**
+ * `bus.call` with the account bound and the region last: what a caller that acts for one
+ * resource (a task) in several regions passes around. `S` narrows the services it may call.
+ */
+export type RegionalCall<S extends keyof DocksideServices> = <T extends S, O extends keyof DocksideServices[T] & string>(
+  service: T,
+  operation: O,
+  input: InputOf<T, O>,
+  region: string,
+) => Promise<OutputOf<T, O>>;

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Bus } from './bus';
-import { DocksideError, notImplemented, unknownOperation } from './errors';
+import { DocksideError, ServiceNotLoadedError, notImplemented, unknownOperation } from './errors';
 import { ModelValidator, stripNulls } from './model/validator';
 import type { ServiceModel } from './model/types';
 import type { DocksidePlugin, OperationMap, ProtocolDef, RequestContext } from './plugin';
@@ -113,7 +113,7 @@ export class Dispatcher {
   /** The bus's entry point: an internal call by signing name. */
   async call(service: string, operation: string, input: unknown, opts: { accountId: string; region: string }, internal = true) {
     const route = this.bySigningName.get(service);
-    if (!route) throw new DocksideError('DOCKSIDE_SERVICE_NOT_LOADED', `service '${service}' is not loaded in this gateway`);
+    if (!route) throw new ServiceNotLoadedError(service, operation);
     const ctx = this.context(route, operation, opts.accountId, opts.region, internal);
     return this.invoke(route, operation, input, ctx);
   }

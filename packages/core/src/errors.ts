@@ -55,6 +55,7 @@ export type BootErrorCode =
   | 'DOCKSIDE_DUPLICATE_PROTOCOL'
   | 'DOCKSIDE_UNROUTABLE_OPERATION'
   | 'DOCKSIDE_INVALID_PLUGIN'
+  | 'DOCKSIDE_ROUTE_CONFLICT'
   | 'DOCKSIDE_SERVICE_NOT_LOADED';
 
 /** A configuration mistake found while the gateway is being built: fails fast, before listening. */
@@ -67,3 +68,20 @@ export class DocksideError extends Error {
     this.name = 'DocksideError';
   }
 }
+
+/**
+ * A bus call named a service this gateway does not load. Callers handle it by type
+ * (`isServiceNotLoaded(err)`) and degrade the way the real service would.
+ */
+export class ServiceNotLoadedError extends DocksideError {
+  constructor(
+    readonly service: string,
+    readonly operation: string,
+  ) {
+    super('DOCKSIDE_SERVICE_NOT_LOADED', `service '${service}' is not loaded in this gateway (needed for ${service}.${operation})`);
+    this.name = 'ServiceNotLoadedError';
+  }
+}
+
+export const isServiceNotLoaded = (e: unknown): e is ServiceNotLoadedError =>
+  e instanceof DocksideError && e.code === 'DOCKSIDE_SERVICE_NOT_LOADED';

@@ -7,6 +7,8 @@ import { Dispatcher, type ServiceRoute } from './dispatcher';
 import { ServiceError, internalFailure, isServiceError, serializationError } from './errors';
 import { createLogger, type Logger } from './logger';
 import type { DocksidePlugin, GatewayConfig, PluginContext } from './plugin';
+import { checkRoutes, CORE_PATHS, mountRoutes } from './routes';
+import { DocksideError } from './errors';
 import { decodeJsonBody, encodeJsonError, encodeJsonResult } from './protocols/json';
 import { decodeQueryInput, encodeQueryError, encodeQueryResult, parseForm } from './protocols/query';
 import { accountFromAccessKey, parseAuthorization } from './protocols/sigv4';
@@ -59,12 +61,6 @@ export function createGateway(options: GatewayOptions): Gateway {
   };
   const logger = options.logger ?? createLogger(options.logLevel ?? 'info');
   const bus = new Bus(logger);
-  const dispatcher = new Dispatcher(options.plugins, bus, logger);
-  bus.attach(
-    (service, operation, input, opts) => dispatcher.call(service, operation, input, opts),
-    (service) => dispatcher.bySigningName.has(service),
-  );
-
   let server: http.Server | undefined;
   let url: string | undefined;
   const extra = new Map<string, Promise<{ server: http.Server; url: string }>>();
@@ -89,13 +85,26 @@ export function createGateway(options: GatewayOptions): Gateway {
     return p.then((x) => x.url);
   };
   const pluginCtx: PluginContext = { bus, logger, config, endpoint: () => url, exposeOn };
+  // Each plugin builds what needs the context once, here; its parts complete the plugin.
+  const plugins: DocksidePlugin[] = options.plugins.map((p) => {
+    if (!p || typeof p.name !== 'string' || !Array.isArray(p.protocols)) {
+      throw new DocksideError('DOCKSIDE_INVALID_PLUGIN', 'a plugin must be an object with a name and protocols[] (did you pass the factory instead of calling it?)');
+    }
+    return p.setup ? { ...p, ...(p.setup(pluginCtx) ?? {}) } : p;
+  });
+  const dispatcher = new Dispatcher(plugins, bus, logger);
+  bus.attach(
+    (service, operation, input, opts) => dispatcher.call(service, operation, input, opts),
+    (service) => dispatcher.bySigningName.has(service),
+  );
+  checkRoutes(plugins);
   const dataDir = config.dataDir ? new DataDir(config.dataDir) : undefined;
   let dirty = false;
   let flushTimer: NodeJS.Timeout | undefined;
   const persist = () => {
     if (!dataDir) return;
     dirty = false;
-    for (const p of options.plugins) if (p.state) dataDir.save(p.name, p.state);
+    for (const p of plugins) if (p.state) dataDir.save(p.name, p.state);
   };
   const markDirty = () => {
     if (!dataDir || dirty) return;
@@ -115,7 +124,7 @@ export function createGateway(options: GatewayOptions): Gateway {
   app.disable('etag');
 
   const reset = () => {
-    for (const p of options.plugins) p.state?.reset();
+    for (const p of plugins) p.state?.reset();
     markDirty();
   };
   const health = (_req: Request, res: Response) => {
@@ -129,18 +138,11 @@ export function createGateway(options: GatewayOptions): Gateway {
     reset();
     res.json({ reset: true });
   };
-  app.get('/_dockside/health', health);
-  app.post('/_dockside/reset', resetRoute);
+  app.get(CORE_PATHS.health, health);
+  app.post(CORE_PATHS.reset, resetRoute);
   // moto-server compatible reset, so suites written for moto switch to Dockside unchanged.
-  app.post('/moto-api/reset', resetRoute);
-
-  for (const p of options.plugins) {
-    if (p.routes) {
-      const router = express.Router();
-      p.routes(router, pluginCtx);
-      app.use(router);
-    }
-  }
+  app.post(CORE_PATHS.motoReset, resetRoute);
+  mountRoutes(app, plugins);
 
   const rawBody = express.raw({ type: () => true, limit: '64mb' });
   const send = (res: Response, requestId: string, w: WireResponse) => {
@@ -235,9 +237,9 @@ export function createGateway(options: GatewayOptions): Gateway {
   let started: Promise<void> | undefined;
   const start = () =>
     (started ??= (async () => {
-      for (const p of options.plugins) {
+      for (const p of plugins) {
         if (dataDir && p.state && dataDir.load(p.name, p.state)) logger.info({ plugin: p.name }, 'state restored');
-        await p.start?.(pluginCtx);
+        await p.start?.();
       }
     })());
 
@@ -271,7 +273,7 @@ export function createGateway(options: GatewayOptions): Gateway {
         ),
       );
       if (started) {
-        for (const p of [...options.plugins].reverse()) {
+        for (const p of [...plugins].reverse()) {
           try {
             await p.stop?.();
           } catch (err) {

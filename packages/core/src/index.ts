@@ -1,8 +1,8 @@
 export { createGateway } from './gateway';
 export type { Gateway, GatewayOptions } from './gateway';
 export { Bus } from './bus';
-export type { Call, CallOptions, DocksideEvents, DocksideServices } from './bus';
-export { ServiceError, DocksideError, isServiceError, notImplemented, unknownOperation } from './errors';
+export type { Call, CallOptions, DocksideEvents, DocksideServices, InputOf, OutputOf, RegionalCall } from './bus';
+export { ServiceError, DocksideError, ServiceNotLoadedError, isServiceError, isServiceNotLoaded, notImplemented, unknownOperation } from './errors';
 export type { BootErrorCode } from './errors';
 export type {
   DocksidePlugin,
@@ -10,11 +10,14 @@ export type {
   OperationHandler,
   OperationMap,
   PluginContext,
+  PluginParts,
+  PluginRoutes,
   ProtocolDef,
   RequestContext,
   StateStore,
   WireProtocol,
 } from './plugin';
+export { CORE_PATHS } from './routes';
 export { Store, DataDir, encode, decode, writeFileAtomic } from './store';
 export { paginate, descendingKey, encodePageToken, decodePageToken, pageSize } from './pagination';
 export type { PageRequest } from './pagination';

@@ -40,7 +40,7 @@ export interface ProtocolDef {
   operations?: OperationMap;
 }
 
-/** What a plugin gets at `routes()` and `start()`. */
+/** What a plugin gets once, at `setup()`: the gateway's bus, logger, configuration and endpoints. */
 export interface PluginContext {
   bus: Bus;
   logger: Logger;
@@ -68,14 +68,35 @@ export interface StateStore {
   restore(snapshot: unknown): void;
 }
 
-/** The value a plugin factory (`ecs(options)`) returns. */
-export interface DocksidePlugin {
+/**
+ * HTTP endpoints a plugin serves beside the AWS APIs (metadata, credentials, introspection, UI).
+ * The gateway refuses, at boot, two plugins whose prefixes overlap (`DOCKSIDE_ROUTE_CONFLICT`),
+ * and sends a plugin only the requests under its own prefixes.
+ */
+export interface PluginRoutes {
+  /** Path prefixes, each starting and ending with `/` (e.g. `/v4/`, `/_dockside/ecs/`). */
+  prefixes: string[];
+  /** Adds the handlers; paths are full paths (the router is not mounted under a prefix). */
+  mount(router: Router): void;
+}
+
+/** What a plugin builds once it has its context: the parts that need the bus, logger or endpoints. */
+export interface PluginParts {
+  operations?: OperationMap;
+  routes?: PluginRoutes;
+  /** Background work (schedulers, restoring runtime state): called once, before listening. */
+  start?(): void | Promise<void>;
+  stop?(): void | Promise<void>;
+}
+
+/**
+ * The value a plugin factory (`ecs(options)`) returns. A plugin whose internals need the bus,
+ * the logger or the gateway's endpoints builds them in `setup(ctx)`, which the gateway calls
+ * exactly once, before it routes anything; the parts it returns complete the plugin.
+ */
+export interface DocksidePlugin extends PluginParts {
   name: string;
   protocols: ProtocolDef[];
-  operations?: OperationMap;
   state?: StateStore;
-  /** Extra HTTP endpoints (metadata, introspection, OCI), mounted at the gateway's root. */
-  routes?(router: Router, ctx: PluginContext): void;
-  start?(ctx: PluginContext): void | Promise<void>;
-  stop?(): void | Promise<void>;
+  setup?(ctx: PluginContext): PluginParts | void;
 }

@@ -40,10 +40,19 @@ export class Store<T> implements StateStore {
     return JSON.parse(encode(Object.fromEntries(this.partitions)));
   }
 
+  /**
+   * Replaces every partition with the snapshot's. Top-level members the snapshot lacks (state
+   * written before a resource family existed) start from `init()`'s value, so stores migrate
+   * forward without per-plugin code.
+   */
   restore(snapshot: unknown): void {
     this.partitions.clear();
     const decoded = decode(JSON.stringify(snapshot ?? {})) as Record<string, T>;
-    for (const [k, v] of Object.entries(decoded)) this.partitions.set(k, v);
+    for (const [k, v] of Object.entries(decoded)) {
+      const fresh = this.init();
+      const merged = fresh && typeof fresh === 'object' && !Array.isArray(fresh) ? { ...fresh, ...v } : v;
+      this.partitions.set(k, merged as T);
+    }
   }
 }
 

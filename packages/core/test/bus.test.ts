@@ -1,5 +1,5 @@
 /** The typed bus: events with isolated subscribers, and internal calls through the dispatcher. */
-import { Bus, DocksideError, ServiceError, createGateway, type Call, type DocksidePlugin } from '@dockside/core';
+import { Bus, DocksideError, ServiceError, ServiceNotLoadedError, createGateway, isServiceNotLoaded, type Call, type DocksidePlugin } from '@dockside/core';
 import { ecsTestProtocol } from './fixtures';
 
 interface Ping {
@@ -67,9 +67,15 @@ describe('internal calls', () => {
   test('a service that is not loaded rejects with a clear error', async () => {
     expect(g.bus.isLoaded('testsvc')).toBe(true);
     expect(g.bus.isLoaded('logs')).toBe(false);
-    const err = (await g.bus.callUntyped('logs', 'PutLogEvents', {}, { accountId: '000000000000', region: 'us-east-1' }).catch((e) => e)) as DocksideError;
+    const err = (await g.bus
+      .call('logs' as never, 'PutLogEvents' as never, {} as never, { accountId: '000000000000', region: 'us-east-1' })
+      .catch((e: unknown) => e)) as ServiceNotLoadedError;
+    // One coded error, recognised by type, never by its text.
+    expect(err).toBeInstanceOf(ServiceNotLoadedError);
+    expect(isServiceNotLoaded(err)).toBe(true);
     expect(err).toBeInstanceOf(DocksideError);
     expect(err.code).toBe('DOCKSIDE_SERVICE_NOT_LOADED');
-    expect(err.message).toContain("service 'logs' is not loaded");
+    expect(err.service).toBe('logs');
+    expect(err.operation).toBe('PutLogEvents');
   });
 });

@@ -15,6 +15,7 @@ import type {
   MemberDef,
   OperationDef,
   PrimitiveType,
+  ProtocolInfo,
   ServiceModel,
   ShapeDef,
   ShapeRef,
@@ -158,10 +159,38 @@ export function generateModel(sdkPackage: string, requireFrom = process.cwd()): 
     sdkPackage,
     sdkVersion: pkgJson.version,
     namespace,
+    protocol: readProtocol(entry),
     operations: sorted(operations),
     shapes: sorted(shapes),
     errors: sorted(errors),
   };
+}
+
+/**
+ * How the service is reached on the wire, read from the client's own configuration code (the
+ * SDK names its protocol class, signing name, JSON target prefix and query version there).
+ */
+function readProtocol(entry: string): ProtocolInfo | undefined {
+  const code = fs.readFileSync(entry, 'utf8');
+  const signingName = /defaultSigningName: "([^"]+)"/.exec(code)?.[1];
+  const kind = /\b(AwsJson1_0|AwsJson1_1|AwsQuery|AwsRestJson1|AwsEc2Query|AwsRestXml)Protocol\b/.exec(code)?.[1];
+  if (!signingName || !kind) return undefined;
+  const names: Record<string, ProtocolInfo['protocol']> = {
+    AwsJson1_0: 'awsJson1_0',
+    AwsJson1_1: 'awsJson1_1',
+    AwsQuery: 'awsQuery',
+    AwsRestJson1: 'restJson1',
+    AwsEc2Query: 'ec2Query',
+    AwsRestXml: 'restXml',
+  };
+  const info: ProtocolInfo = { protocol: names[kind], signingName };
+  const target = /serviceTarget: "([^"]+)"/.exec(code)?.[1];
+  if (target && kind.startsWith('AwsJson')) info.targetPrefix = target;
+  const version = /\bversion: "(\d{4}-\d{2}-\d{2})"/.exec(code)?.[1];
+  const xmlNamespace = /xmlNamespace: "([^"]+)"/.exec(code)?.[1];
+  if (version) info.apiVersion = version;
+  if (xmlNamespace) info.xmlNamespace = xmlNamespace;
+  return info;
 }
 
 if (require.main === module) {

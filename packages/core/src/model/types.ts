@@ -42,10 +42,20 @@ export interface OperationDef {
   output: string | null;
 }
 
+/** How the service is reached, as the SDK client is configured (read at generation time). */
+export interface ProtocolInfo {
+  protocol: 'awsJson1_0' | 'awsJson1_1' | 'awsQuery' | 'restJson1' | 'ec2Query' | 'restXml';
+  signingName: string;
+  targetPrefix?: string;
+  apiVersion?: string;
+  xmlNamespace?: string;
+}
+
 export interface ServiceModel {
   sdkPackage: string;
   sdkVersion: string;
   namespace: string;
+  protocol?: ProtocolInfo;
   operations: Record<string, OperationDef>;
   shapes: Record<string, ShapeDef>;
   errors: Record<string, ErrorDef>;
