@@ -1,4 +1,6 @@
 import { ServiceError, type RequestContext } from '@dockside/core';
+import { invalidParameter } from '../errors';
+import { ecs } from '../index';
 
 /** `arn:aws:ecs:<region>:<account>:<resource>` for the caller's account and region. */
 export const ecsArn = (ctx: Pick<RequestContext, 'region' | 'accountId'>, resource: string) =>
@@ -32,7 +34,7 @@ export function nameFromArnOrName(
 ): string {
   if (!value.startsWith('arn:')) return value;
   const p = parseEcsArn(value);
-  if (!p || p.type !== type) throw new ServiceError('InvalidParameterException', `Invalid ${type} ARN: ${value}`);
+  if (!p || p.type !== type) throw invalidParameter(`Invalid ${type} ARN: ${value}`);
   if (p.region !== ctx.region || p.accountId !== ctx.accountId) throw notFound();
   return p.id;
 }

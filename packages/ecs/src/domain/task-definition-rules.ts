@@ -1,11 +1,12 @@
 import type * as ECS from '@aws-sdk/client-ecs';
 import { ServiceError } from '@dockside/core';
+import { clientException } from '../errors';
 
 /**
  * What RegisterTaskDefinition checks before storing anything, with ECS's own wording, and the
  * defaults ECS fills in. Pure functions: the table of cases lives in the unit tests.
  */
-const clientError = (message: string) => new ServiceError('ClientException', message);
+const clientError = (message: string) => clientException(message);
 
 const NAME = /^[a-zA-Z0-9_-]{1,255}$/;
 const MAX_CONTAINERS = 10;

@@ -1,8 +1,10 @@
 import type * as ECS from '@aws-sdk/client-ecs';
 import { ServiceError, paginate, type OperationMap, type RequestContext } from '@dockside/core';
+import { activeCluster } from '../domain/clusters';
+import { findContainerInstance } from '../domain/container-instances';
+import type { EcsDomain } from '../domain/context';
+import { invalidParameter, targetNotFound } from '../errors';
 import type { ContainerInstanceRecord, EcsState } from '../state/types';
-import { activeCluster } from './clusters';
-import { findContainerInstance } from './container-instances';
 
 const NAME = /^[a-zA-Z0-9_.\-@/]{1,128}$/;
 const VALUE = /^[a-zA-Z0-9_.\-@/:() ]{1,128}$/;
@@ -10,31 +12,31 @@ const MAX_CUSTOM_ATTRIBUTES = 10;
 
 function target(state: EcsState, ctx: RequestContext, clusterName: string, a: ECS.Attribute): ContainerInstanceRecord {
   if (a.targetType && a.targetType !== 'container-instance') {
-    throw new ServiceError('InvalidParameterException', `Invalid targetType: ${a.targetType}`);
+    throw invalidParameter(`Invalid targetType: ${a.targetType}`);
   }
   if (!a.targetId) {
-    throw new ServiceError('InvalidParameterException', 'An attribute must specify a targetId (a container instance ID or full ARN).');
+    throw invalidParameter('An attribute must specify a targetId (a container instance ID or full ARN).');
   }
   const ci = findContainerInstance(state, ctx, clusterName, a.targetId);
   if (!ci || ci.status === 'INACTIVE') {
-    throw new ServiceError('TargetNotFoundException', `Could not find ${a.targetId}.`, { fields: {} });
+    throw targetNotFound(`Could not find ${a.targetId}.`);
   }
   return ci;
 }
 
 const isCustom = (a: ECS.Attribute) => !a.name!.startsWith('ecs.');
 
-export function attributeOperations(stateOf: (ctx: RequestContext) => EcsState): OperationMap {
+export function attributeOperations(d: EcsDomain): OperationMap {
   return {
     PutAttributes(input: ECS.PutAttributesRequest, ctx): ECS.PutAttributesResponse {
-      const state = stateOf(ctx);
+      const state = d.stateOf(ctx);
       const cluster = activeCluster(state, ctx, input.cluster);
       const attrs = input.attributes ?? [];
-      if (attrs.length > 10) throw new ServiceError('InvalidParameterException', 'You can specify up to 10 attributes in a single call.');
+      if (attrs.length > 10) throw invalidParameter('You can specify up to 10 attributes in a single call.');
       // Check everything first so a failing call changes nothing.
       const planned = attrs.map((a) => {
-        if (!NAME.test(a.name ?? '')) throw new ServiceError('InvalidParameterException', `Invalid attribute name: ${a.name}`);
-        if (a.value !== undefined && !VALUE.test(a.value)) throw new ServiceError('InvalidParameterException', `Invalid attribute value: ${a.value}`);
+        if (!NAME.test(a.name ?? '')) throw invalidParameter(`Invalid attribute name: ${a.name}`);
+        if (a.value !== undefined && !VALUE.test(a.value)) throw invalidParameter(`Invalid attribute value: ${a.value}`);
         return { a, ci: target(state, ctx, cluster.clusterName, a) };
       });
       const next = new Map<ContainerInstanceRecord, ECS.Attribute[]>();
@@ -55,7 +57,7 @@ export function attributeOperations(stateOf: (ctx: RequestContext) => EcsState):
       };
     },
     DeleteAttributes(input: ECS.DeleteAttributesRequest, ctx): ECS.DeleteAttributesResponse {
-      const state = stateOf(ctx);
+      const state = d.stateOf(ctx);
       const cluster = activeCluster(state, ctx, input.cluster);
       const planned = (input.attributes ?? []).map((a) => ({ a, ci: target(state, ctx, cluster.clusterName, a) }));
       for (const { a, ci } of planned) ci.attributes = ci.attributes.filter((x) => x.name !== a.name);
@@ -64,10 +66,10 @@ export function attributeOperations(stateOf: (ctx: RequestContext) => EcsState):
       };
     },
     ListAttributes(input: ECS.ListAttributesRequest, ctx): ECS.ListAttributesResponse {
-      const state = stateOf(ctx);
+      const state = d.stateOf(ctx);
       const cluster = activeCluster(state, ctx, input.cluster);
       if (input.attributeValue !== undefined && !input.attributeName) {
-        throw new ServiceError('InvalidParameterException', 'attributeName must be specified when attributeValue is specified.');
+        throw invalidParameter('attributeName must be specified when attributeValue is specified.');
       }
       const all: ECS.Attribute[] = [];
       for (const ci of Object.values(state.containerInstances)) {

@@ -1,30 +1,22 @@
 import { randomBytes } from 'node:crypto';
 import type * as ECS from '@aws-sdk/client-ecs';
 import { ServiceError, paginate, type OperationMap, type RequestContext } from '@dockside/core';
-import { ecsArn } from '../arn';
-import type { ContainerInstanceRecord, EcsState } from '../state/types';
-import { activeCluster } from './clusters';
-import { setTags, tagsOf } from './tags';
+import { ecsArn } from '../domain/arn';
+import { activeCluster } from '../domain/clusters';
+import { containerInstanceView, findContainerInstance } from '../domain/container-instances';
+import type { EcsDomain } from '../domain/context';
+import { setTags } from '../domain/tags';
+import { invalidParameter } from '../errors';
+import type { ContainerInstanceRecord } from '../state/types';
 
 /**
  * Container instances as the ECS agent registers them. Dockside runs tasks on its own engine,
  * so these exist for agents and tools that register them, and as the targets of attributes.
  */
-export function findContainerInstance(state: EcsState, ctx: RequestContext, clusterName: string, ref: string): ContainerInstanceRecord | undefined {
-  const arn = ref.startsWith('arn:') ? ref : ecsArn(ctx, `container-instance/${clusterName}/${ref}`);
-  const ci = state.containerInstances[arn];
-  return ci && ci.clusterName === clusterName ? ci : undefined;
-}
-
-const view = (state: EcsState, ci: ContainerInstanceRecord, include?: string[]): ECS.ContainerInstance => {
-  const { clusterName: _c, ...rest } = ci;
-  return { ...rest, ...(include?.includes('TAGS') ? { tags: tagsOf(state, ci.containerInstanceArn) } : {}) };
-};
-
-export function containerInstanceOperations(stateOf: (ctx: RequestContext) => EcsState): OperationMap {
+export function containerInstanceOperations(d: EcsDomain): OperationMap {
   return {
     RegisterContainerInstance(input: ECS.RegisterContainerInstanceRequest, ctx): ECS.RegisterContainerInstanceResponse {
-      const state = stateOf(ctx);
+      const state = d.stateOf(ctx);
       const cluster = activeCluster(state, ctx, input.cluster);
       const id = randomBytes(16).toString('hex');
       const arn = ecsArn(ctx, `container-instance/${cluster.clusterName}/${id}`);
@@ -50,22 +42,22 @@ export function containerInstanceOperations(stateOf: (ctx: RequestContext) => Ec
         attachments: [],
       };
       state.containerInstances[arn] = rec;
-      return { containerInstance: view(state, rec) };
+      return { containerInstance: containerInstanceView(state, rec) };
     },
     DeregisterContainerInstance(input: ECS.DeregisterContainerInstanceRequest, ctx): ECS.DeregisterContainerInstanceResponse {
-      const state = stateOf(ctx);
+      const state = d.stateOf(ctx);
       const cluster = activeCluster(state, ctx, input.cluster);
       const ci = findContainerInstance(state, ctx, cluster.clusterName, input.containerInstance!);
       if (!ci || ci.status === 'INACTIVE') {
-        throw new ServiceError('InvalidParameterException', 'The referenced container instance was not found.');
+        throw invalidParameter('The referenced container instance was not found.');
       }
       ci.status = 'INACTIVE';
       ci.agentConnected = false;
       ci.version = (ci.version ?? 0) + 1;
-      return { containerInstance: view(state, ci) };
+      return { containerInstance: containerInstanceView(state, ci) };
     },
     ListContainerInstances(input: ECS.ListContainerInstancesRequest, ctx): ECS.ListContainerInstancesResponse {
-      const state = stateOf(ctx);
+      const state = d.stateOf(ctx);
       const cluster = activeCluster(state, ctx, input.cluster);
       const arns = Object.values(state.containerInstances)
         .filter((ci) => ci.clusterName === cluster.clusterName && (input.status ? ci.status === input.status : ci.status !== 'INACTIVE'))
@@ -75,13 +67,13 @@ export function containerInstanceOperations(stateOf: (ctx: RequestContext) => Ec
       return { containerInstanceArns: page, ...(nextToken ? { nextToken } : {}) };
     },
     DescribeContainerInstances(input: ECS.DescribeContainerInstancesRequest, ctx): ECS.DescribeContainerInstancesResponse {
-      const state = stateOf(ctx);
+      const state = d.stateOf(ctx);
       const cluster = activeCluster(state, ctx, input.cluster);
       const containerInstances: ECS.ContainerInstance[] = [];
       const failures: ECS.Failure[] = [];
       for (const ref of input.containerInstances ?? []) {
         const ci = findContainerInstance(state, ctx, cluster.clusterName, ref);
-        if (ci) containerInstances.push(view(state, ci, input.include));
+        if (ci) containerInstances.push(containerInstanceView(state, ci, input.include));
         else failures.push({ arn: ref, reason: 'MISSING' });
       }
       return { containerInstances, failures };

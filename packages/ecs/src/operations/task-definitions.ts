@@ -1,53 +1,18 @@
 import type * as ECS from '@aws-sdk/client-ecs';
 import { ServiceError, descendingKey, paginate, type OperationMap, type RequestContext } from '@dockside/core';
-import { ecsArn, parseEcsArn } from '../arn';
-import type { EcsState, TaskDefinitionRecord } from '../state/types';
-import { rootPrincipal } from './account-settings';
-import { setTags, tagsOf } from './tags';
-import { validateTaskDefinition } from './task-definition-rules';
+import { rootPrincipal } from '../domain/account-settings';
+import { ecsArn } from '../domain/arn';
+import type { EcsDomain } from '../domain/context';
+import { setTags, tagsOf } from '../domain/tags';
+import { validateTaskDefinition } from '../domain/task-definition-rules';
+import { parseRef, resolveTaskDefinition, taskDefinitionView } from '../domain/task-definitions';
+import { clientException, invalidParameter } from '../errors';
+import type { TaskDefinitionRecord } from '../state/types';
 
-const clientError = (message: string) => new ServiceError('ClientException', message);
-
-/** `family`, `family:revision` or a full ARN → family and optional revision. */
-function parseRef(ctx: RequestContext, ref: string): { family: string; revision?: number } {
-  let body = ref;
-  if (ref.startsWith('arn:')) {
-    const p = parseEcsArn(ref);
-    if (!p || p.type !== 'task-definition') throw clientError(`Invalid revision number or task definition ARN: ${ref}`);
-    if (p.region !== ctx.region || p.accountId !== ctx.accountId) throw clientError('Unable to describe task definition.');
-    body = p.id;
-  }
-  const m = /^([a-zA-Z0-9_-]{1,255})(?::(\d+))?$/.exec(body);
-  if (!m) throw clientError(`Invalid revision number or task definition: ${ref}`);
-  return { family: m[1], revision: m[2] ? Number(m[2]) : undefined };
-}
-
-/**
- * The task definition a reference names: a bare family means its latest ACTIVE revision.
- * DELETE_IN_PROGRESS revisions are not found.
- */
-export function resolveTaskDefinition(state: EcsState, ctx: RequestContext, ref: string): TaskDefinitionRecord {
-  const { family, revision } = parseRef(ctx, ref);
-  const revisions = state.taskDefinitions[family] ?? {};
-  let td: TaskDefinitionRecord | undefined;
-  if (revision === undefined) {
-    td = Object.values(revisions)
-      .filter((r) => r.status === 'ACTIVE')
-      .sort((a, b) => b.revision - a.revision)[0];
-  } else {
-    td = revisions[revision];
-  }
-  if (!td || td.status === 'DELETE_IN_PROGRESS') throw clientError('Unable to describe task definition.');
-  return td;
-}
-
-/** The API view: the stored record minus nothing (records are stored in API shape). */
-const view = (td: TaskDefinitionRecord): ECS.TaskDefinition => structuredClone(td);
-
-export function taskDefinitionOperations(stateOf: (ctx: RequestContext) => EcsState): OperationMap {
+export function taskDefinitionOperations(d: EcsDomain): OperationMap {
   return {
     RegisterTaskDefinition(input: ECS.RegisterTaskDefinitionRequest, ctx): ECS.RegisterTaskDefinitionResponse {
-      const state = stateOf(ctx);
+      const state = d.stateOf(ctx);
       const v = validateTaskDefinition(input);
       const family = input.family!;
       const revision = (state.lastRevision[family] ?? 0) + 1;
@@ -82,37 +47,37 @@ export function taskDefinitionOperations(stateOf: (ctx: RequestContext) => EcsSt
       };
       state.lastRevision[family] = revision;
       (state.taskDefinitions[family] ??= {})[revision] = td;
-      return { taskDefinition: view(td), tags: tagsOf(state, arn) };
+      return { taskDefinition: taskDefinitionView(td), tags: tagsOf(state, arn) };
     },
 
     DescribeTaskDefinition(input: ECS.DescribeTaskDefinitionRequest, ctx): ECS.DescribeTaskDefinitionResponse {
-      const state = stateOf(ctx);
+      const state = d.stateOf(ctx);
       const td = resolveTaskDefinition(state, ctx, input.taskDefinition!);
-      return { taskDefinition: view(td), ...(input.include?.includes('TAGS') ? { tags: tagsOf(state, td.taskDefinitionArn) } : {}) };
+      return { taskDefinition: taskDefinitionView(td), ...(input.include?.includes('TAGS') ? { tags: tagsOf(state, td.taskDefinitionArn) } : {}) };
     },
 
     DeregisterTaskDefinition(input: ECS.DeregisterTaskDefinitionRequest, ctx): ECS.DeregisterTaskDefinitionResponse {
-      const state = stateOf(ctx);
+      const state = d.stateOf(ctx);
       const { revision } = parseRef(ctx, input.taskDefinition!);
-      if (revision === undefined) throw clientError('Invalid revision number. Specify the task definition as family:revision or its full ARN.');
+      if (revision === undefined) throw clientException('Invalid revision number. Specify the task definition as family:revision or its full ARN.');
       const td = resolveTaskDefinition(state, ctx, input.taskDefinition!);
       if (td.status === 'ACTIVE') {
         td.status = 'INACTIVE';
         td.deregisteredAt = new Date();
       }
-      return { taskDefinition: view(td) };
+      return { taskDefinition: taskDefinitionView(td) };
     },
 
     DeleteTaskDefinitions(input: ECS.DeleteTaskDefinitionsRequest, ctx): ECS.DeleteTaskDefinitionsResponse {
-      const state = stateOf(ctx);
+      const state = d.stateOf(ctx);
       const refs = input.taskDefinitions ?? [];
-      if (refs.length > 10) throw new ServiceError('InvalidParameterException', 'You can delete at most 10 task definitions in one request.');
+      if (refs.length > 10) throw invalidParameter('You can delete at most 10 task definitions in one request.');
       const taskDefinitions: ECS.TaskDefinition[] = [];
       const failures: ECS.Failure[] = [];
       for (const ref of refs) {
         let td: TaskDefinitionRecord;
         try {
-          if (parseRef(ctx, ref).revision === undefined) throw clientError('missing revision');
+          if (parseRef(ctx, ref).revision === undefined) throw clientException('missing revision');
           td = resolveTaskDefinition(state, ctx, ref);
         } catch {
           failures.push({ arn: ref, reason: 'TASK_DEFINITION_NOT_FOUND', detail: 'The specified task definition does not exist.' });
@@ -127,13 +92,13 @@ export function taskDefinitionOperations(stateOf: (ctx: RequestContext) => EcsSt
           continue;
         }
         td.status = 'DELETE_IN_PROGRESS';
-        taskDefinitions.push(view(td));
+        taskDefinitions.push(taskDefinitionView(td));
       }
       return { taskDefinitions, failures };
     },
 
     ListTaskDefinitions(input: ECS.ListTaskDefinitionsRequest, ctx): ECS.ListTaskDefinitionsResponse {
-      const state = stateOf(ctx);
+      const state = d.stateOf(ctx);
       const status = input.status ?? 'ACTIVE';
       const all: TaskDefinitionRecord[] = [];
       for (const [family, revisions] of Object.entries(state.taskDefinitions)) {
@@ -149,7 +114,7 @@ export function taskDefinitionOperations(stateOf: (ctx: RequestContext) => EcsSt
     },
 
     ListTaskDefinitionFamilies(input: ECS.ListTaskDefinitionFamiliesRequest, ctx): ECS.ListTaskDefinitionFamiliesResponse {
-      const state = stateOf(ctx);
+      const state = d.stateOf(ctx);
       const status = input.status ?? 'ACTIVE';
       const families = Object.entries(state.taskDefinitions)
         .filter(([family]) => !input.familyPrefix || family.startsWith(input.familyPrefix))

@@ -1,289 +1,26 @@
 import { randomBytes, randomUUID, createHash } from 'node:crypto';
 import type * as ECS from '@aws-sdk/client-ecs';
 import { ServiceError, decodePageToken, encodePageToken, pageSize, type OperationMap, type RequestContext } from '@dockside/core';
-import { ecsArn } from '../arn';
-import { applyOverride } from '../runtime/docker-spec';
-import type { Runtime } from '../runtime/runtime';
-import { newContainerArn } from '../runtime/task-run';
-import type { ClusterRecord, EcsState, TaskDefinitionRecord, TaskRecord } from '../state/types';
-import { activeCluster, clusterCounters } from './clusters';
-import { setTags, tagsOf } from './tags';
-import { taskEpoch } from '../state/epoch';
-import { resolveTaskDefinition } from './task-definitions';
+import { ecsArn } from '../domain/arn';
+import { activeCluster } from '../domain/clusters';
+import type { EcsDomain } from '../domain/context';
+import { tagsOf } from '../domain/tags';
+import { resolveTaskDefinition } from '../domain/task-definitions';
+import { checkRunTask, createTaskRecord, effectiveDefinition, findTask, firstAfter, fixedHostPorts, launchTypeFor, taskView } from '../domain/tasks';
+import { invalidParameter } from '../errors';
+import { Runtime } from '../runtime/runtime';
+import type { TaskDefinitionRecord, TaskRecord } from '../state/types';
 
-const invalid = (message: string) => new ServiceError('InvalidParameterException', message);
-
-/** Host ports a task holds on the machine: fixed bridge host ports, and every port in host mode. */
-function fixedHostPorts(td: TaskDefinitionRecord): string[] {
-  const mode = td.networkMode ?? 'bridge';
-  if (mode !== 'bridge' && mode !== 'host') return [];
-  const out: string[] = [];
-  for (const c of td.containerDefinitions ?? []) {
-    for (const p of c.portMappings ?? []) {
-      const port = mode === 'host' ? p.containerPort : p.hostPort;
-      if (port) out.push(`${port}/${p.protocol ?? 'tcp'}`);
-    }
-  }
-  return out;
-}
-/** Whether a fixed host port of `definition` is held by a live task (one machine runs every task). */
-export function portsConflict(state: EcsState, definition: TaskDefinitionRecord): boolean {
-  const wanted = fixedHostPorts(definition);
-  if (!wanted.length) return false;
-  const held = new Set(Object.values(state.tasks).filter((x) => x.lastStatus !== 'STOPPED').flatMap((x) => fixedHostPorts(x.definition)));
-  return wanted.some((p) => held.has(p));
-}
-
-export const PENDING_STATUSES = new Set(['PROVISIONING', 'PENDING', 'ACTIVATING']);
-
-// Cluster counters: tasks by status and launch type, counted for every cluster in one pass and
-// kept until a task changes (DescribeClusters would otherwise scan every task per request).
-type TaskCounts = { runningTasksCount: number; pendingTasksCount: number; runningEC2TasksCount: number; runningFargateTasksCount: number; pendingEC2TasksCount: number; pendingFargateTasksCount: number };
-const countCache = new WeakMap<EcsState, { epoch: number; byCluster: Map<string, TaskCounts> }>();
-clusterCounters.push((state, cluster) => {
-  let cached = countCache.get(state);
-  if (!cached || cached.epoch !== taskEpoch.value) {
-    cached = { epoch: taskEpoch.value, byCluster: new Map() };
-    for (const t of Object.values(state.tasks)) {
-      let counts = cached.byCluster.get(t.clusterArn);
-      if (!counts) {
-        counts = { runningTasksCount: 0, pendingTasksCount: 0, runningEC2TasksCount: 0, runningFargateTasksCount: 0, pendingEC2TasksCount: 0, pendingFargateTasksCount: 0 };
-        cached.byCluster.set(t.clusterArn, counts);
-      }
-      const fargate = t.launchType === 'FARGATE';
-      if (t.lastStatus === 'RUNNING') {
-        counts.runningTasksCount++;
-        counts[fargate ? 'runningFargateTasksCount' : 'runningEC2TasksCount']++;
-      } else if (PENDING_STATUSES.has(t.lastStatus!)) {
-        counts.pendingTasksCount++;
-        counts[fargate ? 'pendingFargateTasksCount' : 'pendingEC2TasksCount']++;
-      }
-    }
-    countCache.set(state, cached);
-  }
-  return { ...(cached.byCluster.get(cluster.clusterArn) ?? {}) };
-});
-
-/** Task ARNs in sorted order, rebuilt only when tasks were added (tasks are never removed but by reset). */
-const sortedIndex = new WeakMap<EcsState, { count: number; arns: string[] }>();
-function sortedTaskArns(state: EcsState): string[] {
-  const count = Object.keys(state.tasks).length;
-  let entry = sortedIndex.get(state);
-  if (!entry || entry.count !== count) {
-    entry = { count, arns: Object.keys(state.tasks).sort() };
-    sortedIndex.set(state, entry);
-  }
-  return entry.arns;
-}
-
-/** The index of the first element greater than `after` (binary search). */
-function firstAfter(sorted: string[], after: string): number {
-  let lo = 0;
-  let hi = sorted.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (sorted[mid] <= after) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
-/** The API view of a task: the record without Dockside's own bookkeeping. */
-export function taskView(state: EcsState, t: TaskRecord, withTags: boolean): ECS.Task {
-  const { definition: _d, runtimeIds: _r, clientToken: _c, ...task } = t;
-  const view = structuredClone(task) as ECS.Task;
-  view.tags = withTags ? tagsOf(state, t.taskArn) : [];
-  return view;
-}
-
-export function findTask(state: EcsState, ctx: RequestContext, cluster: ClusterRecord, ref: string): TaskRecord | undefined {
-  const arn = ref.startsWith('arn:') ? ref : ecsArn(ctx, `task/${cluster.clusterName}/${ref}`);
-  const t = state.tasks[arn];
-  return t && t.clusterArn === cluster.clusterArn ? t : undefined;
-}
-
-export function launchTypeFor(input: Pick<ECS.RunTaskRequest, 'launchType' | 'capacityProviderStrategy'>, cluster: ClusterRecord): { launchType: ECS.LaunchType; capacityProviderName?: string } {
-  if (input.launchType) return { launchType: input.launchType };
-  const strategy = input.capacityProviderStrategy?.length ? input.capacityProviderStrategy : cluster.defaultCapacityProviderStrategy;
-  if (strategy?.length) {
-    // Dockside runs every task on one engine, so the first provider with weight (or base) wins.
-    const pick = strategy.find((s) => (s.base ?? 0) > 0) ?? strategy.find((s) => (s.weight ?? 0) > 0) ?? strategy[0];
-    const name = pick.capacityProvider!;
-    if (input.capacityProviderStrategy?.length && !['FARGATE', 'FARGATE_SPOT'].includes(name) && !cluster.capacityProviders?.includes(name)) {
-      throw invalid(`The specified capacity provider strategy cannot contain a capacity provider that is not associated with the cluster. Associate the capacity provider with the cluster or specify a valid capacity provider and try again.`);
-    }
-    return { launchType: name.startsWith('FARGATE') ? 'FARGATE' : 'EC2', capacityProviderName: name };
-  }
-  return { launchType: 'EC2' };
-}
-
-/** The task definition as this task runs it: overrides applied. */
-export function effectiveDefinition(td: TaskDefinitionRecord, overrides: ECS.TaskOverride | undefined): TaskDefinitionRecord {
-  const byName = new Map((overrides?.containerOverrides ?? []).map((o) => [o.name, o]));
-  return {
-    ...structuredClone(td),
-    containerDefinitions: (td.containerDefinitions ?? []).map((d) => applyOverride(structuredClone(d), byName.get(d.name))),
-    ...(overrides?.taskRoleArn ? { taskRoleArn: overrides.taskRoleArn } : {}),
-    ...(overrides?.executionRoleArn ? { executionRoleArn: overrides.executionRoleArn } : {}),
-    ...(overrides?.cpu ? { cpu: overrides.cpu } : {}),
-    ...(overrides?.memory ? { memory: overrides.memory } : {}),
-  };
-}
-
-export function checkRunTask(input: Omit<ECS.RunTaskRequest, 'taskDefinition'>, td: TaskDefinitionRecord, launchType: ECS.LaunchType) {
-  const count = input.count ?? 1;
-  if (!Number.isInteger(count) || count < 1 || count > 10) throw invalid('count must be between 1 and 10.');
-  if (input.launchType && input.capacityProviderStrategy?.length) {
-    throw invalid('Specifying both a launch type and capacity provider strategy is not supported.');
-  }
-  if (td.status !== 'ACTIVE') throw invalid(`TaskDefinition is inactive`);
-  if (launchType === 'FARGATE' && !td.compatibilities?.includes('FARGATE')) throw invalid('Task definition does not support launch_type FARGATE.');
-  const awsvpc = td.networkMode === 'awsvpc';
-  if (awsvpc && !input.networkConfiguration?.awsvpcConfiguration) {
-    throw invalid(`Network Configuration must be provided when networkMode 'awsvpc' is specified.`);
-  }
-  if (!awsvpc && input.networkConfiguration) {
-    throw invalid(`Network Configuration is not valid for the given networkMode of this task definition.`);
-  }
-  const vpc = input.networkConfiguration?.awsvpcConfiguration;
-  if (awsvpc && vpc) {
-    if (!vpc.subnets?.length) throw invalid('subnets can not be empty.');
-    if (vpc.subnets.length > 16) throw invalid('subnets can have at most 16 items.');
-    if ((vpc.securityGroups ?? []).length > 5) throw invalid('securityGroups can have at most 5 items.');
-    for (const id of vpc.subnets) {
-      if (!/^subnet-[0-9a-f]{8,17}$/.test(id)) {
-        throw invalid(`Error retrieving subnet information for [${id}]: The subnet ID '${id}' does not exist (ErrorCode: InvalidSubnetID.NotFound)`);
-      }
-    }
-    for (const id of vpc.securityGroups ?? []) {
-      if (!/^sg-[0-9a-f]{8,17}$/.test(id)) {
-        throw invalid(`Error retrieving security group information for [${id}]: The security group '${id}' does not exist (ErrorCode: InvalidGroup.NotFound)`);
-      }
-    }
-    if (vpc.assignPublicIp === 'ENABLED' && launchType !== 'FARGATE') throw invalid('Assign public IP is not supported for this launch type.');
-  }
-  const names = new Set((td.containerDefinitions ?? []).map((c) => c.name));
-  for (const o of input.overrides?.containerOverrides ?? []) {
-    if (!names.has(o.name)) throw invalid(`Override for container named ${o.name} is not a container in the TaskDefinition.`);
-  }
-  if ((input.startedBy ?? '').length > 128) throw invalid('startedBy must be at most 128 characters.');
-  if (input.propagateTags === 'SERVICE') throw invalid('The propagateTags value SERVICE is only valid for tasks started by a service.');
-  for (const v of input.volumeConfigurations ?? []) {
-    const declared = td.volumes?.find((x) => x.name === v.name);
-    if (!declared?.configuredAtLaunch) throw invalid(`The volume '${v.name}' in volumeConfigurations is not a volume configured at launch in the task definition.`);
-  }
-}
-
-/** How a task is started: by RunTask, or by a service's scheduler. */
-export interface TaskLaunch {
-  launchType: ECS.LaunchType;
-  capacityProviderName?: string;
-  group: string;
-  startedBy?: string;
-  overrides?: ECS.TaskOverride;
-  platformVersion?: string;
-  enableExecuteCommand?: boolean;
-  clientToken?: string;
-  subnets?: string[];
-  volumeConfigurations?: ECS.TaskVolumeConfiguration[];
-  tags: ECS.Tag[];
-  /** ECS managed tags (`aws:ecs:…`), set by the service scheduler. */
-  systemTags?: ECS.Tag[];
-}
-
-/** A new task record (PROVISIONING), stored in `state`; the caller hands it to the runtime. */
-export function createTaskRecord(
-  state: EcsState,
-  ctx: Pick<RequestContext, 'accountId' | 'region'>,
-  cluster: ClusterRecord,
-  td: TaskDefinitionRecord,
-  definition: TaskDefinitionRecord,
-  l: TaskLaunch,
-): TaskRecord {
-  const launchType = l.launchType;
-  const capacityProviderName = l.capacityProviderName;
-  const id = randomBytes(16).toString('hex');
-  const taskArn = ecsArn(ctx, `task/${cluster.clusterName}/${id}`);
-  setTags(state, taskArn, l.tags, { replace: true, system: l.systemTags });
-  const fargate = launchType === 'FARGATE';
-  const task: TaskRecord = {
-    taskArn,
-    clusterArn: cluster.clusterArn,
-    taskDefinitionArn: td.taskDefinitionArn,
-    definition,
-    runtimeIds: {},
-    attachments: [],
-    attributes: [{ name: 'ecs.cpu-architecture', value: 'x86_64' }],
-    availabilityZone: `${ctx.region}a`,
-    containers: [],
-    overrides: {
-      containerOverrides: l.overrides?.containerOverrides ?? [],
-      inferenceAcceleratorOverrides: l.overrides?.inferenceAcceleratorOverrides ?? [],
-      ...(l.overrides?.taskRoleArn ? { taskRoleArn: l.overrides.taskRoleArn } : {}),
-      ...(l.overrides?.executionRoleArn ? { executionRoleArn: l.overrides.executionRoleArn } : {}),
-      ...(l.overrides?.cpu ? { cpu: l.overrides.cpu } : {}),
-      ...(l.overrides?.memory ? { memory: l.overrides.memory } : {}),
-    },
-    lastStatus: 'PROVISIONING',
-    desiredStatus: 'RUNNING',
-    createdAt: new Date(),
-    group: l.group,
-    launchType,
-    ...(capacityProviderName ? { capacityProviderName } : {}),
-    ...(l.startedBy ? { startedBy: l.startedBy } : {}),
-    ...(definition.cpu ? { cpu: definition.cpu } : {}),
-    ...(definition.memory ? { memory: definition.memory } : {}),
-    ...(fargate ? { platformVersion: l.platformVersion && l.platformVersion !== 'LATEST' ? l.platformVersion : '1.4.0', platformFamily: 'Linux', ephemeralStorage: { sizeInGiB: 20 } } : {}),
-    enableExecuteCommand: Boolean(l.enableExecuteCommand),
-    healthStatus: 'UNKNOWN',
-    version: 1,
-    ...(l.clientToken ? { clientToken: l.clientToken } : {}),
-  };
-  task.containers = (definition.containerDefinitions ?? []).map((d) => ({
-    containerArn: newContainerArn(task),
-    taskArn,
-    name: d.name,
-    image: d.image,
-    lastStatus: 'PENDING',
-    networkInterfaces: [],
-    cpu: String(d.cpu ?? 0),
-    ...(d.memory !== undefined ? { memory: String(d.memory) } : {}),
-    ...(d.memoryReservation !== undefined ? { memoryReservation: String(d.memoryReservation) } : {}),
-    ...(d.healthCheck ? { healthStatus: 'UNKNOWN' as const } : {}),
-  }));
-  const subnets = l.subnets;
-  if (definition.networkMode === 'awsvpc' && subnets?.length) {
-    // The ENI is made during PROVISIONING; its address and id arrive on DescribeTasks.
-    task.attachments!.push({ id: randomUUID(), type: 'ElasticNetworkInterface', status: 'PRECREATED', details: [{ name: 'subnetId', value: subnets[0] }] });
-  }
-  for (const v of l.volumeConfigurations ?? []) {
-    task.attachments!.push({
-      id: randomBytes(16).toString('hex'),
-      type: 'AmazonElasticBlockStorage',
-      status: 'ATTACHED',
-      details: [
-        { name: 'volumeName', value: v.name },
-        { name: 'volumeId', value: `vol-${randomBytes(9).toString('hex').slice(0, 17)}` },
-        { name: 'sizeInGiB', value: String(v.managedEBSVolume?.sizeInGiB ?? 20) },
-        { name: 'volumeType', value: v.managedEBSVolume?.volumeType ?? 'gp3' },
-      ],
-    });
-  }
-  state.tasks[taskArn] = task;
-  taskEpoch.value++;
-  return task;
-}
-
-export function taskOperations(stateOf: (ctx: RequestContext) => EcsState, runtime: Runtime): OperationMap {
+export function taskOperations(d: EcsDomain, runtime: Runtime): OperationMap {
   return {
     RunTask(input: ECS.RunTaskRequest, ctx): ECS.RunTaskResponse {
-      const state = stateOf(ctx);
+      const state = d.stateOf(ctx);
       const cluster = activeCluster(state, ctx, input.cluster);
       let td: TaskDefinitionRecord;
       try {
         td = resolveTaskDefinition(state, ctx, input.taskDefinition!);
       } catch {
-        throw invalid('TaskDefinition not found.');
+        throw invalidParameter('TaskDefinition not found.');
       }
       const { launchType, capacityProviderName } = launchTypeFor(input, cluster);
       checkRunTask(input, td, launchType);
@@ -293,7 +30,7 @@ export function taskOperations(stateOf: (ctx: RequestContext) => EcsState, runti
       if (input.clientToken) {
         const seen = state.runTaskTokens[input.clientToken];
         if (seen) {
-          if (seen.fingerprint !== fingerprint) throw invalid('The clientToken was already used with different parameters.');
+          if (seen.fingerprint !== fingerprint) throw invalidParameter('The clientToken was already used with different parameters.');
           return { tasks: seen.taskArns.map((a) => taskView(state, state.tasks[a], true)), failures: [] };
         }
       }
@@ -344,19 +81,19 @@ export function taskOperations(stateOf: (ctx: RequestContext) => EcsState, runti
     },
 
     StopTask(input: ECS.StopTaskRequest, ctx): ECS.StopTaskResponse {
-      const state = stateOf(ctx);
+      const state = d.stateOf(ctx);
       const cluster = activeCluster(state, ctx, input.cluster);
       const task = findTask(state, ctx, cluster, input.task!);
-      if (!task) throw invalid('The referenced task was not found.');
-      if ((input.reason ?? '').length > 255) throw invalid('reason must be at most 255 characters.');
+      if (!task) throw invalidParameter('The referenced task was not found.');
+      if ((input.reason ?? '').length > 255) throw invalidParameter('reason must be at most 255 characters.');
       void runtime.stop(task, 'UserInitiated', input.reason || 'Task stopped by user');
       return { task: taskView(state, task, false) };
     },
 
     DescribeTasks(input: ECS.DescribeTasksRequest, ctx): ECS.DescribeTasksResponse {
-      const state = stateOf(ctx);
+      const state = d.stateOf(ctx);
       const cluster = activeCluster(state, ctx, input.cluster);
-      if ((input.tasks ?? []).length > 100) throw invalid('Tasks cannot have more than 100 elements');
+      if ((input.tasks ?? []).length > 100) throw invalidParameter('Tasks cannot have more than 100 elements');
       const tasks: ECS.Task[] = [];
       const failures: ECS.Failure[] = [];
       for (const ref of input.tasks ?? []) {
@@ -368,9 +105,9 @@ export function taskOperations(stateOf: (ctx: RequestContext) => EcsState, runti
     },
 
     ListTasks(input: ECS.ListTasksRequest, ctx): ECS.ListTasksResponse {
-      const state = stateOf(ctx);
+      const state = d.stateOf(ctx);
       const cluster = activeCluster(state, ctx, input.cluster);
-      if (input.family && input.serviceName) throw invalid('Family and serviceName cannot both be specified.');
+      if (input.family && input.serviceName) throw invalidParameter('Family and serviceName cannot both be specified.');
       const max = pageSize(input.maxResults, { defaultMax: 100, maxLimit: 100 });
       const desired = input.desiredStatus ?? 'RUNNING';
       const matches = (t: TaskRecord) =>
@@ -382,7 +119,7 @@ export function taskOperations(stateOf: (ctx: RequestContext) => EcsState, runti
         (!input.launchType || t.launchType === input.launchType) &&
         (!input.containerInstance || t.containerInstanceArn === input.containerInstance);
       // Walk the sorted index from the token on, instead of filtering and sorting every task per page.
-      const arns = sortedTaskArns(state);
+      const arns = d.index.sortedArns(state);
       let i = input.nextToken ? firstAfter(arns, decodePageToken(input.nextToken)) : 0;
       const page: string[] = [];
       for (; i < arns.length && page.length < max; i++) if (matches(state.tasks[arns[i]])) page.push(arns[i]);

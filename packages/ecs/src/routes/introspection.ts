@@ -1,17 +1,18 @@
 import express, { type Request, type Response, type Router } from 'express';
 import type { Store } from '@dockside/core';
-import type { Runtime } from '../runtime/runtime';
-import type { EcsState, TaskRecord } from '../state/types';
-import { clusterView } from '../operations/clusters';
-import { taskView } from '../operations/tasks';
+import { clusterView } from '../domain/clusters';
+import type { EcsDomain } from '../domain/context';
+import { tagsOf } from '../domain/tags';
+import { findTask, taskView } from '../domain/tasks';
+import { Runtime } from '../runtime/runtime';
+import type { TaskRecord } from '../state/types';
 import { taskDocument } from './metadata';
-import { tagsOf } from '../operations/tags';
 
 /**
  * `/_dockside/ecs/…` (and the seed's `/_fakecloud/ecs/…` aliases): JSON views for tests, in a
  * deterministic order, across every account and region.
  */
-export function introspectionRoutes(router: Router, store: Store<EcsState>, runtime: Runtime) {
+export function introspectionRoutes(router: Router, { store, index }: EcsDomain, runtime: Runtime) {
   const allTasks = () => store.entries().flatMap(({ state }) => Object.values(state.tasks).map((t) => ({ state, t })));
   const byCreation = (a: { t: TaskRecord }, b: { t: TaskRecord }) =>
     a.t.createdAt!.getTime() - b.t.createdAt!.getTime() || (a.t.taskArn < b.t.taskArn ? -1 : 1);
@@ -25,7 +26,7 @@ export function introspectionRoutes(router: Router, store: Store<EcsState>, runt
     router.get(`${prefix}/clusters`, (_req, res) => {
       const clusters = store
         .entries()
-        .flatMap(({ accountId, region, state }) => Object.values(state.clusters).map((c) => ({ accountId, region, ...clusterView(state, c, ['SETTINGS', 'CONFIGURATIONS', 'TAGS', 'STATISTICS']) })))
+        .flatMap(({ accountId, region, state }) => Object.values(state.clusters).map((c) => ({ accountId, region, ...clusterView(state, index, c, ['SETTINGS', 'CONFIGURATIONS', 'TAGS', 'STATISTICS']) })))
         .sort((a, b) => (a.clusterArn! < b.clusterArn! ? -1 : 1));
       res.json({ clusters });
     });
@@ -50,7 +51,7 @@ export function introspectionRoutes(router: Router, store: Store<EcsState>, runt
     router.get(`${prefix}/tasks/:id/logs`, (req, res) => {
       const found = findTask(String(req.params.id));
       if (!found) return void notFound(res, 'task');
-      const output = runtime.output(found.t.taskArn) ?? {};
+      const output = runtime.output(found.t) ?? {};
       res.json({
         taskArn: found.t.taskArn,
         lastStatus: found.t.lastStatus,
@@ -84,7 +85,7 @@ export function introspectionRoutes(router: Router, store: Store<EcsState>, runt
     router.get(`${prefix}/metadata/:taskArn`, async (req, res) => {
       const found = findTask(String(req.params.taskArn));
       if (!found) return void notFound(res, 'task');
-      res.json(await taskDocument(found.t, 4, runtime.engine.docker(), (arn) => tagsOf(found.state, arn)));
+      res.json(await taskDocument(found.t, 4, runtime.engine, (arn) => tagsOf(found.state, arn)));
     });
   }
 }

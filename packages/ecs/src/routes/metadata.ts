@@ -1,8 +1,8 @@
-import type Docker from 'dockerode';
 import type { Router } from 'express';
-import type { TagsLookup } from './types';
-import type { Runtime } from '../runtime/runtime';
+import type { ContainerEngine, ContainerInfo } from '../runtime/engine';
+import { Runtime } from '../runtime/runtime';
 import type { TaskRecord } from '../state/types';
+import type { TagsLookup } from './types';
 
 /**
  * The task metadata endpoint (v3 and v4) and the task-role credentials endpoint, shaped as the
@@ -10,17 +10,17 @@ import type { TaskRecord } from '../state/types';
  * AWS_CONTAINER_CREDENTIALS_FULL_URI.
  */
 type Version = 3 | 4;
-type Inspect = Awaited<ReturnType<Docker.Container['inspect']>>;
+type Inspect = ContainerInfo;
 
 const iso = (d: string | Date | undefined) => (d ? new Date(d).toISOString() : undefined);
 const started = (s: string | undefined) => (s && !s.startsWith('0001-') ? s : undefined);
 
-async function inspect(docker: Docker | undefined, id: string | undefined): Promise<Inspect | undefined> {
-  if (!docker || !id) return undefined;
-  return docker.getContainer(id).inspect().catch(() => undefined);
+async function inspect(engine: ContainerEngine | undefined, id: string | undefined): Promise<Inspect | undefined> {
+  if (!engine || !id) return undefined;
+  return engine.inspectContainer(id).catch(() => undefined);
 }
 
-export async function containerDocument(task: TaskRecord, name: string, version: Version, docker: Docker | undefined) {
+export async function containerDocument(task: TaskRecord, name: string, version: Version, docker: ContainerEngine | undefined) {
   const c = task.containers!.find((x) => x.name === name)!;
   const def = task.definition.containerDefinitions!.find((x) => x.name === name)!;
   const mode = task.definition.networkMode ?? 'bridge';
@@ -89,7 +89,7 @@ function cidrOf(ip: string, prefix: number): string {
   return `${[24, 16, 8, 0].map((s) => (masked >>> s) & 255).join('.')}/${prefix}`;
 }
 
-export async function taskDocument(task: TaskRecord, version: Version, docker: Docker | undefined, tags?: TagsLookup) {
+export async function taskDocument(task: TaskRecord, version: Version, docker: ContainerEngine | undefined, tags?: TagsLookup) {
   const fargate = task.launchType === 'FARGATE';
   const cpu = task.cpu ? Number(task.cpu) / 1024 : undefined;
   const doc: Record<string, unknown> = {
@@ -127,18 +127,24 @@ function vpcOf(task: TaskRecord): string {
   return 'vpc-00000000000000000';
 }
 
-/** `docker stats` once, plus the network rates ECS adds (from the previous sample). */
-const lastNet = new Map<string, { at: number; rx: number; tx: number }>();
-export async function statsDocument(docker: Docker | undefined, id: string | undefined): Promise<Record<string, unknown> | null> {
-  if (!docker || !id) return null;
-  const stats = (await docker.getContainer(id).stats({ stream: false }).catch(() => null)) as Record<string, unknown> | null;
+/** Network byte counters of each container's previous stats sample, for ECS's rates (bounded). */
+export type NetSamples = Map<string, { at: number; rx: number; tx: number }>;
+const MAX_NET_SAMPLES = 1000;
+
+/** `docker stats` once, plus the network rates ECS adds (from the previous sample in `samples`). */
+export async function statsDocument(engine: ContainerEngine | undefined, id: string | undefined, samples: NetSamples): Promise<Record<string, unknown> | null> {
+  if (!engine || !id) return null;
+  const stats = await engine.stats(id);
   if (!stats) return null;
   const networks = (stats.networks ?? {}) as Record<string, { rx_bytes: number; tx_bytes: number }>;
   const rx = Object.values(networks).reduce((a, n) => a + n.rx_bytes, 0);
   const tx = Object.values(networks).reduce((a, n) => a + n.tx_bytes, 0);
   const now = Date.now();
-  const prev = lastNet.get(id);
-  lastNet.set(id, { at: now, rx, tx });
+  const prev = samples.get(id);
+  samples.delete(id);
+  samples.set(id, { at: now, rx, tx });
+  // Oldest first: the samples of containers long gone go first.
+  if (samples.size > MAX_NET_SAMPLES) samples.delete(samples.keys().next().value!);
   const secs = prev ? Math.max((now - prev.at) / 1000, 0.001) : 0;
   return {
     ...stats,
@@ -155,10 +161,11 @@ const agentError = (res: import('express').Response, message: string) => res.sta
 const tokenOf = (req: import('express').Request) => String((req.params as Record<string, string>).token);
 
 export function metadataRoutes(router: Router, runtime: Runtime, tags: TagsLookup) {
-  const docker = () => runtime.engine.docker();
+  const docker = () => runtime.engine;
+  const samples: NetSamples = new Map();
   for (const version of [3, 4] as const) {
     const base = `/v${version}/:token`;
-    const find = (token: string) => runtime.metadata.get(token);
+    const find = (token: string) => runtime.metadataTarget(token);
     const unknown = (res: import('express').Response, token: string) =>
       agentError(res, `V${version} container metadata handler: unable to get task arn from request: unable to get container name mapping for: ${token}`);
     router.get(base, async (req, res) => {
@@ -181,14 +188,14 @@ export function metadataRoutes(router: Router, runtime: Runtime, tags: TagsLooku
     router.get(`${base}/stats`, async (req, res) => {
       const m = find(tokenOf(req));
       if (!m) return void unknown(res, tokenOf(req));
-      res.json(await statsDocument(docker(), m.task.runtimeIds[m.containerName]));
+      res.json(await statsDocument(docker(), m.task.runtimeIds[m.containerName], samples));
     });
     router.get(`${base}/task/stats`, async (req, res) => {
       const m = find(tokenOf(req));
       if (!m) return void unknown(res, tokenOf(req));
       const ids = Object.entries(m.task.runtimeIds).filter(([n]) => !n.startsWith('~'));
       const out: Record<string, unknown> = {};
-      for (const [, id] of ids) out[id] = await statsDocument(docker(), id);
+      for (const [, id] of ids) out[id] = await statsDocument(docker(), id, samples);
       res.json(out);
     });
   }
@@ -196,7 +203,7 @@ export function metadataRoutes(router: Router, runtime: Runtime, tags: TagsLooku
   router.get(['/v2/credentials', '/v2/credentials/:id'], (req, res) => {
     const id = (req.params as Record<string, string | undefined>).id;
     if (!id) return void res.status(400).json({ code: 'NoIdInRequest', message: 'CredentialsV2Request: No ID in the request' });
-    const creds = runtime.credentials.get(id);
+    const creds = runtime.credentialsById(id)?.roleCredentials;
     if (!creds) return void res.status(400).json({ code: 'InvalidIdInRequest', message: 'CredentialsV2Request: Credentials not found' });
     if (req.header('authorization') !== creds.token) {
       return void res.status(401).json({ code: 'AccessDenied', message: 'CredentialsV2Request: the authorization token does not match these credentials' });

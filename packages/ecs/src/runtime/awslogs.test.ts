@@ -1,10 +1,12 @@
-import { AwsLogsShipper, awsLogsConfig, strftimeToRegExp } from './awslogs';
+import { AwsLogsShipper, awsLogsConfig, strftimeToRegExp, type LogsCall } from './awslogs';
 
 type Sent = { op: string; input: Record<string, unknown>; region: string };
 const shipper = (options: Record<string, string>) => {
   const sent: Sent[] = [];
   const cfg = awsLogsConfig({ logDriver: 'awslogs', options: { 'awslogs-group': 'g', ...options } }, 'us-east-1')!;
-  const s = new AwsLogsShipper(cfg, 'stream', async (op, input, region) => void sent.push({ op, input, region }), () => undefined);
+  // A fake logs contract: records each call, answers nothing.
+  const call = (async (_service: string, op: string, input: Record<string, unknown>, region: string) => void sent.push({ op, input, region })) as unknown as LogsCall;
+  const s = new AwsLogsShipper(cfg, 'stream', call, () => undefined);
   const puts = () => sent.filter((x) => x.op === 'PutLogEvents').map((x) => (x.input.logEvents as Array<{ message: string }>).map((e) => e.message));
   return { s, sent, puts };
 };

@@ -1,5 +1,7 @@
 import type * as ECS from '@aws-sdk/client-ecs';
-import type { OutputLine } from './output';
+import type { RegionalCall } from '@dockside/core';
+import type {} from '@dockside/logs';
+import type { OutputLine } from './engine';
 
 /**
  * The awslogs log driver, done by Dockside: a container's output goes to CloudWatch Logs line by
@@ -16,7 +18,8 @@ export interface AwsLogsConfig {
   maxBufferBytes: number;
 }
 
-export type LogsCall = (operation: string, input: Record<string, unknown>, region: string) => Promise<unknown>;
+/** The logs plugin's contract, in the task's account. */
+export type LogsCall = RegionalCall<'logs'>;
 
 /** strftime directives Docker's awslogs driver accepts in awslogs-datetime-format. */
 const STRFTIME: Record<string, string> = {
@@ -121,11 +124,11 @@ export class AwsLogsShipper {
   /** Makes the group (with awslogs-create-group) and the stream; throws as the driver would. */
   async init(): Promise<void> {
     if (this.cfg.createGroup) {
-      await this.call('CreateLogGroup', { logGroupName: this.cfg.group }, this.cfg.region).catch((e) => {
+      await this.call('logs', 'CreateLogGroup', { logGroupName: this.cfg.group }, this.cfg.region).catch((e) => {
         if ((e as { code?: string }).code !== 'ResourceAlreadyExistsException') throw e;
       });
     }
-    await this.call('CreateLogStream', { logGroupName: this.cfg.group, logStreamName: this.streamName }, this.cfg.region).catch((e) => {
+    await this.call('logs', 'CreateLogStream', { logGroupName: this.cfg.group, logStreamName: this.streamName }, this.cfg.region).catch((e) => {
       if ((e as { code?: string }).code !== 'ResourceAlreadyExistsException') throw e;
     });
   }
@@ -201,7 +204,7 @@ export class AwsLogsShipper {
     this.queuedBytes = 0;
     for (const events of batches) {
       this.sending = this.sending.then(() =>
-        this.call('PutLogEvents', { logGroupName: this.cfg.group, logStreamName: this.streamName, logEvents: events }, this.cfg.region).then(
+        this.call('logs', 'PutLogEvents', { logGroupName: this.cfg.group, logStreamName: this.streamName, logEvents: events }, this.cfg.region).then(
           () => undefined,
           (err) => {
             this.failures++;

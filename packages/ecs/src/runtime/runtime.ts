@@ -2,23 +2,26 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type * as ECS from '@aws-sdk/client-ecs';
-import type { Bus, Logger } from '@dockside/core';
+import type { Bus, Logger, Store } from '@dockside/core';
 import type { DockerOptions } from 'dockerode';
 import type { EcsTaskChange } from '../contract';
-import type { TaskRecord } from '../state/types';
-import { taskEpoch } from '../state/epoch';
-import { AGENT_ADDRESS, Engine, type PullPolicy } from './engine';
-import { applyStatus, pathTo, type TaskStatus } from './lifecycle';
-import type { OutputLine } from './output';
-import { TaskRun, type RuntimeOptions } from './task-run';
-import { rewriteLoopback } from './docker-spec';
-import { SubnetPool, type Lease } from './subnets';
+import { taskId } from '../domain/deployments';
+import { TaskIndex } from '../domain/task-index';
+import { launch } from '../scheduler/launch';
+import type { EcsState, TaskCredentials, TaskRecord } from '../state/types';
 import { AwsLogsShipper, awsLogsConfig } from './awslogs';
-import { ENGINE_LOG_DRIVERS } from './docker-spec';
-import { resolveTaskSecrets, type ResolvedSecrets } from './secrets';
+import { ENGINE_LOG_DRIVERS, rewriteLoopback } from './docker-spec';
+import { DockerEngine } from './docker/docker-engine';
+import { AGENT_ADDRESS, type ContainerEngine, type OutputLine, type PullPolicy } from './engine';
+import { type TaskStatus, applyStatus, pathTo } from './lifecycle';
+import { type ResolvedSecrets, resolveTaskSecrets } from './secrets';
+import { type Lease, SubnetPool } from './subnets';
+import { type RuntimeOptions, TaskRun } from './task-run';
 
 export interface RuntimeConfig {
   docker?: DockerOptions;
+  /** Another container engine than Docker (default: Docker at `docker`). */
+  engine?: ContainerEngine;
   pullPolicy?: PullPolicy;
   keepContainers?: boolean;
   publishHost?: string;
@@ -33,9 +36,14 @@ export interface RuntimeConfig {
   realAddresses?: boolean;
 }
 
+/** What the runtime is given once, at the plugin's setup. */
 export interface RuntimeWiring {
-  bus(): Bus | undefined;
-  logger(): Logger | undefined;
+  bus: Bus;
+  logger: Logger;
+  /** Told of every task change, so derived figures (cluster counts) are recomputed. */
+  index: TaskIndex;
+  /** The plugin's store: credentials live on task records, lookups are derived from it. */
+  store: Store<EcsState>;
   /** The gateway's URL as the host sees it. */
   endpoint(): string | undefined;
   /** Serve the gateway on another local address too (see PluginContext.exposeOn). */
@@ -43,18 +51,19 @@ export interface RuntimeWiring {
   accountOf(task: TaskRecord): string;
 }
 
-/** Task-role credentials as the ECS agent serves them. */
-export interface TaskCredentials {
-  id: string;
-  token: string;
-  taskArn: string;
-  body: { RoleArn: string; AccessKeyId: string; SecretAccessKey: string; Token: string; Expiration: string };
-}
+export type { TaskCredentials } from '../state/types';
 
 /** A container the metadata endpoint can answer for, by its token. */
 export interface MetadataTarget {
   task: TaskRecord;
   containerName: string;
+}
+
+interface Diagnostics {
+  outputs: Map<string, Record<string, OutputLine[]>>;
+  events: Array<EcsTaskChange & { seq: number; at: string }>;
+  /** Container token (last segment of its ARN) → task and container, rebuilt when tasks are added. */
+  tokens?: { count: number; byToken: Map<string, MetadataTarget> };
 }
 
 const MAX_EVENTS = 10_000;
@@ -64,17 +73,19 @@ const alnum = (n: number, alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789') =>
 
 /** Every task run of one ECS plugin instance, and the engine they share. */
 export class Runtime {
-  readonly engine: Engine;
+  readonly engine: ContainerEngine;
   private readonly runs = new Map<string, TaskRun>();
   /** Runs flipped to STOPPED by mark-failed whose containers still exist. */
   private readonly detached = new Set<TaskRun>();
   private readonly opts: RuntimeOptions;
   private orphansChecked = false;
   private agent?: Promise<{ network?: string; url?: string }>;
-  readonly credentials = new Map<string, TaskCredentials>();
-  readonly metadata = new Map<string, MetadataTarget>();
-  private readonly outputs = new Map<string, Record<string, OutputLine[]>>();
-  private readonly eventLog: Array<EcsTaskChange & { seq: number; at: string }> = [];
+  /**
+   * Diagnostics derived from a store partition (kept outputs of stopped tasks, the task event
+   * log, the metadata token index): keyed by the partition object, so a reset, which replaces
+   * partitions, drops them with it.
+   */
+  private readonly diagnostics = new WeakMap<EcsState, Diagnostics>();
   private seq = 0;
   /** awslogs shippers by task ARN, then container name. */
   private readonly shippers = new Map<string, Map<string, AwsLogsShipper>>();
@@ -87,7 +98,7 @@ export class Runtime {
     config: RuntimeConfig,
     private readonly wiring: RuntimeWiring,
   ) {
-    this.engine = new Engine(config.docker, config.instanceId ?? `dockside-${process.pid}`);
+    this.engine = config.engine ?? new DockerEngine(config.docker, config.instanceId ?? `dockside-${process.pid}`);
     this.pool = new SubnetPool(config.subnets);
     this.realAddresses = config.realAddresses ?? true;
     this.opts = {
@@ -102,7 +113,7 @@ export class Runtime {
   }
 
   private publish(task: TaskRecord) {
-    taskEpoch.value++;
+    this.wiring.index.touch();
     const change: EcsTaskChange = {
       accountId: this.wiring.accountOf(task),
       region: task.taskArn.split(':')[3],
@@ -114,10 +125,12 @@ export class Runtime {
       ...(task.stopCode ? { stopCode: task.stopCode } : {}),
       ...(task.stoppedReason ? { stoppedReason: task.stoppedReason } : {}),
     };
-    this.eventLog.push({ ...change, seq: ++this.seq, at: new Date().toISOString() });
-    if (this.eventLog.length > MAX_EVENTS) this.eventLog.shift();
-    if (task.lastStatus === 'STOPPED') this.revokeCredentials(task.taskArn);
-    this.wiring.bus()?.publish('ecs.task', change);
+    const log = this.diagnosticsOf(task).events;
+    log.push({ ...change, seq: ++this.seq, at: new Date().toISOString() });
+    if (log.length > MAX_EVENTS) log.shift();
+    // Credentials are served only while the task runs.
+    if (task.lastStatus === 'STOPPED') delete task.roleCredentials;
+    this.wiring.bus.publish('ecs.task', change);
   }
 
   /** The agent network and Dockside's URL on it, set up once; {} where the engine cannot. */
@@ -129,7 +142,7 @@ export class Runtime {
       try {
         return { network, url: await this.wiring.exposeOn(AGENT_ADDRESS) };
       } catch (err) {
-        this.wiring.logger()?.warn({ err }, `cannot serve on ${AGENT_ADDRESS}; containers will use ${this.opts.hostAlias}`);
+        this.wiring.logger.warn({ err }, `cannot serve on ${AGENT_ADDRESS}; containers will use ${this.opts.hostAlias}`);
         return {};
       }
     })());
@@ -143,30 +156,12 @@ export class Runtime {
     if (!this.realAddresses) return Promise.resolve(undefined);
     let p = this.subnetNetworks.get(lease.subnetId);
     if (!p) {
-      p = (async () => {
-        const docker = this.engine.docker();
-        const name = `dockside-${lease.subnetId}`;
-        const existing = await docker.getNetwork(name).inspect().catch(() => undefined);
-        if (existing) {
-          const subnet = existing.IPAM?.Config?.[0]?.Subnet;
-          return subnet === lease.cidr ? name : undefined;
-        }
-        try {
-          await docker.createNetwork({
-            Name: name,
-            Driver: 'bridge',
-            CheckDuplicate: true,
-            IPAM: { Config: [{ Subnet: lease.cidr, Gateway: lease.gateway }] },
-            Labels: { 'dockside.network': 'subnet', 'dockside.subnet-id': lease.subnetId },
-          });
-          return name;
-        } catch (err) {
-          const raced = await docker.getNetwork(name).inspect().catch(() => undefined);
-          if (raced) return name;
-          this.wiring.logger()?.warn({ err, subnet: lease.subnetId, cidr: lease.cidr }, 'cannot create a Docker network for this subnet; ENI addresses are not applied to containers');
+      p = this.engine
+        .subnetNetwork(`dockside-${lease.subnetId}`, lease.cidr, lease.gateway, { 'dockside.network': 'subnet', 'dockside.subnet-id': lease.subnetId })
+        .catch((err) => {
+          this.wiring.logger.warn({ err, subnet: lease.subnetId, cidr: lease.cidr }, 'cannot create a Docker network for this subnet; ENI addresses are not applied to containers');
           return undefined;
-        }
-      })();
+        });
       this.subnetNetworks.set(lease.subnetId, p);
     }
     return p;
@@ -175,17 +170,13 @@ export class Runtime {
   private warnOnce(key: string, obj: object, msg: string) {
     if (this.warned.has(key)) return;
     this.warned.add(key);
-    this.wiring.logger()?.warn(obj, msg);
+    this.wiring.logger.warn(obj, msg);
   }
 
   /** Fetches a task's secrets through the bus, in the task's account (never logged). */
   private resolveSecrets(task: TaskRecord, defs: ECS.ContainerDefinition[]): Promise<ResolvedSecrets> {
-    const bus = this.wiring.bus();
     const accountId = this.wiring.accountOf(task);
-    return resolveTaskSecrets(defs, task.taskArn.split(':')[3], (service, op, input, region) => {
-      if (!bus) return Promise.reject(Object.assign(new Error('no bus'), { code: 'DOCKSIDE_SERVICE_NOT_LOADED' }));
-      return bus.callUntyped(service, op, input, { accountId, region });
-    });
+    return resolveTaskSecrets(defs, task.taskArn.split(':')[3], (service, op, input, region) => this.wiring.bus.call(service, op, input, { accountId, region }));
   }
 
   /** Sets up a container's log driver: Dockside's own awslogs, or the engine's driver. */
@@ -199,8 +190,8 @@ export class Runtime {
       }
       return;
     }
-    const bus = this.wiring.bus();
-    if (!bus?.isLoaded('logs')) {
+    const bus = this.wiring.bus;
+    if (!bus.isLoaded('logs')) {
       this.warnOnce('no-logs', {}, 'awslogs containers run, but the logs plugin is not loaded: their output stays in Dockside\'s buffer');
       return;
     }
@@ -210,7 +201,7 @@ export class Runtime {
     const shipper = new AwsLogsShipper(
       cfg,
       stream,
-      (op, input, r) => bus.callUntyped('logs', op, input, { accountId, region: r }),
+      (service, op, input, r) => bus.call(service, op, input, { accountId, region: r }),
       (err) => this.warnOnce(`ship:${task.taskArn}:${def.name}`, { err, taskArn: task.taskArn, container: def.name }, 'awslogs delivery failed'),
     );
     await shipper.init();
@@ -239,7 +230,7 @@ export class Runtime {
       const token = container.containerArn!.slice(container.containerArn!.lastIndexOf('/') + 1);
       env.ECS_CONTAINER_METADATA_URI = `${base}/v3/${token}`;
       env.ECS_CONTAINER_METADATA_URI_V4 = `${base}/v4/${token}`;
-      const creds = [...this.credentials.values()].find((c) => c.taskArn === task.taskArn);
+      const creds = task.roleCredentials;
       if (creds) {
         // A FULL_URI on the agent address (or loopback for host mode) is what the SDKs accept over http.
         env.AWS_CONTAINER_CREDENTIALS_FULL_URI = `${base}/v2/credentials/${creds.id}`;
@@ -253,10 +244,9 @@ export class Runtime {
     const roleArn = task.definition.taskRoleArn;
     if (!roleArn) return;
     const id = randomUUID();
-    this.credentials.set(id, {
+    task.roleCredentials = {
       id,
       token: randomBytes(32).toString('hex'),
-      taskArn: task.taskArn,
       body: {
         RoleArn: roleArn,
         AccessKeyId: `ASIA${alnum(16)}`,
@@ -264,11 +254,45 @@ export class Runtime {
         Token: randomBytes(96).toString('base64'),
         Expiration: new Date(Date.now() + 6 * 3600_000).toISOString().replace(/\.\d{3}Z$/, 'Z'),
       },
-    });
+    };
   }
 
-  private revokeCredentials(taskArn: string) {
-    for (const [id, c] of this.credentials) if (c.taskArn === taskArn) this.credentials.delete(id);
+  private partitionOf(task: TaskRecord): EcsState {
+    return this.wiring.store.get(this.wiring.accountOf(task), task.taskArn.split(':')[3]);
+  }
+
+  private diagnosticsOf(task: TaskRecord): Diagnostics {
+    const state = this.partitionOf(task);
+    let d = this.diagnostics.get(state);
+    if (!d) this.diagnostics.set(state, (d = { outputs: new Map(), events: [] }));
+    return d;
+  }
+
+  /** The task and container a metadata token (the container ARN's last segment) belongs to. */
+  metadataTarget(token: string): MetadataTarget | undefined {
+    for (const { state } of this.wiring.store.entries()) {
+      let d = this.diagnostics.get(state);
+      if (!d) this.diagnostics.set(state, (d = { outputs: new Map(), events: [] }));
+      const count = Object.keys(state.tasks).length;
+      if (!d.tokens || d.tokens.count !== count) {
+        const byToken = new Map<string, MetadataTarget>();
+        for (const task of Object.values(state.tasks)) {
+          for (const c of task.containers ?? []) byToken.set(c.containerArn!.slice(c.containerArn!.lastIndexOf('/') + 1), { task, containerName: c.name! });
+        }
+        d.tokens = { count, byToken };
+      }
+      const hit = d.tokens.byToken.get(token);
+      if (hit) return hit;
+    }
+    return undefined;
+  }
+
+  /** The running task whose role credentials have this id. */
+  credentialsById(id: string): TaskRecord | undefined {
+    for (const { state } of this.wiring.store.entries()) {
+      for (const t of Object.values(state.tasks)) if (t.roleCredentials?.id === id) return t;
+    }
+    return undefined;
   }
 
   /** Starts driving a new task (PROVISIONING) on the engine, in the background. */
@@ -276,19 +300,16 @@ export class Runtime {
     if (!this.orphansChecked) {
       this.orphansChecked = true;
       this.engine.removeOrphans().then(
-        (n) => n && this.wiring.logger()?.info({ removed: n }, 'removed containers left by earlier Dockside instances'),
+        (n) => n && this.wiring.logger.info({ removed: n }, 'removed containers left by earlier Dockside instances'),
         () => undefined,
       );
     }
     this.issueCredentials(task);
-    for (const c of task.containers ?? []) {
-      this.metadata.set(c.containerArn!.slice(c.containerArn!.lastIndexOf('/') + 1), { task, containerName: c.name! });
-    }
     const run = new TaskRun(task, this.engine, this.opts, {
       changed: (t) => this.publish(t),
       output: (t, line: OutputLine) => {
         this.shippers.get(t.taskArn)?.get(line.container!)?.push(line);
-        this.wiring.bus()?.publish('ecs.container-output', {
+        this.wiring.bus.publish('ecs.container-output', {
           accountId: this.wiring.accountOf(t),
           region: t.taskArn.split(':')[3],
           clusterArn: t.clusterArn,
@@ -315,15 +336,16 @@ export class Runtime {
     this.runs.set(task.taskArn, run);
     this.publish(task);
     run.finished.then(() => {
-      this.keepOutput(task.taskArn, run.output());
+      this.keepOutput(task, run.output());
       if (this.runs.get(task.taskArn) === run) this.runs.delete(task.taskArn);
     });
     run.start();
   }
 
-  private keepOutput(taskArn: string, output: Record<string, OutputLine[]>) {
-    this.outputs.set(taskArn, output);
-    if (this.outputs.size > MAX_KEPT_OUTPUTS) this.outputs.delete(this.outputs.keys().next().value!);
+  private keepOutput(task: TaskRecord, output: Record<string, OutputLine[]>) {
+    const kept = this.diagnosticsOf(task).outputs;
+    kept.set(task.taskArn, output);
+    if (kept.size > MAX_KEPT_OUTPUTS) kept.delete(kept.keys().next().value!);
   }
 
   /** Stops a task. A task with no run (restored from disk) goes straight to STOPPED. */
@@ -356,25 +378,21 @@ export class Runtime {
     }
     this.runs.delete(task.taskArn);
     this.detached.add(run);
-    this.keepOutput(task.taskArn, run.output());
+    this.keepOutput(task, run.output());
     run.markFailed(exitCode, reason);
   }
 
   /** Captured output by container name: live while the task runs, kept after it stops. */
-  output(taskArn: string): Record<string, OutputLine[]> | undefined {
-    return this.runs.get(taskArn)?.output() ?? this.outputs.get(taskArn);
+  output(task: TaskRecord): Record<string, OutputLine[]> | undefined {
+    return this.runs.get(task.taskArn)?.output() ?? this.diagnostics.get(this.partitionOf(task))?.outputs.get(task.taskArn);
   }
 
+  /** The task life-cycle event log of every partition, oldest first. */
   events(): Array<EcsTaskChange & { seq: number; at: string }> {
-    return [...this.eventLog];
-  }
-
-  /** Forgets everything about tasks (state reset). */
-  forget(): void {
-    this.credentials.clear();
-    this.metadata.clear();
-    this.outputs.clear();
-    this.eventLog.length = 0;
+    return this.wiring.store
+      .entries()
+      .flatMap(({ state }) => this.diagnostics.get(state)?.events ?? [])
+      .sort((a, b) => a.seq - b.seq);
   }
 
   /** Stops every task quickly (SIGTERM, then SIGKILL after `graceSeconds`) and waits for removal. */
@@ -387,7 +405,7 @@ export class Runtime {
     // Subnet networks go when their last task does (the engine refuses while one is attached).
     for (const p of this.subnetNetworks.values()) {
       const name = await p.catch(() => undefined);
-      if (name) await this.engine.docker().getNetwork(name).remove().catch(() => undefined);
+      if (name) await this.engine.removeNetwork(name).catch(() => undefined);
     }
     this.subnetNetworks.clear();
     this.engine.close();

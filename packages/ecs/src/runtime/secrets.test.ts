@@ -1,4 +1,4 @@
-import { parseValueFrom, resolveTaskSecrets, type SecretsCall } from './secrets';
+import { type SecretsCall, parseValueFrom, resolveTaskSecrets } from './secrets';
 
 const SM = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:db-AbCdEf';
 
@@ -17,14 +17,14 @@ describe('parseValueFrom', () => {
 describe('resolveTaskSecrets', () => {
   it('asks Parameter Store per region in batches of at most 10 and fetches each secret once', async () => {
     const calls: [string, string, unknown, string][] = [];
-    const call: SecretsCall = async (service, op, input, region) => {
+    const call = (async (service: string, op: string, input: unknown, region: string) => {
       calls.push([service, op, input, region]);
       if (service === 'ssm') {
         const names = (input as { Names: string[] }).Names;
         return { Parameters: names.map((n) => ({ Name: n, Value: `v:${n}` })), InvalidParameters: [] };
       }
       return { SecretString: JSON.stringify({ password: 'p' }) };
-    };
+    }) as SecretsCall;
     const names = Array.from({ length: 12 }, (_, i) => `/p${i}`);
     const out = await resolveTaskSecrets(
       [

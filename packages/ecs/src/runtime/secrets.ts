@@ -5,9 +5,12 @@
  * Values only ever live in memory for the container's creation; they are never logged.
  */
 import type * as ECS from '@aws-sdk/client-ecs';
+import { isServiceNotLoaded, type RegionalCall } from '@dockside/core';
+import type {} from '@dockside/secrets';
 
 /** Calls a service through the bus in an account and region; rejects with the service's error. */
-export type SecretsCall = (service: 'secretsmanager' | 'ssm', operation: string, input: object, region: string) => Promise<unknown>;
+/** Secrets Manager and Parameter Store, through the secrets plugin's contract, in the task's account. */
+export type SecretsCall = RegionalCall<'secretsmanager' | 'ssm'>;
 
 export type SecretRef =
   | { kind: 'asm'; secretId: string; region: string; jsonKey?: string; versionStage?: string; versionId?: string }
@@ -46,8 +49,8 @@ export function parseValueFrom(valueFrom: string, taskRegion: string): SecretRef
 
 /** The failure as the agent words it: `Code: message`, or a request error when the plugin is absent. */
 function errorText(e: unknown): string {
+  if (isServiceNotLoaded(e)) return 'RequestError: send request failed caused by: the secrets plugin is not loaded in this Dockside (add secrets to --services)';
   const code = (e as { code?: string }).code;
-  if (code === 'DOCKSIDE_SERVICE_NOT_LOADED') return 'RequestError: send request failed caused by: the secrets plugin is not loaded in this Dockside (add secrets to --services)';
   return code ? `${code}: ${(e as Error).message}` : (e as Error).message;
 }
 

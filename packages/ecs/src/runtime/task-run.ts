@@ -2,14 +2,14 @@ import { randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type * as ECS from '@aws-sdk/client-ecs';
-import type Docker from 'dockerode';
+import { hasHealthCheck } from '../domain/deployments';
+import { ecs } from '../index';
 import type { TaskRecord } from '../state/types';
-import { toCreateOptions, type MountSpec } from './docker-spec';
-import { EngineUnavailableError, PullError, type Engine, type PullPolicy } from './engine';
-import { applyStatus, pathTo, startOrder, taskHealth, type TaskStatus } from './lifecycle';
-import { OutputCapture, type OutputLine } from './output';
-import { SecretResolutionError, needsSecrets, type ResolvedSecrets } from './secrets';
-import { newEniId, type Lease } from './subnets';
+import { type MountSpec, toCreateOptions } from './docker-spec';
+import { type ContainerEngine, type ContainerInfo, EngineUnavailableError, type OutputAttachment, type OutputLine, PullError, type PullPolicy } from './engine';
+import { type TaskStatus, applyStatus, pathTo, startOrder, taskHealth } from './lifecycle';
+import { type ResolvedSecrets, SecretResolutionError, needsSecrets } from './secrets';
+import { type Lease, newEniId } from './subnets';
 
 export interface RuntimeOptions {
   pullPolicy: PullPolicy;
@@ -57,7 +57,7 @@ interface ContainerRun {
   exited: boolean;
   exitCode?: number;
   health?: ECS.HealthStatus;
-  output?: OutputCapture;
+  output?: OutputAttachment;
   /** Settles once the exit (if any) is fully processed, output drained. */
   done?: Promise<void>;
 }
@@ -96,7 +96,7 @@ export class TaskRun {
 
   constructor(
     readonly task: TaskRecord,
-    private readonly engine: Engine,
+    private readonly engine: ContainerEngine,
     private readonly opts: RuntimeOptions,
     private readonly hooks: TaskRunHooks,
   ) {
@@ -185,7 +185,6 @@ export class TaskRun {
       this.touch();
     }
     this.advance('PENDING');
-    const docker = this.engine.docker();
 
     // Secrets and registry credentials first, as the agent does: a missing one fails the task.
     const defs = [...this.containers.values()].map((c) => c.def);
@@ -224,10 +223,10 @@ export class TaskRun {
     const mode = this.task.definition.networkMode ?? 'bridge';
     const agent = mode === 'none' ? {} : await this.hooks.agent();
     const joinAgent = async (id: string) => {
-      if (agent.network) await docker.getNetwork(agent.network).connect({ Container: id });
+      if (agent.network) await this.engine.connectNetwork(agent.network, id);
     };
-    if (mode === 'awsvpc') await this.startPause(docker, joinAgent);
-    const mounts = await this.prepareVolumes(docker);
+    if (mode === 'awsvpc') await this.startPause(joinAgent);
+    const mounts = await this.prepareVolumes();
 
     // Create every container first (volumesFrom and links need their sources to exist).
     const waves = startOrder([...this.containers.values()].map((c) => c.def));
@@ -254,19 +253,18 @@ export class TaskRun {
         // Dockside at its gateway, instead of a second network connected per container (~110 ms).
         ...(agent.network ? { bridgeNetwork: agent.network } : {}),
       });
-      let container: Docker.Container;
+      let id: string;
       try {
-        container = await docker.createContainer(options);
+        id = await this.engine.createContainer(options);
       } catch (e) {
         throw new StartFailure('TaskFailedToStart', `CannotCreateContainerError: ${engineMessage(e)}`, name);
       }
-      c.id = container.id;
-      c.record.runtimeId = container.id;
-      this.task.runtimeIds[name] = container.id;
-      c.output = new OutputCapture(c.def.pseudoTerminal === true);
-      await c.output.attach(container, (line) => this.hooks.output(this.task, { ...line, container: name }));
+      c.id = id;
+      c.record.runtimeId = id;
+      this.task.runtimeIds[name] = id;
+      c.output = await this.engine.attachOutput(id, c.def.pseudoTerminal === true, (line) => this.hooks.output(this.task, { ...line, container: name }));
       try {
-        await this.hooks.logs.prepare(this.task, withLogOptions(c.def, secrets?.logOptions.get(name)), container.id);
+        await this.hooks.logs.prepare(this.task, withLogOptions(c.def, secrets?.logOptions.get(name)), id);
       } catch (e) {
         const code = (e as { code?: string }).code;
         throw new StartFailure(
@@ -278,7 +276,7 @@ export class TaskRun {
     }
 
     // Start each container once its dependencies hold; all in parallel, ordered by conditions.
-    await Promise.all([...this.containers.values()].map((c) => this.startWhenReady(docker, c)));
+    await Promise.all([...this.containers.values()].map((c) => this.startWhenReady(c)));
     this.checkAborted();
     this.advance('RUNNING');
   }
@@ -292,10 +290,10 @@ export class TaskRun {
    * network at the ENI address when the engine allows, with every container port published on
    * loopback, and joined to the agent network.
    */
-  private async startPause(docker: Docker, joinAgent: (id: string) => Promise<void>) {
+  private async startPause(joinAgent: (id: string) => Promise<void>) {
     const network = this.lease ? await this.hooks.eni.network(this.lease) : undefined;
     const ports = [...this.containers.values()].flatMap((c) => (c.def.portMappings ?? []).map((p) => `${p.containerPort}/${p.protocol ?? 'tcp'}`));
-    const pause = await docker.createContainer({
+    const pauseId = await this.engine.createContainer({
       name: `ecs-${this.dockerBase()}-internalecspause-${taskId(this.task.taskArn).slice(0, 12)}`,
       Image: await this.engine.pauseImage(),
       Labels: { ...this.agentLabels('~internal~ecs~pause'), ...this.engine.labels() },
@@ -306,19 +304,19 @@ export class TaskRun {
       },
       ...(network && this.lease ? { NetworkingConfig: { EndpointsConfig: { [network]: { IPAMConfig: { IPv4Address: this.lease.ip } } } } } : {}),
     });
-    this.pauseId = pause.id;
-    this.task.runtimeIds['~internal~ecs~pause'] = pause.id;
-    await joinAgent(pause.id);
-    await pause.start();
+    this.pauseId = pauseId;
+    this.task.runtimeIds['~internal~ecs~pause'] = pauseId;
+    await joinAgent(pauseId);
+    await this.engine.startContainer(pauseId);
     const eni = this.eniAttachment();
-    const info = await pause.inspect();
+    const info = await this.engine.inspectContainer(pauseId);
     if (eni) {
       const nets = info.NetworkSettings?.Networks ?? {};
       const mac = (network ? nets[network] : nets.bridge)?.MacAddress;
       if (mac) setDetail(eni, 'macAddress', mac);
       eni.status = 'ATTACHED';
     }
-    const bindings = await bindingsOf(pause).catch(() => []);
+    const bindings = bindingsOf(info);
     for (const c of this.containers.values()) {
       const mine = new Set((c.def.portMappings ?? []).map((p) => p.containerPort));
       const b = bindings.filter((x) => mine.has(x.containerPort));
@@ -327,7 +325,7 @@ export class TaskRun {
     this.touch();
   }
 
-  private async startWhenReady(docker: Docker, c: ContainerRun): Promise<void> {
+  private async startWhenReady(c: ContainerRun): Promise<void> {
     const timeoutSec = c.def.startTimeout ?? this.opts.defaultStartTimeout;
     const deadline = Date.now() + timeoutSec * 1000;
     for (const dep of c.def.dependsOn ?? []) {
@@ -355,13 +353,12 @@ export class TaskRun {
       }
     }
     this.checkAborted();
-    const container = docker.getContainer(c.id!);
-    // Watch before starting, so no exit or health event can be missed.
-    const unwatch = this.engine.watch(c.id!, (e) => this.onEngineEvent(c, e.status));
-    // 'next-exit': the default ('not-running') returns at once for a container not started yet.
-    const exit = container.wait({ condition: 'next-exit' });
+    const id = c.id!;
+    // Watch and wait before starting, so no exit or health event can be missed.
+    const unwatch = this.engine.watch(id, (e) => this.onEngineEvent(c, e.status));
+    const exit = this.engine.waitContainer(id);
     try {
-      await container.start();
+      await this.engine.startContainer(id);
     } catch (e) {
       unwatch();
       throw new StartFailure('TaskFailedToStart', `CannotStartContainerError: ${engineMessage(e)}`, c.def.name);
@@ -370,15 +367,15 @@ export class TaskRun {
     c.record.lastStatus = 'RUNNING';
     if (c.def.healthCheck) c.record.healthStatus = 'UNKNOWN';
     if (this.task.definition.networkMode === 'bridge' && c.def.portMappings?.length) {
-      c.record.networkBindings = await bindingsOf(container).catch(() => []);
+      c.record.networkBindings = await this.engine.inspectContainer(id).then(bindingsOf, () => []);
     } else if (this.task.definition.networkMode === 'host' && c.def.portMappings?.length) {
       // Host mode binds the container port on every address of the machine, as ECS reports it.
       c.record.networkBindings = c.def.portMappings.map((p) => ({ bindIP: '0.0.0.0', containerPort: p.containerPort, hostPort: p.containerPort, protocol: p.protocol ?? 'tcp' }));
     }
     this.containerChanged();
     c.done = exit.then(
-      (r: { StatusCode: number }) => this.onExit(container, c, r.StatusCode, unwatch),
-      (e: unknown) => this.onExit(container, c, undefined, unwatch, engineMessage(e)),
+      (code) => this.onExit(c, code, unwatch),
+      (e: unknown) => this.onExit(c, undefined, unwatch, engineMessage(e)),
     );
   }
 
@@ -389,12 +386,12 @@ export class TaskRun {
     this.containerChanged();
   }
 
-  private async onExit(container: Docker.Container, c: ContainerRun, code: number | undefined, unwatch: () => void, error?: string) {
+  private async onExit(c: ContainerRun, code: number | undefined, unwatch: () => void, error?: string) {
     unwatch();
     await c.output?.drained();
     let oom = false;
     try {
-      oom = Boolean((await container.inspect()).State?.OOMKilled);
+      oom = Boolean((await this.engine.inspectContainer(c.id!)).State?.OOMKilled);
     } catch {
       // removed already: keep what we have
     }
@@ -451,15 +448,14 @@ export class TaskRun {
 
   /** Removes whatever is left on the engine (used at shutdown for marked-failed tasks). */
   async removeLeftovers(): Promise<void> {
-    const docker = this.engineOrUndefined();
-    if (docker) await this.cleanup(docker);
+    if (this.hasEngineObjects()) await this.cleanup();
   }
 
   private async runStop(): Promise<void> {
     this.advance('STOPPING');
     await this.startup?.catch(() => undefined);
-    const docker = this.engineOrUndefined();
-    if (docker) {
+    const onEngine = this.hasEngineObjects();
+    if (onEngine) {
       const waves = startOrder([...this.containers.values()].map((c) => c.def)).reverse();
       for (const wave of waves) {
         await Promise.all(
@@ -467,10 +463,7 @@ export class TaskRun {
             const c = this.containers.get(name)!;
             if (!c.id || !c.started || c.exited) return;
             const t = this.stopTimeoutOverride ?? c.def.stopTimeout ?? this.opts.defaultStopTimeout;
-            await docker
-              .getContainer(c.id)
-              .stop({ t })
-              .catch(() => undefined);
+            await this.engine.stopContainer(c.id, t).catch(() => undefined);
           }),
         );
       }
@@ -484,7 +477,7 @@ export class TaskRun {
     const eni = this.eniAttachment();
     if (eni && eni.status !== 'FAILED') eni.status = 'DETACHING';
     this.advance('DEPROVISIONING');
-    if (docker && !this.opts.keepContainers) await this.cleanup(docker);
+    if (onEngine && !this.opts.keepContainers) await this.cleanup();
     else for (const c of this.containers.values()) c.output?.close();
     this.releaseEni();
     if (eni && eni.status !== 'FAILED') eni.status = 'DELETED';
@@ -496,20 +489,21 @@ export class TaskRun {
     this.lease = undefined;
   }
 
-  private engineOrUndefined(): Docker | undefined {
-    return [...this.containers.values()].some((c) => c.id) || this.pauseId ? this.engine.docker() : undefined;
+  /** Whether anything of this task was created on the engine. */
+  private hasEngineObjects(): boolean {
+    return [...this.containers.values()].some((c) => c.id) || Boolean(this.pauseId);
   }
 
-  private async cleanup(docker: Docker) {
+  private async cleanup() {
     const ids = [...[...this.containers.values()].map((c) => c.id), this.pauseId].filter(Boolean) as string[];
-    await Promise.all(ids.map((id) => docker.getContainer(id).remove({ force: true, v: true }).catch(() => undefined)));
+    await Promise.all(ids.map((id) => this.engine.removeContainer(id).catch(() => undefined)));
     for (const c of this.containers.values()) c.output?.close();
-    await Promise.all(this.taskVolumes.map((v) => docker.getVolume(v).remove().catch(() => undefined)));
+    await Promise.all(this.taskVolumes.map((v) => this.engine.removeVolume(v).catch(() => undefined)));
     this.releaseEni();
   }
 
   /** The task's volumes, as bind or volume mounts by ECS volume name. */
-  private async prepareVolumes(docker: Docker): Promise<Map<string, Omit<MountSpec, 'target' | 'readOnly'>>> {
+  private async prepareVolumes(): Promise<Map<string, Omit<MountSpec, 'target' | 'readOnly'>>> {
     const out = new Map<string, Omit<MountSpec, 'target' | 'readOnly'>>();
     const id = taskId(this.task.taskArn);
     for (const v of this.task.definition.volumes ?? []) {
@@ -525,22 +519,16 @@ export class TaskRun {
           out.set(name, { type: 'bind', source: dir });
         } else if (v.dockerVolumeConfiguration?.scope === 'shared') {
           const dv = v.dockerVolumeConfiguration;
-          const exists = await docker.getVolume(name).inspect().then(() => true, () => false);
-          if (!exists) {
+          if (!(await this.engine.volumeExists(name))) {
             if (!dv.autoprovision) throw new Error(`volume '${name}' does not exist and autoprovision is false`);
-            await docker.createVolume({ Name: name, Driver: dv.driver ?? 'local', DriverOpts: dv.driverOpts ?? {}, Labels: dv.labels ?? {} });
+            await this.engine.createVolume(name, dv.driver ?? 'local', dv.driverOpts ?? {}, dv.labels ?? {});
           }
           out.set(name, { type: 'volume', source: name });
         } else {
           // Task-scoped: a fresh Docker volume removed with the task (also EBS configured at launch).
           const dv = v.dockerVolumeConfiguration;
           const volumeName = `dockside-${id}-${name}`;
-          await docker.createVolume({
-            Name: volumeName,
-            Driver: dv?.driver ?? 'local',
-            DriverOpts: dv?.driverOpts ?? {},
-            Labels: { ...(dv?.labels ?? {}), ...this.engine.labels() },
-          });
+          await this.engine.createVolume(volumeName, dv?.driver ?? 'local', dv?.driverOpts ?? {}, { ...(dv?.labels ?? {}), ...this.engine.labels() });
           this.taskVolumes.push(volumeName);
           out.set(name, { type: 'volume', source: volumeName });
         }
@@ -603,8 +591,7 @@ function withLogOptions(def: ECS.ContainerDefinition, extra: Record<string, stri
   return { ...def, logConfiguration: { ...def.logConfiguration, options: { ...def.logConfiguration.options, ...extra } } };
 }
 
-async function bindingsOf(container: Docker.Container): Promise<ECS.NetworkBinding[]> {
-  const info = await container.inspect();
+function bindingsOf(info: ContainerInfo): ECS.NetworkBinding[] {
   const out: ECS.NetworkBinding[] = [];
   for (const [key, binds] of Object.entries(info.NetworkSettings?.Ports ?? {})) {
     const [port, protocol] = key.split('/');

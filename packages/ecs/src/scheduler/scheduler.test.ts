@@ -1,8 +1,9 @@
 /** Scale-in choices of the scheduler, with a stand-in runtime (no engine): protection and its expiry. */
-import { Store } from '@dockside/core';
+import { Store, type Bus, type Logger } from '@dockside/core';
+import { failureThreshold } from '../domain/deployments';
 import type { Runtime } from '../runtime/runtime';
-import { emptyState, type EcsState, type ServiceRecord, type TaskRecord } from '../state/types';
-import { ServiceScheduler, failureThreshold } from './scheduler';
+import { type EcsState, type ServiceRecord, type TaskRecord, emptyState } from '../state/types';
+import { ServiceScheduler } from './scheduler';
 
 const where = { accountId: '000000000000', region: 'us-east-1' };
 const clusterArn = 'arn:aws:ecs:us-east-1:000000000000:cluster/c';
@@ -49,7 +50,9 @@ function setup(protectedUntil: (i: number) => number | undefined) {
       ...(protectedUntil(i) !== undefined ? { protectedUntil: protectedUntil(i) } : {}),
     };
   }
-  const scheduler = new ServiceScheduler(store, runtime, { stabilityMs: 0 }, () => undefined, () => undefined);
+  const bus = { publish: () => undefined, subscribe: () => () => undefined, isLoaded: () => false } as unknown as Bus;
+  const logger = { warn: () => undefined, error: () => undefined, info: () => undefined } as unknown as Logger;
+  const scheduler = new ServiceScheduler(store, runtime, { stabilityMs: 0 }, bus, logger);
   return { scheduler, state, svc, stopped };
 }
 

@@ -20,6 +20,13 @@ export interface TaskDefinitionRecord extends TaskDefinition {
   status: 'ACTIVE' | 'INACTIVE' | 'DELETE_IN_PROGRESS';
 }
 
+/** Task-role credentials as the ECS agent serves them (while the task runs). */
+export interface TaskCredentials {
+  id: string;
+  token: string;
+  body: { RoleArn: string; AccessKeyId: string; SecretAccessKey: string; Token: string; Expiration: string };
+}
+
 /** A task as stored: the API shape plus what the runtime needs to drive it. */
 export interface TaskRecord extends Task {
   taskArn: string;
@@ -31,6 +38,14 @@ export interface TaskRecord extends Task {
   clientToken?: string;
   /** Task scale-in protection (UpdateTaskProtection): until when, epoch ms. */
   protectedUntil?: number;
+  /** Task-role credentials, with `taskRoleArn`, until the task stops. */
+  roleCredentials?: TaskCredentials;
+  /** Service tasks: passed its container health checks at least once (a later stop is no failed start). */
+  everHealthy?: boolean;
+  /** Service tasks: its stop was already judged a failed start or not. */
+  startJudged?: boolean;
+  /** Service tasks: the load-balancer targets registered for it (deregistered when it stops). */
+  loadBalancerTargets?: Array<{ targetGroupArn: string; target: { Id: string; Port?: number } }>;
 }
 
 /** A deployment of the ECS controller, with what the scheduler tracks about it. */
@@ -74,6 +89,10 @@ export interface ServiceRecord extends Omit<Service, 'deployments' | 'taskSets' 
   stable?: { id: string; taskDefinition: string; serviceRevisionArn: string };
   /** Service Connect / Cloud Map namespace (ListServicesByNamespace). */
   namespace?: string;
+  /** ECS's start-failure throttle: consecutive failed starts, launches held until `until` (epoch ms). */
+  throttle?: { failures: number; until: number; announced: boolean };
+  /** Once-per-condition service events already given (e.g. a placement failure), until the condition ends. */
+  notices?: string[];
 }
 
 /** One account + region of ECS. */

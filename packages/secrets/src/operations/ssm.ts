@@ -191,11 +191,13 @@ export function ssmOperations(stateOf: (ctx: RequestContext) => SecretsState): O
     let value: SM.GetSecretValueResponse;
     let described: SM.DescribeSecretResponse;
     try {
-      value = (await ctx.bus.callUntyped('secretsmanager', 'GetSecretValue', {
-        SecretId: secretId,
-        ...(selector !== undefined ? (byId ? { VersionId: selector } : { VersionStage: selector }) : {}),
-      }, opts)) as SM.GetSecretValueResponse;
-      described = (await ctx.bus.callUntyped('secretsmanager', 'DescribeSecret', { SecretId: secretId }, opts)) as SM.DescribeSecretResponse;
+      value = await ctx.bus.call(
+        'secretsmanager',
+        'GetSecretValue',
+        { SecretId: secretId, ...(selector !== undefined ? (byId ? { VersionId: selector } : { VersionStage: selector }) : {}) },
+        opts,
+      );
+      described = await ctx.bus.call('secretsmanager', 'DescribeSecret', { SecretId: secretId }, opts);
     } catch (e) {
       if (e instanceof ServiceError && e.code === 'ResourceNotFoundException') throw parameterNotFound(ref);
       throw e;

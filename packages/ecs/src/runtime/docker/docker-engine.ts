@@ -1,20 +1,15 @@
 import { Readable } from 'node:stream';
 import type Docker from 'dockerode';
 import type { DockerOptions } from 'dockerode';
+import { AGENT_ADDRESS, type ContainerEngine, type ContainerInfo, type ContainerSpec, EngineUnavailableError, type OutputAttachment, type OutputLine, PullError, type PullPolicy, type RegistryAuth } from '../engine';
+import { OutputCapture } from './output';
 import { pauseTarball } from './pause';
-
-export type PullPolicy = 'always' | 'prefer-cached' | 'never';
 
 /** Labels on every container Dockside starts; the pid lets a restart find orphans of dead instances. */
 export const INSTANCE_LABEL = 'dockside.instance';
 export const PID_LABEL = 'dockside.pid';
 
-/** The address ECS tasks reach the agent at (metadata, credentials), as on a real instance. */
-export const AGENT_ADDRESS = '169.254.170.2';
 export const AGENT_NETWORK = 'dockside-agent';
-
-export class EngineUnavailableError extends Error {}
-export class PullError extends Error {}
 
 type ContainerEvent = { status: string; id: string };
 
@@ -23,7 +18,7 @@ type ContainerEvent = { status: string; id: string };
  * until the first task needs it, so start-up stays fast and a gateway without an engine still
  * answers every API call.
  */
-export class Engine {
+export class DockerEngine implements ContainerEngine {
   private client?: Docker;
   private events?: NodeJS.ReadableStream;
   private connecting = false;
@@ -36,7 +31,7 @@ export class Engine {
     readonly instanceId: string,
   ) {}
 
-  docker(): Docker {
+  private docker(): Docker {
     if (!this.client) {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       const Dockerode = require('dockerode') as typeof Docker;
@@ -74,7 +69,7 @@ export class Engine {
   }
 
   /** Makes `image` available under `policy`; returns its digest (`sha256:…`). */
-  async ensureImage(image: string, policy: PullPolicy, auth?: { username: string; password: string; serveraddress?: string }): Promise<string> {
+  async ensureImage(image: string, policy: PullPolicy, auth?: RegistryAuth): Promise<string> {
     const docker = this.docker();
     const inspect = async () => {
       try {
@@ -230,6 +225,96 @@ export class Engine {
     return removed;
   }
 
+  async createContainer(spec: ContainerSpec): Promise<string> {
+    return (await this.docker().createContainer(spec)).id;
+  }
+
+  async startContainer(id: string): Promise<void> {
+    await this.docker().getContainer(id).start();
+  }
+
+  async stopContainer(id: string, timeoutSeconds: number): Promise<void> {
+    await this.docker().getContainer(id).stop({ t: timeoutSeconds });
+  }
+
+  async removeContainer(id: string): Promise<void> {
+    await this.docker().getContainer(id).remove({ force: true, v: true });
+  }
+
+  async waitContainer(id: string): Promise<number> {
+    // 'next-exit': the default ('not-running') returns at once for a container not started yet.
+    const r = (await this.docker().getContainer(id).wait({ condition: 'next-exit' })) as { StatusCode: number };
+    return r.StatusCode;
+  }
+
+  inspectContainer(id: string): Promise<ContainerInfo> {
+    return this.docker().getContainer(id).inspect();
+  }
+
+  async attachOutput(id: string, tty: boolean, onLine: (l: OutputLine) => void): Promise<OutputAttachment> {
+    const capture = new OutputCapture(tty);
+    await capture.attach(this.docker().getContainer(id), onLine);
+    return capture;
+  }
+
+  async stats(id: string): Promise<Record<string, unknown> | null> {
+    return ((await this.docker().getContainer(id).stats({ stream: false }).catch(() => null)) as Record<string, unknown> | null) ?? null;
+  }
+
+  async exec(id: string, cmd: string[], opts: { tty?: boolean } = {}): Promise<{ exitCode: number; output: string }> {
+    const exec = await this.docker().getContainer(id).exec({ Cmd: cmd, AttachStdout: true, AttachStderr: true, Tty: Boolean(opts.tty) });
+    const stream = await exec.start({ hijack: true, stdin: false });
+    const chunks: Buffer[] = [];
+    await new Promise<void>((resolve, reject) => {
+      stream.on('data', (c: Buffer) => chunks.push(c));
+      stream.on('end', () => resolve());
+      stream.on('error', reject);
+    });
+    const raw = Buffer.concat(chunks);
+    const output = opts.tty ? raw.toString('utf8') : demux(raw);
+    return { exitCode: (await exec.inspect()).ExitCode ?? -1, output };
+  }
+
+  async subnetNetwork(name: string, cidr: string, gateway: string, labels: Record<string, string>): Promise<string | undefined> {
+    const docker = this.docker();
+    const existing = await docker.getNetwork(name).inspect().catch(() => undefined);
+    if (existing) return existing.IPAM?.Config?.[0]?.Subnet === cidr ? name : undefined;
+    try {
+      await docker.createNetwork({ Name: name, Driver: 'bridge', CheckDuplicate: true, IPAM: { Config: [{ Subnet: cidr, Gateway: gateway }] }, Labels: labels });
+      return name;
+    } catch (err) {
+      const raced = await docker.getNetwork(name).inspect().catch(() => undefined);
+      if (raced) return name;
+      throw err;
+    }
+  }
+
+  async connectNetwork(network: string, containerId: string): Promise<void> {
+    await this.docker().getNetwork(network).connect({ Container: containerId });
+  }
+
+  async removeNetwork(name: string): Promise<void> {
+    await this.docker().getNetwork(name).remove();
+  }
+
+  volumeExists(name: string): Promise<boolean> {
+    return this.docker()
+      .getVolume(name)
+      .inspect()
+      .then(
+        () => true,
+        () => false,
+      );
+  }
+
+  async createVolume(name: string, driver: string, driverOpts: Record<string, string>, labels: Record<string, string>): Promise<void> {
+    await this.docker().createVolume({ Name: name, Driver: driver, DriverOpts: driverOpts, Labels: labels });
+  }
+
+  async removeVolume(name: string): Promise<void> {
+    await this.docker().getVolume(name).remove();
+  }
+
   close(): void {
     this.closed = true;
     this.listeners.clear();
@@ -244,4 +329,15 @@ function processAlive(pid: number): boolean {
   } catch (e) {
     return (e as NodeJS.ErrnoException).code === 'EPERM';
   }
+}
+
+/** Splits Docker's multiplexed stdout/stderr frames (8-byte headers) into one text. */
+function demux(raw: Buffer): string {
+  let out = '';
+  for (let i = 0; i + 8 <= raw.length; ) {
+    const len = raw.readUInt32BE(i + 4);
+    out += raw.subarray(i + 8, i + 8 + len).toString('utf8');
+    i += 8 + len;
+  }
+  return out;
 }

@@ -1,13 +1,7 @@
 import { PassThrough } from 'node:stream';
 import type Docker from 'dockerode';
+import type { OutputAttachment, OutputLine } from '../engine';
 
-export interface OutputLine {
-  container?: string;
-  stream: 'stdout' | 'stderr';
-  /** When the line arrived, in epoch milliseconds. */
-  timestamp: number;
-  line: string;
-}
 
 const MAX_LINES = 10_000;
 
@@ -15,7 +9,7 @@ const MAX_LINES = 10_000;
  * A container's stdout/stderr, attached before the container starts (so nothing is missed),
  * split into lines as they arrive, kept in a bounded buffer and handed to `onLine` live.
  */
-export class OutputCapture {
+export class OutputCapture implements OutputAttachment {
   /** A ring of the last MAX_LINES lines (shifting an array per line is O(n)). */
   private readonly buffer: OutputLine[] = [];
   private next = 0;

@@ -1,0 +1,45 @@
+/** Deployments and service tasks as ECS reasons about them: ids, thresholds, health, events. */
+import { randomInt, randomUUID } from 'node:crypto';
+import { ecs } from '../index';
+import type { DeploymentRecord, ServiceRecord, TaskRecord } from '../state/types';
+
+const MAX_EVENTS = 100;
+
+/** `ecs-svc/` and 19 digits, as ECS names deployments and task sets. */
+export const newDeploymentId = () => `ecs-svc/${String(randomInt(1, 9)) + Array.from({ length: 18 }, () => randomInt(10)).join('')}`;
+
+/** The service a task belongs to: started by one of its deployments or task sets, in its group. */
+export const serviceArnOf = (task: Pick<TaskRecord, 'clusterArn' | 'group' | 'startedBy'>) =>
+  task.group?.startsWith('service:') && task.startedBy?.startsWith('ecs-svc/')
+    ? `${task.clusterArn.replace(':cluster/', ':service/')}/${task.group.slice('service:'.length)}`
+    : undefined;
+
+/** A new PRIMARY deployment, IN_PROGRESS with no tasks yet, on top of `fields`. */
+export function startDeployment(
+  fields: Omit<DeploymentRecord, 'id' | 'status' | 'desiredCount' | 'pendingCount' | 'runningCount' | 'failedTasks' | 'createdAt' | 'updatedAt' | 'rolloutState'>,
+  desiredCount: number,
+  now: Date,
+): DeploymentRecord {
+  return { ...fields, id: newDeploymentId(), status: 'PRIMARY', desiredCount, pendingCount: 0, runningCount: 0, failedTasks: 0, createdAt: now, updatedAt: now, rolloutState: 'IN_PROGRESS' };
+}
+
+export const taskId = (arn: string) => arn.slice(arn.lastIndexOf('/') + 1);
+
+/** Circuit breaker threshold: half the desired count, at least 3, at most 200. */
+export const failureThreshold = (desired: number) => Math.min(200, Math.max(3, Math.ceil(desired * 0.5)));
+
+export function addEvent(svc: ServiceRecord, message: string): void {
+  svc.events.unshift({ id: randomUUID(), createdAt: new Date(), message });
+  if (svc.events.length > MAX_EVENTS) svc.events.length = MAX_EVENTS;
+}
+
+export const hasHealthCheck = (t: TaskRecord) => (t.definition.containerDefinitions ?? []).some((d) => d.healthCheck && d.essential !== false);
+
+/** Counted healthy: RUNNING, not being stopped, and its container health checks (if any) pass. */
+export function isHealthy(t: TaskRecord): boolean {
+  if (t.desiredStatus !== 'RUNNING' || t.lastStatus !== 'RUNNING') return false;
+  return hasHealthCheck(t) ? t.healthStatus === 'HEALTHY' : true;
+}
+
+export const isProtected = (t: TaskRecord, now: number) => t.protectedUntil !== undefined && t.protectedUntil > now;
+

@@ -1,0 +1,63 @@
+import type { EcsState } from '../state/types';
+
+export const PENDING_STATUSES = new Set(['PROVISIONING', 'PENDING', 'ACTIVATING']);
+
+export type TaskCounts = {
+  runningTasksCount: number;
+  pendingTasksCount: number;
+  runningEC2TasksCount: number;
+  runningFargateTasksCount: number;
+  pendingEC2TasksCount: number;
+  pendingFargateTasksCount: number;
+};
+
+/**
+ * Figures derived from every task of a partition, cached until a task changes: per-cluster
+ * counts (DescribeClusters would otherwise scan every task per request) and the sorted ARN list
+ * ListTasks pages through. One index per plugin instance; `touch()` on every task change.
+ */
+export class TaskIndex {
+  private epoch = 0;
+  private readonly counts = new WeakMap<EcsState, { epoch: number; byCluster: Map<string, TaskCounts> }>();
+  private readonly sorted = new WeakMap<EcsState, { count: number; arns: string[] }>();
+
+  /** A task was created or changed status. */
+  touch(): void {
+    this.epoch++;
+  }
+
+  countsOf(state: EcsState, clusterArn: string): Partial<TaskCounts> {
+    let cached = this.counts.get(state);
+    if (!cached || cached.epoch !== this.epoch) {
+      cached = { epoch: this.epoch, byCluster: new Map() };
+      for (const t of Object.values(state.tasks)) {
+        let c = cached.byCluster.get(t.clusterArn);
+        if (!c) {
+          c = { runningTasksCount: 0, pendingTasksCount: 0, runningEC2TasksCount: 0, runningFargateTasksCount: 0, pendingEC2TasksCount: 0, pendingFargateTasksCount: 0 };
+          cached.byCluster.set(t.clusterArn, c);
+        }
+        const fargate = t.launchType === 'FARGATE';
+        if (t.lastStatus === 'RUNNING') {
+          c.runningTasksCount++;
+          c[fargate ? 'runningFargateTasksCount' : 'runningEC2TasksCount']++;
+        } else if (PENDING_STATUSES.has(t.lastStatus!)) {
+          c.pendingTasksCount++;
+          c[fargate ? 'pendingFargateTasksCount' : 'pendingEC2TasksCount']++;
+        }
+      }
+      this.counts.set(state, cached);
+    }
+    return { ...(cached.byCluster.get(clusterArn) ?? {}) };
+  }
+
+  /** Task ARNs in sorted order, rebuilt only when tasks were added (tasks are never removed but by reset). */
+  sortedArns(state: EcsState): string[] {
+    const count = Object.keys(state.tasks).length;
+    let entry = this.sorted.get(state);
+    if (!entry || entry.count !== count) {
+      entry = { count, arns: Object.keys(state.tasks).sort() };
+      this.sorted.set(state, entry);
+    }
+    return entry.arns;
+  }
+}

@@ -1,0 +1,26 @@
+import type { DockerOptions } from 'dockerode';
+import type { PullPolicy } from './runtime/engine';
+
+/** Options of the ECS plugin. Every one has a CLI flag (see the README). */
+export interface EcsOptions {
+  /** How the container engine is reached; default DOCKER_HOST or /var/run/docker.sock. */
+  docker?: DockerOptions;
+  /** `prefer-cached` (default): pull only images the engine lacks; `always`; `never`. */
+  pullPolicy?: PullPolicy;
+  /** Keep stopped tasks' containers on the engine (for debugging). */
+  keepContainers?: boolean;
+  /** Host address published ports bind to (default 127.0.0.1). */
+  publishHost?: string;
+  /** Host folder for emulated EFS/FSx file systems. */
+  sharedVolumesRoot?: string;
+  /** Seconds between SIGTERM and SIGKILL when a container sets no stopTimeout (default 30). */
+  defaultStopTimeout?: number;
+  /** Known subnets (id → CIDR, /16–/28) for awsvpc ENI addresses; others get a deterministic /24 in 172.31.0.0/16. */
+  subnets?: Record<string, string>;
+  /** Give awsvpc tasks their ENI address on a Docker network per subnet (default true). */
+  realAddresses?: boolean;
+  /** How often the service scheduler reconciles every service besides its event-driven runs (ms, default 1000). */
+  serviceResyncMs?: number;
+  /** How long a deployment's tasks must have run healthy before the deployment is COMPLETED (ms, default 2000). */
+  serviceStabilityMs?: number;
+}
