@@ -60,3 +60,10 @@ test('--help documents every option and env var', () => {
   }
   expect(parseConfig(['-h'], {}).help).toBe(true);
 });
+
+test('a leading -- (as pnpm passes it on to `pnpm start -- …`) is only a separator', () => {
+  const c = parseConfig(['--', '--port', '5000', '--services', 'ecs'], {});
+  expect(c.port).toBe(5000);
+  expect(c.services).toEqual(['ecs']);
+  expect(() => parseConfig(['--port', '5000', '--', 'extra'], {})).toThrow();
+});

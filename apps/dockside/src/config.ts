@@ -42,6 +42,9 @@ export const OPTIONS: Option[] = [
 const LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
 export function parseConfig(argv: string[], env: NodeJS.ProcessEnv = process.env): CliConfig {
+  // `pnpm start -- --port 5000` passes the `--` on to the script (pnpm 9+): a leading one is
+  // only the separator, not the end of the options.
+  if (argv[0] === '--') argv = argv.slice(1);
   let parsed;
   try {
     parsed = parseArgs({
