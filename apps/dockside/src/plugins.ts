@@ -18,13 +18,17 @@ const ALIASES: Record<string, string> = {
   elasticloadbalancing: 'elbv2',
 };
 
+type PluginModule = { default?: unknown };
+
+/** Whether `pkg` is installed and is a plugin (a package that carries only a contract is not). */
 const installed = (pkg: string) => {
   try {
     require.resolve(pkg);
-    return true;
   } catch {
     return false;
   }
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return typeof (require(pkg) as PluginModule).default === 'function';
 };
 
 /** Loads the requested plugins (default: every installed one); unknown or missing names throw. */
@@ -34,7 +38,7 @@ export function loadPlugins(requested?: string[], options: Record<string, object
     names = [...new Set(requested.map((n) => ALIASES[n] ?? n))];
     for (const n of names) {
       if (!KNOWN_PLUGINS[n]) throw new Error(`unknown service '${n}'; known: ${Object.keys(KNOWN_PLUGINS).join(', ')}`);
-      if (!installed(KNOWN_PLUGINS[n])) throw new Error(`service '${n}' needs ${KNOWN_PLUGINS[n]}, which is not installed`);
+      if (!installed(KNOWN_PLUGINS[n])) throw new Error(`service '${n}' needs the plugin ${KNOWN_PLUGINS[n]}, which is not installed`);
     }
   } else {
     names = Object.keys(KNOWN_PLUGINS).filter((n) => installed(KNOWN_PLUGINS[n]));

@@ -1,18 +1,14 @@
 import { DocksideApiError, DocksideClient } from '@dockside/client';
 import { CreateClusterCommand, ECSClient, ListClustersCommand } from '@aws-sdk/client-ecs';
 import { ecs } from '@dockside/ecs';
-import { startTestGateway, type TestGateway } from '@dockside/testing';
+import { useTestGateway } from '@dockside/testing';
 
-let t: TestGateway;
-beforeAll(async () => {
-  t = await startTestGateway({ plugins: [ecs()], version: '1.0.0' });
-});
-afterAll(() => t.stop());
+const gw = useTestGateway(() => ({ plugins: [ecs()], version: '1.0.0' }));
 
 test('health and reset through the typed client', async () => {
-  const api = new DocksideClient(`${t.endpoint}/`);
+  const api = new DocksideClient(`${gw.t.endpoint}/`);
   expect(await api.health()).toEqual({ status: 'running', version: '1.0.0', services: [{ name: 'ecs', plugin: 'ecs', protocol: 'awsJson1_1' }] });
-  const ecsClient = t.client(ECSClient);
+  const ecsClient = gw.t.client(ECSClient);
   await ecsClient.send(new CreateClusterCommand({ clusterName: 'x' }));
   await api.reset();
   expect((await ecsClient.send(new ListClustersCommand({}))).clusterArns).toEqual([]);
@@ -24,7 +20,7 @@ test('an error status becomes DocksideApiError', async () => {
       return this.request('GET', '/_dockside/nope');
     }
   }
-  const err = (await new Probe(t.endpoint).missing().catch((e) => e)) as DocksideApiError;
+  const err = (await new Probe(gw.t.endpoint).missing().catch((e) => e)) as DocksideApiError;
   expect(err).toBeInstanceOf(DocksideApiError);
   expect(err.status).toBe(404);
   expect(JSON.parse(err.body)).toEqual({ __type: 'NotFound', message: 'No Dockside endpoint at GET /_dockside/nope' });

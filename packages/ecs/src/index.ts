@@ -92,14 +92,15 @@ export function ecs(options: EcsOptions = {}): DocksidePlugin {
           },
         },
         start() {
+          // Services restored from --data-dir start their tasks again; the scheduler listens
+          // first, so it sees the restored tasks stop below (and deregisters their targets).
+          scheduler.start();
           // Tasks restored from --data-dir have no containers under this process: record that.
           for (const { state } of store.entries()) {
             for (const t of Object.values(state.tasks)) {
               if (t.lastStatus !== 'STOPPED') void runtime.stop(t, 'TaskFailedToStart', 'Dockside restarted and did not re-adopt the task containers');
             }
           }
-          // Services restored from --data-dir start their tasks again.
-          scheduler.start();
         },
         async stop() {
           scheduler.stop();

@@ -27,16 +27,10 @@ import {
   paginateListAccountSettings,
 } from '@aws-sdk/client-ecs';
 import { ecs } from '@dockside/ecs';
-import { startTestGateway, type TestGateway } from '@dockside/testing';
+import { useTestGateway } from '@dockside/testing';
 
-let t: TestGateway;
-let client: ECSClient;
-beforeAll(async () => {
-  t = await startTestGateway({ plugins: [ecs()] });
-  client = t.client(ECSClient);
-});
-beforeEach(() => t.gateway.reset());
-afterAll(() => t.stop());
+const gw = useTestGateway(() => ({ plugins: [ecs()] }), { resetEach: true });
+const client = gw.sdk(ECSClient);
 
 const arn = (name: string) => `arn:aws:ecs:us-east-1:000000000000:cluster/${name}`;
 
@@ -109,7 +103,7 @@ describe('DescribeClusters', () => {
   });
 
   test('another region is another partition', async () => {
-    const west = t.client(ECSClient, { region: 'us-west-2' });
+    const west = gw.t.client(ECSClient, { region: 'us-west-2' });
     const out = await west.send(new DescribeClustersCommand({ clusters: ['alpha'] }));
     expect(out.clusters).toEqual([]);
     expect(out.failures).toEqual([{ arn: 'arn:aws:ecs:us-west-2:000000000000:cluster/alpha', reason: 'MISSING' }]);

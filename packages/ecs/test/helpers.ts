@@ -19,6 +19,29 @@ function fail(t: Task): never {
 export const BUSYBOX = 'dockside-test/busybox:latest';
 export const NODE = 'dockside-test/node:latest';
 
+/**
+ * This file's gateway with the ECS plugin (images never pulled) and a default cluster, started
+ * before its tests and stopped after: the ECS client and the introspection client for it.
+ */
+export function useEcs(options: import('@dockside/ecs').EcsOptions = {}) {
+  // Required lazily, so a file's imports stay cheap until its tests run.
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  const { ecs } = require('@dockside/ecs') as typeof import('@dockside/ecs');
+  const { useTestGateway } = require('@dockside/testing') as typeof import('@dockside/testing');
+  const { DocksideClient } = require('@dockside/client') as typeof import('@dockside/client');
+  const { ECSClient, CreateClusterCommand } = require('@aws-sdk/client-ecs') as typeof import('@aws-sdk/client-ecs');
+  /* eslint-enable @typescript-eslint/no-require-imports */
+  const gw = useTestGateway(() => ({ plugins: [ecs({ pullPolicy: 'never', ...options })] }), {
+    ready: (t) => t.client(ECSClient).send(new CreateClusterCommand({})),
+  });
+  return {
+    gw,
+    client: gw.sdk(ECSClient),
+    /** The typed introspection client of the running gateway. */
+    api: () => new DocksideClient(gw.endpoint),
+  };
+}
+
 /** A gateway with the ECS plugin (images never pulled), an SDK client, the introspection client, and a default cluster. */
 export async function startEcs(options: import('@dockside/ecs').EcsOptions = {}) {
   const { ecs } = await import('@dockside/ecs');

@@ -2,14 +2,9 @@
 import { CreateClusterCommand, DescribeTasksCommand, ECSClient, RegisterTaskDefinitionCommand, RunTaskCommand, type Task } from '@aws-sdk/client-ecs';
 import { ecs } from '@dockside/ecs';
 import { startTestGateway, type TestGateway } from '@dockside/testing';
-import { BUSYBOX, startEcs, waitForTask } from './helpers';
+import { BUSYBOX, useEcs, waitForTask } from './helpers';
 
-let t: TestGateway;
-let client: ECSClient;
-beforeAll(async () => {
-  ({ t, client } = await startEcs());
-});
-afterAll(() => t.stop());
+const { gw, client } = useEcs();
 
 test('three containers: HEALTHY and SUCCESS dependencies order the start; a non-essential exit is recorded only', async () => {
   await client.send(
@@ -40,7 +35,7 @@ test('three containers: HEALTHY and SUCCESS dependencies order the start; a non-
     }),
   );
   const lines: string[] = [];
-  const off = t.gateway.bus.subscribe('ecs.container-output', (e) => void lines.push(`${e.containerName}:${e.line}`));
+  const off = gw.t.gateway.bus.subscribe('ecs.container-output', (e) => void lines.push(`${e.containerName}:${e.line}`));
   const { tasks } = await client.send(new RunTaskCommand({ taskDefinition: 'three' }));
   const arn = tasks![0].taskArn!;
 

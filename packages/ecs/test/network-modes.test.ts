@@ -2,15 +2,9 @@
 import { ECSClient, RegisterTaskDefinitionCommand, RunTaskCommand, StopTaskCommand, type ContainerDefinition } from '@aws-sdk/client-ecs';
 import { DocksideClient } from '@dockside/client';
 import { waitFor, type TestGateway } from '@dockside/testing';
-import { BUSYBOX, startEcs, waitForTask } from './helpers';
+import { BUSYBOX, useEcs, waitForTask } from './helpers';
 
-let t: TestGateway;
-let client: ECSClient;
-let api: DocksideClient;
-beforeAll(async () => {
-  ({ t, client, api } = await startEcs());
-});
-afterAll(() => t.stop());
+const { gw, client, api } = useEcs();
 
 // busybox has no working HTTP client here, so the probe speaks HTTP/1.0 through nc (its stdin
 // is held open for a second: busybox nc quits when stdin ends, before the answer arrives).
@@ -34,7 +28,7 @@ async function runProbe(family: string, networkMode: 'host' | 'awsvpc' | 'bridge
     new RunTaskCommand({ taskDefinition: family, ...(networkMode === 'awsvpc' ? { networkConfiguration: { awsvpcConfiguration: { subnets: ['subnet-0a0a0a0a'] } } } : {}) }),
   );
   const done = await waitForTask(client, tasks![0].taskArn!, 'STOPPED');
-  return { done, lines: (await api.ecs.logs(done.taskArn!)).containers[0].lines.map((l) => l.line) };
+  return { done, lines: (await api().ecs.logs(done.taskArn!)).containers[0].lines.map((l) => l.line) };
 }
 
 test.each(['bridge', 'host', 'awsvpc'] as const)('a %s container reaches Dockside through its metadata URI', async (mode) => {
@@ -73,14 +67,14 @@ test('metadata v3 paths answer without the v4-only fields', async () => {
   const { tasks } = await client.send(new RunTaskCommand({ taskDefinition: 'v3' }));
   const running = await waitForTask(client, tasks![0].taskArn!, 'RUNNING');
   const token = running.containers![0].containerArn!.split('/').pop();
-  const container = await (await fetch(`${t.endpoint}/v3/${token}`)).json();
+  const container = await (await fetch(`${gw.t.endpoint}/v3/${token}`)).json();
   expect(container).toMatchObject({ DockerId: running.containers![0].runtimeId, Name: 'main', KnownStatus: 'RUNNING' });
   expect(container.ContainerARN).toBeUndefined();
-  const task = await (await fetch(`${t.endpoint}/v3/${token}/task`)).json();
+  const task = await (await fetch(`${gw.t.endpoint}/v3/${token}/task`)).json();
   expect(task).toMatchObject({ TaskARN: running.taskArn, Family: 'v3', Revision: '1' });
   expect(task.LaunchType).toBeUndefined();
-  expect((await fetch(`${t.endpoint}/v3/${token}/taskWithTags`)).status).toBe(404);
-  const stats = await (await fetch(`${t.endpoint}/v3/${token}/task/stats`)).json();
+  expect((await fetch(`${gw.t.endpoint}/v3/${token}/taskWithTags`)).status).toBe(404);
+  const stats = await (await fetch(`${gw.t.endpoint}/v3/${token}/task/stats`)).json();
   expect(Object.keys(stats)).toEqual([running.containers![0].runtimeId]);
   await client.send(new StopTaskCommand({ task: running.taskArn }));
   await waitForTask(client, running.taskArn!, 'STOPPED');

@@ -287,6 +287,48 @@ describe('loadBalancers', () => {
     }
   });
 
+  it('registrations are kept in the store: after a restart from --data-dir the same targets are deregistered', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dockside-lb-'));
+    const crashed = fs.mkdtempSync(path.join(os.tmpdir(), 'dockside-lb-crashed-'));
+    const opts = { pullPolicy: 'never' as const, serviceResyncMs: 200, serviceStabilityMs: 500 };
+    const elb1 = recordingElbv2();
+    const t1 = await startTestGateway({ plugins: [ecs(opts), elb1.plugin], dataDir: dir });
+    let registered: string[];
+    try {
+      const { client, waitService } = helpers(t1);
+      await client.send(new CreateClusterCommand({ clusterName: 'lb' }));
+      await client.send(new RegisterTaskDefinitionCommand({ family: 'web', containerDefinitions: [sleeper({ portMappings: [{ containerPort: 8080, hostPort: 0 }] })] }));
+      await client.send(new CreateServiceCommand({ cluster: 'lb', serviceName: 'web', taskDefinition: 'web', desiredCount: 2, loadBalancers: [{ targetGroupArn: TG, containerName: 'app', containerPort: 8080 }] }));
+      await waitService('lb', 'web', (s) => s.runningCount === 2, '2 running');
+      await waitFor(async () => (elb1.calls.length >= 2 ? true : undefined), { what: 'two registrations' });
+      registered = elb1.calls.map((c) => `${c.input.Targets[0].Id}:${c.input.Targets[0].Port}`).sort();
+      // The state as a crash would leave it: written to --data-dir while the tasks run.
+      await waitFor(
+        async () => {
+          await client.send(new DescribeServicesCommand({ cluster: 'lb', services: ['web'] }));
+          const file = path.join(dir, 'ecs.json');
+          return fs.existsSync(file) && (fs.readFileSync(file, 'utf8').match(/loadBalancerTargets/g) ?? []).length >= 2 ? true : undefined;
+        },
+        { what: 'the registrations persisted' },
+      );
+      fs.copyFileSync(path.join(dir, 'ecs.json'), path.join(crashed, 'ecs.json'));
+    } finally {
+      await t1.stop();
+    }
+    const elb2 = recordingElbv2();
+    const t2 = await startTestGateway({ plugins: [ecs(opts), elb2.plugin], dataDir: crashed });
+    try {
+      // The restored tasks have no containers here: they stop, and their recorded targets go.
+      await waitFor(async () => (elb2.calls.filter((c) => c.op === 'DeregisterTargets').length >= 2 ? true : undefined), { what: 'two deregistrations' });
+      const deregistered = elb2.calls.filter((c) => c.op === 'DeregisterTargets').map((c) => `${c.input.Targets[0].Id}:${c.input.Targets[0].Port}`);
+      expect(deregistered.sort()).toEqual(registered);
+    } finally {
+      await t2.stop();
+      fs.rmSync(dir, { recursive: true, force: true });
+      fs.rmSync(crashed, { recursive: true, force: true });
+    }
+  });
+
   it('a Fargate (awsvpc) service registers each task by its ENI address and container port', async () => {
     const elb = recordingElbv2();
     const t = await startTestGateway({ plugins: [ecs({ pullPolicy: 'never', serviceResyncMs: 200, serviceStabilityMs: 500 }), elb.plugin] });

@@ -18,14 +18,12 @@ import {
 } from '@aws-sdk/client-ecs';
 import type { EcsTaskChange } from '@dockside/ecs';
 import type { TestGateway } from '@dockside/testing';
-import { BUSYBOX, startEcs, waitForTask } from './helpers';
+import { BUSYBOX, useEcs, waitForTask } from './helpers';
 
-let t: TestGateway;
-let client: ECSClient;
+const { gw, client } = useEcs();
 const events: EcsTaskChange[] = [];
 beforeAll(async () => {
-  ({ t, client } = await startEcs());
-  t.gateway.bus.subscribe('ecs.task', (e) => void events.push(e));
+  gw.t.gateway.bus.subscribe('ecs.task', (e) => void events.push(e));
   await client.send(
     new RegisterTaskDefinitionCommand({
       family: 'oneshot',
@@ -40,7 +38,6 @@ beforeAll(async () => {
     }),
   );
 });
-afterAll(() => t.stop());
 
 const docker = new Docker();
 
@@ -75,7 +72,7 @@ test('a one-shot task runs to STOPPED with its exit code, passing every status, 
 
 test('overrides: command and environment reach the container; output is captured live on the bus', async () => {
   const lines: string[] = [];
-  const off = t.gateway.bus.subscribe('ecs.container-output', (e) => void lines.push(`${e.containerName}:${e.stream}:${e.line}`));
+  const off = gw.t.gateway.bus.subscribe('ecs.container-output', (e) => void lines.push(`${e.containerName}:${e.stream}:${e.line}`));
   const { tasks } = await client.send(
     new RunTaskCommand({
       taskDefinition: 'oneshot',

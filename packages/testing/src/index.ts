@@ -6,3 +6,5 @@ export { GiveUp, waitFor } from './wait';
 export { awsCliAvailable } from './aws-cli';
 export { startTestRegistry } from './registry';
 export type { TestRegistry } from './registry';
+export { useTestGateway } from './use';
+export type { UseTestGatewayOptions, UsedTestGateway } from './use';
