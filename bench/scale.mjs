@@ -24,7 +24,7 @@ const d = await startCli(['--services', 'ecs'], { DOCKER_HOST: 'unix:///nonexist
 try {
   await call(d.url, 'CreateCluster', { clusterName: 'scale' });
   await call(d.url, 'RegisterTaskDefinition', { family: 'scale', containerDefinitions: [{ name: 'c', image: 'busybox', memory: 32 }] });
-  global.gc?.();
+  globalThis.gc?.();
   await settle();
   const rss = [rssMiB(d.pid)];
   for (let made = 0; made < TASKS; ) {

@@ -82,7 +82,7 @@ async function rawTrio() {
   const pause = await docker.createContainer({ Image: 'dockside/pause:1', HostConfig: { NetworkMode: 'bridge' } });
   await pause.start();
   const cs = [];
-  for (const n of ['a', 'b', 'c']) cs.push(await docker.createContainer({ Image: image, Cmd: ['sleep', '3600'], HostConfig: { NetworkMode: `container:${pause.id}` } }));
+  for (let i = 0; i < 3; i++) cs.push(await docker.createContainer({ Image: image, Cmd: ['sleep', '3600'], HostConfig: { NetworkMode: `container:${pause.id}` } }));
   await Promise.all(cs.map((c) => c.start()));
   const ms = performance.now() - start;
   await Promise.all([...cs, pause].map((c) => c.remove({ force: true })));

@@ -1,4 +1,4 @@
 // Test code reads JSON answers it has just asserted the shape of.
 interface Response {
-  json(): Promise<any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  json(): Promise<any>;
 }

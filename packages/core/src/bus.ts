@@ -6,14 +6,14 @@ import { ServiceNotLoadedError } from './errors';
  * Event types, keyed by name. Producers extend this in their own `contract` module:
  * `declare module '@dockside/core' { interface DocksideEvents { 'ecs.task': TaskStateChange } }`.
  */
-// eslint-disable-next-line @typescript-eslint/no-empty-interface
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type -- filled by declaration merging
 export interface DocksideEvents {}
 
 /**
  * Operations one service may call on another, keyed by signing name then operation:
  * `interface DocksideServices { logs: { PutLogEvents: Call<PutLogEventsRequest, PutLogEventsResponse> } }`.
  */
-// eslint-disable-next-line @typescript-eslint/no-empty-interface
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type -- filled by declaration merging
 export interface DocksideServices {}
 
 /** The input and output types of one callable operation. */

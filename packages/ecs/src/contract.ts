@@ -4,7 +4,7 @@
  */
 import type * as ECS from '@aws-sdk/client-ecs';
 import type { Call } from '@dockside/core';
-import { ecs } from './index';
+
 
 export interface EcsClusterChange {
   accountId: string;

@@ -1,8 +1,8 @@
 import * as path from 'node:path';
 import { Store, loadModel, type DocksidePlugin } from '@dockside/core';
 import './contract';
-import type { EcsCalls, EcsClusterChange, EcsContainerOutput, EcsDeploymentChange, EcsServiceAction, EcsTaskChange } from './contract';
-import { parseEcsArn } from './domain/arn';
+
+
 import { createDomain } from './domain/context';
 import { tagsOf } from './domain/tags';
 import { accountSettingOperations } from './operations/account-settings';
@@ -19,7 +19,7 @@ import { taskOperations } from './operations/tasks';
 import type { EcsOptions } from './options';
 import { introspectionRoutes } from './routes/introspection';
 import { metadataRoutes } from './routes/metadata';
-import type { ContainerEngine, PullPolicy } from './runtime/engine';
+
 import { Runtime } from './runtime/runtime';
 import { ServiceScheduler } from './scheduler/scheduler';
 import { type EcsState, emptyState } from './state/types';

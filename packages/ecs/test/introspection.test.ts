@@ -1,8 +1,8 @@
 /** Every ECS introspection endpoint through @dockside/client, plus the /_fakecloud aliases. */
 import Docker from 'dockerode';
 import { CreateClusterCommand, ECSClient, RegisterTaskDefinitionCommand, RunTaskCommand } from '@aws-sdk/client-ecs';
-import { DocksideApiError, DocksideClient } from '@dockside/client';
-import { waitFor, type TestGateway } from '@dockside/testing';
+import { DocksideApiError } from '@dockside/client';
+import { waitFor } from '@dockside/testing';
 import { BUSYBOX, useEcs, waitForTask } from './helpers';
 
 const docker = new Docker();

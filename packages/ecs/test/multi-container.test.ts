@@ -1,7 +1,7 @@
 /** Multi-container tasks on real Docker: dependsOn, essential semantics, health, OOM, no engine. */
 import { CreateClusterCommand, DescribeTasksCommand, ECSClient, RegisterTaskDefinitionCommand, RunTaskCommand, type Task } from '@aws-sdk/client-ecs';
 import { ecs } from '@dockside/ecs';
-import { startTestGateway, type TestGateway } from '@dockside/testing';
+import { startTestGateway } from '@dockside/testing';
 import { BUSYBOX, useEcs, waitForTask } from './helpers';
 
 const { gw, client } = useEcs();

@@ -1,7 +1,7 @@
 /** host and none modes, and containers of every mode reaching Dockside (metadata v3/v4). */
-import { ECSClient, RegisterTaskDefinitionCommand, RunTaskCommand, StopTaskCommand, type ContainerDefinition } from '@aws-sdk/client-ecs';
-import { DocksideClient } from '@dockside/client';
-import { waitFor, type TestGateway } from '@dockside/testing';
+import { RegisterTaskDefinitionCommand, RunTaskCommand, StopTaskCommand, type ContainerDefinition } from '@aws-sdk/client-ecs';
+
+import { waitFor } from '@dockside/testing';
 import { BUSYBOX, useEcs, waitForTask } from './helpers';
 
 const { gw, client, api } = useEcs();

@@ -1,23 +1,8 @@
 /** Tasks through @aws-sdk/client-ecs against a real gateway and real Docker. */
 import Docker from 'dockerode';
-import {
-  ClusterContainsTasksException,
-  ClusterNotFoundException,
-  DeleteClusterCommand,
-  DescribeClustersCommand,
-  DescribeTasksCommand,
-  ECSClient,
-  InvalidParameterException,
-  ListTasksCommand,
-  RegisterTaskDefinitionCommand,
-  RunTaskCommand,
-  StopTaskCommand,
-  TagResourceCommand,
-  ListTagsForResourceCommand,
-  paginateListTasks,
-} from '@aws-sdk/client-ecs';
+import { ClusterContainsTasksException, ClusterNotFoundException, DeleteClusterCommand, DescribeClustersCommand, DescribeTasksCommand, InvalidParameterException, ListTasksCommand, RegisterTaskDefinitionCommand, RunTaskCommand, StopTaskCommand, TagResourceCommand, ListTagsForResourceCommand, paginateListTasks } from '@aws-sdk/client-ecs';
 import type { EcsTaskChange } from '@dockside/ecs';
-import type { TestGateway } from '@dockside/testing';
+
 import { BUSYBOX, useEcs, waitForTask } from './helpers';
 
 const { gw, client } = useEcs();

@@ -43,6 +43,8 @@ function compileTerms(p: string): Matcher {
       kind = 'any';
       t = t.slice(1);
     }
+    // A NUL marks a term that was quoted (set by the tokenizer above).
+    // eslint-disable-next-line no-control-regex
     t = t.replace(/^\u0000/, '');
     if (!t) continue;
     (kind === 'must' ? must : kind === 'not' ? not : any).push(t);
@@ -91,7 +93,7 @@ function lexJson(src: string): Tok[] {
       out.push({ t: c, v: c });
       i++;
     } else if (c === '$') {
-      const m = /^\$(?:\.[A-Za-z0-9_@\-]+|\[\d+\]|\.\*)*/.exec(src.slice(i))!;
+      const m = /^\$(?:\.[A-Za-z0-9_@-]+|\[\d+\]|\.\*)*/.exec(src.slice(i))!;
       out.push({ t: 'sel', v: m[0] });
       i += m[0].length;
     } else if (/[=!<>]/.test(c)) {
@@ -219,7 +221,7 @@ function compileSpaceDelimited(p: string): Matcher {
     if (spec === '...') return { rest: true };
     const alternatives = spec.split('||').map((alt) => {
       const conj = alt.split('&&').map((c) => {
-        const m = /^\s*[A-Za-z0-9_\-]*\s*(!=|<=|>=|=|<|>)\s*(.+?)\s*$/.exec(c);
+        const m = /^\s*[A-Za-z0-9_-]*\s*(!=|<=|>=|=|<|>)\s*(.+?)\s*$/.exec(c);
         if (!m) return () => true;
         const raw = m[2];
         const quoted = raw.startsWith('"') && raw.endsWith('"');

@@ -25,7 +25,7 @@ const which = (bin: string): string | undefined => {
 
 /** The shared libraries (and loader) `ldd` lists for a binary; none for a static one. */
 function sharedLibraries(binary: string): string[] {
-  let out = '';
+  let out: string;
   try {
     out = execFileSync('ldd', [binary], { encoding: 'utf8' });
   } catch {

@@ -1,5 +1,5 @@
 import type * as ECS from '@aws-sdk/client-ecs';
-import { ServiceError, paginate, type OperationMap, type RequestContext } from '@dockside/core';
+import { type RequestContext } from '@dockside/core';
 import { invalidParameter } from '../errors';
 import type { EcsState } from '../state/types';
 

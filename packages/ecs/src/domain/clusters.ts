@@ -1,12 +1,11 @@
 import type * as ECS from '@aws-sdk/client-ecs';
-import { ServiceError, paginate, type OperationMap, type RequestContext } from '@dockside/core';
+import { ServiceError, type RequestContext } from '@dockside/core';
 import { clusterNotFound, invalidParameter } from '../errors';
 import type { ClusterRecord, EcsState } from '../state/types';
 import { nameFromArnOrName } from './arn';
 import { tagsOf } from './tags';
 import { TaskIndex } from './task-index';
 
-type StateOf = (ctx: RequestContext) => EcsState;
 
 export const CLUSTER_NAME = /^[a-zA-Z0-9_-]{1,255}$/;
 

@@ -1,6 +1,6 @@
-import { randomBytes } from 'node:crypto';
+
 import type * as ECS from '@aws-sdk/client-ecs';
-import { ServiceError, paginate, type OperationMap, type RequestContext } from '@dockside/core';
+import { type RequestContext } from '@dockside/core';
 import type { ContainerInstanceRecord, EcsState } from '../state/types';
 import { ecsArn } from './arn';
 import { tagsOf } from './tags';

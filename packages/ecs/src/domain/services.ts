@@ -1,7 +1,7 @@
 /** Services as the domain sees them: lookups, views, checks, new deployments, revisions and task sets. */
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type * as ECS from '@aws-sdk/client-ecs';
-import { ServiceError, decodePageToken, encodePageToken, pageSize, type OperationMap, type RequestContext } from '@dockside/core';
+import { decodePageToken, encodePageToken, pageSize, type RequestContext } from '@dockside/core';
 import { invalidParameter, serviceNotActive, serviceNotFound, taskSetNotFound } from '../errors';
 import type { ClusterRecord, DeploymentRecord, EcsState, ServiceRecord, TaskDefinitionRecord, TaskSetRecord } from '../state/types';
 import { ecsArn } from './arn';

@@ -1,5 +1,5 @@
 import type * as ECS from '@aws-sdk/client-ecs';
-import { ServiceError } from '@dockside/core';
+
 import { clientException } from '../errors';
 
 /**

@@ -1,5 +1,5 @@
 import type * as ECS from '@aws-sdk/client-ecs';
-import { ServiceError, descendingKey, paginate, type OperationMap, type RequestContext } from '@dockside/core';
+import { type RequestContext } from '@dockside/core';
 import { clientException } from '../errors';
 import type { EcsState, TaskDefinitionRecord } from '../state/types';
 import { parseEcsArn } from './arn';

@@ -1,10 +1,10 @@
-import { randomBytes, randomUUID, createHash } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import type * as ECS from '@aws-sdk/client-ecs';
-import { ServiceError, decodePageToken, encodePageToken, pageSize, type OperationMap, type RequestContext } from '@dockside/core';
+import { type RequestContext } from '@dockside/core';
 import { invalidParameter } from '../errors';
 import { applyOverride } from '../runtime/docker-spec';
 import { newContainerArn } from '../runtime/task-run';
-import { launch } from '../scheduler/launch';
+
 import type { ClusterRecord, EcsState, TaskDefinitionRecord, TaskRecord } from '../state/types';
 import { ecsArn } from './arn';
 import { setTags, tagsOf } from './tags';

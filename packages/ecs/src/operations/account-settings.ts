@@ -1,5 +1,5 @@
 import type * as ECS from '@aws-sdk/client-ecs';
-import { ServiceError, paginate, type OperationMap, type RequestContext } from '@dockside/core';
+import { paginate, type OperationMap } from '@dockside/core';
 import { AWS_DEFAULTS, checkValue, effectiveSetting, rootPrincipal } from '../domain/account-settings';
 import type { EcsDomain } from '../domain/context';
 import { invalidParameter } from '../errors';

@@ -6,9 +6,8 @@ import { CLUSTER_NAME, activeCluster, checkCapacityProviders, checkSettings, che
 import type { EcsDomain } from '../domain/context';
 import { deleteTags, setTags } from '../domain/tags';
 import { clusterNotFound, invalidParameter } from '../errors';
-import type { ClusterRecord, EcsState } from '../state/types';
+import type { ClusterRecord } from '../state/types';
 
-type StateOf = (ctx: RequestContext) => EcsState;
 
 export function clusterOperations(d: EcsDomain, onChange: (ctx: RequestContext, c: ClusterRecord, change: 'created' | 'updated' | 'deleted') => void): OperationMap {
   return {

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type * as ECS from '@aws-sdk/client-ecs';
-import { ServiceError, paginate, type OperationMap, type RequestContext } from '@dockside/core';
+import { paginate, type OperationMap } from '@dockside/core';
 import { ecsArn } from '../domain/arn';
 import { activeCluster } from '../domain/clusters';
 import { containerInstanceView, findContainerInstance } from '../domain/container-instances';

@@ -1,5 +1,5 @@
 import type * as ECS from '@aws-sdk/client-ecs';
-import { ServiceError, descendingKey, paginate, type OperationMap, type RequestContext } from '@dockside/core';
+import { descendingKey, paginate, type OperationMap } from '@dockside/core';
 import { rootPrincipal } from '../domain/account-settings';
 import { ecsArn } from '../domain/arn';
 import type { EcsDomain } from '../domain/context';

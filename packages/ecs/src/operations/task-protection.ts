@@ -1,5 +1,5 @@
 import type * as ECS from '@aws-sdk/client-ecs';
-import type { OperationMap, RequestContext } from '@dockside/core';
+import type { OperationMap } from '@dockside/core';
 import { activeCluster } from '../domain/clusters';
 import type { EcsDomain } from '../domain/context';
 import { serviceArnOf } from '../domain/deployments';

@@ -1,6 +1,6 @@
-import { randomBytes, randomUUID, createHash } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import type * as ECS from '@aws-sdk/client-ecs';
-import { ServiceError, decodePageToken, encodePageToken, pageSize, type OperationMap, type RequestContext } from '@dockside/core';
+import { decodePageToken, encodePageToken, pageSize, type OperationMap } from '@dockside/core';
 import { ecsArn } from '../domain/arn';
 import { activeCluster } from '../domain/clusters';
 import type { EcsDomain } from '../domain/context';

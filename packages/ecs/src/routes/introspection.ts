@@ -1,9 +1,9 @@
 import express, { type Request, type Response, type Router } from 'express';
-import type { Store } from '@dockside/core';
+
 import { clusterView } from '../domain/clusters';
 import type { EcsDomain } from '../domain/context';
 import { tagsOf } from '../domain/tags';
-import { findTask, taskView } from '../domain/tasks';
+import { taskView } from '../domain/tasks';
 import { Runtime } from '../runtime/runtime';
 import type { TaskRecord } from '../state/types';
 import { taskDocument } from './metadata';

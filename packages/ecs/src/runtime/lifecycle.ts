@@ -1,5 +1,5 @@
 import type * as ECS from '@aws-sdk/client-ecs';
-import { hasHealthCheck } from '../domain/deployments';
+
 
 /** Every status a task passes through, in order (as Fargate reports them). */
 export const TASK_STATUSES = ['PROVISIONING', 'PENDING', 'ACTIVATING', 'RUNNING', 'DEACTIVATING', 'STOPPING', 'DEPROVISIONING', 'STOPPED'] as const;

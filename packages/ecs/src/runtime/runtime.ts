@@ -5,10 +5,10 @@ import type * as ECS from '@aws-sdk/client-ecs';
 import type { Bus, Logger, Store } from '@dockside/core';
 import type { DockerOptions } from 'dockerode';
 import type { EcsTaskChange } from '../contract';
-import { taskId } from '../domain/deployments';
+
 import { TaskIndex } from '../domain/task-index';
-import { launch } from '../scheduler/launch';
-import type { EcsState, TaskCredentials, TaskRecord } from '../state/types';
+
+import type { EcsState, TaskRecord } from '../state/types';
 import { AwsLogsShipper, awsLogsConfig } from './awslogs';
 import { ENGINE_LOG_DRIVERS, rewriteLoopback } from './docker-spec';
 import { DockerEngine } from './docker/docker-engine';

@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type * as ECS from '@aws-sdk/client-ecs';
-import { hasHealthCheck } from '../domain/deployments';
-import { ecs } from '../index';
+
+
 import type { TaskRecord } from '../state/types';
 import { type MountSpec, toCreateOptions } from './docker-spec';
 import { type ContainerEngine, type ContainerInfo, EngineUnavailableError, type OutputAttachment, type OutputLine, PullError, type PullPolicy } from './engine';

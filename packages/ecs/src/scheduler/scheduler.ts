@@ -5,7 +5,7 @@
  * maximumPercent, trips the deployment circuit breaker and rolls back, honours task protection,
  * and registers tasks with load balancers through the elbv2 plugin when it is loaded.
  */
-import type { Bus, Logger, RequestContext, Store } from '@dockside/core';
+import type { Bus, Logger, Store } from '@dockside/core';
 import type { EcsDeploymentChange, EcsServiceAction, EcsTaskChange } from '../contract';
 import type { Where } from '../domain/context';
 import { addEvent, failureThreshold, hasHealthCheck, isHealthy, serviceArnOf, startDeployment, taskId } from '../domain/deployments';

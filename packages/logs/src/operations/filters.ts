@@ -24,7 +24,7 @@ function extracted(pattern: string, message: string): Record<string, string> {
   const names = p
     .slice(1, -1)
     .split(',')
-    .map((s) => /^\s*([A-Za-z0-9_\-]+)/.exec(s)?.[1]);
+    .map((s) => /^\s*([A-Za-z0-9_-]+)/.exec(s)?.[1]);
   const values = splitFields(message);
   const out: Record<string, string> = {};
   names.forEach((n, i) => {
