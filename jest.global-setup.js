@@ -2,5 +2,6 @@
 module.exports = async () => {
   const { dockerAvailable, ensureTestImages } = require('@dockside/testing');
   if (await dockerAvailable()) await ensureTestImages();
-  else if (process.env.CI) throw new Error('CI needs a Docker engine: none answered on DOCKER_HOST or /var/run/docker.sock');
+  else if (process.env.CI)
+    throw new Error('CI needs a Docker engine: none answered on DOCKER_HOST or /var/run/docker.sock');
 };

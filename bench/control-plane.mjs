@@ -25,9 +25,15 @@ async function seed(url, { motoInstance = false } = {}) {
     });
     const instanceId = /<instanceId>(i-[0-9a-f]+)<\/instanceId>/.exec(await res.text())?.[1];
     if (!instanceId) throw new Error('moto did not start an EC2 instance');
-    await call(url, 'RegisterContainerInstance', { cluster: 'bench', instanceIdentityDocument: JSON.stringify({ instanceId }) });
+    await call(url, 'RegisterContainerInstance', {
+      cluster: 'bench',
+      instanceIdentityDocument: JSON.stringify({ instanceId }),
+    });
   }
-  await call(url, 'RegisterTaskDefinition', { family: 'bench', containerDefinitions: [{ name: 'c', image: 'busybox', memory: 6 }] });
+  await call(url, 'RegisterTaskDefinition', {
+    family: 'bench',
+    containerDefinitions: [{ name: 'c', image: 'busybox', memory: 6 }],
+  });
   const arns = [];
   for (let i = 0; i < 100; i++) {
     const out = await call(url, 'RunTask', { cluster: 'bench', taskDefinition: 'bench', count: 10 });
@@ -41,7 +47,10 @@ const ops = (arns, desired) => [
   ['DescribeClusters', { clusters: ['bench'] }],
   ['ListTasks (1,000 tasks)', { cluster: 'bench', maxResults: 100, desiredStatus: desired }],
   ['DescribeTasks (100 ARNs)', { cluster: 'bench', tasks: arns.slice(0, 100) }],
-  ['RegisterTaskDefinition', { family: 'bench-reg', containerDefinitions: [{ name: 'c', image: 'busybox', memory: 32 }] }],
+  [
+    'RegisterTaskDefinition',
+    { family: 'bench-reg', containerDefinitions: [{ name: 'c', image: 'busybox', memory: 32 }] },
+  ],
 ];
 const opName = (label) => label.split(' ')[0];
 
@@ -69,8 +78,18 @@ try {
         ratio: m ? d.rps / m.rps : undefined,
         target: '≥ 10× moto',
       });
-      rows.push({ figure: `${label}, c=${c}: p50 / p99 latency`, unit: 'ms', median: d.p50, min: d.p50, max: d.p99, baseline: m ? m.p50 : 'baseline unavailable', ratio: m && m.p50 ? d.p50 / m.p50 : undefined });
-      console.log(`${label} c=${c}: dockside ${d.rps.toFixed(0)} req/s p50 ${d.p50} ms p99 ${d.p99} ms${m ? ` | moto ${m.rps.toFixed(0)} req/s p50 ${m.p50} ms (ratio ${(d.rps / m.rps).toFixed(1)}x)` : ''}`);
+      rows.push({
+        figure: `${label}, c=${c}: p50 / p99 latency`,
+        unit: 'ms',
+        median: d.p50,
+        min: d.p50,
+        max: d.p99,
+        baseline: m ? m.p50 : 'baseline unavailable',
+        ratio: m && m.p50 ? d.p50 / m.p50 : undefined,
+      });
+      console.log(
+        `${label} c=${c}: dockside ${d.rps.toFixed(0)} req/s p50 ${d.p50} ms p99 ${d.p99} ms${m ? ` | moto ${m.rps.toFixed(0)} req/s p50 ${m.p50} ms (ratio ${(d.rps / m.rps).toFixed(1)}x)` : ''}`,
+      );
     }
   }
 } finally {

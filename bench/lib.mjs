@@ -36,11 +36,15 @@ export function commit() {
 /** A JSON-protocol POST with node:http (no fetch start-up cost in the measurement). */
 export function awsJson(url, target, body = {}, headers = {}) {
   return new Promise((resolve, reject) => {
-    const req = http.request(url, { method: 'POST', headers: { 'x-amz-target': target, 'content-type': 'application/x-amz-json-1.1', ...headers } }, (res) => {
-      let data = '';
-      res.on('data', (d) => (data += d));
-      res.on('end', () => resolve({ status: res.statusCode, body: data }));
-    });
+    const req = http.request(
+      url,
+      { method: 'POST', headers: { 'x-amz-target': target, 'content-type': 'application/x-amz-json-1.1', ...headers } },
+      (res) => {
+        let data = '';
+        res.on('data', (d) => (data += d));
+        res.on('end', () => resolve({ status: res.statusCode, body: data }));
+      },
+    );
     req.on('error', reject);
     req.end(JSON.stringify(body));
   });
@@ -60,7 +64,12 @@ export function record(name, rows) {
   writeMarkdown(all);
 }
 
-const fmt = (v, unit) => (v === undefined || v === null || (typeof v === 'number' && !Number.isFinite(v)) ? '–' : typeof v === 'number' ? `${Number(v.toFixed(v < 10 ? 2 : 1))} ${unit}` : String(v));
+const fmt = (v, unit) =>
+  v === undefined || v === null || (typeof v === 'number' && !Number.isFinite(v))
+    ? '–'
+    : typeof v === 'number'
+      ? `${Number(v.toFixed(v < 10 ? 2 : 1))} ${unit}`
+      : String(v);
 
 export function writeMarkdown(all) {
   const lines = [
@@ -68,7 +77,9 @@ export function writeMarkdown(all) {
     '',
     `Machine: ${all.machine.cpus} × ${all.machine.cpuModel}, ${all.machine.memGiB} GiB, Node ${all.machine.node}, ${all.machine.platform}  `,
     `Last run: ${all.date} at ${all.commit}  `,
-    `Per benchmark: ${Object.keys(all.benchmarks).map((n) => `${n} ${all.commits?.[n]?.commit ?? 'unknown'} (${(all.commits?.[n]?.date ?? '').slice(0, 16)})`).join(', ')}`,
+    `Per benchmark: ${Object.keys(all.benchmarks)
+      .map((n) => `${n} ${all.commits?.[n]?.commit ?? 'unknown'} (${(all.commits?.[n]?.date ?? '').slice(0, 16)})`)
+      .join(', ')}`,
     '',
     'Written by `pnpm bench` (bench/run.mjs). Ratios compare against a baseline measured in the same script run.',
     '',
@@ -78,9 +89,12 @@ export function writeMarkdown(all) {
   for (const [name, rows] of Object.entries(all.benchmarks)) {
     for (const r of rows) {
       const spread = r.min !== undefined ? `${fmt(r.min, r.unit)} – ${fmt(r.max, r.unit)}` : '–';
-      const baseline = r.baseline === undefined ? '–' : typeof r.baseline === 'string' ? r.baseline : fmt(r.baseline, r.unit);
+      const baseline =
+        r.baseline === undefined ? '–' : typeof r.baseline === 'string' ? r.baseline : fmt(r.baseline, r.unit);
       const ratio = typeof r.ratio === 'number' && Number.isFinite(r.ratio) ? `${r.ratio.toFixed(2)}×` : '–';
-      lines.push(`| ${name} | ${r.figure} | ${fmt(r.median, r.unit)} | ${spread} | ${baseline} | ${ratio} | ${r.target ?? '–'} |`);
+      lines.push(
+        `| ${name} | ${r.figure} | ${fmt(r.median, r.unit)} | ${spread} | ${baseline} | ${ratio} | ${r.target ?? '–'} |`,
+      );
     }
   }
   fs.writeFileSync(path.join(benchDir, 'RESULTS.md'), lines.join('\n') + '\n');
@@ -91,15 +105,36 @@ export function startCli(args = [], env = {}) {
   return new Promise((resolve, reject) => {
     // BENCH_PROFILE_DIR=… writes a CPU profile of the gateway there (for finding a miss's cause).
     const prof = process.env.BENCH_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] : [];
-    const child = spawn(process.execPath, [...prof, path.join(repoRoot, 'apps', 'dockside', 'dist', 'cli.js'), '--port', '0', '--log-level', 'error', ...args], {
-      env: { ...process.env, ...env },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
+    const child = spawn(
+      process.execPath,
+      [
+        ...prof,
+        path.join(repoRoot, 'apps', 'dockside', 'dist', 'cli.js'),
+        '--port',
+        '0',
+        '--log-level',
+        'error',
+        ...args,
+      ],
+      {
+        env: { ...process.env, ...env },
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
     let out = '';
     child.stdout.on('data', (d) => {
       out += d;
       const m = /ready on (http:\/\/\S+) in/.exec(out);
-      if (m) resolve({ url: m[1], pid: child.pid, stop: () => new Promise((r) => { child.once('exit', r); child.kill('SIGTERM'); }) });
+      if (m)
+        resolve({
+          url: m[1],
+          pid: child.pid,
+          stop: () =>
+            new Promise((r) => {
+              child.once('exit', r);
+              child.kill('SIGTERM');
+            }),
+        });
     });
     child.once('exit', (code) => reject(new Error(`dockside exited ${code}: ${out}`)));
   });
@@ -115,12 +150,23 @@ export function rssMiB(pid) {
 export const sigv4 = (service, region = 'us-east-1') =>
   `AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20261128/${region}/${service}/aws4_request, SignedHeaders=host;x-amz-date;x-amz-target, Signature=${'0'.repeat(64)}`;
 
-export const freePort = () => new Promise((r) => { const s = net.createServer().listen(0, '127.0.0.1', () => { const p = s.address().port; s.close(() => r(p)); }); });
+export const freePort = () =>
+  new Promise((r) => {
+    const s = net.createServer().listen(0, '127.0.0.1', () => {
+      const p = s.address().port;
+      s.close(() => r(p));
+    });
+  });
 
 /** The first Python with moto's server: BENCH_PYTHON, then python3 on PATH, then pyenv's (npx puts
  * node's own folder, often /usr/bin, ahead of pyenv on PATH). */
 export function pythonWithMoto() {
-  const candidates = [process.env.BENCH_PYTHON, 'python3', path.join(os.homedir(), '.pyenv', 'shims', 'python3'), '/usr/local/bin/python3'].filter(Boolean);
+  const candidates = [
+    process.env.BENCH_PYTHON,
+    'python3',
+    path.join(os.homedir(), '.pyenv', 'shims', 'python3'),
+    '/usr/local/bin/python3',
+  ].filter(Boolean);
   for (const py of candidates) {
     try {
       execFileSync(py, ['-c', 'import moto.server'], { stdio: 'ignore' });
@@ -141,7 +187,14 @@ export async function startMoto() {
   for (let i = 0; i < 100; i++) {
     try {
       await fetch(`${url}/moto-api/`);
-      return { url, stop: () => new Promise((r) => { child.once('exit', r); child.kill('SIGTERM'); }) };
+      return {
+        url,
+        stop: () =>
+          new Promise((r) => {
+            child.once('exit', r);
+            child.kill('SIGTERM');
+          }),
+      };
     } catch {
       await new Promise((r) => setTimeout(r, 100));
     }
@@ -154,15 +207,36 @@ export async function startMoto() {
 export function load(url, target, service, body, connections, seconds) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dockside-wrk-'));
   const script = path.join(dir, 'post.lua');
-  const headers = { 'x-amz-target': target, 'content-type': 'application/x-amz-json-1.1', authorization: sigv4(service) };
+  const headers = {
+    'x-amz-target': target,
+    'content-type': 'application/x-amz-json-1.1',
+    authorization: sigv4(service),
+  };
   fs.writeFileSync(
     script,
     `wrk.method = "POST"\nwrk.body = ${JSON.stringify(JSON.stringify(body))}\n` +
-      Object.entries(headers).map(([k, v]) => `wrk.headers[${JSON.stringify(k)}] = ${JSON.stringify(v)}`).join('\n') +
+      Object.entries(headers)
+        .map(([k, v]) => `wrk.headers[${JSON.stringify(k)}] = ${JSON.stringify(v)}`)
+        .join('\n') +
       `\nresponse = function(status) if status ~= 200 then io.stderr:write("status " .. status .. "\\n") end end\n`,
   );
   try {
-    const out = execFileSync('wrk', ['-t', String(Math.min(2, connections)), '-c', String(connections), '-d', `${seconds}s`, '--latency', '-s', script, url], { encoding: 'utf8' });
+    const out = execFileSync(
+      'wrk',
+      [
+        '-t',
+        String(Math.min(2, connections)),
+        '-c',
+        String(connections),
+        '-d',
+        `${seconds}s`,
+        '--latency',
+        '-s',
+        script,
+        url,
+      ],
+      { encoding: 'utf8' },
+    );
     const ms = (label) => {
       const m = new RegExp(`^\\s*${label}%\\s+([\\d.]+)(us|ms|s)`, 'm').exec(out);
       if (!m) return undefined;
@@ -175,4 +249,3 @@ export function load(url, target, service, body, connections, seconds) {
     fs.rmSync(dir, { recursive: true, force: true });
   }
 }
-

@@ -7,7 +7,12 @@ import { record, repoRoot, startCli, stats } from './lib.mjs';
 
 const require = createRequire(`${repoRoot}/package.json`);
 const Docker = require('dockerode');
-const { ECSClient, CreateClusterCommand, RegisterTaskDefinitionCommand, RunTaskCommand } = require('@aws-sdk/client-ecs');
+const {
+  ECSClient,
+  CreateClusterCommand,
+  RegisterTaskDefinitionCommand,
+  RunTaskCommand,
+} = require('@aws-sdk/client-ecs');
 const { CloudWatchLogsClient, CreateLogGroupCommand, GetLogEventsCommand } = require('@aws-sdk/client-cloudwatch-logs');
 const { ensureNodeImage } = require('@dockside/testing');
 
@@ -56,7 +61,18 @@ async function dockside() {
     await ecs.send(
       new RegisterTaskDefinitionCommand({
         family: 'writer',
-        containerDefinitions: [{ name: 'w', image, memory: 256, command: ['node', '-e', writer], logConfiguration: { logDriver: 'awslogs', options: { 'awslogs-group': '/bench', 'awslogs-region': 'us-east-1', 'awslogs-stream-prefix': 'b' } } }],
+        containerDefinitions: [
+          {
+            name: 'w',
+            image,
+            memory: 256,
+            command: ['node', '-e', writer],
+            logConfiguration: {
+              logDriver: 'awslogs',
+              options: { 'awslogs-group': '/bench', 'awslogs-region': 'us-east-1', 'awslogs-stream-prefix': 'b' },
+            },
+          },
+        ],
       }),
     );
     const { tasks } = await ecs.send(new RunTaskCommand({ taskDefinition: 'writer' }));
@@ -69,7 +85,14 @@ async function dockside() {
     while (delays.length < LINES && Date.now() < deadline) {
       let page;
       try {
-        page = await cwl.send(new GetLogEventsCommand({ logGroupName: '/bench', logStreamName: stream, startFromHead: true, nextToken: token }));
+        page = await cwl.send(
+          new GetLogEventsCommand({
+            logGroupName: '/bench',
+            logStreamName: stream,
+            startFromHead: true,
+            nextToken: token,
+          }),
+        );
       } catch (e) {
         if (e.name !== 'ResourceNotFoundException') throw e;
         await new Promise((r) => setTimeout(r, 10));
@@ -98,8 +121,26 @@ const o = stats(ours.delays);
 const b = stats(base.delays);
 const rate = LINES / ours.seconds;
 const baseRate = LINES / base.seconds;
-console.log(`log delivery: ${rate.toFixed(0)} lines/s into CloudWatch Logs (raw attach ${baseRate.toFixed(0)} lines/s); visible after p50 ${o.median} ms p99 ${o.p99} ms (raw p50 ${b.median} ms p99 ${b.p99} ms)`);
+console.log(
+  `log delivery: ${rate.toFixed(0)} lines/s into CloudWatch Logs (raw attach ${baseRate.toFixed(0)} lines/s); visible after p50 ${o.median} ms p99 ${o.p99} ms (raw p50 ${b.median} ms p99 ${b.p99} ms)`,
+);
 record('log-delivery', [
-  { figure: `${LINES.toLocaleString('en')} lines: lines/s into CloudWatch Logs`, unit: 'lines/s', median: rate, baseline: baseRate, ratio: rate / baseRate, target: '–' },
-  { figure: 'write → visible in GetLogEvents, p50 (min–max = p50–p99)', unit: 'ms', median: o.median, min: o.median, max: o.p99, baseline: b.median, ratio: b.median ? o.median / b.median : undefined, target: 'p50 < 250 ms' },
+  {
+    figure: `${LINES.toLocaleString('en')} lines: lines/s into CloudWatch Logs`,
+    unit: 'lines/s',
+    median: rate,
+    baseline: baseRate,
+    ratio: rate / baseRate,
+    target: '–',
+  },
+  {
+    figure: 'write → visible in GetLogEvents, p50 (min–max = p50–p99)',
+    unit: 'ms',
+    median: o.median,
+    min: o.median,
+    max: o.p99,
+    baseline: b.median,
+    ratio: b.median ? o.median / b.median : undefined,
+    target: 'p50 < 250 ms',
+  },
 ]);

@@ -23,12 +23,19 @@ const rows = [];
 const d = await startCli(['--services', 'ecs'], { DOCKER_HOST: 'unix:///nonexistent/docker.sock' });
 try {
   await call(d.url, 'CreateCluster', { clusterName: 'scale' });
-  await call(d.url, 'RegisterTaskDefinition', { family: 'scale', containerDefinitions: [{ name: 'c', image: 'busybox', memory: 32 }] });
+  await call(d.url, 'RegisterTaskDefinition', {
+    family: 'scale',
+    containerDefinitions: [{ name: 'c', image: 'busybox', memory: 32 }],
+  });
   globalThis.gc?.();
   await settle();
   const rss = [rssMiB(d.pid)];
-  for (let made = 0; made < TASKS; ) {
-    await Promise.all(Array.from({ length: 10 }, () => call(d.url, 'RunTask', { cluster: 'scale', taskDefinition: 'scale', count: 10 })));
+  for (let made = 0; made < TASKS;) {
+    await Promise.all(
+      Array.from({ length: 10 }, () =>
+        call(d.url, 'RunTask', { cluster: 'scale', taskDefinition: 'scale', count: 10 }),
+      ),
+    );
     made += 100;
     if (made % 1000 === 0) {
       await settle();
@@ -50,7 +57,12 @@ try {
       let token;
       let n = 0;
       do {
-        const page = await call(d.url, 'ListTasks', { cluster: 'scale', desiredStatus: 'STOPPED', maxResults: 100, nextToken: token });
+        const page = await call(d.url, 'ListTasks', {
+          cluster: 'scale',
+          desiredStatus: 'STOPPED',
+          maxResults: 100,
+          nextToken: token,
+        });
         n += page.taskArns.length;
         token = page.nextToken;
       } while (token);
@@ -60,22 +72,39 @@ try {
     listed = n;
   }
   if (listed !== TASKS) throw new Error(`ListTasks paginated ${listed} tasks, not ${TASKS}`);
-  const firstHundred = (await call(d.url, 'ListTasks', { cluster: 'scale', desiredStatus: 'STOPPED', maxResults: 100 })).taskArns;
+  const firstHundred = (await call(d.url, 'ListTasks', { cluster: 'scale', desiredStatus: 'STOPPED', maxResults: 100 }))
+    .taskArns;
   const describeTimes = [];
-  for (let i = 0; i < 10; i++) describeTimes.push((await time(() => call(d.url, 'DescribeTasks', { cluster: 'scale', tasks: firstHundred })))[0]);
+  for (let i = 0; i < 10; i++)
+    describeTimes.push((await time(() => call(d.url, 'DescribeTasks', { cluster: 'scale', tasks: firstHundred })))[0]);
   const clusterTimes = [];
-  for (let i = 0; i < 10; i++) clusterTimes.push((await time(() => call(d.url, 'DescribeClusters', { clusters: ['scale'] })))[0]);
+  for (let i = 0; i < 10; i++)
+    clusterTimes.push((await time(() => call(d.url, 'DescribeClusters', { clusters: ['scale'] })))[0]);
   const l = stats(listTimes);
   const dt = stats(describeTimes);
   const ct = stats(clusterTimes);
   const growth = stats(perThousand);
-  console.log(`scale: ${TASKS} tasks; ListTasks full pagination ${l.median.toFixed(0)} ms; DescribeTasks(100) ${dt.median.toFixed(1)} ms; DescribeClusters ${ct.median.toFixed(1)} ms (running ${c.runningTasksCount}, pending ${c.pendingTasksCount}); RSS ${rss[0].toFixed(0)} → ${rss[rss.length - 1].toFixed(0)} MiB, ${growth.median.toFixed(1)} MiB per 1,000 tasks`);
+  console.log(
+    `scale: ${TASKS} tasks; ListTasks full pagination ${l.median.toFixed(0)} ms; DescribeTasks(100) ${dt.median.toFixed(1)} ms; DescribeClusters ${ct.median.toFixed(1)} ms (running ${c.runningTasksCount}, pending ${c.pendingTasksCount}); RSS ${rss[0].toFixed(0)} → ${rss[rss.length - 1].toFixed(0)} MiB, ${growth.median.toFixed(1)} MiB per 1,000 tasks`,
+  );
   rows.push(
-    { figure: `ListTasks, full pagination of ${TASKS.toLocaleString('en')} tasks (100 pages)`, unit: 'ms', ...l, target: '< 1 s' },
+    {
+      figure: `ListTasks, full pagination of ${TASKS.toLocaleString('en')} tasks (100 pages)`,
+      unit: 'ms',
+      ...l,
+      target: '< 1 s',
+    },
     { figure: 'DescribeTasks of 100', unit: 'ms', ...dt },
     { figure: `DescribeClusters with ${TASKS.toLocaleString('en')} tasks`, unit: 'ms', ...ct },
     { figure: 'RSS growth per 1,000 stopped tasks', unit: 'MiB', ...growth },
-    { figure: `RSS with ${TASKS.toLocaleString('en')} stopped tasks`, unit: 'MiB', median: rss[rss.length - 1], min: rss[0], max: rss[rss.length - 1], target: '< 150 MB' },
+    {
+      figure: `RSS with ${TASKS.toLocaleString('en')} stopped tasks`,
+      unit: 'MiB',
+      median: rss[rss.length - 1],
+      min: rss[0],
+      max: rss[rss.length - 1],
+      target: '< 150 MB',
+    },
   );
 } finally {
   await d.stop();
@@ -87,9 +116,14 @@ const image = await ensureBusyboxImage(docker);
 const real = await startCli(['--services', 'ecs', '--pull-policy', 'never']);
 try {
   await call(real.url, 'CreateCluster', { clusterName: 'burst' });
-  await call(real.url, 'RegisterTaskDefinition', { family: 'burst', containerDefinitions: [{ name: 'c', image, memory: 16, command: ['sleep', '3600'], stopTimeout: 1 }] });
+  await call(real.url, 'RegisterTaskDefinition', {
+    family: 'burst',
+    containerDefinitions: [{ name: 'c', image, memory: 16, command: ['sleep', '3600'], stopTimeout: 1 }],
+  });
   const t0 = performance.now();
-  const runs = await Promise.all(Array.from({ length: 50 }, () => call(real.url, 'RunTask', { cluster: 'burst', taskDefinition: 'burst' })));
+  const runs = await Promise.all(
+    Array.from({ length: 50 }, () => call(real.url, 'RunTask', { cluster: 'burst', taskDefinition: 'burst' })),
+  );
   const arns = runs.flatMap((r) => r.tasks.map((t) => t.taskArn));
   if (new Set(arns).size !== 50) throw new Error(`expected 50 distinct tasks, got ${new Set(arns).size}`);
   let running = 0;
@@ -100,10 +134,18 @@ try {
     if (running < 50) await new Promise((r) => setTimeout(r, 50));
   }
   const allRunning = performance.now() - t0;
-  const containers = await docker.listContainers({ filters: { label: ['com.amazonaws.ecs.cluster=arn:aws:ecs:us-east-1:000000000000:cluster/burst'] } });
+  const containers = await docker.listContainers({
+    filters: { label: ['com.amazonaws.ecs.cluster=arn:aws:ecs:us-east-1:000000000000:cluster/burst'] },
+  });
   if (containers.length !== 50) throw new Error(`expected 50 containers, found ${containers.length}`);
-  console.log(`burst: 50 concurrent RunTask → all RUNNING in ${allRunning.toFixed(0)} ms; 50 distinct tasks, 50 containers`);
-  rows.push({ figure: '50 concurrent RunTask → all RUNNING (50 tasks, 50 containers, none lost or duplicated)', unit: 'ms', median: allRunning });
+  console.log(
+    `burst: 50 concurrent RunTask → all RUNNING in ${allRunning.toFixed(0)} ms; 50 distinct tasks, 50 containers`,
+  );
+  rows.push({
+    figure: '50 concurrent RunTask → all RUNNING (50 tasks, 50 containers, none lost or duplicated)',
+    unit: 'ms',
+    median: allRunning,
+  });
   await Promise.all(arns.map((a) => call(real.url, 'StopTask', { cluster: 'burst', task: a })));
   for (;;) {
     const left = await call(real.url, 'DescribeTasks', { cluster: 'burst', tasks: arns });
@@ -113,19 +155,38 @@ try {
 
   // The same 50 tasks through a service: the scheduler's own overhead on top of the runtime's.
   await call(real.url, 'CreateCluster', { clusterName: 'svc' });
-  await call(real.url, 'RegisterTaskDefinition', { family: 'svc', containerDefinitions: [{ name: 'c', image, memory: 16, command: ['sleep', '3600'], stopTimeout: 1 }] });
+  await call(real.url, 'RegisterTaskDefinition', {
+    family: 'svc',
+    containerDefinitions: [{ name: 'c', image, memory: 16, command: ['sleep', '3600'], stopTimeout: 1 }],
+  });
   const s0 = performance.now();
-  await call(real.url, 'CreateService', { cluster: 'svc', serviceName: 'fifty', taskDefinition: 'svc', desiredCount: 50 });
+  await call(real.url, 'CreateService', {
+    cluster: 'svc',
+    serviceName: 'fifty',
+    taskDefinition: 'svc',
+    desiredCount: 50,
+  });
   for (;;) {
     const svc = (await call(real.url, 'DescribeServices', { cluster: 'svc', services: ['fifty'] })).services[0];
     if (svc.runningCount === 50) break;
     await new Promise((r) => setTimeout(r, 50));
   }
   const serviceRunning = performance.now() - s0;
-  const svcContainers = await docker.listContainers({ filters: { label: ['com.amazonaws.ecs.cluster=arn:aws:ecs:us-east-1:000000000000:cluster/svc'] } });
+  const svcContainers = await docker.listContainers({
+    filters: { label: ['com.amazonaws.ecs.cluster=arn:aws:ecs:us-east-1:000000000000:cluster/svc'] },
+  });
   if (svcContainers.length !== 50) throw new Error(`expected 50 service containers, found ${svcContainers.length}`);
-  console.log(`service: desiredCount 50 → runningCount 50 in ${serviceRunning.toFixed(0)} ms (burst of RunTask: ${allRunning.toFixed(0)} ms)`);
-  rows.push({ figure: 'CreateService desiredCount 50 → runningCount 50 (real containers)', unit: 'ms', median: serviceRunning, baseline: allRunning, ratio: serviceRunning / allRunning, target: 'baseline: 50 concurrent RunTask above' });
+  console.log(
+    `service: desiredCount 50 → runningCount 50 in ${serviceRunning.toFixed(0)} ms (burst of RunTask: ${allRunning.toFixed(0)} ms)`,
+  );
+  rows.push({
+    figure: 'CreateService desiredCount 50 → runningCount 50 (real containers)',
+    unit: 'ms',
+    median: serviceRunning,
+    baseline: allRunning,
+    ratio: serviceRunning / allRunning,
+    target: 'baseline: 50 concurrent RunTask above',
+  });
   await call(real.url, 'DeleteService', { cluster: 'svc', service: 'fifty', force: true });
 } finally {
   await real.stop();

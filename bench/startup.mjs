@@ -20,7 +20,9 @@ function bareNode() {
 function dockside() {
   return new Promise((resolve, reject) => {
     const t0 = process.hrtime.bigint();
-    const child = spawn(process.execPath, [cli, '--port', '0', '--log-level', 'warn'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, [cli, '--port', '0', '--log-level', 'warn'], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     let out = '';
     child.stdout.on('data', async (d) => {
       out += d;
@@ -57,9 +59,18 @@ const b = stats(base);
 const o = stats(ours);
 const m = stats(rss);
 const rows = [
-  { figure: 'CLI launch → first ListClusters', unit: 'ms', ...o, baseline: b.median, ratio: o.median / b.median, target: '< 300 ms, < 4× bare node' },
+  {
+    figure: 'CLI launch → first ListClusters',
+    unit: 'ms',
+    ...o,
+    baseline: b.median,
+    ratio: o.median / b.median,
+    target: '< 300 ms, < 4× bare node',
+  },
   { figure: 'bare `node -e ""` launch', unit: 'ms', ...b },
   { figure: 'peak RSS after first request', unit: 'MiB', ...m, target: '–' },
 ];
 record('startup', rows);
-console.log(`startup: median ${o.median.toFixed(1)} ms (min ${o.min.toFixed(1)}, max ${o.max.toFixed(1)}), bare node ${b.median.toFixed(1)} ms, ratio ${(o.median / b.median).toFixed(2)}x, peak RSS ${m.median.toFixed(1)} MiB`);
+console.log(
+  `startup: median ${o.median.toFixed(1)} ms (min ${o.min.toFixed(1)}, max ${o.max.toFixed(1)}), bare node ${b.median.toFixed(1)} ms, ratio ${(o.median / b.median).toFixed(2)}x, peak RSS ${m.median.toFixed(1)} MiB`,
+);

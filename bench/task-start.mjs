@@ -6,7 +6,12 @@ import { record, repoRoot, stats } from './lib.mjs';
 
 const require = createRequire(`${repoRoot}/package.json`);
 const Docker = require('dockerode');
-const { ECSClient, RegisterTaskDefinitionCommand, RunTaskCommand, CreateClusterCommand } = require('@aws-sdk/client-ecs');
+const {
+  ECSClient,
+  RegisterTaskDefinitionCommand,
+  RunTaskCommand,
+  CreateClusterCommand,
+} = require('@aws-sdk/client-ecs');
 const { ecs } = require('@dockside/ecs');
 const { startTestGateway, ensureBusyboxImage } = require('@dockside/testing');
 
@@ -17,7 +22,9 @@ const t = await startTestGateway({ plugins: [ecs({ pullPolicy: 'never', defaultS
 const client = t.client(ECSClient);
 await client.send(new CreateClusterCommand({}));
 const one = (cmd) => [{ name: 'main', image, memory: 32, command: cmd }];
-await client.send(new RegisterTaskDefinitionCommand({ family: 'sleeper', containerDefinitions: one(['sleep', '3600']) }));
+await client.send(
+  new RegisterTaskDefinitionCommand({ family: 'sleeper', containerDefinitions: one(['sleep', '3600']) }),
+);
 await client.send(new RegisterTaskDefinitionCommand({ family: 'oneshot', containerDefinitions: one(['true']) }));
 await client.send(
   new RegisterTaskDefinitionCommand({
@@ -82,7 +89,14 @@ async function rawTrio() {
   const pause = await docker.createContainer({ Image: 'dockside/pause:1', HostConfig: { NetworkMode: 'bridge' } });
   await pause.start();
   const cs = [];
-  for (let i = 0; i < 3; i++) cs.push(await docker.createContainer({ Image: image, Cmd: ['sleep', '3600'], HostConfig: { NetworkMode: `container:${pause.id}` } }));
+  for (let i = 0; i < 3; i++)
+    cs.push(
+      await docker.createContainer({
+        Image: image,
+        Cmd: ['sleep', '3600'],
+        HostConfig: { NetworkMode: `container:${pause.id}` },
+      }),
+    );
   await Promise.all(cs.map((c) => c.start()));
   const ms = performance.now() - start;
   await Promise.all([...cs, pause].map((c) => c.remove({ force: true })));
@@ -91,7 +105,13 @@ async function rawTrio() {
 
 const series = { running: [], rawRunning: [], stopped: [], rawStopped: [], trio: [], rawTrio: [] };
 // Warm-up (pause image, agent network, code paths), then interleave so drift hits both alike.
-await stopTask((await runTask('trio', 'RUNNING', { networkConfiguration: { awsvpcConfiguration: { subnets: ['subnet-0b0b0b0b'] } } })).arn);
+await stopTask(
+  (
+    await runTask('trio', 'RUNNING', {
+      networkConfiguration: { awsvpcConfiguration: { subnets: ['subnet-0b0b0b0b'] } },
+    })
+  ).arn,
+);
 await stopTask((await runTask('sleeper', 'RUNNING')).arn);
 for (let i = 0; i < RUNS; i++) {
   const r = await runTask('sleeper', 'RUNNING');
@@ -102,7 +122,9 @@ for (let i = 0; i < RUNS; i++) {
   await raw.c.remove({ force: true });
   series.stopped.push((await runTask('oneshot', 'STOPPED')).ms);
   series.rawStopped.push(await rawOneshot());
-  const trio = await runTask('trio', 'RUNNING', { networkConfiguration: { awsvpcConfiguration: { subnets: ['subnet-0b0b0b0b'] } } });
+  const trio = await runTask('trio', 'RUNNING', {
+    networkConfiguration: { awsvpcConfiguration: { subnets: ['subnet-0b0b0b0b'] } },
+  });
   series.trio.push(trio.ms);
   await stopTask(trio.arn);
   series.rawTrio.push(await rawTrio());
@@ -112,7 +134,9 @@ await t.stop();
 const row = (figure, ours, base, target) => {
   const o = stats(ours);
   const b = stats(base);
-  console.log(`${figure}: ${o.median.toFixed(0)} ms vs raw ${b.median.toFixed(0)} ms (${(o.median / b.median).toFixed(2)}x)`);
+  console.log(
+    `${figure}: ${o.median.toFixed(0)} ms vs raw ${b.median.toFixed(0)} ms (${(o.median / b.median).toFixed(2)}x)`,
+  );
   return { figure, unit: 'ms', ...o, baseline: b.median, ratio: o.median / b.median, target };
 };
 record('task-start', [

@@ -27,9 +27,11 @@ if (values.help || positionals.length !== 1 || !values.sdk) {
   process.exit(values.help ? 0 : 2);
 }
 const name = positionals[0];
-if (!/^[a-z][a-z0-9-]{1,40}$/.test(name)) fail(`the name '${name}' must be lowercase letters, digits and dashes (it is the --services name)`);
+if (!/^[a-z][a-z0-9-]{1,40}$/.test(name))
+  fail(`the name '${name}' must be lowercase letters, digits and dashes (it is the --services name)`);
 const sdk = values.sdk;
-if (!/^@aws-sdk\/client-[a-z0-9-]+$/.test(sdk)) fail(`--sdk must name an AWS SDK v3 client package, like @aws-sdk/client-sqs`);
+if (!/^@aws-sdk\/client-[a-z0-9-]+$/.test(sdk))
+  fail(`--sdk must name an AWS SDK v3 client package, like @aws-sdk/client-sqs`);
 const inRepo = !values.dir;
 const dir = path.resolve(values.dir ?? path.join(root, 'packages'), name);
 if (fs.existsSync(dir)) fail(`${dir} exists already`);
@@ -48,10 +50,14 @@ const model = generateModel(sdk, root);
 const p = model.protocol;
 if (!p) fail(`cannot tell how ${sdk} is reached (no protocol found in its client code)`);
 if (!['awsJson1_0', 'awsJson1_1', 'awsQuery'].includes(p.protocol)) {
-  fail(`${sdk} speaks ${p.protocol}, which the gateway does not route yet (awsJson1_0, awsJson1_1 and awsQuery are supported)`);
+  fail(
+    `${sdk} speaks ${p.protocol}, which the gateway does not route yet (awsJson1_0, awsJson1_1 and awsQuery are supported)`,
+  );
 }
 const sdkModule = require(sdk);
-const clientClass = Object.keys(sdkModule).find((k) => k.endsWith('Client') && !k.startsWith('_') && typeof sdkModule[k] === 'function');
+const clientClass = Object.keys(sdkModule).find(
+  (k) => k.endsWith('Client') && !k.startsWith('_') && typeof sdkModule[k] === 'function',
+);
 // The e2e test calls an operation that needs no input, so it reaches the handler lookup.
 const shapes = model.shapes;
 const needsNothing = (op) => !op.input || (shapes[op.input]?.required ?? []).length === 0;
@@ -65,30 +71,42 @@ const protocolDef = [
   `        signingName: '${p.signingName}',`,
   `        protocol: '${p.protocol}',`,
   ...(p.targetPrefix ? [`        targetPrefix: '${p.targetPrefix}',`] : []),
-  ...(p.protocol === 'awsQuery' ? [`        apiVersion: '${p.apiVersion}',`, `        xmlNamespace: '${p.xmlNamespace}',`] : []),
+  ...(p.protocol === 'awsQuery'
+    ? [`        apiVersion: '${p.apiVersion}',`, `        xmlNamespace: '${p.xmlNamespace}',`]
+    : []),
   `        model: () => loadModel(path.join(__dirname, 'model.json')),`,
 ].join('\n');
 
 const files = {
-  'package.json': JSON.stringify(
-    {
-      name: `@dockside/${name}`,
-      version: '0.1.0',
-      description: `Dockside ${name} plugin (${sdk})`,
-      main: 'dist/index.js',
-      types: 'dist/index.d.ts',
-      files: ['dist'],
-      scripts: { build: `tsc -p tsconfig.json && dockside-model ${sdk} dist/model.json`, typecheck: 'tsc -p tsconfig.json --noEmit' },
-      dependencies: { '@dockside/core': 'workspace:*', [sdk]: sdkVersion },
-    },
-    null,
-    2,
-  ) + '\n',
-  'tsconfig.json': JSON.stringify(
-    { extends: rel(path.join(root, 'tsconfig.base.json')), compilerOptions: { outDir: 'dist', rootDir: 'src' }, include: ['src'], exclude: ['src/**/*.test.ts'] },
-    null,
-    2,
-  ) + '\n',
+  'package.json':
+    JSON.stringify(
+      {
+        name: `@dockside/${name}`,
+        version: '0.1.0',
+        description: `Dockside ${name} plugin (${sdk})`,
+        main: 'dist/index.js',
+        types: 'dist/index.d.ts',
+        files: ['dist'],
+        scripts: {
+          build: `tsc -p tsconfig.json && dockside-model ${sdk} dist/model.json`,
+          typecheck: 'tsc -p tsconfig.json --noEmit',
+        },
+        dependencies: { '@dockside/core': 'workspace:*', [sdk]: sdkVersion },
+      },
+      null,
+      2,
+    ) + '\n',
+  'tsconfig.json':
+    JSON.stringify(
+      {
+        extends: rel(path.join(root, 'tsconfig.base.json')),
+        compilerOptions: { outDir: 'dist', rootDir: 'src' },
+        include: ['src'],
+        exclude: ['src/**/*.test.ts'],
+      },
+      null,
+      2,
+    ) + '\n',
   'README.md': `# @dockside/${name}\n\nThe ${p.signingName} service for Dockside (\`${sdk}@${sdkVersion}\`, ${p.protocol}). Scaffolded: every\noperation of the model answers \`NotImplemented\` naming itself until it gets a handler in\n\`src/operations/\`. See "Writing a plugin" in packages/core/README.md.\n`,
   'src/index.ts': `import * as path from 'node:path';
 import { Store, loadModel, type DocksidePlugin } from '@dockside/core';
@@ -186,7 +204,13 @@ if (inRepo) {
   const pluginsFile = path.join(root, 'apps/dockside/src/plugins.ts');
   const src = fs.readFileSync(pluginsFile, 'utf8');
   if (!src.includes(`'@dockside/${name}'`)) {
-    fs.writeFileSync(pluginsFile, src.replace(/(export const KNOWN_PLUGINS: Record<string, string> = \{\n)/, `$1  '${name}': '@dockside/${name}',\n`));
+    fs.writeFileSync(
+      pluginsFile,
+      src.replace(
+        /(export const KNOWN_PLUGINS: Record<string, string> = \{\n)/,
+        `$1  '${name}': '@dockside/${name}',\n`,
+      ),
+    );
   }
   const appPkgFile = path.join(root, 'apps/dockside/package.json');
   const appPkg = JSON.parse(fs.readFileSync(appPkgFile, 'utf8'));

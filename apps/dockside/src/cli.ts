@@ -29,7 +29,12 @@ async function main(): Promise<void> {
   let plugins;
   try {
     plugins = loadPlugins(config.services, {
-      ecs: { pullPolicy: config.pullPolicy, keepContainers: config.keepContainers, serviceStabilityMs: config.serviceStabilityMs, ...(config.dataDir ? { sharedVolumesRoot: `${config.dataDir}/shared-volumes` } : {}) },
+      ecs: {
+        pullPolicy: config.pullPolicy,
+        keepContainers: config.keepContainers,
+        serviceStabilityMs: config.serviceStabilityMs,
+        ...(config.dataDir ? { sharedVolumesRoot: `${config.dataDir}/shared-volumes` } : {}),
+      },
     });
   } catch (e) {
     process.stderr.write(`dockside: ${(e as Error).message}\n`);

@@ -30,9 +30,52 @@ test('every flag, and its env var; the flag wins', () => {
     DOCKSIDE_KEEP_CONTAINERS: 'true',
     DOCKSIDE_SERVICE_STABILITY_MS: '500',
   };
-  expect(parseConfig([], env)).toMatchObject({ port: 1000, host: '0.0.0.0', region: 'eu-west-1', accountId: '111111111111', services: ['ecs'], dataDir: '/tmp/a', logLevel: 'debug', pullPolicy: 'never', keepContainers: true, serviceStabilityMs: 500 });
-  const flags = ['--pull-policy', 'always', '--keep-containers', 'false', '--port', '2000', '--host', '::1', '--region', 'ap-southeast-2', '--account-id', '222222222222', '--services', 'ecs, logs', '--data-dir', '/tmp/b', '--log-level', 'warn', '--service-stability-ms', '0'];
-  expect(parseConfig(flags, env)).toMatchObject({ port: 2000, host: '::1', region: 'ap-southeast-2', accountId: '222222222222', services: ['ecs', 'logs'], dataDir: '/tmp/b', logLevel: 'warn', pullPolicy: 'always', keepContainers: false, serviceStabilityMs: 0 });
+  expect(parseConfig([], env)).toMatchObject({
+    port: 1000,
+    host: '0.0.0.0',
+    region: 'eu-west-1',
+    accountId: '111111111111',
+    services: ['ecs'],
+    dataDir: '/tmp/a',
+    logLevel: 'debug',
+    pullPolicy: 'never',
+    keepContainers: true,
+    serviceStabilityMs: 500,
+  });
+  const flags = [
+    '--pull-policy',
+    'always',
+    '--keep-containers',
+    'false',
+    '--port',
+    '2000',
+    '--host',
+    '::1',
+    '--region',
+    'ap-southeast-2',
+    '--account-id',
+    '222222222222',
+    '--services',
+    'ecs, logs',
+    '--data-dir',
+    '/tmp/b',
+    '--log-level',
+    'warn',
+    '--service-stability-ms',
+    '0',
+  ];
+  expect(parseConfig(flags, env)).toMatchObject({
+    port: 2000,
+    host: '::1',
+    region: 'ap-southeast-2',
+    accountId: '222222222222',
+    services: ['ecs', 'logs'],
+    dataDir: '/tmp/b',
+    logLevel: 'warn',
+    pullPolicy: 'always',
+    keepContainers: false,
+    serviceStabilityMs: 0,
+  });
   expect(parseConfig(['--port=0'], {}).port).toBe(0);
 });
 

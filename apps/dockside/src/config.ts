@@ -28,15 +28,49 @@ interface Option {
 
 export const OPTIONS: Option[] = [
   { flag: 'port', env: 'DOCKSIDE_PORT', default: '4566', help: 'TCP port of the gateway (0 picks a free one)' },
-  { flag: 'host', env: 'DOCKSIDE_HOST', default: '127.0.0.1', help: 'address to listen on; 0.0.0.0 exposes Dockside to the network' },
-  { flag: 'region', env: 'DOCKSIDE_REGION', default: 'us-east-1', help: 'region for requests that carry no SigV4 credential scope' },
-  { flag: 'account-id', env: 'DOCKSIDE_ACCOUNT_ID', default: '000000000000', help: 'account for access keys that are not a 12-digit account id' },
-  { flag: 'services', env: 'DOCKSIDE_SERVICES', help: 'comma-separated plugins to load (default: every installed one)' },
+  {
+    flag: 'host',
+    env: 'DOCKSIDE_HOST',
+    default: '127.0.0.1',
+    help: 'address to listen on; 0.0.0.0 exposes Dockside to the network',
+  },
+  {
+    flag: 'region',
+    env: 'DOCKSIDE_REGION',
+    default: 'us-east-1',
+    help: 'region for requests that carry no SigV4 credential scope',
+  },
+  {
+    flag: 'account-id',
+    env: 'DOCKSIDE_ACCOUNT_ID',
+    default: '000000000000',
+    help: 'account for access keys that are not a 12-digit account id',
+  },
+  {
+    flag: 'services',
+    env: 'DOCKSIDE_SERVICES',
+    help: 'comma-separated plugins to load (default: every installed one)',
+  },
   { flag: 'data-dir', env: 'DOCKSIDE_DATA_DIR', help: 'persist state under this folder and restore it on start' },
   { flag: 'log-level', env: 'DOCKSIDE_LOG_LEVEL', default: 'info', help: 'fatal, error, warn, info, debug or trace' },
-  { flag: 'pull-policy', env: 'DOCKSIDE_PULL_POLICY', default: 'prefer-cached', help: 'task images: always, prefer-cached (pull only if missing) or never' },
-  { flag: 'keep-containers', env: 'DOCKSIDE_KEEP_CONTAINERS', default: 'false', help: 'keep stopped tasks\' containers on the engine (true/false)' },
-  { flag: 'service-stability-ms', env: 'DOCKSIDE_SERVICE_STABILITY_MS', default: '2000', help: 'how long a service deployment\'s tasks must run healthy before it is COMPLETED' },
+  {
+    flag: 'pull-policy',
+    env: 'DOCKSIDE_PULL_POLICY',
+    default: 'prefer-cached',
+    help: 'task images: always, prefer-cached (pull only if missing) or never',
+  },
+  {
+    flag: 'keep-containers',
+    env: 'DOCKSIDE_KEEP_CONTAINERS',
+    default: 'false',
+    help: "keep stopped tasks' containers on the engine (true/false)",
+  },
+  {
+    flag: 'service-stability-ms',
+    env: 'DOCKSIDE_SERVICE_STABILITY_MS',
+    default: '2000',
+    help: "how long a service deployment's tasks must run healthy before it is COMPLETED",
+  },
 ];
 
 const LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -65,21 +99,30 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv = process.env
   const byFlag = Object.fromEntries(OPTIONS.map((o) => [o.flag, get(o)]));
 
   const port = Number(byFlag.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be 0-65535, got '${byFlag.port}'`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new UsageError(`--port must be 0-65535, got '${byFlag.port}'`);
   const accountId = byFlag['account-id']!;
   if (!/^\d{12}$/.test(accountId)) throw new UsageError(`--account-id must be 12 digits, got '${accountId}'`);
   const region = byFlag.region!;
-  if (!/^[a-z]{2}(-[a-z]+)+-\d+$/.test(region)) throw new UsageError(`--region '${region}' is not a region name like us-east-1`);
+  if (!/^[a-z]{2}(-[a-z]+)+-\d+$/.test(region))
+    throw new UsageError(`--region '${region}' is not a region name like us-east-1`);
   const logLevel = byFlag['log-level']!;
   if (!LEVELS.includes(logLevel)) throw new UsageError(`--log-level must be one of ${LEVELS.join(', ')}`);
   const pullPolicy = byFlag['pull-policy']!;
-  if (!['always', 'prefer-cached', 'never'].includes(pullPolicy)) throw new UsageError(`--pull-policy must be always, prefer-cached or never`);
+  if (!['always', 'prefer-cached', 'never'].includes(pullPolicy))
+    throw new UsageError(`--pull-policy must be always, prefer-cached or never`);
   const keep = byFlag['keep-containers']!;
   if (!['true', 'false', '1', '0', ''].includes(keep)) throw new UsageError(`--keep-containers must be true or false`);
   const stability = Number(byFlag['service-stability-ms']);
-  if (!Number.isInteger(stability) || stability < 0) throw new UsageError(`--service-stability-ms must be a whole number of milliseconds, got '${byFlag['service-stability-ms']}'`);
+  if (!Number.isInteger(stability) || stability < 0)
+    throw new UsageError(
+      `--service-stability-ms must be a whole number of milliseconds, got '${byFlag['service-stability-ms']}'`,
+    );
   const services = byFlag.services
-    ? byFlag.services.split(',').map((s) => s.trim()).filter(Boolean)
+    ? byFlag.services
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean)
     : undefined;
   return {
     port,

@@ -38,7 +38,8 @@ export function loadPlugins(requested?: string[], options: Record<string, object
     names = [...new Set(requested.map((n) => ALIASES[n] ?? n))];
     for (const n of names) {
       if (!KNOWN_PLUGINS[n]) throw new Error(`unknown service '${n}'; known: ${Object.keys(KNOWN_PLUGINS).join(', ')}`);
-      if (!installed(KNOWN_PLUGINS[n])) throw new Error(`service '${n}' needs the plugin ${KNOWN_PLUGINS[n]}, which is not installed`);
+      if (!installed(KNOWN_PLUGINS[n]))
+        throw new Error(`service '${n}' needs the plugin ${KNOWN_PLUGINS[n]}, which is not installed`);
     }
   } else {
     names = Object.keys(KNOWN_PLUGINS).filter((n) => installed(KNOWN_PLUGINS[n]));

@@ -15,8 +15,16 @@ interface Running {
   exited: Promise<number | null>;
 }
 
-function run(args: string[], env: Record<string, string> = {}, command: string[] = [process.execPath, cli]): Promise<Running> {
-  const child = spawn(command[0], [...command.slice(1), ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached: command[0] !== process.execPath });
+function run(
+  args: string[],
+  env: Record<string, string> = {},
+  command: string[] = [process.execPath, cli],
+): Promise<Running> {
+  const child = spawn(command[0], [...command.slice(1), ...args], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: command[0] !== process.execPath,
+  });
   let out = '';
   let err = '';
   child.stdout!.on('data', (d) => (out += d));
@@ -38,7 +46,10 @@ function run(args: string[], env: Record<string, string> = {}, command: string[]
   });
 }
 
-function runToEnd(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; out: string; err: string }> {
+function runToEnd(
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ code: number | null; out: string; err: string }> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [cli, ...args], { env: { ...process.env, ...env } });
     let out = '';
@@ -50,18 +61,29 @@ function runToEnd(args: string[], env: Record<string, string> = {}): Promise<{ c
 }
 
 const sdk = (url: string, region = 'us-east-1') =>
-  new ECSClient({ endpoint: url, region, credentials: { accessKeyId: 'test', secretAccessKey: 'test' }, maxAttempts: 1 });
+  new ECSClient({
+    endpoint: url,
+    region,
+    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+    maxAttempts: 1,
+  });
 
 test('banner, SDK round trip, SIGTERM exits 0', async () => {
   const d = await run(['--port', '0', '--services', 'ecs']);
   try {
-    expect(d.stdout()).toMatch(/^Dockside \d+\.\d+\.\d+ ready on http:\/\/127\.0\.0\.1:\d+ in \d+ ms\n {2}services: ecs\n/);
+    expect(d.stdout()).toMatch(
+      /^Dockside \d+\.\d+\.\d+ ready on http:\/\/127\.0\.0\.1:\d+ in \d+ ms\n {2}services: ecs\n/,
+    );
     const c = sdk(d.url);
     await c.send(new CreateClusterCommand({ clusterName: 'cli' }));
     const out = await c.send(new DescribeClustersCommand({ clusters: ['cli', 'missing'] }));
     expect(out.clusters?.[0].clusterName).toBe('cli');
     expect(out.failures?.[0].reason).toBe('MISSING');
-    const garbage = await fetch(d.url, { method: 'POST', headers: { 'x-amz-target': 'AmazonEC2ContainerServiceV20141113.ListClusters' }, body: '{{' });
+    const garbage = await fetch(d.url, {
+      method: 'POST',
+      headers: { 'x-amz-target': 'AmazonEC2ContainerServiceV20141113.ListClusters' },
+      body: '{{',
+    });
     expect((await garbage.json()).__type).toBe('SerializationException');
     expect((await c.send(new ListClustersCommand({}))).clusterArns).toHaveLength(1);
   } finally {
@@ -71,10 +93,19 @@ test('banner, SDK round trip, SIGTERM exits 0', async () => {
 });
 
 test('env vars configure it; --account-id and --region set the defaults', async () => {
-  const d = await run([], { DOCKSIDE_PORT: '0', DOCKSIDE_REGION: 'eu-central-1', DOCKSIDE_ACCOUNT_ID: '123412341234', DOCKSIDE_LOG_LEVEL: 'warn' });
+  const d = await run([], {
+    DOCKSIDE_PORT: '0',
+    DOCKSIDE_REGION: 'eu-central-1',
+    DOCKSIDE_ACCOUNT_ID: '123412341234',
+    DOCKSIDE_LOG_LEVEL: 'warn',
+  });
   try {
     expect(d.stdout()).toContain('region eu-central-1, default account 123412341234');
-    const res = await fetch(d.url, { method: 'POST', headers: { 'x-amz-target': 'AmazonEC2ContainerServiceV20141113.CreateCluster' }, body: '{"clusterName":"e"}' });
+    const res = await fetch(d.url, {
+      method: 'POST',
+      headers: { 'x-amz-target': 'AmazonEC2ContainerServiceV20141113.CreateCluster' },
+      body: '{"clusterName":"e"}',
+    });
     expect((await res.json()).cluster.clusterArn).toBe('arn:aws:ecs:eu-central-1:123412341234:cluster/e');
   } finally {
     d.child.kill('SIGINT');
@@ -91,7 +122,9 @@ test('--data-dir keeps clusters across restarts', async () => {
     expect(await a.exited).toBe(0);
     const b = await run(['--port', '0', '--data-dir', dir]);
     try {
-      expect((await sdk(b.url).send(new ListClustersCommand({}))).clusterArns).toEqual(['arn:aws:ecs:us-east-1:000000000000:cluster/kept']);
+      expect((await sdk(b.url).send(new ListClustersCommand({}))).clusterArns).toEqual([
+        'arn:aws:ecs:us-east-1:000000000000:cluster/kept',
+      ]);
     } finally {
       b.child.kill('SIGTERM');
       await b.exited;
@@ -140,10 +173,14 @@ test('a port in use is reported, not a crash trace', async () => {
       }),
     );
   try {
-    expect(aws('ecs', 'create-cluster', '--cluster-name', 'x').cluster.clusterArn).toBe('arn:aws:ecs:us-east-1:000000000000:cluster/x');
+    expect(aws('ecs', 'create-cluster', '--cluster-name', 'x').cluster.clusterArn).toBe(
+      'arn:aws:ecs:us-east-1:000000000000:cluster/x',
+    );
     const described = aws('ecs', 'describe-clusters', '--clusters', 'x', 'missing');
     expect(described.clusters.map((c: { clusterName: string }) => c.clusterName)).toEqual(['x']);
-    expect(described.failures).toEqual([{ arn: 'arn:aws:ecs:us-east-1:000000000000:cluster/missing', reason: 'MISSING' }]);
+    expect(described.failures).toEqual([
+      { arn: 'arn:aws:ecs:us-east-1:000000000000:cluster/missing', reason: 'MISSING' },
+    ]);
     expect(aws('ecs', 'list-clusters').clusterArns).toEqual(['arn:aws:ecs:us-east-1:000000000000:cluster/x']);
   } finally {
     d.child.kill('SIGTERM');
@@ -154,7 +191,11 @@ test('a port in use is reported, not a crash trace', async () => {
 test('`pnpm start -- --port N` as the README documents it (the leading -- is accepted)', async () => {
   const root = path.join(__dirname, '..', '..', '..');
   // Through pnpm itself, which passes `--` on to the script: the way a new user starts Dockside.
-  const d = await run(['--', '--port', '0', '--services', 'ecs', '--log-level', 'silent'], { TURBO_TELEMETRY_DISABLED: '1' }, ['pnpm', '--silent', '--dir', root, 'start']);
+  const d = await run(
+    ['--', '--port', '0', '--services', 'ecs', '--log-level', 'silent'],
+    { TURBO_TELEMETRY_DISABLED: '1' },
+    ['pnpm', '--silent', '--dir', root, 'start'],
+  );
   try {
     expect(d.stdout()).toMatch(/services: ecs\n/);
     const out = await sdk(d.url).send(new ListClustersCommand({}));

@@ -16,7 +16,18 @@ let pkg: string;
 
 beforeAll(() => {
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'dockside-scaffold-'));
-  execFileSync(process.execPath, [path.join(root, 'scripts/new-plugin.mjs'), 'lb-demo', '--sdk', '@aws-sdk/client-elastic-load-balancing-v2', '--dir', tmp], { encoding: 'utf8' });
+  execFileSync(
+    process.execPath,
+    [
+      path.join(root, 'scripts/new-plugin.mjs'),
+      'lb-demo',
+      '--sdk',
+      '@aws-sdk/client-elastic-load-balancing-v2',
+      '--dir',
+      tmp,
+    ],
+    { encoding: 'utf8' },
+  );
   pkg = path.join(tmp, 'lb-demo');
   // Outside the workspace, the package resolves @dockside/core and the SDK through the repo's modules.
   fs.symlinkSync(path.join(root, 'node_modules'), path.join(pkg, 'node_modules'));
@@ -25,10 +36,22 @@ beforeAll(() => {
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
 test('the scaffold follows the conventions', () => {
-  for (const f of ['src/index.ts', 'src/options.ts', 'src/contract.ts', 'src/errors.ts', 'src/state/types.ts', 'src/operations/index.ts', 'test/lb-demo.test.ts', 'README.md']) {
+  for (const f of [
+    'src/index.ts',
+    'src/options.ts',
+    'src/contract.ts',
+    'src/errors.ts',
+    'src/state/types.ts',
+    'src/operations/index.ts',
+    'test/lb-demo.test.ts',
+    'README.md',
+  ]) {
     expect(fs.existsSync(path.join(pkg, f))).toBe(true);
   }
-  expect(JSON.parse(fs.readFileSync(path.join(pkg, 'package.json'), 'utf8'))).toMatchObject({ name: '@dockside/lb-demo', dependencies: { '@dockside/core': 'workspace:*' } });
+  expect(JSON.parse(fs.readFileSync(path.join(pkg, 'package.json'), 'utf8'))).toMatchObject({
+    name: '@dockside/lb-demo',
+    dependencies: { '@dockside/core': 'workspace:*' },
+  });
 });
 
 test('the built plugin answers every operation of the model with NotImplemented naming it, through the real SDK', async () => {
@@ -37,7 +60,12 @@ test('the built plugin answers every operation of the model with NotImplemented 
   const g = createGateway({ plugins: [factory()], logLevel: 'silent' });
   const { url } = await g.listen(0);
   try {
-    const client = new ElasticLoadBalancingV2Client({ endpoint: url, region: 'us-east-1', credentials: { accessKeyId: 'a', secretAccessKey: 'b' }, maxAttempts: 1 });
+    const client = new ElasticLoadBalancingV2Client({
+      endpoint: url,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'a', secretAccessKey: 'b' },
+      maxAttempts: 1,
+    });
     await expect(client.send(new DescribeLoadBalancersCommand({}))).rejects.toMatchObject({
       name: 'NotImplemented',
       message: expect.stringContaining('DescribeLoadBalancers'),
@@ -52,11 +80,20 @@ test("the scaffolded package's own e2e test passes", () => {
   const config = {
     rootDir: pkg,
     testMatch: ['<rootDir>/test/**/*.test.ts'],
-    transform: { '^.+\\.(t|j)sx?$': [require.resolve('@swc/jest'), { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } }] },
+    transform: {
+      '^.+\\.(t|j)sx?$': [
+        require.resolve('@swc/jest'),
+        { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } },
+      ],
+    },
     moduleNameMapper: { '^@dockside/lb-demo$': '<rootDir>/dist/index.js' },
     testEnvironment: 'node',
   };
-  const run = spawnSync(process.execPath, [require.resolve('jest/bin/jest'), '--config', JSON.stringify(config), '--ci'], { cwd: pkg, encoding: 'utf8' });
+  const run = spawnSync(
+    process.execPath,
+    [require.resolve('jest/bin/jest'), '--config', JSON.stringify(config), '--ci'],
+    { cwd: pkg, encoding: 'utf8' },
+  );
   expect(run.stderr).toMatch(/Tests:\s+1 passed, 1 total/);
   expect(run.status).toBe(0);
 });

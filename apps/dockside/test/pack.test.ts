@@ -13,7 +13,12 @@ const appDir = path.join(__dirname, '..');
 test('npx runs the packed tarball', async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dockside-npx-'));
   try {
-    const tarball = execFileSync(process.execPath, [path.join(appDir, 'scripts', 'pack.mjs'), dir], { encoding: 'utf8' }).trim().split('\n').pop()!;
+    const tarball = execFileSync(process.execPath, [path.join(appDir, 'scripts', 'pack.mjs'), dir], {
+      encoding: 'utf8',
+    })
+      .trim()
+      .split('\n')
+      .pop()!;
     expect(fs.existsSync(tarball)).toBe(true);
     const empty = path.join(dir, 'empty');
     fs.mkdirSync(empty);
@@ -40,7 +45,12 @@ test('npx runs the packed tarball', async () => {
       // Every plugin the app depends on is in the tarball.
       await new Promise((r) => setTimeout(r, 100));
       expect(out).toMatch(/services: ecs, logs, secretsmanager, ssm\b/);
-      const ecs = new ECSClient({ endpoint: url, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' }, maxAttempts: 1 });
+      const ecs = new ECSClient({
+        endpoint: url,
+        region: 'us-east-1',
+        credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
+        maxAttempts: 1,
+      });
       const { cluster } = await ecs.send(new CreateClusterCommand({ clusterName: 'from-npx' }));
       expect(cluster?.clusterArn).toBe('arn:aws:ecs:us-east-1:000000000000:cluster/from-npx');
     } finally {

@@ -18,7 +18,16 @@ export interface EcsTask {
   version: number;
   stopCode?: string;
   stoppedReason?: string;
-  containers: Array<{ name: string; containerArn: string; lastStatus: string; exitCode?: number; reason?: string; runtimeId?: string; healthStatus?: string; networkBindings?: Array<{ bindIP: string; containerPort: number; hostPort: number; protocol: string }> }>;
+  containers: Array<{
+    name: string;
+    containerArn: string;
+    lastStatus: string;
+    exitCode?: number;
+    reason?: string;
+    runtimeId?: string;
+    healthStatus?: string;
+    networkBindings?: Array<{ bindIP: string; containerPort: number; hostPort: number; protocol: string }>;
+  }>;
   tags?: Array<{ key: string; value: string }>;
   [field: string]: unknown;
 }
@@ -104,23 +113,30 @@ export class DocksideClient {
   /** ECS introspection (`/_dockside/ecs/…`). Tasks are named by id or full ARN. */
   readonly ecs = {
     /** Every cluster of every account and region, sorted by ARN. */
-    clusters: async (): Promise<EcsCluster[]> => (await this.request<{ clusters: EcsCluster[] }>('GET', '/_dockside/ecs/clusters')).clusters,
+    clusters: async (): Promise<EcsCluster[]> =>
+      (await this.request<{ clusters: EcsCluster[] }>('GET', '/_dockside/ecs/clusters')).clusters,
     /** Tasks sorted by creation, optionally of one cluster (name or ARN) and one lastStatus. */
     tasks: async (filter: { cluster?: string; status?: string } = {}): Promise<EcsTask[]> => {
-      const q = new URLSearchParams(Object.entries(filter).filter(([, v]) => v !== undefined) as Array<[string, string]>).toString();
+      const q = new URLSearchParams(
+        Object.entries(filter).filter(([, v]) => v !== undefined) as Array<[string, string]>,
+      ).toString();
       return (await this.request<{ tasks: EcsTask[] }>('GET', `/_dockside/ecs/tasks${q ? `?${q}` : ''}`)).tasks;
     },
     task: (task: string): Promise<EcsTask> => this.request('GET', `/_dockside/ecs/tasks/${encodeURIComponent(task)}`),
     /** Captured output of each container (live while running, kept after STOPPED) and exit codes. */
-    logs: (task: string): Promise<TaskLogs> => this.request('GET', `/_dockside/ecs/tasks/${encodeURIComponent(task)}/logs`),
+    logs: (task: string): Promise<TaskLogs> =>
+      this.request('GET', `/_dockside/ecs/tasks/${encodeURIComponent(task)}/logs`),
     /** SIGTERM then SIGKILL at once, whatever the stopTimeout. */
-    forceStop: (task: string): Promise<EcsTask> => this.request('POST', `/_dockside/ecs/tasks/${encodeURIComponent(task)}/force-stop`),
+    forceStop: (task: string): Promise<EcsTask> =>
+      this.request('POST', `/_dockside/ecs/tasks/${encodeURIComponent(task)}/force-stop`),
     /** Flips the task to STOPPED with this exit code and reason without killing its containers. */
     markFailed: (task: string, body: { exitCode?: number; reason?: string } = {}): Promise<EcsTask> =>
       this.request('POST', `/_dockside/ecs/tasks/${encodeURIComponent(task)}/mark-failed`, body),
     /** The task life-cycle event log, oldest first. */
-    events: async (): Promise<TaskEvent[]> => (await this.request<{ events: TaskEvent[] }>('GET', '/_dockside/ecs/events')).events,
+    events: async (): Promise<TaskEvent[]> =>
+      (await this.request<{ events: TaskEvent[] }>('GET', '/_dockside/ecs/events')).events,
     /** The task metadata v4 document of a task, as its containers see it. */
-    metadata: (taskArn: string): Promise<Record<string, unknown>> => this.request('GET', `/_dockside/ecs/metadata/${encodeURIComponent(taskArn)}`),
+    metadata: (taskArn: string): Promise<Record<string, unknown>> =>
+      this.request('GET', `/_dockside/ecs/metadata/${encodeURIComponent(taskArn)}`),
   };
 }

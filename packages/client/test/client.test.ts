@@ -7,7 +7,11 @@ const gw = useTestGateway(() => ({ plugins: [ecs()], version: '1.0.0' }));
 
 test('health and reset through the typed client', async () => {
   const api = new DocksideClient(`${gw.t.endpoint}/`);
-  expect(await api.health()).toEqual({ status: 'running', version: '1.0.0', services: [{ name: 'ecs', plugin: 'ecs', protocol: 'awsJson1_1' }] });
+  expect(await api.health()).toEqual({
+    status: 'running',
+    version: '1.0.0',
+    services: [{ name: 'ecs', plugin: 'ecs', protocol: 'awsJson1_1' }],
+  });
   const ecsClient = gw.t.client(ECSClient);
   await ecsClient.send(new CreateClusterCommand({ clusterName: 'x' }));
   await api.reset();

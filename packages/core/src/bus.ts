@@ -34,12 +34,7 @@ export type InputOf<S extends keyof DocksideServices, O extends keyof DocksideSe
 export type OutputOf<S extends keyof DocksideServices, O extends keyof DocksideServices[S]> =
   DocksideServices[S][O] extends Call<unknown, infer R> ? R : never;
 
-export type Dispatch = (
-  service: string,
-  operation: string,
-  input: unknown,
-  opts: CallOptions,
-) => Promise<unknown>;
+export type Dispatch = (service: string, operation: string, input: unknown, opts: CallOptions) => Promise<unknown>;
 
 /**
  * One bus per gateway. Events are facts published by a producer; every subscriber runs isolated,
@@ -98,7 +93,8 @@ export class Bus {
     input: InputOf<S, O>,
     opts: CallOptions,
   ): Promise<OutputOf<S, O>> {
-    if (!this.dispatch || !this.loaded(service as string)) throw new ServiceNotLoadedError(service as string, operation);
+    if (!this.dispatch || !this.loaded(service as string))
+      throw new ServiceNotLoadedError(service as string, operation);
     return this.dispatch(service as string, operation, input, opts) as Promise<OutputOf<S, O>>;
   }
 
@@ -111,7 +107,10 @@ export class Bus {
  * `bus.call` with the account bound and the region last: what a caller that acts for one
  * resource (a task) in several regions passes around. `S` narrows the services it may call.
  */
-export type RegionalCall<S extends keyof DocksideServices> = <T extends S, O extends keyof DocksideServices[T] & string>(
+export type RegionalCall<S extends keyof DocksideServices> = <
+  T extends S,
+  O extends keyof DocksideServices[T] & string,
+>(
   service: T,
   operation: O,
   input: InputOf<T, O>,

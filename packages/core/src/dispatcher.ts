@@ -37,7 +37,10 @@ export class Dispatcher {
     const names = new Set<string>();
     for (const plugin of plugins) {
       if (!plugin || typeof plugin.name !== 'string' || !Array.isArray(plugin.protocols)) {
-        throw new DocksideError('DOCKSIDE_INVALID_PLUGIN', 'a plugin must be an object with a name and protocols[] (did you pass the factory instead of calling it?)');
+        throw new DocksideError(
+          'DOCKSIDE_INVALID_PLUGIN',
+          'a plugin must be an object with a name and protocols[] (did you pass the factory instead of calling it?)',
+        );
       }
       if (names.has(plugin.name)) {
         throw new DocksideError('DOCKSIDE_DUPLICATE_PLUGIN', `plugin '${plugin.name}' is registered twice`);
@@ -51,24 +54,39 @@ export class Dispatcher {
     const operations = protocol.operations ?? plugin.operations ?? {};
     const isJson = protocol.protocol === 'awsJson1_0' || protocol.protocol === 'awsJson1_1';
     if (isJson && !protocol.targetPrefix) {
-      throw new DocksideError('DOCKSIDE_UNROUTABLE_OPERATION', `plugin '${plugin.name}': ${protocol.protocol} service '${protocol.signingName}' has no targetPrefix, so no request can reach its operations`);
+      throw new DocksideError(
+        'DOCKSIDE_UNROUTABLE_OPERATION',
+        `plugin '${plugin.name}': ${protocol.protocol} service '${protocol.signingName}' has no targetPrefix, so no request can reach its operations`,
+      );
     }
     if (protocol.protocol === 'awsQuery' && (!protocol.apiVersion || !protocol.xmlNamespace)) {
-      throw new DocksideError('DOCKSIDE_UNROUTABLE_OPERATION', `plugin '${plugin.name}': awsQuery service '${protocol.signingName}' needs apiVersion and xmlNamespace`);
+      throw new DocksideError(
+        'DOCKSIDE_UNROUTABLE_OPERATION',
+        `plugin '${plugin.name}': awsQuery service '${protocol.signingName}' needs apiVersion and xmlNamespace`,
+      );
     }
     const taken = this.bySigningName.get(protocol.signingName);
     if (taken) {
-      throw new DocksideError('DOCKSIDE_DUPLICATE_PROTOCOL', `service '${protocol.signingName}' is served by both '${taken.plugin.name}' and '${plugin.name}'`);
+      throw new DocksideError(
+        'DOCKSIDE_DUPLICATE_PROTOCOL',
+        `service '${protocol.signingName}' is served by both '${taken.plugin.name}' and '${plugin.name}'`,
+      );
     }
     if (protocol.targetPrefix && this.byTarget.has(protocol.targetPrefix)) {
-      throw new DocksideError('DOCKSIDE_DUPLICATE_PROTOCOL', `target prefix '${protocol.targetPrefix}' is claimed twice`);
+      throw new DocksideError(
+        'DOCKSIDE_DUPLICATE_PROTOCOL',
+        `target prefix '${protocol.targetPrefix}' is claimed twice`,
+      );
     }
     const model = once(protocol.model);
     // An operation the service's model does not have could never be called by an AWS client.
     const known = model().operations;
     for (const op of Object.keys(operations)) {
       if (!known[op]) {
-        throw new DocksideError('DOCKSIDE_UNROUTABLE_OPERATION', `plugin '${plugin.name}' implements '${op}', which the ${protocol.signingName} model (${model().sdkPackage}) does not have`);
+        throw new DocksideError(
+          'DOCKSIDE_UNROUTABLE_OPERATION',
+          `plugin '${plugin.name}' implements '${op}', which the ${protocol.signingName} model (${model().sdkPackage}) does not have`,
+        );
       }
     }
     const route: ServiceRoute = {
@@ -85,7 +103,9 @@ export class Dispatcher {
 
   /** Validates and runs one operation. Throws ServiceError for anything the client should see. */
   async invoke(route: ServiceRoute, operation: string, input: unknown, ctx: RequestContext): Promise<unknown> {
-    const handler = Object.prototype.hasOwnProperty.call(route.operations, operation) ? route.operations[operation] : undefined;
+    const handler = Object.prototype.hasOwnProperty.call(route.operations, operation)
+      ? route.operations[operation]
+      : undefined;
     const modelled = Object.prototype.hasOwnProperty.call(route.model().operations, operation);
     if (!handler && !modelled) {
       throw unknownOperation(route.protocol.targetPrefix ? `${route.protocol.targetPrefix}.${operation}` : operation);
@@ -97,7 +117,14 @@ export class Dispatcher {
     return handler(clean, ctx);
   }
 
-  context(route: ServiceRoute, operation: string, accountId: string, region: string, internal: boolean, requestId = randomUUID()): RequestContext {
+  context(
+    route: ServiceRoute,
+    operation: string,
+    accountId: string,
+    region: string,
+    internal: boolean,
+    requestId = randomUUID(),
+  ): RequestContext {
     return {
       requestId,
       accountId,
@@ -111,11 +138,16 @@ export class Dispatcher {
   }
 
   /** The bus's entry point: an internal call by signing name. */
-  async call(service: string, operation: string, input: unknown, opts: { accountId: string; region: string }, internal = true) {
+  async call(
+    service: string,
+    operation: string,
+    input: unknown,
+    opts: { accountId: string; region: string },
+    internal = true,
+  ) {
     const route = this.bySigningName.get(service);
     if (!route) throw new ServiceNotLoadedError(service, operation);
     const ctx = this.context(route, operation, opts.accountId, opts.region, internal);
     return this.invoke(route, operation, input, ctx);
   }
 }
-

@@ -78,7 +78,10 @@ export class ServiceNotLoadedError extends DocksideError {
     readonly service: string,
     readonly operation: string,
   ) {
-    super('DOCKSIDE_SERVICE_NOT_LOADED', `service '${service}' is not loaded in this gateway (needed for ${service}.${operation})`);
+    super(
+      'DOCKSIDE_SERVICE_NOT_LOADED',
+      `service '${service}' is not loaded in this gateway (needed for ${service}.${operation})`,
+    );
     this.name = 'ServiceNotLoadedError';
   }
 }

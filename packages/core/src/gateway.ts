@@ -45,7 +45,12 @@ export interface Gateway {
   /** Clears every plugin's store. */
   reset(): void;
   /** Calls an operation as an external client would, minus HTTP (for tests and embedders). */
-  invoke(service: string, operation: string, input: unknown, opts?: { accountId?: string; region?: string }): Promise<unknown>;
+  invoke(
+    service: string,
+    operation: string,
+    input: unknown,
+    opts?: { accountId?: string; region?: string },
+  ): Promise<unknown>;
   endpoint(): string | undefined;
 }
 
@@ -78,7 +83,10 @@ export function createGateway(options: GatewayOptions): Gateway {
     const port = (server.address() as AddressInfo).port;
     let p = extra.get(host);
     if (!p) {
-      p = serve(port, host).then((s) => ({ server: s, url: `http://${host.includes(':') ? `[${host}]` : host}:${port}` }));
+      p = serve(port, host).then((s) => ({
+        server: s,
+        url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
+      }));
       p.catch(() => extra.delete(host));
       extra.set(host, p);
     }
@@ -88,7 +96,10 @@ export function createGateway(options: GatewayOptions): Gateway {
   // Each plugin builds what needs the context once, here; its parts complete the plugin.
   const plugins: DocksidePlugin[] = options.plugins.map((p) => {
     if (!p || typeof p.name !== 'string' || !Array.isArray(p.protocols)) {
-      throw new DocksideError('DOCKSIDE_INVALID_PLUGIN', 'a plugin must be an object with a name and protocols[] (did you pass the factory instead of calling it?)');
+      throw new DocksideError(
+        'DOCKSIDE_INVALID_PLUGIN',
+        'a plugin must be an object with a name and protocols[] (did you pass the factory instead of calling it?)',
+      );
     }
     return p.setup ? { ...p, ...(p.setup(pluginCtx) ?? {}) } : p;
   });
@@ -131,7 +142,11 @@ export function createGateway(options: GatewayOptions): Gateway {
     res.json({
       status: 'running',
       version: config.version,
-      services: dispatcher.routes.map((r) => ({ name: r.protocol.signingName, plugin: r.plugin.name, protocol: r.protocol.protocol })),
+      services: dispatcher.routes.map((r) => ({
+        name: r.protocol.signingName,
+        plugin: r.plugin.name,
+        protocol: r.protocol.protocol,
+      })),
     });
   };
   const resetRoute = (_req: Request, res: Response) => {
@@ -170,7 +185,8 @@ export function createGateway(options: GatewayOptions): Gateway {
         const dot = target.lastIndexOf('.');
         route = dispatcher.byTarget.get(target.slice(0, dot));
         operation = target.slice(dot + 1);
-        if (!route) throw new ServiceError('UnknownOperationException', `Unrecognized operation or service target: ${target}`);
+        if (!route)
+          throw new ServiceError('UnknownOperationException', `Unrecognized operation or service target: ${target}`);
         input = decodeJsonBody(req.body as Buffer);
       } else {
         jsonProtocol = false;
@@ -178,16 +194,25 @@ export function createGateway(options: GatewayOptions): Gateway {
         const params = parseForm(body);
         for (const [k, v] of Object.entries(req.query)) if (typeof v === 'string' && !params.has(k)) params.set(k, v);
         const queryRoutes = dispatcher.routes.filter((r) => r.protocol.protocol === 'awsQuery');
-        route = scope ? dispatcher.bySigningName.get(scope.service) : queryRoutes.length === 1 ? queryRoutes[0] : undefined;
+        route = scope
+          ? dispatcher.bySigningName.get(scope.service)
+          : queryRoutes.length === 1
+            ? queryRoutes[0]
+            : undefined;
         if (route && route.protocol.protocol !== 'awsQuery') {
           jsonProtocol = true;
-          throw new ServiceError('UnknownOperationException', 'Missing X-Amz-Target header for a JSON protocol service.');
+          throw new ServiceError(
+            'UnknownOperationException',
+            'Missing X-Amz-Target header for a JSON protocol service.',
+          );
         }
         operation = params.get('Action') ?? '';
         if (!route) {
           throw new ServiceError(
             'UnknownOperationException',
-            scope ? `No loaded service is signed as '${scope.service}'.` : 'Cannot tell which service this request is for: send X-Amz-Target or a SigV4 Authorization header.',
+            scope
+              ? `No loaded service is signed as '${scope.service}'.`
+              : 'Cannot tell which service this request is for: send X-Amz-Target or a SigV4 Authorization header.',
           );
         }
         if (!operation) throw new ServiceError('MissingAction', 'Missing Action parameter.');
@@ -204,7 +229,10 @@ export function createGateway(options: GatewayOptions): Gateway {
       let err: ServiceError;
       if (isServiceError(e)) err = e;
       else {
-        logger.error({ err: e, requestId, service: route?.protocol.signingName, operation }, 'operation failed with an internal error');
+        logger.error(
+          { err: e, requestId, service: route?.protocol.signingName, operation },
+          'operation failed with an internal error',
+        );
         err = internalFailure();
       }
       wire = jsonProtocol
@@ -213,7 +241,13 @@ export function createGateway(options: GatewayOptions): Gateway {
     }
     send(res, requestId, wire);
     logger.debug(
-      { requestId, service: route?.protocol.signingName, operation, status: wire.status, ms: Number(process.hrtime.bigint() - started) / 1e6 },
+      {
+        requestId,
+        service: route?.protocol.signingName,
+        operation,
+        status: wire.status,
+        ms: Number(process.hrtime.bigint() - started) / 1e6,
+      },
       'request',
     );
   };
@@ -259,7 +293,17 @@ export function createGateway(options: GatewayOptions): Gateway {
       return { port: addr.port, host, url };
     },
     async close() {
-      const servers = [server, ...(await Promise.all([...extra.values()].map((p) => p.then((x) => x.server, () => undefined))))];
+      const servers = [
+        server,
+        ...(await Promise.all(
+          [...extra.values()].map((p) =>
+            p.then(
+              (x) => x.server,
+              () => undefined,
+            ),
+          ),
+        )),
+      ];
       server = undefined;
       extra.clear();
       await Promise.all(
@@ -287,10 +331,16 @@ export function createGateway(options: GatewayOptions): Gateway {
     },
     reset,
     invoke(service, operation, input, opts = {}) {
-      return dispatcher.call(service, operation, input, {
-        accountId: opts.accountId ?? config.accountId,
-        region: opts.region ?? config.region,
-      }, false);
+      return dispatcher.call(
+        service,
+        operation,
+        input,
+        {
+          accountId: opts.accountId ?? config.accountId,
+          region: opts.region ?? config.region,
+        },
+        false,
+      );
     },
     endpoint: () => url,
   };

@@ -2,7 +2,15 @@ export { createGateway } from './gateway';
 export type { Gateway, GatewayOptions } from './gateway';
 export { Bus } from './bus';
 export type { Call, CallOptions, DocksideEvents, DocksideServices, InputOf, OutputOf, RegionalCall } from './bus';
-export { ServiceError, DocksideError, ServiceNotLoadedError, isServiceError, isServiceNotLoaded, notImplemented, unknownOperation } from './errors';
+export {
+  ServiceError,
+  DocksideError,
+  ServiceNotLoadedError,
+  isServiceError,
+  isServiceNotLoaded,
+  notImplemented,
+  unknownOperation,
+} from './errors';
 export type { BootErrorCode } from './errors';
 export type {
   DocksidePlugin,

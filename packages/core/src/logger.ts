@@ -4,5 +4,8 @@ export type { Logger };
 
 /** Structured JSON logs on stderr (stdout stays free for the CLI banner). */
 export function createLogger(level = 'info'): Logger {
-  return pino({ level, base: undefined, timestamp: pino.stdTimeFunctions.isoTime }, pino.destination({ fd: 2, sync: true }));
+  return pino(
+    { level, base: undefined, timestamp: pino.stdTimeFunctions.isoTime },
+    pino.destination({ fd: 2, sync: true }),
+  );
 }

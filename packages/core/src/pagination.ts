@@ -47,10 +47,16 @@ export function decodePageToken(token: string, errorCode = 'InvalidParameterExce
 }
 
 /** Checks maxResults against a service's limits (default when absent). */
-export function pageSize(maxResults: number | undefined, opts: { defaultMax: number; maxLimit?: number; errorCode?: string }): number {
+export function pageSize(
+  maxResults: number | undefined,
+  opts: { defaultMax: number; maxLimit?: number; errorCode?: string },
+): number {
   const max = maxResults ?? opts.defaultMax;
   if (!Number.isInteger(max) || max < 1 || (opts.maxLimit !== undefined && max > opts.maxLimit)) {
-    throw new ServiceError(opts.errorCode ?? 'InvalidParameterException', `maxResults must be between 1 and ${opts.maxLimit ?? opts.defaultMax}.`);
+    throw new ServiceError(
+      opts.errorCode ?? 'InvalidParameterException',
+      `maxResults must be between 1 and ${opts.maxLimit ?? opts.defaultMax}.`,
+    );
   }
   return max;
 }

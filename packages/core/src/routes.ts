@@ -17,15 +17,24 @@ const overlaps = (a: string, b: string) => a.startsWith(b) || b.startsWith(a);
  * on load order.
  */
 export function checkRoutes(plugins: DocksidePlugin[]): void {
-  const claimed: Array<{ prefix: string; owner: string }> = Object.values(CORE_PATHS).map((p) => ({ prefix: p, owner: 'the gateway' }));
+  const claimed: Array<{ prefix: string; owner: string }> = Object.values(CORE_PATHS).map((p) => ({
+    prefix: p,
+    owner: 'the gateway',
+  }));
   for (const p of plugins) {
     for (const prefix of p.routes?.prefixes ?? []) {
       if (!/^\/.+\/$/.test(prefix)) {
-        throw new DocksideError('DOCKSIDE_ROUTE_CONFLICT', `plugin '${p.name}': route prefix '${prefix}' must start and end with '/' and not be the root`);
+        throw new DocksideError(
+          'DOCKSIDE_ROUTE_CONFLICT',
+          `plugin '${p.name}': route prefix '${prefix}' must start and end with '/' and not be the root`,
+        );
       }
       const taken = claimed.find((c) => overlaps(c.prefix, prefix));
       if (taken) {
-        throw new DocksideError('DOCKSIDE_ROUTE_CONFLICT', `plugin '${p.name}' claims '${prefix}', which overlaps '${taken.prefix}' of ${taken.owner === 'the gateway' ? 'the gateway' : `plugin '${taken.owner}'`}`);
+        throw new DocksideError(
+          'DOCKSIDE_ROUTE_CONFLICT',
+          `plugin '${p.name}' claims '${prefix}', which overlaps '${taken.prefix}' of ${taken.owner === 'the gateway' ? 'the gateway' : `plugin '${taken.owner}'`}`,
+        );
       }
       claimed.push({ prefix, owner: p.name });
     }

@@ -1,5 +1,14 @@
 /** The typed bus: events with isolated subscribers, and internal calls through the dispatcher. */
-import { Bus, DocksideError, ServiceError, ServiceNotLoadedError, createGateway, isServiceNotLoaded, type Call, type DocksidePlugin } from '@dockside/core';
+import {
+  Bus,
+  DocksideError,
+  ServiceError,
+  ServiceNotLoadedError,
+  createGateway,
+  isServiceNotLoaded,
+  type Call,
+  type DocksidePlugin,
+} from '@dockside/core';
 import { ecsTestProtocol } from './fixtures';
 
 interface Ping {
@@ -13,7 +22,6 @@ declare module '@dockside/core' {
     testsvc: { ListClusters: Call<{ maxResults?: number }, { clusterArns?: string[] }> };
   }
 }
-
 
 test('events reach every subscriber; a throwing or rejecting one is isolated', async () => {
   const errors: unknown[] = [];
@@ -51,17 +59,31 @@ describe('internal calls', () => {
   const g = createGateway({ plugins: [plugin], logLevel: 'silent' });
 
   test('typed, marked internal, with the caller-given account and region', async () => {
-    const out = await g.bus.call('testsvc', 'ListClusters', { maxResults: 5 }, { accountId: '111122223333', region: 'ap-south-1' });
+    const out = await g.bus.call(
+      'testsvc',
+      'ListClusters',
+      { maxResults: 5 },
+      { accountId: '111122223333', region: 'ap-south-1' },
+    );
     expect(out.clusterArns).toEqual(['111122223333/ap-south-1']);
     expect(seen.at(-1)).toEqual({ internal: true, region: 'ap-south-1' });
   });
 
   test('validated like an external request; service errors reach the caller', async () => {
-    await expect(g.bus.call('testsvc', 'ListClusters', { maxResults: 'x' as never }, { accountId: '000000000000', region: 'us-east-1' })).rejects.toMatchObject({
+    await expect(
+      g.bus.call(
+        'testsvc',
+        'ListClusters',
+        { maxResults: 'x' as never },
+        { accountId: '000000000000', region: 'us-east-1' },
+      ),
+    ).rejects.toMatchObject({
       code: 'InvalidParameterException',
       message: expect.stringContaining("'maxResults'"),
     });
-    await expect(g.bus.call('testsvc', 'ListClusters', { maxResults: 99 }, { accountId: '000000000000', region: 'us-east-1' })).rejects.toBeInstanceOf(ServiceError);
+    await expect(
+      g.bus.call('testsvc', 'ListClusters', { maxResults: 99 }, { accountId: '000000000000', region: 'us-east-1' }),
+    ).rejects.toBeInstanceOf(ServiceError);
   });
 
   test('a service that is not loaded rejects with a clear error', async () => {

@@ -8,7 +8,12 @@ import { ecsTestProtocol } from './fixtures';
 
 const silent = { logLevel: 'silent' };
 
-function plugin(name: string, extra: Partial<DocksidePlugin> = {}, prefix = 'AmazonEC2ContainerServiceV20141113', signingName = 'ecs'): DocksidePlugin {
+function plugin(
+  name: string,
+  extra: Partial<DocksidePlugin> = {},
+  prefix = 'AmazonEC2ContainerServiceV20141113',
+  signingName = 'ecs',
+): DocksidePlugin {
   return {
     name,
     protocols: [ecsTestProtocol({ signingName, targetPrefix: prefix, validationErrorCode: undefined })],
@@ -43,7 +48,9 @@ describe('boot-time checks fail fast with coded errors', () => {
     expect(e.code).toBe('DOCKSIDE_UNROUTABLE_OPERATION');
   });
   test('an operation the model does not have', () => {
-    const e = bootError(() => createGateway({ ...silent, plugins: [plugin('a', { operations: { LaunchRocket: () => ({}) } })] }));
+    const e = bootError(() =>
+      createGateway({ ...silent, plugins: [plugin('a', { operations: { LaunchRocket: () => ({}) } })] }),
+    );
     expect(e.code).toBe('DOCKSIDE_UNROUTABLE_OPERATION');
     expect(e.message).toContain("'LaunchRocket'");
   });
@@ -58,7 +65,12 @@ describe('lifecycle', () => {
   test('start in order, stop in reverse, once each', async () => {
     const calls: string[] = [];
     const p = (n: string, prefix: string, signing: string) =>
-      plugin(n, { start: () => void calls.push(`start ${n}`), stop: () => void calls.push(`stop ${n}`) }, prefix, signing);
+      plugin(
+        n,
+        { start: () => void calls.push(`start ${n}`), stop: () => void calls.push(`stop ${n}`) },
+        prefix,
+        signing,
+      );
     const g = createGateway({ ...silent, plugins: [p('a', 'A', 'a'), p('b', 'B', 'b')] });
     await g.listen(0);
     await g.start();
@@ -67,7 +79,10 @@ describe('lifecycle', () => {
   });
 
   test('the handler mounts in another express app', async () => {
-    const g = createGateway({ ...silent, plugins: [plugin('a', { operations: { ListClusters: () => ({ clusterArns: ['x'] }) } })] });
+    const g = createGateway({
+      ...silent,
+      plugins: [plugin('a', { operations: { ListClusters: () => ({ clusterArns: ['x'] }) } })],
+    });
     await g.start();
     const app = express();
     app.get('/host-own', (_req, res) => void res.send('mine'));
@@ -95,11 +110,26 @@ describe('lifecycle', () => {
     const g = createGateway({
       ...silent,
       version: '9.9.9',
-      plugins: [plugin('a', { state: store, operations: { ListClusters: (_i, ctx) => ({ clusterArns: [String(++store.get(ctx.accountId, ctx.region).n)] }) } })],
+      plugins: [
+        plugin('a', {
+          state: store,
+          operations: {
+            ListClusters: (_i, ctx) => ({ clusterArns: [String(++store.get(ctx.accountId, ctx.region).n)] }),
+          },
+        }),
+      ],
     });
     const { url } = await g.listen(0);
     const call = async () =>
-      (await (await fetch(url, { method: 'POST', headers: { 'x-amz-target': 'AmazonEC2ContainerServiceV20141113.ListClusters' }, body: '' })).json()).clusterArns[0];
+      (
+        await (
+          await fetch(url, {
+            method: 'POST',
+            headers: { 'x-amz-target': 'AmazonEC2ContainerServiceV20141113.ListClusters' },
+            body: '',
+          })
+        ).json()
+      ).clusterArns[0];
     try {
       expect(await (await fetch(`${url}/_dockside/health`)).json()).toEqual({
         status: 'running',

@@ -51,7 +51,16 @@ const jsonPlugin: DocksidePlugin = {
   },
 };
 
-const lbs = new Map<string, { LoadBalancerArn: string; LoadBalancerName: string; CreatedTime: Date; AvailabilityZones: Array<{ SubnetId: string; ZoneName: string }>; Scheme?: string }>();
+const lbs = new Map<
+  string,
+  {
+    LoadBalancerArn: string;
+    LoadBalancerName: string;
+    CreatedTime: Date;
+    AvailabilityZones: Array<{ SubnetId: string; ZoneName: string }>;
+    Scheme?: string;
+  }
+>();
 const queryPlugin: DocksidePlugin = {
   name: 'test-elbv2',
   protocols: [
@@ -65,7 +74,12 @@ const queryPlugin: DocksidePlugin = {
     },
   ],
   operations: {
-    CreateLoadBalancer: (input: { Name: string; Subnets?: string[]; Scheme?: string; Tags?: Array<{ Key: string; Value: string }> }) => {
+    CreateLoadBalancer: (input: {
+      Name: string;
+      Subnets?: string[];
+      Scheme?: string;
+      Tags?: Array<{ Key: string; Value: string }>;
+    }) => {
       const lb = {
         LoadBalancerArn: `arn:aws:elasticloadbalancing:us-east-1:000000000000:loadbalancer/app/${input.Name}/1`,
         LoadBalancerName: input.Name,
@@ -102,7 +116,10 @@ afterAll(() => t.stop());
 const rawPost = (target: string | undefined, body: string, headers: Record<string, string> = {}) =>
   fetch(t.endpoint, {
     method: 'POST',
-    headers: { ...(target ? { 'x-amz-target': target, 'content-type': 'application/x-amz-json-1.1' } : {}), ...headers },
+    headers: {
+      ...(target ? { 'x-amz-target': target, 'content-type': 'application/x-amz-json-1.1' } : {}),
+      ...headers,
+    },
     body,
   });
 
@@ -134,24 +151,35 @@ describe('awsJson1_1', () => {
     expect(res.status).toBe(400);
     expect(await res.json()).toEqual({
       __type: 'InvalidParameterException',
-      message: "1 validation error detected: Value null at 'taskDefinition' failed to satisfy constraint: Member must not be null",
+      message:
+        "1 validation error detected: Value null at 'taskDefinition' failed to satisfy constraint: Member must not be null",
     });
   });
 
   test('validation through the SDK: wrong type, enum, nested path', async () => {
     const wrongType = await rawPost('AmazonEC2ContainerServiceV20141113.CreateCluster', '{"clusterName": 7}');
-    expect((await wrongType.json()).message).toContain("at 'clusterName' failed to satisfy constraint: Member must be of type string");
+    expect((await wrongType.json()).message).toContain(
+      "at 'clusterName' failed to satisfy constraint: Member must be of type string",
+    );
     const err = await ecs
       .send(new DescribeClustersCommand({ clusters: ['c'], include: ['NOPE' as never] }))
       .catch((e) => e);
     expect(err).toBeInstanceOf(InvalidParameterException);
-    expect(err.message).toContain("Value 'NOPE' at 'include.1.member' failed to satisfy constraint: Member must satisfy enum value set");
-    const nested = await rawPost('AmazonEC2ContainerServiceV20141113.CreateCluster', '{"tags":[{"key":"a"},{"value":1}]}');
+    expect(err.message).toContain(
+      "Value 'NOPE' at 'include.1.member' failed to satisfy constraint: Member must satisfy enum value set",
+    );
+    const nested = await rawPost(
+      'AmazonEC2ContainerServiceV20141113.CreateCluster',
+      '{"tags":[{"key":"a"},{"value":1}]}',
+    );
     expect((await nested.json()).message).toContain("'tags.2.member.value'");
   });
 
   test('null members are treated as absent', async () => {
-    const res = await rawPost('AmazonEC2ContainerServiceV20141113.CreateCluster', '{"clusterName": null, "tags": [{"key":"a","value":null}]}');
+    const res = await rawPost(
+      'AmazonEC2ContainerServiceV20141113.CreateCluster',
+      '{"clusterName": null, "tags": [{"key":"a","value":null}]}',
+    );
     expect(res.status).toBe(200);
     expect((await res.json()).cluster.clusterName).toBe('{"tags":[{"key":"a"}]}');
   });
@@ -200,10 +228,15 @@ describe('awsJson1_1', () => {
 
   test('region from the credential scope, account from a 12-digit key, defaults when unsigned', async () => {
     seen.length = 0;
-    const west = t.client(ECSClient, { region: 'eu-west-3', credentials: { accessKeyId: '123456789012', secretAccessKey: 'x' } });
+    const west = t.client(ECSClient, {
+      region: 'eu-west-3',
+      credentials: { accessKeyId: '123456789012', secretAccessKey: 'x' },
+    });
     const out = await west.send(new DescribeClustersCommand({ clusters: ['c'] }));
     expect(out.clusters?.[0].clusterArn).toBe('arn:aws:ecs:eu-west-3:123456789012:cluster/c');
-    await t.client(ECSClient, { credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'x' } }).send(new DescribeClustersCommand({ clusters: ['c'] }));
+    await t
+      .client(ECSClient, { credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'x' } })
+      .send(new DescribeClustersCommand({ clusters: ['c'] }));
     const unsigned = await rawPost('AmazonEC2ContainerServiceV20141113.DescribeClusters', '{"clusters":["c"]}');
     expect((await unsigned.json()).clusters[0].clusterArn).toBe('arn:aws:ecs:us-east-1:000000000000:cluster/c');
     expect(seen).toEqual([
@@ -229,7 +262,12 @@ describe('awsQuery', () => {
 
   test('form lists in, XML structures/lists/timestamps out', async () => {
     const created = await elb.send(
-      new CreateLoadBalancerCommand({ Name: 'web', Subnets: ['subnet-1', 'subnet-2'], Scheme: 'internal', Tags: [{ Key: 'a', Value: 'b' }] }),
+      new CreateLoadBalancerCommand({
+        Name: 'web',
+        Subnets: ['subnet-1', 'subnet-2'],
+        Scheme: 'internal',
+        Tags: [{ Key: 'a', Value: 'b' }],
+      }),
     );
     expect(created.LoadBalancers?.[0]).toEqual({
       LoadBalancerArn: 'arn:aws:elasticloadbalancing:us-east-1:000000000000:loadbalancer/app/web/1',

@@ -35,13 +35,18 @@ test('overlapping prefixes of two plugins are refused at boot with DOCKSIDE_ROUT
 });
 
 test("a prefix over the gateway's own endpoints, the root, or a malformed one is refused", () => {
-  expect(bootError([withRoutes('x', 'x', ['/_dockside/'])]).message).toContain("overlaps '/_dockside/health' of the gateway");
+  expect(bootError([withRoutes('x', 'x', ['/_dockside/'])]).message).toContain(
+    "overlaps '/_dockside/health' of the gateway",
+  );
   expect(bootError([withRoutes('x', 'x', ['/'])]).code).toBe('DOCKSIDE_ROUTE_CONFLICT');
   expect(bootError([withRoutes('x', 'x', ['/no-trailing-slash'])]).message).toContain("must start and end with '/'");
 });
 
 test('each plugin answers only under its prefixes; the rest falls through to the JSON 404', async () => {
-  const g = createGateway({ ...silent, plugins: [withRoutes('one', 'one', ['/one/']), withRoutes('two', 'two', ['/two/', '/deux/'])] });
+  const g = createGateway({
+    ...silent,
+    plugins: [withRoutes('one', 'one', ['/one/']), withRoutes('two', 'two', ['/two/', '/deux/'])],
+  });
   const { url } = await g.listen(0);
   try {
     const get = async (p: string) => {

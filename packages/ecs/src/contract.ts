@@ -5,7 +5,6 @@
 import type * as ECS from '@aws-sdk/client-ecs';
 import type { Call } from '@dockside/core';
 
-
 export interface EcsClusterChange {
   accountId: string;
   region: string;
@@ -60,7 +59,12 @@ export interface EcsServiceAction {
   region: string;
   clusterArn: string;
   serviceArn: string;
-  eventName: 'SERVICE_STEADY_STATE' | 'TASKSET_STEADY_STATE' | 'SERVICE_TASK_START_IMPAIRED' | 'SERVICE_TASK_PLACEMENT_FAILURE' | 'SERVICE_TASK_CONFIGURATION_FAILURE';
+  eventName:
+    | 'SERVICE_STEADY_STATE'
+    | 'TASKSET_STEADY_STATE'
+    | 'SERVICE_TASK_START_IMPAIRED'
+    | 'SERVICE_TASK_PLACEMENT_FAILURE'
+    | 'SERVICE_TASK_CONFIGURATION_FAILURE';
   /** The service event message that went with it. */
   message: string;
   createdAt: string;

@@ -11,7 +11,8 @@ export const clientException = (message: string) => new ServiceError('ClientExce
 export const clusterNotFound = () => new ServiceError('ClusterNotFoundException', 'Cluster not found.');
 export const serviceNotFound = () => new ServiceError('ServiceNotFoundException', 'Service not found.');
 export const serviceNotActive = () => new ServiceError('ServiceNotActiveException', 'Service was not ACTIVE.');
-export const taskSetNotFound = () => new ServiceError('TaskSetNotFoundException', 'The specified task set does not exist.');
+export const taskSetNotFound = () =>
+  new ServiceError('TaskSetNotFoundException', 'The specified task set does not exist.');
 export const taskNotFound = () => invalidParameter('The specified task is not found.');
 export const taskDefinitionNotDescribable = () => clientException('Unable to describe task definition.');
 export const serviceDeploymentNotFound = () =>

@@ -2,7 +2,6 @@ import * as path from 'node:path';
 import { Store, loadModel, type DocksidePlugin } from '@dockside/core';
 import './contract';
 
-
 import { createDomain } from './domain/context';
 import { tagsOf } from './domain/tags';
 import { accountSettingOperations } from './operations/account-settings';
@@ -24,7 +23,14 @@ import { Runtime } from './runtime/runtime';
 import { ServiceScheduler } from './scheduler/scheduler';
 import { type EcsState, emptyState } from './state/types';
 
-export type { EcsCalls, EcsClusterChange, EcsContainerOutput, EcsDeploymentChange, EcsServiceAction, EcsTaskChange } from './contract';
+export type {
+  EcsCalls,
+  EcsClusterChange,
+  EcsContainerOutput,
+  EcsDeploymentChange,
+  EcsServiceAction,
+  EcsTaskChange,
+} from './contract';
 export type { EcsState } from './state/types';
 export type { EcsOptions } from './options';
 export type { ContainerEngine, PullPolicy } from './runtime/engine';
@@ -65,13 +71,33 @@ export function ecs(options: EcsOptions = {}): DocksidePlugin {
         exposeOn: ctx.exposeOn,
         accountOf: (task) => task.taskArn.split(':')[4],
       });
-      const scheduler = new ServiceScheduler(store, runtime, { resyncMs: options.serviceResyncMs, stabilityMs: options.serviceStabilityMs }, ctx.bus, ctx.logger);
+      const scheduler = new ServiceScheduler(
+        store,
+        runtime,
+        { resyncMs: options.serviceResyncMs, stabilityMs: options.serviceStabilityMs },
+        ctx.bus,
+        ctx.logger,
+      );
       stopAll = () =>
-        Promise.all(store.entries().flatMap(({ state }) => Object.values(state.tasks).map((t) => runtime.stop(t, 'UserInitiated', 'Dockside state was reset', { stopTimeout: 2 }))));
+        Promise.all(
+          store
+            .entries()
+            .flatMap(({ state }) =>
+              Object.values(state.tasks).map((t) =>
+                runtime.stop(t, 'UserInitiated', 'Dockside state was reset', { stopTimeout: 2 }),
+              ),
+            ),
+        );
       return {
         operations: {
           ...clusterOperations(domain, (req, c, change) =>
-            ctx.bus.publish('ecs.cluster', { accountId: req.accountId, region: req.region, clusterArn: c.clusterArn, status: c.status, change }),
+            ctx.bus.publish('ecs.cluster', {
+              accountId: req.accountId,
+              region: req.region,
+              clusterArn: c.clusterArn,
+              status: c.status,
+              change,
+            }),
           ),
           ...tagOperations(domain),
           ...accountSettingOperations(domain),
@@ -98,7 +124,12 @@ export function ecs(options: EcsOptions = {}): DocksidePlugin {
           // Tasks restored from --data-dir have no containers under this process: record that.
           for (const { state } of store.entries()) {
             for (const t of Object.values(state.tasks)) {
-              if (t.lastStatus !== 'STOPPED') void runtime.stop(t, 'TaskFailedToStart', 'Dockside restarted and did not re-adopt the task containers');
+              if (t.lastStatus !== 'STOPPED')
+                void runtime.stop(
+                  t,
+                  'TaskFailedToStart',
+                  'Dockside restarted and did not re-adopt the task containers',
+                );
             }
           }
         },

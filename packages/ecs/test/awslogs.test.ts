@@ -7,7 +7,13 @@ import {
   FilterLogEventsCommand,
   GetLogEventsCommand,
 } from '@aws-sdk/client-cloudwatch-logs';
-import { CreateClusterCommand, ECSClient, RegisterTaskDefinitionCommand, RunTaskCommand, type ContainerDefinition } from '@aws-sdk/client-ecs';
+import {
+  CreateClusterCommand,
+  ECSClient,
+  RegisterTaskDefinitionCommand,
+  RunTaskCommand,
+  type ContainerDefinition,
+} from '@aws-sdk/client-ecs';
 import { DocksideClient } from '@dockside/client';
 import { ecs } from '@dockside/ecs';
 import { logs } from '@dockside/logs';
@@ -25,12 +31,22 @@ beforeAll(async () => {
 });
 afterAll(() => t.stop());
 
-const awslogs = (options: Record<string, string>) => ({ logDriver: 'awslogs' as const, options: { 'awslogs-region': 'us-east-1', ...options } });
+const awslogs = (options: Record<string, string>) => ({
+  logDriver: 'awslogs' as const,
+  options: { 'awslogs-region': 'us-east-1', ...options },
+});
 async function runWith(family: string, def: Partial<ContainerDefinition>) {
-  await client.send(new RegisterTaskDefinitionCommand({ family, containerDefinitions: [{ name: 'app', image: BUSYBOX, memory: 32, ...def }] }));
+  await client.send(
+    new RegisterTaskDefinitionCommand({
+      family,
+      containerDefinitions: [{ name: 'app', image: BUSYBOX, memory: 32, ...def }],
+    }),
+  );
   return (await client.send(new RunTaskCommand({ taskDefinition: family }))).tasks![0];
 }
-const allEvents = async (group: string, stream: string) => (await cwl.send(new GetLogEventsCommand({ logGroupName: group, logStreamName: stream, startFromHead: true }))).events ?? [];
+const allEvents = async (group: string, stream: string) =>
+  (await cwl.send(new GetLogEventsCommand({ logGroupName: group, logStreamName: stream, startFromHead: true })))
+    .events ?? [];
 
 test('lines arrive live, multiline events are grouped, and everything is there right after STOPPED', async () => {
   await cwl.send(new CreateLogGroupCommand({ logGroupName: '/ecs/app' }));
@@ -46,13 +62,20 @@ test('lines arrive live, multiline events are grouped, and everything is there r
   ].join('; ');
   const task = await runWith('shipper', {
     command: ['sh', '-c', script],
-    logConfiguration: awslogs({ 'awslogs-group': '/ecs/app', 'awslogs-stream-prefix': 'web', 'awslogs-datetime-format': '%Y-%m-%d %H:%M:%S' }),
+    logConfiguration: awslogs({
+      'awslogs-group': '/ecs/app',
+      'awslogs-stream-prefix': 'web',
+      'awslogs-datetime-format': '%Y-%m-%d %H:%M:%S',
+    }),
   });
   const id = task.taskArn!.split('/').pop();
   const stream = `web/app/${id}`;
   // Live: the marker is readable within a second of being written, while the task still runs.
   const written = await waitFor(
-    async () => (await new DocksideClient(t.endpoint).ecs.logs(task.taskArn!)).containers[0].lines.find((l) => l.line.includes('marker-live')),
+    async () =>
+      (await new DocksideClient(t.endpoint).ecs.logs(task.taskArn!)).containers[0].lines.find((l) =>
+        l.line.includes('marker-live'),
+      ),
     { what: 'the marker to be written', intervalMs: 20 },
   );
   await waitFor(async () => (await allEvents('/ecs/app', stream)).some((e) => e.message!.includes('marker-live')), {
@@ -60,7 +83,9 @@ test('lines arrive live, multiline events are grouped, and everything is there r
     intervalMs: 20,
     what: 'the marker in CloudWatch Logs within a second',
   });
-  const running = await client.send(new (await import('@aws-sdk/client-ecs')).DescribeTasksCommand({ tasks: [task.taskArn!] }));
+  const running = await client.send(
+    new (await import('@aws-sdk/client-ecs')).DescribeTasksCommand({ tasks: [task.taskArn!] }),
+  );
   expect(running.tasks![0].lastStatus).not.toBe('STOPPED');
 
   await waitForTask(client, task.taskArn!, 'STOPPED');
@@ -79,7 +104,11 @@ test('awslogs-multiline-pattern groups lines too', async () => {
   await cwl.send(new CreateLogGroupCommand({ logGroupName: '/ecs/ml' }));
   const task = await runWith('multiline', {
     command: ['sh', '-c', 'echo "START a"; echo " detail 1"; echo "START b"; echo " detail 2"; echo " detail 3"'],
-    logConfiguration: awslogs({ 'awslogs-group': '/ecs/ml', 'awslogs-stream-prefix': 'p', 'awslogs-multiline-pattern': '^START' }),
+    logConfiguration: awslogs({
+      'awslogs-group': '/ecs/ml',
+      'awslogs-stream-prefix': 'p',
+      'awslogs-multiline-pattern': '^START',
+    }),
   });
   await waitForTask(client, task.taskArn!, 'STOPPED');
   const events = await allEvents('/ecs/ml', `p/app/${task.taskArn!.split('/').pop()}`);
@@ -87,16 +116,24 @@ test('awslogs-multiline-pattern groups lines too', async () => {
 });
 
 test('awslogs-create-group makes the group; without a prefix the stream is the container id', async () => {
-  const task = await runWith('creates', { command: ['echo', 'hi'], logConfiguration: awslogs({ 'awslogs-group': '/ecs/made-by-task', 'awslogs-create-group': 'true' }) });
+  const task = await runWith('creates', {
+    command: ['echo', 'hi'],
+    logConfiguration: awslogs({ 'awslogs-group': '/ecs/made-by-task', 'awslogs-create-group': 'true' }),
+  });
   const done = await waitForTask(client, task.taskArn!, 'STOPPED');
-  expect((await cwl.send(new DescribeLogGroupsCommand({ logGroupNamePrefix: '/ecs/made-by-task' }))).logGroups).toHaveLength(1);
+  expect(
+    (await cwl.send(new DescribeLogGroupsCommand({ logGroupNamePrefix: '/ecs/made-by-task' }))).logGroups,
+  ).toHaveLength(1);
   const streams = (await cwl.send(new DescribeLogStreamsCommand({ logGroupName: '/ecs/made-by-task' }))).logStreams!;
   expect(streams.map((s) => s.logStreamName)).toEqual([done.containers![0].runtimeId]);
   expect((await allEvents('/ecs/made-by-task', streams[0].logStreamName!)).map((e) => e.message)).toEqual(['hi']);
 });
 
 test('a missing group without awslogs-create-group fails the task as ECS reports it', async () => {
-  const task = await runWith('nogroup', { command: ['echo', 'never'], logConfiguration: awslogs({ 'awslogs-group': '/ecs/missing' }) });
+  const task = await runWith('nogroup', {
+    command: ['echo', 'never'],
+    logConfiguration: awslogs({ 'awslogs-group': '/ecs/missing' }),
+  });
   const done = await waitForTask(client, task.taskArn!, 'STOPPED');
   expect(done.stopCode).toBe('TaskFailedToStart');
   expect(done.stoppedReason).toBe(
@@ -130,8 +167,13 @@ test('FilterLogEvents across the streams of several tasks, for each pattern fami
   const { tasks } = await client.send(new RunTaskCommand({ taskDefinition: 'many', count: 3 }));
   await Promise.all(tasks!.map((x) => waitForTask(client, x.taskArn!, 'STOPPED')));
   const filter = async (filterPattern: string) => {
-    const out = await cwl.send(new FilterLogEventsCommand({ logGroupName: '/ecs/many', logStreamNamePrefix: 'svc/app/', filterPattern }));
-    return { streams: new Set(out.events!.map((e) => e.logStreamName)).size, messages: [...new Set(out.events!.map((e) => e.message))] };
+    const out = await cwl.send(
+      new FilterLogEventsCommand({ logGroupName: '/ecs/many', logStreamNamePrefix: 'svc/app/', filterPattern }),
+    );
+    return {
+      streams: new Set(out.events!.map((e) => e.logStreamName)).size,
+      messages: [...new Set(out.events!.map((e) => e.message))],
+    };
   };
   expect(await filter('ERROR')).toEqual({ streams: 3, messages: ['ERROR payment failed'] });
   expect(await filter('{ $.level = "error" && $.latency > 100 }')).toEqual({ streams: 3, messages: [lines[1]] });
@@ -145,7 +187,15 @@ test('without the Logs plugin an awslogs task still runs; its output stays in th
     await c.send(
       new RegisterTaskDefinitionCommand({
         family: 'alone',
-        containerDefinitions: [{ name: 'app', image: BUSYBOX, memory: 32, command: ['echo', 'kept here'], logConfiguration: awslogs({ 'awslogs-group': '/ecs/none' }) }],
+        containerDefinitions: [
+          {
+            name: 'app',
+            image: BUSYBOX,
+            memory: 32,
+            command: ['echo', 'kept here'],
+            logConfiguration: awslogs({ 'awslogs-group': '/ecs/none' }),
+          },
+        ],
       }),
     );
     const { tasks } = await c.send(new RunTaskCommand({ taskDefinition: 'alone' }));

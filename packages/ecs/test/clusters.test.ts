@@ -36,7 +36,9 @@ const arn = (name: string) => `arn:aws:ecs:us-east-1:000000000000:cluster/${name
 
 describe('CreateCluster', () => {
   test('returns the cluster with real defaults', async () => {
-    const { cluster } = await client.send(new CreateClusterCommand({ clusterName: 'alpha', tags: [{ key: 'team', value: 'a' }] }));
+    const { cluster } = await client.send(
+      new CreateClusterCommand({ clusterName: 'alpha', tags: [{ key: 'team', value: 'a' }] }),
+    );
     expect(cluster).toEqual({
       clusterArn: arn('alpha'),
       clusterName: 'alpha',
@@ -56,7 +58,9 @@ describe('CreateCluster', () => {
   test('no name creates "default"; the same name again is idempotent', async () => {
     const a = await client.send(new CreateClusterCommand({}));
     expect(a.cluster?.clusterName).toBe('default');
-    const b = await client.send(new CreateClusterCommand({ clusterName: 'default', settings: [{ name: 'containerInsights', value: 'enabled' }] }));
+    const b = await client.send(
+      new CreateClusterCommand({ clusterName: 'default', settings: [{ name: 'containerInsights', value: 'enabled' }] }),
+    );
     expect(b.cluster).toEqual(a.cluster);
     expect((await client.send(new ListClustersCommand({}))).clusterArns).toEqual([arn('default')]);
   });
@@ -68,7 +72,11 @@ describe('CreateCluster', () => {
       { clusterName: 'ok1', settings: [{ name: 'containerInsights' as const, value: 'sometimes' }] },
       { clusterName: 'ok2', tags: [{ key: 'aws:reserved', value: 'v' }] },
       { clusterName: 'ok3', capacityProviders: ['MY_ASG'] },
-      { clusterName: 'ok4', capacityProviders: ['FARGATE'], defaultCapacityProviderStrategy: [{ capacityProvider: 'FARGATE_SPOT', weight: 1 }] },
+      {
+        clusterName: 'ok4',
+        capacityProviders: ['FARGATE'],
+        defaultCapacityProviderStrategy: [{ capacityProvider: 'FARGATE_SPOT', weight: 1 }],
+      },
     ]) {
       await expect(client.send(new CreateClusterCommand(input))).rejects.toBeInstanceOf(InvalidParameterException);
     }
@@ -90,7 +98,9 @@ describe('DescribeClusters', () => {
       { arn: arn('ghost'), reason: 'MISSING' },
       { arn: arn('other'), reason: 'MISSING' },
     ]);
-    const full = await client.send(new DescribeClustersCommand({ clusters: [arn('alpha')], include: ['TAGS', 'SETTINGS', 'STATISTICS'] }));
+    const full = await client.send(
+      new DescribeClustersCommand({ clusters: [arn('alpha')], include: ['TAGS', 'SETTINGS', 'STATISTICS'] }),
+    );
     const c = full.clusters![0];
     expect(c.tags).toEqual([{ key: 'k', value: 'v' }]);
     expect(c.settings).toEqual([{ name: 'containerInsights', value: 'disabled' }]);
@@ -121,8 +131,12 @@ test('ListClusters paginates with maxResults/nextToken and the SDK paginator', a
   const all: string[] = [];
   for await (const page of paginateListClusters({ client, pageSize: 2 }, {})) all.push(...(page.clusterArns ?? []));
   expect(all).toEqual(names.map(arn));
-  await expect(client.send(new ListClustersCommand({ maxResults: 101 }))).rejects.toBeInstanceOf(InvalidParameterException);
-  await expect(client.send(new ListClustersCommand({ nextToken: 'garbage!' }))).rejects.toBeInstanceOf(InvalidParameterException);
+  await expect(client.send(new ListClustersCommand({ maxResults: 101 }))).rejects.toBeInstanceOf(
+    InvalidParameterException,
+  );
+  await expect(client.send(new ListClustersCommand({ nextToken: 'garbage!' }))).rejects.toBeInstanceOf(
+    InvalidParameterException,
+  );
 });
 
 describe('DeleteCluster', () => {
@@ -133,8 +147,12 @@ describe('DeleteCluster', () => {
     expect((await client.send(new ListClustersCommand({}))).clusterArns).toEqual([]);
     const described = await client.send(new DescribeClustersCommand({ clusters: ['gone'] }));
     expect(described.clusters?.[0].status).toBe('INACTIVE');
-    await expect(client.send(new DeleteClusterCommand({ cluster: 'gone' }))).rejects.toBeInstanceOf(ClusterNotFoundException);
-    await expect(client.send(new UpdateClusterSettingsCommand({ cluster: 'gone', settings: [] }))).rejects.toBeInstanceOf(ClusterNotFoundException);
+    await expect(client.send(new DeleteClusterCommand({ cluster: 'gone' }))).rejects.toBeInstanceOf(
+      ClusterNotFoundException,
+    );
+    await expect(
+      client.send(new UpdateClusterSettingsCommand({ cluster: 'gone', settings: [] })),
+    ).rejects.toBeInstanceOf(ClusterNotFoundException);
     // The name can be used again.
     expect((await client.send(new CreateClusterCommand({ clusterName: 'gone' }))).cluster?.status).toBe('ACTIVE');
   });
@@ -142,7 +160,9 @@ describe('DeleteCluster', () => {
   test('refused while container instances are registered', async () => {
     await client.send(new CreateClusterCommand({ clusterName: 'busy' }));
     await client.send(new RegisterContainerInstanceCommand({ cluster: 'busy' }));
-    await expect(client.send(new DeleteClusterCommand({ cluster: 'busy' }))).rejects.toBeInstanceOf(ClusterContainsContainerInstancesException);
+    await expect(client.send(new DeleteClusterCommand({ cluster: 'busy' }))).rejects.toBeInstanceOf(
+      ClusterContainsContainerInstancesException,
+    );
   });
 
   test('a missing cluster', async () => {
@@ -163,13 +183,18 @@ test('UpdateCluster, UpdateClusterSettings and PutClusterCapacityProviders', asy
   );
   expect(updated.cluster?.configuration).toEqual({ executeCommandConfiguration: { logging: 'DEFAULT' } });
   expect(updated.cluster?.serviceConnectDefaults).toEqual({ namespace: 'ns-1' });
-  const settings = await client.send(new UpdateClusterSettingsCommand({ cluster: 'u', settings: [{ name: 'containerInsights', value: 'enhanced' }] }));
+  const settings = await client.send(
+    new UpdateClusterSettingsCommand({ cluster: 'u', settings: [{ name: 'containerInsights', value: 'enhanced' }] }),
+  );
   expect(settings.cluster?.settings).toEqual([{ name: 'containerInsights', value: 'enhanced' }]);
   const cp = await client.send(
     new PutClusterCapacityProvidersCommand({
       cluster: 'u',
       capacityProviders: ['FARGATE', 'FARGATE_SPOT'],
-      defaultCapacityProviderStrategy: [{ capacityProvider: 'FARGATE', weight: 1, base: 1 }, { capacityProvider: 'FARGATE_SPOT', weight: 4 }],
+      defaultCapacityProviderStrategy: [
+        { capacityProvider: 'FARGATE', weight: 1, base: 1 },
+        { capacityProvider: 'FARGATE_SPOT', weight: 4 },
+      ],
     }),
   );
   expect(cp.cluster?.capacityProviders).toEqual(['FARGATE', 'FARGATE_SPOT']);
@@ -186,38 +211,59 @@ test('UpdateCluster, UpdateClusterSettings and PutClusterCapacityProviders', asy
   // The refused call changed nothing.
   const after = await client.send(new DescribeClustersCommand({ clusters: ['u'] }));
   expect(after.clusters?.[0].capacityProviders).toEqual(['FARGATE', 'FARGATE_SPOT']);
-  await expect(client.send(new UpdateClusterCommand({ cluster: 'nope', settings: [] }))).rejects.toBeInstanceOf(ClusterNotFoundException);
+  await expect(client.send(new UpdateClusterCommand({ cluster: 'nope', settings: [] }))).rejects.toBeInstanceOf(
+    ClusterNotFoundException,
+  );
 });
 
 test('TagResource / UntagResource / ListTagsForResource on clusters', async () => {
   await client.send(new CreateClusterCommand({ clusterName: 'tagged', tags: [{ key: 'a', value: '1' }] }));
-  await client.send(new TagResourceCommand({ resourceArn: arn('tagged'), tags: [{ key: 'b', value: '2' }, { key: 'a', value: 'one' }] }));
+  await client.send(
+    new TagResourceCommand({
+      resourceArn: arn('tagged'),
+      tags: [
+        { key: 'b', value: '2' },
+        { key: 'a', value: 'one' },
+      ],
+    }),
+  );
   expect((await client.send(new ListTagsForResourceCommand({ resourceArn: arn('tagged') }))).tags).toEqual([
     { key: 'a', value: 'one' },
     { key: 'b', value: '2' },
   ]);
   await client.send(new UntagResourceCommand({ resourceArn: arn('tagged'), tagKeys: ['a', 'missing'] }));
-  expect((await client.send(new ListTagsForResourceCommand({ resourceArn: arn('tagged') }))).tags).toEqual([{ key: 'b', value: '2' }]);
-  await expect(client.send(new TagResourceCommand({ resourceArn: arn('ghost'), tags: [{ key: 'x', value: 'y' }] }))).rejects.toBeInstanceOf(
-    ClusterNotFoundException,
+  expect((await client.send(new ListTagsForResourceCommand({ resourceArn: arn('tagged') }))).tags).toEqual([
+    { key: 'b', value: '2' },
+  ]);
+  await expect(
+    client.send(new TagResourceCommand({ resourceArn: arn('ghost'), tags: [{ key: 'x', value: 'y' }] })),
+  ).rejects.toBeInstanceOf(ClusterNotFoundException);
+  await expect(client.send(new ListTagsForResourceCommand({ resourceArn: 'not-an-arn' }))).rejects.toBeInstanceOf(
+    InvalidParameterException,
   );
-  await expect(client.send(new ListTagsForResourceCommand({ resourceArn: 'not-an-arn' }))).rejects.toBeInstanceOf(InvalidParameterException);
   const tooMany = Array.from({ length: 50 }, (_, i) => ({ key: `k${i}`, value: 'v' }));
-  await expect(client.send(new TagResourceCommand({ resourceArn: arn('tagged'), tags: tooMany }))).rejects.toBeInstanceOf(InvalidParameterException);
-  expect((await client.send(new ListTagsForResourceCommand({ resourceArn: arn('tagged') }))).tags).toEqual([{ key: 'b', value: '2' }]);
+  await expect(
+    client.send(new TagResourceCommand({ resourceArn: arn('tagged'), tags: tooMany })),
+  ).rejects.toBeInstanceOf(InvalidParameterException);
+  expect((await client.send(new ListTagsForResourceCommand({ resourceArn: arn('tagged') }))).tags).toEqual([
+    { key: 'b', value: '2' },
+  ]);
 });
 
 test('account settings: put, default, effective, delete', async () => {
   const root = 'arn:aws:iam::000000000000:root';
   const role = 'arn:aws:iam::000000000000:role/dev';
-  const put = await client.send(new PutAccountSettingCommand({ name: 'containerInsights', value: 'enabled', principalArn: role }));
+  const put = await client.send(
+    new PutAccountSettingCommand({ name: 'containerInsights', value: 'enabled', principalArn: role }),
+  );
   expect(put.setting).toEqual({ name: 'containerInsights', value: 'enabled', principalArn: role, type: 'user' });
   await client.send(new PutAccountSettingDefaultCommand({ name: 'awsvpcTrunking', value: 'enabled' }));
   const own = await client.send(new ListAccountSettingsCommand({ principalArn: role }));
   expect(own.settings).toEqual([{ name: 'containerInsights', value: 'enabled', principalArn: role, type: 'user' }]);
   // Eleven effective settings, at most ten a page: read them with the SDK's paginator.
   const effective = [];
-  for await (const page of paginateListAccountSettings({ client }, { principalArn: role, effectiveSettings: true })) effective.push(...(page.settings ?? []));
+  for await (const page of paginateListAccountSettings({ client }, { principalArn: role, effectiveSettings: true }))
+    effective.push(...(page.settings ?? []));
   expect(effective).toHaveLength(11);
   const byName = Object.fromEntries(effective.map((s) => [s.name, s]));
   expect(byName.containerInsights.value).toBe('enabled');
@@ -227,7 +273,9 @@ test('account settings: put, default, effective, delete', async () => {
   await client.send(new PutAccountSettingDefaultCommand({ name: 'containerInsights', value: 'enhanced' }));
   const c = await client.send(new CreateClusterCommand({ clusterName: 'insightful' }));
   expect(c.cluster?.settings).toEqual([{ name: 'containerInsights', value: 'enhanced' }]);
-  await expect(client.send(new PutAccountSettingCommand({ name: 'taskLongArnFormat', value: 'maybe' }))).rejects.toBeInstanceOf(InvalidParameterException);
+  await expect(
+    client.send(new PutAccountSettingCommand({ name: 'taskLongArnFormat', value: 'maybe' })),
+  ).rejects.toBeInstanceOf(InvalidParameterException);
   const del = await client.send(new DeleteAccountSettingCommand({ name: 'containerInsights', principalArn: role }));
   expect(del.setting?.value).toBe('enabled');
   expect((await client.send(new ListAccountSettingsCommand({ principalArn: role }))).settings).toEqual([]);
@@ -255,18 +303,35 @@ test('attributes on container instances: put, list (filters, pages), delete, unk
   ]);
   const listed = await client.send(new ListAttributesCommand({ cluster: 'attrs', targetType: 'container-instance' }));
   expect(listed.attributes?.map((a) => a.name)).toEqual(['ecs.cpu-architecture', 'ecs.os-type', 'gpu', 'stack']);
-  const filtered = await client.send(new ListAttributesCommand({ cluster: 'attrs', targetType: 'container-instance', attributeName: 'stack', attributeValue: 'prod' }));
-  expect(filtered.attributes).toEqual([{ name: 'stack', value: 'prod', targetId: ci, targetType: 'container-instance' }]);
-  const page = await client.send(new ListAttributesCommand({ cluster: 'attrs', targetType: 'container-instance', maxResults: 3 }));
+  const filtered = await client.send(
+    new ListAttributesCommand({
+      cluster: 'attrs',
+      targetType: 'container-instance',
+      attributeName: 'stack',
+      attributeValue: 'prod',
+    }),
+  );
+  expect(filtered.attributes).toEqual([
+    { name: 'stack', value: 'prod', targetId: ci, targetType: 'container-instance' },
+  ]);
+  const page = await client.send(
+    new ListAttributesCommand({ cluster: 'attrs', targetType: 'container-instance', maxResults: 3 }),
+  );
   expect(page.attributes).toHaveLength(3);
-  const rest = await client.send(new ListAttributesCommand({ cluster: 'attrs', targetType: 'container-instance', nextToken: page.nextToken }));
+  const rest = await client.send(
+    new ListAttributesCommand({ cluster: 'attrs', targetType: 'container-instance', nextToken: page.nextToken }),
+  );
   expect(rest.attributes?.map((a) => a.name)).toEqual(['stack']);
   await client.send(new DeleteAttributesCommand({ cluster: 'attrs', attributes: [{ name: 'stack', targetId: ci }] }));
-  const after = await client.send(new ListAttributesCommand({ cluster: 'attrs', targetType: 'container-instance', attributeName: 'stack' }));
+  const after = await client.send(
+    new ListAttributesCommand({ cluster: 'attrs', targetType: 'container-instance', attributeName: 'stack' }),
+  );
   expect(after.attributes).toEqual([]);
   const err = await client
     .send(new PutAttributesCommand({ cluster: 'attrs', attributes: [{ name: 'x', targetId: 'feedface' }] }))
     .catch((e) => e);
   expect(err).toBeInstanceOf(TargetNotFoundException);
-  await expect(client.send(new ListAttributesCommand({ cluster: 'nope', targetType: 'container-instance' }))).rejects.toBeInstanceOf(ClusterNotFoundException);
+  await expect(
+    client.send(new ListAttributesCommand({ cluster: 'nope', targetType: 'container-instance' })),
+  ).rejects.toBeInstanceOf(ClusterNotFoundException);
 });

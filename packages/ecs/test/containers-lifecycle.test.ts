@@ -7,7 +7,8 @@ import { startTestGateway, waitFor } from '@dockside/testing';
 import { BUSYBOX, waitForTask } from './helpers';
 
 const docker = new Docker();
-const byTask = (arn: string) => docker.listContainers({ all: true, filters: { label: [`com.amazonaws.ecs.task-arn=${arn}`] } });
+const byTask = (arn: string) =>
+  docker.listContainers({ all: true, filters: { label: [`com.amazonaws.ecs.task-arn=${arn}`] } });
 
 async function gatewayWithTaskDef(options: Parameters<typeof ecs>[0] = {}) {
   const t = await startTestGateway({ plugins: [ecs({ pullPolicy: 'never', ...options })] });
@@ -16,7 +17,18 @@ async function gatewayWithTaskDef(options: Parameters<typeof ecs>[0] = {}) {
   await client.send(
     new RegisterTaskDefinitionCommand({
       family: 'f',
-      containerDefinitions: [{ name: 'main', image: BUSYBOX, memory: 32, command: ['sh', '-c', 'echo "meta=$ECS_CONTAINER_METADATA_URI_V4 v3=$ECS_CONTAINER_METADATA_URI"; sleep ${SLEEP:-0}'] }],
+      containerDefinitions: [
+        {
+          name: 'main',
+          image: BUSYBOX,
+          memory: 32,
+          command: [
+            'sh',
+            '-c',
+            'echo "meta=$ECS_CONTAINER_METADATA_URI_V4 v3=$ECS_CONTAINER_METADATA_URI"; sleep ${SLEEP:-0}',
+          ],
+        },
+      ],
     }),
   );
   return { t, client };
@@ -34,7 +46,9 @@ test('containers are removed after STOPPED, or kept with keepContainers; metadat
     const token = done.containers![0].containerArn!.split('/').pop();
     const port = new URL(t.endpoint).port;
     // Bridge containers reach Dockside at the ECS agent address, not their own loopback.
-    expect(lines).toEqual([`meta=http://169.254.170.2:${port}/v4/${token} v3=http://169.254.170.2:${port}/v3/${token}`]);
+    expect(lines).toEqual([
+      `meta=http://169.254.170.2:${port}/v4/${token} v3=http://169.254.170.2:${port}/v3/${token}`,
+    ]);
     await docker.getContainer(kept[0].Id).remove({ force: true });
   } finally {
     await t.stop();
@@ -43,7 +57,13 @@ test('containers are removed after STOPPED, or kept with keepContainers; metadat
 
 test('shutdown stops and removes every container it started', async () => {
   const { t, client } = await gatewayWithTaskDef();
-  const { tasks } = await client.send(new RunTaskCommand({ taskDefinition: 'f', count: 2, overrides: { containerOverrides: [{ name: 'main', environment: [{ name: 'SLEEP', value: '3600' }] }] } }));
+  const { tasks } = await client.send(
+    new RunTaskCommand({
+      taskDefinition: 'f',
+      count: 2,
+      overrides: { containerOverrides: [{ name: 'main', environment: [{ name: 'SLEEP', value: '3600' }] }] },
+    }),
+  );
   await Promise.all(tasks!.map((x) => waitForTask(client, x.taskArn!, 'RUNNING')));
   expect((await byTask(tasks![0].taskArn!)).length).toBe(1);
   await t.stop();
@@ -64,7 +84,14 @@ test('containers left by a Dockside process that died are removed by the next on
   try {
     const { tasks } = await client.send(new RunTaskCommand({ taskDefinition: 'f' }));
     await waitForTask(client, tasks![0].taskArn!, 'STOPPED');
-    await waitFor(async () => !(await orphan.inspect().then(() => true, () => false)), { what: 'the orphan to be removed', timeoutMs: 15_000 });
+    await waitFor(
+      async () =>
+        !(await orphan.inspect().then(
+          () => true,
+          () => false,
+        )),
+      { what: 'the orphan to be removed', timeoutMs: 15_000 },
+    );
   } finally {
     await t.stop();
     await orphan.remove({ force: true }).catch(() => undefined);
@@ -77,7 +104,12 @@ test('a failed pull (prefer-cached, unreachable registry) stops the task with Ca
     const client = t.client(ECSClient);
     await client.send(new CreateClusterCommand({}));
     // A registry on a closed loopback port: the engine fails at once, and no traffic leaves the machine.
-    await client.send(new RegisterTaskDefinitionCommand({ family: 'p', containerDefinitions: [{ name: 'main', image: '127.0.0.1:1/nothing:latest', memory: 32 }] }));
+    await client.send(
+      new RegisterTaskDefinitionCommand({
+        family: 'p',
+        containerDefinitions: [{ name: 'main', image: '127.0.0.1:1/nothing:latest', memory: 32 }],
+      }),
+    );
     const { tasks } = await client.send(new RunTaskCommand({ taskDefinition: 'p' }));
     const done = await waitForTask(client, tasks![0].taskArn!, 'STOPPED');
     expect(done.stopCode).toBe('TaskFailedToStart');

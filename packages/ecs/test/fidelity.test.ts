@@ -6,7 +6,14 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import Docker from 'dockerode';
-import { CreateClusterCommand, ECSClient, RegisterTaskDefinitionCommand, RunTaskCommand, StopTaskCommand, type ContainerDefinition } from '@aws-sdk/client-ecs';
+import {
+  CreateClusterCommand,
+  ECSClient,
+  RegisterTaskDefinitionCommand,
+  RunTaskCommand,
+  StopTaskCommand,
+  type ContainerDefinition,
+} from '@aws-sdk/client-ecs';
 import { ecs } from '@dockside/ecs';
 import { startTestGateway, type TestGateway } from '@dockside/testing';
 import { BUSYBOX, waitForTask } from './helpers';
@@ -26,7 +33,10 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await t.stop();
-  await docker.getVolume(sharedVolume).remove().catch(() => undefined);
+  await docker
+    .getVolume(sharedVolume)
+    .remove()
+    .catch(() => undefined);
   fs.rmSync(sharedRoot, { recursive: true, force: true });
   fs.rmSync(hostDir, { recursive: true, force: true });
 });
@@ -81,7 +91,7 @@ test('user, read-only root, ulimits, shm, tmpfs, env, hostname, workdir, hosts, 
           "echo hosts=$(grep db.internal /etc/hosts | awk '{print $1}')",
           "echo search=$(grep search /etc/resolv.conf | awk '{print $2}')",
           'echo sysctl=$(cat /proc/sys/net/ipv4/ip_unprivileged_port_start)',
-          "echo pid1=$(cat /proc/1/comm)",
+          'echo pid1=$(cat /proc/1/comm)',
           'test -c /dev/mynull && echo device-ok',
         ].join('; '),
       ],
@@ -153,14 +163,30 @@ test('capabilities add/drop and the settings only the engine can show', async ()
   expect(info.Config.Tty).toBe(true);
   expect(info.Config.OpenStdin).toBe(true);
   expect(info.Config.Entrypoint).toEqual(['sh', '-c']);
-  expect(info.HostConfig).toMatchObject({ Memory: 64 * 1024 * 1024, MemoryReservation: 32 * 1024 * 1024, CpuShares: 256, SecurityOpt: ['no-new-privileges'], Dns: ['127.0.0.53'] });
+  expect(info.HostConfig).toMatchObject({
+    Memory: 64 * 1024 * 1024,
+    MemoryReservation: 32 * 1024 * 1024,
+    CpuShares: 256,
+    SecurityOpt: ['no-new-privileges'],
+    Dns: ['127.0.0.53'],
+  });
 });
 
 test('volumes: task-scoped, readOnly mounts, volumesFrom, host paths, shared Docker volumes', async () => {
   const { task, lines } = await run(
     'vols',
     [
-      { name: 'writer', image: BUSYBOX, memory: 32, essential: false, command: ['sh', '-c', 'echo scoped > /data/x && echo written'], mountPoints: [{ sourceVolume: 'scratch', containerPath: '/data' }, { sourceVolume: 'named', containerPath: '/named' }] },
+      {
+        name: 'writer',
+        image: BUSYBOX,
+        memory: 32,
+        essential: false,
+        command: ['sh', '-c', 'echo scoped > /data/x && echo written'],
+        mountPoints: [
+          { sourceVolume: 'scratch', containerPath: '/data' },
+          { sourceVolume: 'named', containerPath: '/named' },
+        ],
+      },
       {
         name: 'reader',
         image: BUSYBOX,
@@ -171,14 +197,26 @@ test('volumes: task-scoped, readOnly mounts, volumesFrom, host paths, shared Doc
           { sourceVolume: 'host', containerPath: '/host', readOnly: true },
         ],
         volumesFrom: [{ sourceContainer: 'writer' }],
-        command: ['sh', '-c', 'cat /ro/x; cat /data/x; cat /host/from-host.txt; touch /ro/y 2>/dev/null || echo ro-ok; echo shared > /named/s'],
+        command: [
+          'sh',
+          '-c',
+          'cat /ro/x; cat /data/x; cat /host/from-host.txt; touch /ro/y 2>/dev/null || echo ro-ok; echo shared > /named/s',
+        ],
       },
     ],
     {
       volumes: [
         { name: 'scratch' },
         { name: 'host', host: { sourcePath: hostDir } },
-        { name: 'named', dockerVolumeConfiguration: { scope: 'shared', autoprovision: true, driver: 'local', labels: { purpose: 'test' } } },
+        {
+          name: 'named',
+          dockerVolumeConfiguration: {
+            scope: 'shared',
+            autoprovision: true,
+            driver: 'local',
+            labels: { purpose: 'test' },
+          },
+        },
       ],
     },
   );
@@ -188,24 +226,65 @@ test('volumes: task-scoped, readOnly mounts, volumesFrom, host paths, shared Doc
   const vols = (await docker.listVolumes()).Volumes ?? [];
   expect(vols.filter((v) => v.Name.includes(task.taskArn!.split('/').pop()!))).toEqual([]);
   expect(vols.some((v) => v.Name === 'named')).toBe(true);
-  await docker.getVolume('named').remove().catch(() => undefined);
+  await docker
+    .getVolume('named')
+    .remove()
+    .catch(() => undefined);
 });
 
 test('an EFS volume is shared between two tasks through its file system id', async () => {
   const efs = { name: 'efs', efsVolumeConfiguration: { fileSystemId: 'fs-0123456789abcdef0', rootDirectory: '/app' } };
-  const first = await run('efs-writer', [{ name: 'main', image: BUSYBOX, memory: 32, command: ['sh', '-c', 'echo from-task-1 > /mnt/efs/note'], mountPoints: [{ sourceVolume: 'efs', containerPath: '/mnt/efs' }] }], { volumes: [efs] });
+  const first = await run(
+    'efs-writer',
+    [
+      {
+        name: 'main',
+        image: BUSYBOX,
+        memory: 32,
+        command: ['sh', '-c', 'echo from-task-1 > /mnt/efs/note'],
+        mountPoints: [{ sourceVolume: 'efs', containerPath: '/mnt/efs' }],
+      },
+    ],
+    { volumes: [efs] },
+  );
   expect(first.task.containers![0].exitCode).toBe(0);
-  const second = await run('efs-reader', [{ name: 'main', image: BUSYBOX, memory: 32, command: ['cat', '/mnt/efs/note'], mountPoints: [{ sourceVolume: 'efs', containerPath: '/mnt/efs' }] }], { volumes: [efs] });
+  const second = await run(
+    'efs-reader',
+    [
+      {
+        name: 'main',
+        image: BUSYBOX,
+        memory: 32,
+        command: ['cat', '/mnt/efs/note'],
+        mountPoints: [{ sourceVolume: 'efs', containerPath: '/mnt/efs' }],
+      },
+    ],
+    { volumes: [efs] },
+  );
   expect(second.lines.main).toEqual(['from-task-1']);
   expect(fs.readFileSync(path.join(sharedRoot, 'fs-0123456789abcdef0', 'app', 'note'), 'utf8')).toBe('from-task-1\n');
 });
 
 test('a shared Docker volume without autoprovision must exist', async () => {
-  const { task } = await run('no-autoprovision', [{ name: 'main', image: BUSYBOX, memory: 32, command: ['true'], mountPoints: [{ sourceVolume: sharedVolume, containerPath: '/v' }] }], {
-    volumes: [{ name: sharedVolume, dockerVolumeConfiguration: { scope: 'shared', autoprovision: false } }],
-  });
+  const { task } = await run(
+    'no-autoprovision',
+    [
+      {
+        name: 'main',
+        image: BUSYBOX,
+        memory: 32,
+        command: ['true'],
+        mountPoints: [{ sourceVolume: sharedVolume, containerPath: '/v' }],
+      },
+    ],
+    {
+      volumes: [{ name: sharedVolume, dockerVolumeConfiguration: { scope: 'shared', autoprovision: false } }],
+    },
+  );
   expect(task.stopCode).toBe('TaskFailedToStart');
-  expect(task.stoppedReason).toBe(`CannotCreateVolumeError: volume '${sharedVolume}' does not exist and autoprovision is false`);
+  expect(task.stoppedReason).toBe(
+    `CannotCreateVolumeError: volume '${sharedVolume}' does not exist and autoprovision is false`,
+  );
 });
 
 test('awsvpc: the containers of a task share one network namespace (localhost)', async () => {
@@ -218,13 +297,26 @@ test('awsvpc: the containers of a task share one network namespace (localhost)',
       memory: '512',
       containerDefinitions: [
         { name: 'server', image: BUSYBOX, essential: false, command: ['sh', '-c', 'echo pong | nc -l -p 7000'] },
-        { name: 'client', image: BUSYBOX, dependsOn: [{ containerName: 'server', condition: 'START' }], command: ['sh', '-c', 'for i in 1 2 3 4 5 6 7 8 9 10; do nc 127.0.0.1 7000 </dev/null && exit 0; sleep 0.3; done; exit 1'] },
+        {
+          name: 'client',
+          image: BUSYBOX,
+          dependsOn: [{ containerName: 'server', condition: 'START' }],
+          command: [
+            'sh',
+            '-c',
+            'for i in 1 2 3 4 5 6 7 8 9 10; do nc 127.0.0.1 7000 </dev/null && exit 0; sleep 0.3; done; exit 1',
+          ],
+        },
       ],
     }),
   );
   const lines: string[] = [];
   const { tasks } = await client.send(
-    new RunTaskCommand({ taskDefinition: 'pair', launchType: 'FARGATE', networkConfiguration: { awsvpcConfiguration: { subnets: ['subnet-12345678'] } } }),
+    new RunTaskCommand({
+      taskDefinition: 'pair',
+      launchType: 'FARGATE',
+      networkConfiguration: { awsvpcConfiguration: { subnets: ['subnet-12345678'] } },
+    }),
   );
   const arn = tasks![0].taskArn!;
   const off = t.gateway.bus.subscribe('ecs.container-output', (e) => {
@@ -232,7 +324,13 @@ test('awsvpc: the containers of a task share one network namespace (localhost)',
   });
   const done = await waitForTask(client, arn, 'STOPPED');
   off();
-  expect(done).toMatchObject({ launchType: 'FARGATE', platformVersion: '1.4.0', platformFamily: 'Linux', cpu: '256', memory: '512' });
+  expect(done).toMatchObject({
+    launchType: 'FARGATE',
+    platformVersion: '1.4.0',
+    platformFamily: 'Linux',
+    cpu: '256',
+    memory: '512',
+  });
   expect(done.containers!.find((c) => c.name === 'client')!.exitCode).toBe(0);
   expect(lines).toContain('client:pong');
   const left = await docker.listContainers({ all: true, filters: { label: [`com.amazonaws.ecs.task-arn=${arn}`] } });
@@ -244,20 +342,43 @@ test('volumeConfigurations: an EBS volume configured at launch is a per-task vol
     new RegisterTaskDefinitionCommand({
       family: 'ebs',
       volumes: [{ name: 'data', configuredAtLaunch: true }],
-      containerDefinitions: [{ name: 'main', image: BUSYBOX, memory: 32, command: ['sh', '-c', 'echo ok > /data/f && cat /data/f'], mountPoints: [{ sourceVolume: 'data', containerPath: '/data' }] }],
+      containerDefinitions: [
+        {
+          name: 'main',
+          image: BUSYBOX,
+          memory: 32,
+          command: ['sh', '-c', 'echo ok > /data/f && cat /data/f'],
+          mountPoints: [{ sourceVolume: 'data', containerPath: '/data' }],
+        },
+      ],
     }),
   );
   const { tasks } = await client.send(
     new RunTaskCommand({
       taskDefinition: 'ebs',
-      volumeConfigurations: [{ name: 'data', managedEBSVolume: { roleArn: 'arn:aws:iam::000000000000:role/ebs', sizeInGiB: 10, volumeType: 'gp3' } }],
+      volumeConfigurations: [
+        {
+          name: 'data',
+          managedEBSVolume: { roleArn: 'arn:aws:iam::000000000000:role/ebs', sizeInGiB: 10, volumeType: 'gp3' },
+        },
+      ],
     }),
   );
   const ebs = tasks![0].attachments!.find((a) => a.type === 'AmazonElasticBlockStorage')!;
-  expect(Object.fromEntries(ebs.details!.map((d) => [d.name, d.value]))).toMatchObject({ volumeName: 'data', sizeInGiB: '10', volumeType: 'gp3', volumeId: expect.stringMatching(/^vol-/) });
+  expect(Object.fromEntries(ebs.details!.map((d) => [d.name, d.value]))).toMatchObject({
+    volumeName: 'data',
+    sizeInGiB: '10',
+    volumeType: 'gp3',
+    volumeId: expect.stringMatching(/^vol-/),
+  });
   const done = await waitForTask(client, tasks![0].taskArn!, 'STOPPED');
   expect(done.containers![0].exitCode).toBe(0);
-  await expect(client.send(new RunTaskCommand({ taskDefinition: 'ebs', volumeConfigurations: [{ name: 'other', managedEBSVolume: { roleArn: 'arn:aws:iam::000000000000:role/ebs' } }] }))).rejects.toThrow(
-    "The volume 'other' in volumeConfigurations is not a volume configured at launch",
-  );
+  await expect(
+    client.send(
+      new RunTaskCommand({
+        taskDefinition: 'ebs',
+        volumeConfigurations: [{ name: 'other', managedEBSVolume: { roleArn: 'arn:aws:iam::000000000000:role/ebs' } }],
+      }),
+    ),
+  ).rejects.toThrow("The volume 'other' in volumeConfigurations is not a volume configured at launch");
 });

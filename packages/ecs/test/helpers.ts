@@ -2,18 +2,27 @@ import { DescribeTasksCommand, type ECSClient, type Task } from '@aws-sdk/client
 import { GiveUp, waitFor } from '@dockside/testing';
 
 /** Polls DescribeTasks until the task reaches `status` (or any status past it for STOPPED). */
-export function waitForTask(client: ECSClient, taskArn: string, status: string, { cluster, timeoutMs = 60_000 }: { cluster?: string; timeoutMs?: number } = {}): Promise<Task> {
+export function waitForTask(
+  client: ECSClient,
+  taskArn: string,
+  status: string,
+  { cluster, timeoutMs = 60_000 }: { cluster?: string; timeoutMs?: number } = {},
+): Promise<Task> {
   return waitFor(
     async () => {
       const t = (await client.send(new DescribeTasksCommand({ cluster, tasks: [taskArn] }))).tasks?.[0];
-      return t && (t.lastStatus === status || (status !== 'STOPPED' && t.lastStatus === 'STOPPED' && fail(t))) ? t : undefined;
+      return t && (t.lastStatus === status || (status !== 'STOPPED' && t.lastStatus === 'STOPPED' && fail(t)))
+        ? t
+        : undefined;
     },
     { timeoutMs, intervalMs: 50, what: `task ${taskArn.split('/').pop()} to be ${status}` },
   );
 }
 
 function fail(t: Task): never {
-  throw new GiveUp(`task stopped early: ${t.stopCode}: ${t.stoppedReason} ${JSON.stringify(t.containers?.map((c) => [c.name, c.exitCode, c.reason]))}`);
+  throw new GiveUp(
+    `task stopped early: ${t.stopCode}: ${t.stoppedReason} ${JSON.stringify(t.containers?.map((c) => [c.name, c.exitCode, c.reason]))}`,
+  );
 }
 
 export const BUSYBOX = 'dockside-test/busybox:latest';

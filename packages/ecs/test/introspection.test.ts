@@ -31,12 +31,19 @@ beforeAll(async () => {
 
 test('clusters across regions, sorted by ARN', async () => {
   const clusters = await api().ecs.clusters();
-  expect(clusters.map((c) => `${c.region}/${c.clusterName}`)).toEqual(['eu-west-1/a-cluster', 'us-east-1/a-cluster', 'us-east-1/b-cluster', 'us-east-1/default']);
+  expect(clusters.map((c) => `${c.region}/${c.clusterName}`)).toEqual([
+    'eu-west-1/a-cluster',
+    'us-east-1/a-cluster',
+    'us-east-1/b-cluster',
+    'us-east-1/default',
+  ]);
   expect(clusters[0]).toMatchObject({ accountId: '000000000000', status: 'ACTIVE', runningTasksCount: 0 });
 });
 
 test('tasks, task, logs, force-stop, events and metadata', async () => {
-  const { tasks } = await client.send(new RunTaskCommand({ cluster: 'a-cluster', taskDefinition: 'talker', tags: [{ key: 'k', value: 'v' }] }));
+  const { tasks } = await client.send(
+    new RunTaskCommand({ cluster: 'a-cluster', taskDefinition: 'talker', tags: [{ key: 'k', value: 'v' }] }),
+  );
   const arn = tasks![0].taskArn!;
   const id = arn.split('/').pop()!;
   await waitForTask(client, arn, 'RUNNING', { cluster: 'a-cluster' });
@@ -48,11 +55,17 @@ test('tasks, task, logs, force-stop, events and metadata', async () => {
   expect(byId).toEqual(byArn);
   expect(byId).toMatchObject({ taskArn: arn, lastStatus: 'RUNNING', tags: [{ key: 'k', value: 'v' }] });
 
-  const logs = await waitFor(async () => {
-    const l = await api().ecs.logs(id);
-    return l.containers[0].lines.length === 2 ? l : undefined;
-  }, { what: 'two lines' });
-  expect(logs.containers[0].lines.map((l) => `${l.stream}:${l.line}`).sort()).toEqual(['stderr:line-two', 'stdout:line-one']);
+  const logs = await waitFor(
+    async () => {
+      const l = await api().ecs.logs(id);
+      return l.containers[0].lines.length === 2 ? l : undefined;
+    },
+    { what: 'two lines' },
+  );
+  expect(logs.containers[0].lines.map((l) => `${l.stream}:${l.line}`).sort()).toEqual([
+    'stderr:line-two',
+    'stdout:line-one',
+  ]);
   expect(logs.containers[0].lines[0].timestamp).toBeGreaterThan(Date.now() - 60_000);
 
   const metadata = await api().ecs.metadata(arn);
@@ -60,7 +73,11 @@ test('tasks, task, logs, force-stop, events and metadata', async () => {
 
   const before = Date.now();
   const stopped = await api().ecs.forceStop(id);
-  expect(stopped).toMatchObject({ desiredStatus: 'STOPPED', stopCode: 'UserInitiated', stoppedReason: 'Task force-stopped through the Dockside API' });
+  expect(stopped).toMatchObject({
+    desiredStatus: 'STOPPED',
+    stopCode: 'UserInitiated',
+    stoppedReason: 'Task force-stopped through the Dockside API',
+  });
   const done = await waitForTask(client, arn, 'STOPPED', { cluster: 'a-cluster' });
   // SIGKILL came at once, not after the container's 30 s stopTimeout.
   expect(Date.now() - before).toBeLessThan(15_000);
@@ -71,7 +88,16 @@ test('tasks, task, logs, force-stop, events and metadata', async () => {
 
   const events = (await api().ecs.events()).filter((e) => e.taskArn === arn);
   const statuses = events.map((e) => e.lastStatus).filter((s, i, a) => s !== a[i - 1]);
-  expect(statuses).toEqual(['PROVISIONING', 'PENDING', 'ACTIVATING', 'RUNNING', 'DEACTIVATING', 'STOPPING', 'DEPROVISIONING', 'STOPPED']);
+  expect(statuses).toEqual([
+    'PROVISIONING',
+    'PENDING',
+    'ACTIVATING',
+    'RUNNING',
+    'DEACTIVATING',
+    'STOPPING',
+    'DEPROVISIONING',
+    'STOPPED',
+  ]);
   expect(events.map((e) => e.seq)).toEqual([...events.map((e) => e.seq)].sort((a, b) => a - b));
 });
 
@@ -90,17 +116,26 @@ test('mark-failed flips the task to STOPPED with the given exit code and reason,
 });
 
 test('errors: unknown task, bad body; the /_fakecloud aliases answer the same', async () => {
-  const missing = await api().ecs.task('nope').catch((e) => e);
+  const missing = await api()
+    .ecs.task('nope')
+    .catch((e) => e);
   expect(missing).toBeInstanceOf(DocksideApiError);
   expect(missing.status).toBe(404);
-  const bad = await fetch(`${gw.t.endpoint}/_dockside/ecs/tasks/nope/mark-failed`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"exitCode":1}' });
-  expect(bad.status).toBe(404);
-  const { tasks } = await client.send(new RunTaskCommand({ cluster: 'a-cluster', taskDefinition: 'talker' }));
-  const badCode = await fetch(`${gw.t.endpoint}/_dockside/ecs/tasks/${tasks![0].taskArn!.split('/').pop()}/mark-failed`, {
+  const bad = await fetch(`${gw.t.endpoint}/_dockside/ecs/tasks/nope/mark-failed`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: '{"exitCode":"x"}',
+    body: '{"exitCode":1}',
   });
+  expect(bad.status).toBe(404);
+  const { tasks } = await client.send(new RunTaskCommand({ cluster: 'a-cluster', taskDefinition: 'talker' }));
+  const badCode = await fetch(
+    `${gw.t.endpoint}/_dockside/ecs/tasks/${tasks![0].taskArn!.split('/').pop()}/mark-failed`,
+    {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"exitCode":"x"}',
+    },
+  );
   expect(badCode.status).toBe(400);
   const a = await (await fetch(`${gw.t.endpoint}/_dockside/ecs/clusters`)).json();
   const b = await (await fetch(`${gw.t.endpoint}/_fakecloud/ecs/clusters`)).json();

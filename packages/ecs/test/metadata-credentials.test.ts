@@ -5,7 +5,13 @@
  */
 import * as path from 'node:path';
 import Docker from 'dockerode';
-import { CreateClusterCommand, ECSClient, RegisterTaskDefinitionCommand, RunTaskCommand, StopTaskCommand } from '@aws-sdk/client-ecs';
+import {
+  CreateClusterCommand,
+  ECSClient,
+  RegisterTaskDefinitionCommand,
+  RunTaskCommand,
+  StopTaskCommand,
+} from '@aws-sdk/client-ecs';
 import { DocksideClient } from '@dockside/client';
 import { ecs } from '@dockside/ecs';
 import { startTestGateway, waitFor, type TestGateway } from '@dockside/testing';
@@ -78,7 +84,9 @@ const lineOf = async (taskArn: string, prefix: string) =>
   );
 
 test('a container reads its v4 metadata and stats, and the SDK default chain gets the task role credentials', async () => {
-  const { tasks } = await client.send(new RunTaskCommand({ cluster: 'meta', taskDefinition: 'inside', tags: [{ key: 'team', value: 'core' }] }));
+  const { tasks } = await client.send(
+    new RunTaskCommand({ cluster: 'meta', taskDefinition: 'inside', tags: [{ key: 'team', value: 'core' }] }),
+  );
   const task = tasks![0];
   const meta = await lineOf(task.taskArn!, 'META ');
   expect(meta.base).toMatch(/^http:\/\/169\.254\.170\.2:\d+\/v4\/[0-9a-f-]{36}$/);
@@ -88,7 +96,10 @@ test('a container reads its v4 metadata and stats, and the SDK default chain get
     DockerName: expect.stringMatching(/^ecs-inside-1-app-/),
     Image: NODE,
     ImageID: expect.stringMatching(/^sha256:/),
-    Labels: expect.objectContaining({ 'com.amazonaws.ecs.task-arn': task.taskArn, 'com.amazonaws.ecs.container-name': 'app' }),
+    Labels: expect.objectContaining({
+      'com.amazonaws.ecs.task-arn': task.taskArn,
+      'com.amazonaws.ecs.container-name': 'app',
+    }),
     DesiredStatus: 'RUNNING',
     KnownStatus: 'RUNNING',
     Limits: { CPU: 0, Memory: 256 },
@@ -98,7 +109,12 @@ test('a container reads its v4 metadata and stats, and the SDK default chain get
     LogDriver: 'json-file',
     LogOptions: { 'max-size': '1m' },
     ContainerARN: task.containers![0].containerArn,
-    Networks: [expect.objectContaining({ NetworkMode: 'bridge', IPv4Addresses: [expect.stringMatching(/^\d+\.\d+\.\d+\.\d+$/)] })],
+    Networks: [
+      expect.objectContaining({
+        NetworkMode: 'bridge',
+        IPv4Addresses: [expect.stringMatching(/^\d+\.\d+\.\d+\.\d+$/)],
+      }),
+    ],
   });
   expect(meta.task).toMatchObject({
     Cluster: 'arn:aws:ecs:us-east-1:000000000000:cluster/meta',
@@ -127,10 +143,18 @@ test('a container reads its v4 metadata and stats, and the SDK default chain get
 
 test("each task's credentials need its own token, and are gone once the task stops", async () => {
   const run = await client.send(
-    new RunTaskCommand({ cluster: 'meta', taskDefinition: 'inside', count: 2, overrides: { containerOverrides: [{ name: 'app', environment: [{ name: 'HOLD', value: '1' }] }] } }),
+    new RunTaskCommand({
+      cluster: 'meta',
+      taskDefinition: 'inside',
+      count: 2,
+      overrides: { containerOverrides: [{ name: 'app', environment: [{ name: 'HOLD', value: '1' }] }] },
+    }),
   );
-  const [a, b] = await Promise.all(run.tasks!.map((x) => waitForTask(client, x.taskArn!, 'RUNNING', { cluster: 'meta' })));
-  const envOf = async (id: string) => Object.fromEntries((await docker.getContainer(id).inspect()).Config.Env.map((e) => e.split(/=(.*)/s).slice(0, 2)));
+  const [a, b] = await Promise.all(
+    run.tasks!.map((x) => waitForTask(client, x.taskArn!, 'RUNNING', { cluster: 'meta' })),
+  );
+  const envOf = async (id: string) =>
+    Object.fromEntries((await docker.getContainer(id).inspect()).Config.Env.map((e) => e.split(/=(.*)/s).slice(0, 2)));
   const ea = await envOf(a.containers![0].runtimeId!);
   const eb = await envOf(b.containers![0].runtimeId!);
   expect(ea.AWS_CONTAINER_CREDENTIALS_FULL_URI).not.toBe(eb.AWS_CONTAINER_CREDENTIALS_FULL_URI);
@@ -138,7 +162,13 @@ test("each task's credentials need its own token, and are gone once the task sto
 
   const own = await fetchCreds(ea.AWS_CONTAINER_CREDENTIALS_FULL_URI, ea.AWS_CONTAINER_AUTHORIZATION_TOKEN);
   expect(own.status).toBe(200);
-  expect(Object.keys(await own.json()).sort()).toEqual(['AccessKeyId', 'Expiration', 'RoleArn', 'SecretAccessKey', 'Token']);
+  expect(Object.keys(await own.json()).sort()).toEqual([
+    'AccessKeyId',
+    'Expiration',
+    'RoleArn',
+    'SecretAccessKey',
+    'Token',
+  ]);
   const stolen = await fetchCreds(ea.AWS_CONTAINER_CREDENTIALS_FULL_URI, eb.AWS_CONTAINER_AUTHORIZATION_TOKEN);
   expect(stolen.status).toBe(401);
   expect((await stolen.json()).code).toBe('AccessDenied');
@@ -147,9 +177,14 @@ test("each task's credentials need its own token, and are gone once the task sto
   await waitForTask(client, a.taskArn!, 'STOPPED', { cluster: 'meta' });
   const gone = await fetchCreds(ea.AWS_CONTAINER_CREDENTIALS_FULL_URI, ea.AWS_CONTAINER_AUTHORIZATION_TOKEN);
   expect(gone.status).toBe(400);
-  expect(await gone.json()).toEqual({ code: 'InvalidIdInRequest', message: 'CredentialsV2Request: Credentials not found' });
+  expect(await gone.json()).toEqual({
+    code: 'InvalidIdInRequest',
+    message: 'CredentialsV2Request: Credentials not found',
+  });
   // b is unaffected.
-  expect((await fetchCreds(eb.AWS_CONTAINER_CREDENTIALS_FULL_URI, eb.AWS_CONTAINER_AUTHORIZATION_TOKEN)).status).toBe(200);
+  expect((await fetchCreds(eb.AWS_CONTAINER_CREDENTIALS_FULL_URI, eb.AWS_CONTAINER_AUTHORIZATION_TOKEN)).status).toBe(
+    200,
+  );
   // Unknown metadata ids answer like the agent.
   const unknown = await fetch(`${t.endpoint}/v4/not-a-container`);
   expect(unknown.status).toBe(400);
@@ -178,7 +213,9 @@ test('a bridge task publishes a dynamic host port reachable on loopback', async 
   const [binding] = running.containers![0].networkBindings!;
   expect(binding).toMatchObject({ bindIP: '127.0.0.1', containerPort: 8080, protocol: 'tcp' });
   expect(binding.hostPort).toBeGreaterThan(1024);
-  const body = await waitFor(async () => (await fetch(`http://127.0.0.1:${binding.hostPort}/`)).text(), { what: 'httpd' });
+  const body = await waitFor(async () => (await fetch(`http://127.0.0.1:${binding.hostPort}/`)).text(), {
+    what: 'httpd',
+  });
   expect(body).toBe('hello-from-task\n');
   await client.send(new StopTaskCommand({ cluster: 'meta', task: running.taskArn }));
   await waitForTask(client, running.taskArn!, 'STOPPED', { cluster: 'meta' });

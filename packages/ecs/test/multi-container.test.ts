@@ -1,5 +1,12 @@
 /** Multi-container tasks on real Docker: dependsOn, essential semantics, health, OOM, no engine. */
-import { CreateClusterCommand, DescribeTasksCommand, ECSClient, RegisterTaskDefinitionCommand, RunTaskCommand, type Task } from '@aws-sdk/client-ecs';
+import {
+  CreateClusterCommand,
+  DescribeTasksCommand,
+  ECSClient,
+  RegisterTaskDefinitionCommand,
+  RunTaskCommand,
+  type Task,
+} from '@aws-sdk/client-ecs';
 import { ecs } from '@dockside/ecs';
 import { startTestGateway } from '@dockside/testing';
 import { BUSYBOX, useEcs, waitForTask } from './helpers';
@@ -19,7 +26,14 @@ test('three containers: HEALTHY and SUCCESS dependencies order the start; a non-
           command: ['sh', '-c', "trap 'exit 0' TERM; sleep 1; touch /tmp/ready; echo db-ready; sleep 3600 & wait"],
           healthCheck: { command: ['CMD-SHELL', 'test -f /tmp/ready'], interval: 5, timeout: 2, retries: 3 },
         },
-        { name: 'init', image: BUSYBOX, memory: 32, essential: false, command: ['sh', '-c', 'echo init-done'], dependsOn: [{ containerName: 'db', condition: 'START' }] },
+        {
+          name: 'init',
+          image: BUSYBOX,
+          memory: 32,
+          essential: false,
+          command: ['sh', '-c', 'echo init-done'],
+          dependsOn: [{ containerName: 'db', condition: 'START' }],
+        },
         { name: 'side', image: BUSYBOX, memory: 32, essential: false, command: ['sh', '-c', 'exit 7'] },
         {
           name: 'app',
@@ -35,7 +49,10 @@ test('three containers: HEALTHY and SUCCESS dependencies order the start; a non-
     }),
   );
   const lines: string[] = [];
-  const off = gw.t.gateway.bus.subscribe('ecs.container-output', (e) => void lines.push(`${e.containerName}:${e.line}`));
+  const off = gw.t.gateway.bus.subscribe(
+    'ecs.container-output',
+    (e) => void lines.push(`${e.containerName}:${e.line}`),
+  );
   const { tasks } = await client.send(new RunTaskCommand({ taskDefinition: 'three' }));
   const arn = tasks![0].taskArn!;
 
@@ -60,8 +77,16 @@ test('three containers: HEALTHY and SUCCESS dependencies order the start; a non-
   expect(lines.indexOf('app:app-start')).toBeGreaterThan(lines.indexOf('init:init-done'));
   expect(lines.indexOf('app:app-start')).toBeGreaterThan(lines.indexOf('db:db-ready'));
 
-  expect(last).toMatchObject({ stopCode: 'EssentialContainerExited', stoppedReason: 'Essential container in task exited' });
-  expect(Object.fromEntries(last.containers!.map((x) => [x.name, x.exitCode]))).toEqual({ db: 0, init: 0, side: 7, app: 0 });
+  expect(last).toMatchObject({
+    stopCode: 'EssentialContainerExited',
+    stoppedReason: 'Essential container in task exited',
+  });
+  expect(Object.fromEntries(last.containers!.map((x) => [x.name, x.exitCode]))).toEqual({
+    db: 0,
+    init: 0,
+    side: 7,
+    app: 0,
+  });
 }, 90_000);
 
 test('a failed SUCCESS dependency stops the task before the dependent starts', async () => {
@@ -70,14 +95,22 @@ test('a failed SUCCESS dependency stops the task before the dependent starts', a
       family: 'bad-init',
       containerDefinitions: [
         { name: 'init', image: BUSYBOX, memory: 32, essential: false, command: ['sh', '-c', 'exit 1'] },
-        { name: 'app', image: BUSYBOX, memory: 32, command: ['sh', '-c', 'echo never'], dependsOn: [{ containerName: 'init', condition: 'SUCCESS' }] },
+        {
+          name: 'app',
+          image: BUSYBOX,
+          memory: 32,
+          command: ['sh', '-c', 'echo never'],
+          dependsOn: [{ containerName: 'init', condition: 'SUCCESS' }],
+        },
       ],
     }),
   );
   const { tasks } = await client.send(new RunTaskCommand({ taskDefinition: 'bad-init' }));
   const done = await waitForTask(client, tasks![0].taskArn!, 'STOPPED');
   expect(done.stopCode).toBe('TaskFailedToStart');
-  expect(done.stoppedReason).toContain("dependency condition SUCCESS of container 'app' on 'init' can no longer be met: it exited with code 1");
+  expect(done.stoppedReason).toContain(
+    "dependency condition SUCCESS of container 'app' on 'init' can no longer be met: it exited with code 1",
+  );
   const app = done.containers!.find((x) => x.name === 'app')!;
   expect(app.exitCode).toBeUndefined();
   expect(app.reason).toContain('dependency condition SUCCESS');
@@ -88,27 +121,48 @@ test('startTimeout bounds the wait for a dependency', async () => {
     new RegisterTaskDefinitionCommand({
       family: 'slow-dep',
       containerDefinitions: [
-        { name: 'db', image: BUSYBOX, memory: 32, stopTimeout: 1, command: ['sleep', '3600'], healthCheck: { command: ['CMD-SHELL', 'exit 1'], interval: 5, retries: 10 } },
-        { name: 'app', image: BUSYBOX, memory: 32, startTimeout: 2, command: ['true'], dependsOn: [{ containerName: 'db', condition: 'HEALTHY' }] },
+        {
+          name: 'db',
+          image: BUSYBOX,
+          memory: 32,
+          stopTimeout: 1,
+          command: ['sleep', '3600'],
+          healthCheck: { command: ['CMD-SHELL', 'exit 1'], interval: 5, retries: 10 },
+        },
+        {
+          name: 'app',
+          image: BUSYBOX,
+          memory: 32,
+          startTimeout: 2,
+          command: ['true'],
+          dependsOn: [{ containerName: 'db', condition: 'HEALTHY' }],
+        },
       ],
     }),
   );
   const { tasks } = await client.send(new RunTaskCommand({ taskDefinition: 'slow-dep' }));
   const done = await waitForTask(client, tasks![0].taskArn!, 'STOPPED');
   expect(done.stopCode).toBe('TaskFailedToStart');
-  expect(done.stoppedReason).toMatch(/^ContainerRuntimeTimeoutError: Could not transition to running; timed out after waiting 2s/);
+  expect(done.stoppedReason).toMatch(
+    /^ContainerRuntimeTimeoutError: Could not transition to running; timed out after waiting 2s/,
+  );
 });
 
 test('an OOM-killed container reports OutOfMemoryError', async () => {
   await client.send(
     new RegisterTaskDefinitionCommand({
       family: 'hungry',
-      containerDefinitions: [{ name: 'main', image: BUSYBOX, memory: 16, linuxParameters: { maxSwap: 0 }, command: ['tail', '/dev/zero'] }],
+      containerDefinitions: [
+        { name: 'main', image: BUSYBOX, memory: 16, linuxParameters: { maxSwap: 0 }, command: ['tail', '/dev/zero'] },
+      ],
     }),
   );
   const { tasks } = await client.send(new RunTaskCommand({ taskDefinition: 'hungry' }));
   const done = await waitForTask(client, tasks![0].taskArn!, 'STOPPED');
-  expect(done.containers![0]).toMatchObject({ exitCode: 137, reason: 'OutOfMemoryError: Container killed due to memory usage' });
+  expect(done.containers![0]).toMatchObject({
+    exitCode: 137,
+    reason: 'OutOfMemoryError: Container killed due to memory usage',
+  });
   expect(done.stopCode).toBe('EssentialContainerExited');
 });
 
@@ -117,7 +171,12 @@ test('no reachable engine: the API still works and tasks stop with TaskFailedToS
   try {
     const c = dead.client(ECSClient);
     await c.send(new CreateClusterCommand({}));
-    await c.send(new RegisterTaskDefinitionCommand({ family: 'x', containerDefinitions: [{ name: 'main', image: BUSYBOX, memory: 32 }] }));
+    await c.send(
+      new RegisterTaskDefinitionCommand({
+        family: 'x',
+        containerDefinitions: [{ name: 'main', image: BUSYBOX, memory: 32 }],
+      }),
+    );
     const { tasks } = await c.send(new RunTaskCommand({ taskDefinition: 'x' }));
     expect(tasks![0].lastStatus).toBe('PROVISIONING');
     const done = await waitForTask(c, tasks![0].taskArn!, 'STOPPED');

@@ -1,6 +1,14 @@
 /** awsvpc ENIs (addresses, validation, exhaustion, a real address on the engine) and host-port conflicts. */
 import Docker from 'dockerode';
-import { CreateClusterCommand, ECSClient, InvalidParameterException, RegisterTaskDefinitionCommand, RunTaskCommand, StopTaskCommand, type Task } from '@aws-sdk/client-ecs';
+import {
+  CreateClusterCommand,
+  ECSClient,
+  InvalidParameterException,
+  RegisterTaskDefinitionCommand,
+  RunTaskCommand,
+  StopTaskCommand,
+  type Task,
+} from '@aws-sdk/client-ecs';
 import { ecs } from '@dockside/ecs';
 import { startTestGateway, waitFor, type TestGateway } from '@dockside/testing';
 import { BUSYBOX, waitForTask } from './helpers';
@@ -27,7 +35,11 @@ beforeAll(async () => {
           image: BUSYBOX,
           stopTimeout: 1,
           portMappings: [{ containerPort: 8080 }],
-          command: ['sh', '-c', "mkdir -p /www; ip -4 addr show | grep -o 'inet [0-9.]*' | grep -v 127.0.0.1 > /www/index.html; httpd -f -p 8080 -h /www"],
+          command: [
+            'sh',
+            '-c',
+            "mkdir -p /www; ip -4 addr show | grep -o 'inet [0-9.]*' | grep -v 127.0.0.1 > /www/index.html; httpd -f -p 8080 -h /www",
+          ],
         },
       ],
     }),
@@ -35,12 +47,26 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await t.stop();
-  for (const n of await docker.listNetworks({ filters: { label: ['dockside.network=subnet'] } })) await docker.getNetwork(n.Id).remove().catch(() => undefined);
+  for (const n of await docker.listNetworks({ filters: { label: ['dockside.network=subnet'] } }))
+    await docker
+      .getNetwork(n.Id)
+      .remove()
+      .catch(() => undefined);
 });
 
 const run = (subnet: string, count = 1) =>
-  client.send(new RunTaskCommand({ taskDefinition: 'svc', launchType: 'FARGATE', count, networkConfiguration: { awsvpcConfiguration: { subnets: [subnet], securityGroups: ['sg-0123456789abcdef0'] } } }));
-const eniOf = (task: Task) => Object.fromEntries(task.attachments!.find((a) => a.type === 'ElasticNetworkInterface')!.details!.map((d) => [d.name, d.value]));
+  client.send(
+    new RunTaskCommand({
+      taskDefinition: 'svc',
+      launchType: 'FARGATE',
+      count,
+      networkConfiguration: { awsvpcConfiguration: { subnets: [subnet], securityGroups: ['sg-0123456789abcdef0'] } },
+    }),
+  );
+const eniOf = (task: Task) =>
+  Object.fromEntries(
+    task.attachments!.find((a) => a.type === 'ElasticNetworkInterface')!.details!.map((d) => [d.name, d.value]),
+  );
 const stopAll = async (tasks: Task[]) => {
   await Promise.all(tasks.map((x) => client.send(new StopTaskCommand({ task: x.taskArn }))));
   await Promise.all(tasks.map((x) => waitForTask(client, x.taskArn!, 'STOPPED')));
@@ -49,7 +75,14 @@ const stopAll = async (tasks: Task[]) => {
 test('concurrent tasks get distinct ENI addresses from the subnet, really held by the containers', async () => {
   const subnet = 'subnet-1234567890abcdef0';
   const { tasks } = await run(subnet, 2);
-  expect(tasks![0].attachments).toEqual([{ id: expect.any(String), type: 'ElasticNetworkInterface', status: 'PRECREATED', details: [{ name: 'subnetId', value: subnet }] }]);
+  expect(tasks![0].attachments).toEqual([
+    {
+      id: expect.any(String),
+      type: 'ElasticNetworkInterface',
+      status: 'PRECREATED',
+      details: [{ name: 'subnetId', value: subnet }],
+    },
+  ]);
   const running = await Promise.all(tasks!.map((x) => waitForTask(client, x.taskArn!, 'RUNNING')));
   const enis = running.map(eniOf);
   for (const e of enis) {
@@ -65,11 +98,15 @@ test('concurrent tasks get distinct ENI addresses from the subnet, really held b
   expect(enis[0].privateIPv4Address).not.toBe(enis[1].privateIPv4Address);
   expect(enis[0].privateIPv4Address.split('.').slice(0, 3)).toEqual(enis[1].privateIPv4Address.split('.').slice(0, 3));
   expect(running[0].attachments![0].status).toBe('ATTACHED');
-  expect(running[0].containers![0].networkInterfaces).toEqual([{ attachmentId: running[0].attachments![0].id, privateIpv4Address: enis[0].privateIPv4Address }]);
+  expect(running[0].containers![0].networkInterfaces).toEqual([
+    { attachmentId: running[0].attachments![0].id, privateIpv4Address: enis[0].privateIPv4Address },
+  ]);
 
   for (const [i, task] of running.entries()) {
     // Reachable at the ENI address (the container reports the address it holds)...
-    const viaEni = await waitFor(async () => (await fetch(`http://${enis[i].privateIPv4Address}:8080/`)).text(), { what: 'httpd on the ENI' });
+    const viaEni = await waitFor(async () => (await fetch(`http://${enis[i].privateIPv4Address}:8080/`)).text(), {
+      what: 'httpd on the ENI',
+    });
     expect(viaEni).toContain(`inet ${enis[i].privateIPv4Address}`);
     // ...and from loopback through the published port.
     const binding = task.containers![0].networkBindings![0];
@@ -86,7 +123,9 @@ test('an exhausted subnet stops the task with TaskFailedToStart; addresses come 
   const second = await run(SMALL, 1);
   const all = [...first.tasks!, ...second.tasks!];
   const running = await Promise.all(all.map((x) => waitForTask(client, x.taskArn!, 'RUNNING')));
-  const ips = running.map((x) => eniOf(x).privateIPv4Address).sort((a, b) => Number(a.split('.')[3]) - Number(b.split('.')[3]));
+  const ips = running
+    .map((x) => eniOf(x).privateIPv4Address)
+    .sort((a, b) => Number(a.split('.')[3]) - Number(b.split('.')[3]));
   expect(ips).toEqual(Array.from({ length: 11 }, (_, i) => `10.77.3.${i + 4}`));
   const { tasks } = await run(SMALL, 1);
   const failed = await waitForTask(client, tasks![0].taskArn!, 'STOPPED');
@@ -100,19 +139,44 @@ test('an exhausted subnet stops the task with TaskFailedToStart; addresses come 
 }, 120_000);
 
 test('networkConfiguration is validated as ECS does', async () => {
-  const bad = async (awsvpcConfiguration: Record<string, unknown>, message: string, launchType: 'FARGATE' | 'EC2' = 'FARGATE') => {
+  const bad = async (
+    awsvpcConfiguration: Record<string, unknown>,
+    message: string,
+    launchType: 'FARGATE' | 'EC2' = 'FARGATE',
+  ) => {
     const err = await client
-      .send(new RunTaskCommand({ taskDefinition: 'svc', launchType, networkConfiguration: { awsvpcConfiguration: awsvpcConfiguration as never } }))
+      .send(
+        new RunTaskCommand({
+          taskDefinition: 'svc',
+          launchType,
+          networkConfiguration: { awsvpcConfiguration: awsvpcConfiguration as never },
+        }),
+      )
       .catch((e) => e);
     expect(err).toBeInstanceOf(InvalidParameterException);
     expect(err.message).toContain(message);
   };
   await bad({ subnets: [] }, 'subnets can not be empty.');
-  await bad({ subnets: ['subnet-nothex!'] }, "The subnet ID 'subnet-nothex!' does not exist (ErrorCode: InvalidSubnetID.NotFound)");
-  await bad({ subnets: ['subnet-12345678'], securityGroups: ['default'] }, "The security group 'default' does not exist");
-  await bad({ subnets: ['subnet-12345678'], securityGroups: Array.from({ length: 6 }, (_, i) => `sg-1234567${i}`) }, 'securityGroups can have at most 5 items.');
-  await bad({ subnets: ['subnet-12345678'], assignPublicIp: 'ENABLED' }, 'Assign public IP is not supported for this launch type.', 'EC2');
-  const missing = await client.send(new RunTaskCommand({ taskDefinition: 'svc', launchType: 'FARGATE' })).catch((e) => e);
+  await bad(
+    { subnets: ['subnet-nothex!'] },
+    "The subnet ID 'subnet-nothex!' does not exist (ErrorCode: InvalidSubnetID.NotFound)",
+  );
+  await bad(
+    { subnets: ['subnet-12345678'], securityGroups: ['default'] },
+    "The security group 'default' does not exist",
+  );
+  await bad(
+    { subnets: ['subnet-12345678'], securityGroups: Array.from({ length: 6 }, (_, i) => `sg-1234567${i}`) },
+    'securityGroups can have at most 5 items.',
+  );
+  await bad(
+    { subnets: ['subnet-12345678'], assignPublicIp: 'ENABLED' },
+    'Assign public IP is not supported for this launch type.',
+    'EC2',
+  );
+  const missing = await client
+    .send(new RunTaskCommand({ taskDefinition: 'svc', launchType: 'FARGATE' }))
+    .catch((e) => e);
   expect(missing.message).toBe("Network Configuration must be provided when networkMode 'awsvpc' is specified.");
 });
 
@@ -120,14 +184,27 @@ test('a fixed host port held by a live task is a RESOURCE:PORTS failure', async 
   await client.send(
     new RegisterTaskDefinitionCommand({
       family: 'fixed',
-      containerDefinitions: [{ name: 'main', image: BUSYBOX, memory: 32, stopTimeout: 1, portMappings: [{ containerPort: 80, hostPort: 18081 }], command: ['sleep', '3600'] }],
+      containerDefinitions: [
+        {
+          name: 'main',
+          image: BUSYBOX,
+          memory: 32,
+          stopTimeout: 1,
+          portMappings: [{ containerPort: 80, hostPort: 18081 }],
+          command: ['sleep', '3600'],
+        },
+      ],
     }),
   );
   const out = await client.send(new RunTaskCommand({ taskDefinition: 'fixed', count: 2 }));
   expect(out.tasks).toHaveLength(1);
-  expect(out.failures).toEqual([{ arn: 'arn:aws:ecs:us-east-1:000000000000:cluster/default', reason: 'RESOURCE:PORTS' }]);
+  expect(out.failures).toEqual([
+    { arn: 'arn:aws:ecs:us-east-1:000000000000:cluster/default', reason: 'RESOURCE:PORTS' },
+  ]);
   const first = await waitForTask(client, out.tasks![0].taskArn!, 'RUNNING');
-  expect(first.containers![0].networkBindings).toEqual([{ bindIP: '127.0.0.1', containerPort: 80, hostPort: 18081, protocol: 'tcp' }]);
+  expect(first.containers![0].networkBindings).toEqual([
+    { bindIP: '127.0.0.1', containerPort: 80, hostPort: 18081, protocol: 'tcp' },
+  ]);
   const again = await client.send(new RunTaskCommand({ taskDefinition: 'fixed' }));
   expect(again.tasks).toEqual([]);
   expect(again.failures![0].reason).toBe('RESOURCE:PORTS');

@@ -6,8 +6,23 @@
 import { Writable } from 'node:stream';
 import Docker from 'dockerode';
 import pino from 'pino';
-import { CloudWatchLogsClient, CreateLogGroupCommand, DescribeLogStreamsCommand } from '@aws-sdk/client-cloudwatch-logs';
-import { ClientException, CreateClusterCommand, CreateServiceCommand, DeleteServiceCommand, DescribeServicesCommand, DescribeTasksCommand, ECSClient, RegisterTaskDefinitionCommand, RunTaskCommand, type ContainerDefinition } from '@aws-sdk/client-ecs';
+import {
+  CloudWatchLogsClient,
+  CreateLogGroupCommand,
+  DescribeLogStreamsCommand,
+} from '@aws-sdk/client-cloudwatch-logs';
+import {
+  ClientException,
+  CreateClusterCommand,
+  CreateServiceCommand,
+  DeleteServiceCommand,
+  DescribeServicesCommand,
+  DescribeTasksCommand,
+  ECSClient,
+  RegisterTaskDefinitionCommand,
+  RunTaskCommand,
+  type ContainerDefinition,
+} from '@aws-sdk/client-ecs';
 import { CreateSecretCommand, PutSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { DocksideClient } from '@dockside/client';
@@ -46,17 +61,30 @@ const arn: Record<string, string> = {};
 const versions: Record<string, string> = {};
 
 beforeAll(async () => {
-  t = await startTestGateway({ plugins: [ecs({ pullPolicy: 'prefer-cached' }), logs(), secrets()], logger: pino({ level: 'trace' }, logSink) });
+  t = await startTestGateway({
+    plugins: [ecs({ pullPolicy: 'prefer-cached' }), logs(), secrets()],
+    logger: pino({ level: 'trace' }, logSink),
+  });
   client = t.client(ECSClient);
   api = new DocksideClient(t.endpoint);
   sm = t.client(SecretsManagerClient);
   const ssm = t.client(SSMClient);
   await client.send(new CreateClusterCommand({}));
   arn.whole = (await sm.send(new CreateSecretCommand({ Name: 'app/whole', SecretString: V.whole }))).ARN!;
-  const first = await sm.send(new CreateSecretCommand({ Name: 'app/db', SecretString: JSON.stringify({ username: 'app', password: V.oldPassword }) }));
+  const first = await sm.send(
+    new CreateSecretCommand({
+      Name: 'app/db',
+      SecretString: JSON.stringify({ username: 'app', password: V.oldPassword }),
+    }),
+  );
   arn.db = first.ARN!;
   versions.dbOld = first.VersionId!;
-  await sm.send(new PutSecretValueCommand({ SecretId: 'app/db', SecretString: JSON.stringify({ username: 'app', password: V.password, port: 5432 }) }));
+  await sm.send(
+    new PutSecretValueCommand({
+      SecretId: 'app/db',
+      SecretString: JSON.stringify({ username: 'app', password: V.password, port: 5432 }),
+    }),
+  );
   await ssm.send(new PutParameterCommand({ Name: '/app/url', Value: V.urlV1, Type: 'String' }));
   await ssm.send(new PutParameterCommand({ Name: '/app/url', Value: V.url, Type: 'String', Overwrite: true }));
   await ssm.send(new PutParameterCommand({ Name: '/app/secure', Value: V.secure, Type: 'SecureString' }));
@@ -65,18 +93,27 @@ beforeAll(async () => {
 afterAll(() => t.stop());
 
 /** Registers a one-container definition and runs it; resolves with the stopped task and its output. */
-async function run(family: string, def: Partial<ContainerDefinition>, opts: { executionRoleArn?: string } = { executionRoleArn: ROLE }) {
+async function run(
+  family: string,
+  def: Partial<ContainerDefinition>,
+  opts: { executionRoleArn?: string } = { executionRoleArn: ROLE },
+) {
   await client.send(
     new RegisterTaskDefinitionCommand({
       family,
       ...(opts.executionRoleArn ? { executionRoleArn: opts.executionRoleArn } : {}),
-      containerDefinitions: [{ name: 'main', image: BUSYBOX, memory: 64, command: ['sh', '-c', "env | grep '^S_' | sort"], ...def }],
+      containerDefinitions: [
+        { name: 'main', image: BUSYBOX, memory: 64, command: ['sh', '-c', "env | grep '^S_' | sort"], ...def },
+      ],
     }),
   );
   const lines: string[] = [];
   const { tasks } = await client.send(new RunTaskCommand({ taskDefinition: family }));
   const taskArn = tasks![0].taskArn!;
-  const unsubscribe = t.gateway.bus.subscribe('ecs.container-output', (e) => void (e.taskArn === taskArn && lines.push(e.line)));
+  const unsubscribe = t.gateway.bus.subscribe(
+    'ecs.container-output',
+    (e) => void (e.taskArn === taskArn && lines.push(e.line)),
+  );
   try {
     const task = await waitForTask(client, taskArn, 'STOPPED');
     return { task, lines };
@@ -133,23 +170,60 @@ test('logConfiguration.secretOptions are resolved into the log driver options', 
   });
   expect(task.stopCode).toBe('EssentialContainerExited');
   const streams = await cwl.send(new DescribeLogStreamsCommand({ logGroupName: '/secret-options' }));
-  expect(streams.logStreams!.map((s) => s.logStreamName)).toEqual([`${V.prefix}/main/${task.taskArn!.split('/').pop()}`]);
+  expect(streams.logStreams!.map((s) => s.logStreamName)).toEqual([
+    `${V.prefix}/main/${task.taskArn!.split('/').pop()}`,
+  ]);
 });
 
 describe('failures stop the task with ResourceInitializationError', () => {
   const cases: [string, Partial<ContainerDefinition>, RegExp][] = [
-    ['missing secret', { secrets: [{ name: 'S_X', valueFrom: `arn:aws:secretsmanager:us-east-1:000000000000:secret:nope-AbCdEf` }] }, /unable to retrieve secret from asm: .*failed to fetch secret arn:aws:secretsmanager:us-east-1:000000000000:secret:nope-AbCdEf from secrets manager: ResourceNotFoundException: Secrets Manager can't find the specified secret\.$/],
-    ['missing JSON key', { secrets: [{ name: 'S_X', valueFrom: 'ARN_DB:nokey::' }] }, /unable to retrieve secret from asm: service call has been retried 1 time\(s\): retrieved secret from Secrets Manager did not contain json key nokey$/],
-    ['missing stage', { secrets: [{ name: 'S_X', valueFrom: 'ARN_DB::NOSTAGE:' }] }, /ResourceNotFoundException: Secrets Manager can't find the specified secret value for staging label: NOSTAGE$/],
-    ['missing parameter', { secrets: [{ name: 'S_X', valueFrom: '/app/missing' }, { name: 'S_Y', valueFrom: '/app/url' }] }, /unable to retrieve secrets from ssm: .*invalid ssm parameters: \/app\/missing$/],
-    ['missing secretOptions parameter', { logConfiguration: { logDriver: 'json-file', secretOptions: [{ name: 'x', valueFrom: '/app/absent' }] } }, /invalid ssm parameters: \/app\/absent$/],
-    ['missing registry credentials', { repositoryCredentials: { credentialsParameter: 'arn:aws:secretsmanager:us-east-1:000000000000:secret:reg-XyZ123' } }, /unable to get registry auth from asm: .*asm fetching secret from the service for arn:aws:secretsmanager:us-east-1:000000000000:secret:reg-XyZ123: ResourceNotFoundException/],
+    [
+      'missing secret',
+      { secrets: [{ name: 'S_X', valueFrom: `arn:aws:secretsmanager:us-east-1:000000000000:secret:nope-AbCdEf` }] },
+      /unable to retrieve secret from asm: .*failed to fetch secret arn:aws:secretsmanager:us-east-1:000000000000:secret:nope-AbCdEf from secrets manager: ResourceNotFoundException: Secrets Manager can't find the specified secret\.$/,
+    ],
+    [
+      'missing JSON key',
+      { secrets: [{ name: 'S_X', valueFrom: 'ARN_DB:nokey::' }] },
+      /unable to retrieve secret from asm: service call has been retried 1 time\(s\): retrieved secret from Secrets Manager did not contain json key nokey$/,
+    ],
+    [
+      'missing stage',
+      { secrets: [{ name: 'S_X', valueFrom: 'ARN_DB::NOSTAGE:' }] },
+      /ResourceNotFoundException: Secrets Manager can't find the specified secret value for staging label: NOSTAGE$/,
+    ],
+    [
+      'missing parameter',
+      {
+        secrets: [
+          { name: 'S_X', valueFrom: '/app/missing' },
+          { name: 'S_Y', valueFrom: '/app/url' },
+        ],
+      },
+      /unable to retrieve secrets from ssm: .*invalid ssm parameters: \/app\/missing$/,
+    ],
+    [
+      'missing secretOptions parameter',
+      { logConfiguration: { logDriver: 'json-file', secretOptions: [{ name: 'x', valueFrom: '/app/absent' }] } },
+      /invalid ssm parameters: \/app\/absent$/,
+    ],
+    [
+      'missing registry credentials',
+      {
+        repositoryCredentials: {
+          credentialsParameter: 'arn:aws:secretsmanager:us-east-1:000000000000:secret:reg-XyZ123',
+        },
+      },
+      /unable to get registry auth from asm: .*asm fetching secret from the service for arn:aws:secretsmanager:us-east-1:000000000000:secret:reg-XyZ123: ResourceNotFoundException/,
+    ],
   ];
   it.each(cases)('%s', async (name, def, reason) => {
     const d = JSON.parse(JSON.stringify(def).replace(/ARN_DB/g, arn.db));
     const { task, lines } = await run(`fail-${name.replace(/\W/g, '-')}`, d);
     expect(task.stopCode).toBe('TaskFailedToStart');
-    expect(task.stoppedReason).toMatch(/^ResourceInitializationError: unable to pull secrets or registry auth: execution resource retrieval failed: /);
+    expect(task.stoppedReason).toMatch(
+      /^ResourceInitializationError: unable to pull secrets or registry auth: execution resource retrieval failed: /,
+    );
     expect(task.stoppedReason).toMatch(reason);
     expect(task.containers![0].runtimeId).toBeUndefined();
     expect(lines).toEqual([]);
@@ -160,11 +234,21 @@ describe('failures stop the task with ResourceInitializationError', () => {
     try {
       const c = bare.client(ECSClient);
       await c.send(new CreateClusterCommand({}));
-      await c.send(new RegisterTaskDefinitionCommand({ family: 'f', executionRoleArn: ROLE, containerDefinitions: [{ name: 'main', image: BUSYBOX, memory: 32, secrets: [{ name: 'S', valueFrom: '/app/url' }] }] }));
+      await c.send(
+        new RegisterTaskDefinitionCommand({
+          family: 'f',
+          executionRoleArn: ROLE,
+          containerDefinitions: [
+            { name: 'main', image: BUSYBOX, memory: 32, secrets: [{ name: 'S', valueFrom: '/app/url' }] },
+          ],
+        }),
+      );
       const { tasks } = await c.send(new RunTaskCommand({ taskDefinition: 'f' }));
       const task = await waitForTask(c, tasks![0].taskArn!, 'STOPPED');
       expect(task.stopCode).toBe('TaskFailedToStart');
-      expect(task.stoppedReason).toMatch(/^ResourceInitializationError: unable to pull secrets or registry auth: .*the secrets plugin is not loaded/);
+      expect(task.stoppedReason).toMatch(
+        /^ResourceInitializationError: unable to pull secrets or registry auth: .*the secrets plugin is not loaded/,
+      );
     } finally {
       await bare.stop();
     }
@@ -173,41 +257,93 @@ describe('failures stop the task with ResourceInitializationError', () => {
 
 test('a service whose tasks cannot get their secrets says why in its events', async () => {
   await client.send(
-    new RegisterTaskDefinitionCommand({ family: 'svc-secret', executionRoleArn: ROLE, containerDefinitions: [{ name: 'main', image: BUSYBOX, memory: 32, command: ['sleep', '60'], secrets: [{ name: 'S', valueFrom: `${arn.db}:absent::` }] }] }),
+    new RegisterTaskDefinitionCommand({
+      family: 'svc-secret',
+      executionRoleArn: ROLE,
+      containerDefinitions: [
+        {
+          name: 'main',
+          image: BUSYBOX,
+          memory: 32,
+          command: ['sleep', '60'],
+          secrets: [{ name: 'S', valueFrom: `${arn.db}:absent::` }],
+        },
+      ],
+    }),
   );
-  await client.send(new CreateServiceCommand({ serviceName: 'needs-secret', taskDefinition: 'svc-secret', desiredCount: 1 }));
-  const expected = '(service needs-secret) was unable to place a task. Reason: ResourceInitializationError: unable to pull secrets or registry auth: execution resource retrieval failed: unable to retrieve secret from asm: service call has been retried 1 time(s): retrieved secret from Secrets Manager did not contain json key absent.';
-  await waitFor(async () => {
-    const s = (await client.send(new DescribeServicesCommand({ services: ['needs-secret'] }))).services![0];
-    return s.events!.some((e) => e.message === expected) ? true : undefined;
-  }, { what: 'the service event' });
+  await client.send(
+    new CreateServiceCommand({ serviceName: 'needs-secret', taskDefinition: 'svc-secret', desiredCount: 1 }),
+  );
+  const expected =
+    '(service needs-secret) was unable to place a task. Reason: ResourceInitializationError: unable to pull secrets or registry auth: execution resource retrieval failed: unable to retrieve secret from asm: service call has been retried 1 time(s): retrieved secret from Secrets Manager did not contain json key absent.';
+  await waitFor(
+    async () => {
+      const s = (await client.send(new DescribeServicesCommand({ services: ['needs-secret'] }))).services![0];
+      return s.events!.some((e) => e.message === expected) ? true : undefined;
+    },
+    { what: 'the service event' },
+  );
   await client.send(new DeleteServiceCommand({ service: 'needs-secret', force: true }));
 });
 
 test('RegisterTaskDefinition refuses container secrets without an execution role, as ECS does', async () => {
   const err = await client
-    .send(new RegisterTaskDefinitionCommand({ family: 'no-role', containerDefinitions: [{ name: 'm', image: BUSYBOX, memory: 32, secrets: [{ name: 'S', valueFrom: '/app/url' }] }] }))
+    .send(
+      new RegisterTaskDefinitionCommand({
+        family: 'no-role',
+        containerDefinitions: [
+          { name: 'm', image: BUSYBOX, memory: 32, secrets: [{ name: 'S', valueFrom: '/app/url' }] },
+        ],
+      }),
+    )
     .catch((e) => e);
   expect(err).toBeInstanceOf(ClientException);
-  expect(err.message).toBe("When you are specifying container secrets, you must also specify a value for 'executionRoleArn'.");
+  expect(err.message).toBe(
+    "When you are specifying container secrets, you must also specify a value for 'executionRoleArn'.",
+  );
 });
 
 describe('repositoryCredentials', () => {
   const docker = new Docker();
   let registry: Awaited<ReturnType<typeof startTestRegistry>>;
   beforeAll(async () => {
-    registry = await startTestRegistry({ source: BUSYBOX, repository: 'private/app', tag: `t${Date.now()}`, username: 'robot', password: V.registryPassword });
-    await sm.send(new CreateSecretCommand({ Name: 'registry/good', SecretString: JSON.stringify({ username: 'robot', password: V.registryPassword }) }));
-    await sm.send(new CreateSecretCommand({ Name: 'registry/bad', SecretString: JSON.stringify({ username: 'robot', password: 'wrong' }) }));
+    registry = await startTestRegistry({
+      source: BUSYBOX,
+      repository: 'private/app',
+      tag: `t${Date.now()}`,
+      username: 'robot',
+      password: V.registryPassword,
+    });
+    await sm.send(
+      new CreateSecretCommand({
+        Name: 'registry/good',
+        SecretString: JSON.stringify({ username: 'robot', password: V.registryPassword }),
+      }),
+    );
+    await sm.send(
+      new CreateSecretCommand({
+        Name: 'registry/bad',
+        SecretString: JSON.stringify({ username: 'robot', password: 'wrong' }),
+      }),
+    );
     await sm.send(new CreateSecretCommand({ Name: 'registry/not-json', SecretString: 'robot:pw' }));
   });
   afterAll(async () => {
     await registry.close();
-    await docker.getImage(registry.image).remove({ force: true }).catch(() => undefined);
+    await docker
+      .getImage(registry.image)
+      .remove({ force: true })
+      .catch(() => undefined);
   });
 
-  it('a wrong password gets the registry\'s refusal as CannotPullContainerError', async () => {
-    const { task } = await run('reg-bad', { image: registry.image, command: ['true'], repositoryCredentials: { credentialsParameter: `arn:aws:secretsmanager:${t.region}:000000000000:secret:registry/bad` } });
+  it("a wrong password gets the registry's refusal as CannotPullContainerError", async () => {
+    const { task } = await run('reg-bad', {
+      image: registry.image,
+      command: ['true'],
+      repositoryCredentials: {
+        credentialsParameter: `arn:aws:secretsmanager:${t.region}:000000000000:secret:registry/bad`,
+      },
+    });
     expect(task.stopCode).toBe('TaskFailedToStart');
     expect(task.stoppedReason).toMatch(/^CannotPullContainerError: /);
     expect(registry.refused).toBeGreaterThan(0);
@@ -215,17 +351,32 @@ describe('repositoryCredentials', () => {
   });
 
   it('a secret that is not {"username","password"} JSON is refused before the pull', async () => {
-    const { task } = await run('reg-not-json', { image: registry.image, command: ['true'], repositoryCredentials: { credentialsParameter: `arn:aws:secretsmanager:${t.region}:000000000000:secret:registry/not-json` } });
+    const { task } = await run('reg-not-json', {
+      image: registry.image,
+      command: ['true'],
+      repositoryCredentials: {
+        credentialsParameter: `arn:aws:secretsmanager:${t.region}:000000000000:secret:registry/not-json`,
+      },
+    });
     expect(task.stoppedReason).toMatch(/unable to get registry auth from asm: .*"username" and "password"/);
   });
 
   it('token-auth registries (Docker Hub, GHCR style) get the credentials for their token exchange', async () => {
-    const tokenRegistry = await startTestRegistry({ source: BUSYBOX, repository: 'private/token', tag: `t${Date.now()}`, username: 'robot', password: V.registryPassword, auth: 'bearer' });
+    const tokenRegistry = await startTestRegistry({
+      source: BUSYBOX,
+      repository: 'private/token',
+      tag: `t${Date.now()}`,
+      username: 'robot',
+      password: V.registryPassword,
+      auth: 'bearer',
+    });
     try {
       const { task, lines } = await run('reg-token', {
         image: tokenRegistry.image,
         command: ['echo', 'pulled with a token'],
-        repositoryCredentials: { credentialsParameter: `arn:aws:secretsmanager:${t.region}:000000000000:secret:registry/good` },
+        repositoryCredentials: {
+          credentialsParameter: `arn:aws:secretsmanager:${t.region}:000000000000:secret:registry/good`,
+        },
       });
       expect(task.containers![0].exitCode).toBe(0);
       expect(lines).toEqual(['pulled with a token']);
@@ -233,7 +384,10 @@ describe('repositoryCredentials', () => {
       expect(tokenRegistry.served).toBeGreaterThan(0);
     } finally {
       await tokenRegistry.close();
-      await docker.getImage(tokenRegistry.image).remove({ force: true }).catch(() => undefined);
+      await docker
+        .getImage(tokenRegistry.image)
+        .remove({ force: true })
+        .catch(() => undefined);
     }
   });
 
@@ -241,7 +395,9 @@ describe('repositoryCredentials', () => {
     const { task, lines } = await run('reg-good', {
       image: registry.image,
       command: ['echo', 'pulled with credentials'],
-      repositoryCredentials: { credentialsParameter: `arn:aws:secretsmanager:${t.region}:000000000000:secret:registry/good` },
+      repositoryCredentials: {
+        credentialsParameter: `arn:aws:secretsmanager:${t.region}:000000000000:secret:registry/good`,
+      },
     });
     expect(task.containers![0]).toMatchObject({ exitCode: 0, image: registry.image });
     expect(lines).toEqual(['pulled with credentials']);
@@ -249,11 +405,13 @@ describe('repositoryCredentials', () => {
   });
 });
 
-test('no secret value appears in Dockside\'s log, in DescribeTasks, or in the introspection API', async () => {
+test("no secret value appears in Dockside's log, in DescribeTasks, or in the introspection API", async () => {
   const values = Object.values(V);
   const tasks = await api.ecs.tasks();
   expect(tasks.length).toBeGreaterThan(5);
-  const described = await client.send(new DescribeTasksCommand({ tasks: tasks.map((x) => x.taskArn!).slice(0, 100), include: ['TAGS'] }));
+  const described = await client.send(
+    new DescribeTasksCommand({ tasks: tasks.map((x) => x.taskArn!).slice(0, 100), include: ['TAGS'] }),
+  );
   const surfaces = {
     log: logText,
     describeTasks: JSON.stringify(described),
@@ -263,6 +421,7 @@ test('no secret value appears in Dockside\'s log, in DescribeTasks, or in the in
   };
   expect(logText.length).toBeGreaterThan(1000); // the trace log really was captured
   for (const [surface, text] of Object.entries(surfaces)) {
-    for (const v of values) expect({ surface, leaked: text.includes(v) ? v : undefined }).toEqual({ surface, leaked: undefined });
+    for (const v of values)
+      expect({ surface, leaked: text.includes(v) ? v : undefined }).toEqual({ surface, leaked: undefined });
   }
 });

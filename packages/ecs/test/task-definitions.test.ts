@@ -26,10 +26,19 @@ afterAll(() => t.stop());
 
 const arn = (fr: string) => `arn:aws:ecs:us-east-1:000000000000:task-definition/${fr}`;
 const register = (family: string, extra: Record<string, unknown> = {}) =>
-  client.send(new RegisterTaskDefinitionCommand({ family, containerDefinitions: [{ name: 'app', image: 'busybox', memory: 32 }], ...extra }));
+  client.send(
+    new RegisterTaskDefinitionCommand({
+      family,
+      containerDefinitions: [{ name: 'app', image: 'busybox', memory: 32 }],
+      ...extra,
+    }),
+  );
 
 test('register returns the definition as ECS does', async () => {
-  const out = await register('web', { tags: [{ key: 'team', value: 'x' }], taskRoleArn: 'arn:aws:iam::000000000000:role/app' });
+  const out = await register('web', {
+    tags: [{ key: 'team', value: 'x' }],
+    taskRoleArn: 'arn:aws:iam::000000000000:role/app',
+  });
   expect(out.taskDefinition).toMatchObject({
     taskDefinitionArn: arn('web:1'),
     family: 'web',
@@ -41,7 +50,20 @@ test('register returns the definition as ECS does', async () => {
     volumes: [],
     placementConstraints: [],
     registeredBy: 'arn:aws:iam::000000000000:root',
-    containerDefinitions: [{ name: 'app', image: 'busybox', memory: 32, cpu: 0, essential: true, portMappings: [], environment: [], mountPoints: [], volumesFrom: [], systemControls: [] }],
+    containerDefinitions: [
+      {
+        name: 'app',
+        image: 'busybox',
+        memory: 32,
+        cpu: 0,
+        essential: true,
+        portMappings: [],
+        environment: [],
+        mountPoints: [],
+        volumesFrom: [],
+        systemControls: [],
+      },
+    ],
   });
   expect(out.taskDefinition?.registeredAt).toBeInstanceOf(Date);
   expect(out.tags).toEqual([{ key: 'team', value: 'x' }]);
@@ -54,11 +76,21 @@ test('revisions rise and are never reused; describe by family, family:rev and AR
   await client.send(new DeleteTaskDefinitionsCommand({ taskDefinitions: ['svc:2'] }));
   const third = await register('svc');
   expect(third.taskDefinition?.revision).toBe(3);
-  expect((await client.send(new DescribeTaskDefinitionCommand({ taskDefinition: 'svc' }))).taskDefinition?.revision).toBe(3);
-  expect((await client.send(new DescribeTaskDefinitionCommand({ taskDefinition: 'svc:1' }))).taskDefinition?.revision).toBe(1);
-  expect((await client.send(new DescribeTaskDefinitionCommand({ taskDefinition: arn('svc:3') }))).taskDefinition?.revision).toBe(3);
-  await expect(client.send(new DescribeTaskDefinitionCommand({ taskDefinition: 'svc:2' }))).rejects.toBeInstanceOf(ClientException);
-  await expect(client.send(new DescribeTaskDefinitionCommand({ taskDefinition: 'nope' }))).rejects.toThrow('Unable to describe task definition.');
+  expect(
+    (await client.send(new DescribeTaskDefinitionCommand({ taskDefinition: 'svc' }))).taskDefinition?.revision,
+  ).toBe(3);
+  expect(
+    (await client.send(new DescribeTaskDefinitionCommand({ taskDefinition: 'svc:1' }))).taskDefinition?.revision,
+  ).toBe(1);
+  expect(
+    (await client.send(new DescribeTaskDefinitionCommand({ taskDefinition: arn('svc:3') }))).taskDefinition?.revision,
+  ).toBe(3);
+  await expect(client.send(new DescribeTaskDefinitionCommand({ taskDefinition: 'svc:2' }))).rejects.toBeInstanceOf(
+    ClientException,
+  );
+  await expect(client.send(new DescribeTaskDefinitionCommand({ taskDefinition: 'nope' }))).rejects.toThrow(
+    'Unable to describe task definition.',
+  );
 });
 
 test('deregister → INACTIVE; latest ACTIVE skips it; delete only INACTIVE → DELETE_IN_PROGRESS', async () => {
@@ -67,13 +99,23 @@ test('deregister → INACTIVE; latest ACTIVE skips it; delete only INACTIVE → 
   const dereg = await client.send(new DeregisterTaskDefinitionCommand({ taskDefinition: arn('d:2') }));
   expect(dereg.taskDefinition?.status).toBe('INACTIVE');
   expect(dereg.taskDefinition?.deregisteredAt).toBeInstanceOf(Date);
-  expect((await client.send(new DescribeTaskDefinitionCommand({ taskDefinition: 'd' }))).taskDefinition?.revision).toBe(1);
-  expect((await client.send(new DescribeTaskDefinitionCommand({ taskDefinition: 'd:2' }))).taskDefinition?.status).toBe('INACTIVE');
-  await expect(client.send(new DeregisterTaskDefinitionCommand({ taskDefinition: 'd' }))).rejects.toBeInstanceOf(ClientException);
+  expect((await client.send(new DescribeTaskDefinitionCommand({ taskDefinition: 'd' }))).taskDefinition?.revision).toBe(
+    1,
+  );
+  expect((await client.send(new DescribeTaskDefinitionCommand({ taskDefinition: 'd:2' }))).taskDefinition?.status).toBe(
+    'INACTIVE',
+  );
+  await expect(client.send(new DeregisterTaskDefinitionCommand({ taskDefinition: 'd' }))).rejects.toBeInstanceOf(
+    ClientException,
+  );
   const del = await client.send(new DeleteTaskDefinitionsCommand({ taskDefinitions: ['d:1', 'd:2', 'd:9'] }));
   expect(del.taskDefinitions?.map((x) => [x.revision, x.status])).toEqual([[2, 'DELETE_IN_PROGRESS']]);
   expect(del.failures).toEqual([
-    { arn: arn('d:1'), reason: 'TASK_DEFINITION_IN_ACTIVE_STATE', detail: 'The specified task definition is still in ACTIVE status. Please deregister the target and try again.' },
+    {
+      arn: arn('d:1'),
+      reason: 'TASK_DEFINITION_IN_ACTIVE_STATE',
+      detail: 'The specified task definition is still in ACTIVE status. Please deregister the target and try again.',
+    },
     { arn: 'd:9', reason: 'TASK_DEFINITION_NOT_FOUND', detail: 'The specified task definition does not exist.' },
   ]);
 });
@@ -85,13 +127,20 @@ test('ListTaskDefinitions: prefix, status, sort, pagination; ListTaskDefinitionF
   expect(list.taskDefinitionArns).toEqual([arn('api:1'), arn('api:2'), arn('api-worker:1')]);
   const desc = await client.send(new ListTaskDefinitionsCommand({ familyPrefix: 'api', sort: 'DESC' }));
   expect(desc.taskDefinitionArns).toEqual([arn('api-worker:1'), arn('api:2'), arn('api:1')]);
-  expect((await client.send(new ListTaskDefinitionsCommand({ status: 'INACTIVE' }))).taskDefinitionArns).toEqual([arn('batch:1')]);
+  expect((await client.send(new ListTaskDefinitionsCommand({ status: 'INACTIVE' }))).taskDefinitionArns).toEqual([
+    arn('batch:1'),
+  ]);
   const pages: string[][] = [];
-  for await (const p of paginateListTaskDefinitions({ client, pageSize: 2 }, { sort: 'DESC' })) pages.push(p.taskDefinitionArns ?? []);
+  for await (const p of paginateListTaskDefinitions({ client, pageSize: 2 }, { sort: 'DESC' }))
+    pages.push(p.taskDefinitionArns ?? []);
   expect(pages).toEqual([[arn('api-worker:1'), arn('api:2')], [arn('api:1')]]);
   expect((await client.send(new ListTaskDefinitionFamiliesCommand({}))).families).toEqual(['api', 'api-worker']);
-  expect((await client.send(new ListTaskDefinitionFamiliesCommand({ status: 'INACTIVE' }))).families).toEqual(['batch']);
-  expect((await client.send(new ListTaskDefinitionFamiliesCommand({ status: 'ALL', familyPrefix: 'b' }))).families).toEqual(['batch']);
+  expect((await client.send(new ListTaskDefinitionFamiliesCommand({ status: 'INACTIVE' }))).families).toEqual([
+    'batch',
+  ]);
+  expect(
+    (await client.send(new ListTaskDefinitionFamiliesCommand({ status: 'ALL', familyPrefix: 'b' }))).families,
+  ).toEqual(['batch']);
 });
 
 test('tags on task definitions, and include: TAGS', async () => {
@@ -99,9 +148,14 @@ test('tags on task definitions, and include: TAGS', async () => {
   await client.send(new TagResourceCommand({ resourceArn: arn('tagged:1'), tags: [{ key: 'b', value: '2' }] }));
   expect((await client.send(new ListTagsForResourceCommand({ resourceArn: arn('tagged:1') }))).tags).toHaveLength(2);
   const d = await client.send(new DescribeTaskDefinitionCommand({ taskDefinition: 'tagged', include: ['TAGS'] }));
-  expect(d.tags).toEqual([{ key: 'a', value: '1' }, { key: 'b', value: '2' }]);
+  expect(d.tags).toEqual([
+    { key: 'a', value: '1' },
+    { key: 'b', value: '2' },
+  ]);
   expect((await client.send(new DescribeTaskDefinitionCommand({ taskDefinition: 'tagged' }))).tags).toBeUndefined();
-  await expect(client.send(new ListTagsForResourceCommand({ resourceArn: arn('tagged:7') }))).rejects.toBeInstanceOf(ClientException);
+  await expect(client.send(new ListTagsForResourceCommand({ resourceArn: arn('tagged:7') }))).rejects.toBeInstanceOf(
+    ClientException,
+  );
 });
 
 test('a refused registration stores nothing and uses no revision', async () => {

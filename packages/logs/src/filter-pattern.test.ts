@@ -20,7 +20,8 @@ test('JSON patterns', () => {
     JSON.stringify({ level: 'info', latency: 500, requestId: 'req-123' }),
     'not json at all',
   ];
-  const idx = (pattern: string) => lines.map((l, i) => (compileFilterPattern(pattern)(l) ? i : -1)).filter((i) => i >= 0);
+  const idx = (pattern: string) =>
+    lines.map((l, i) => (compileFilterPattern(pattern)(l) ? i : -1)).filter((i) => i >= 0);
   expect(idx('{ $.level = "error" && $.latency > 100 }')).toEqual([0]);
   expect(idx('{ $.level = "error" || $.latency >= 500 }')).toEqual([0, 1, 2]);
   expect(idx('{ ($.level = "info" || $.latency < 100) && $.latency != 500 }')).toEqual([1]);
@@ -41,7 +42,14 @@ test('space-delimited patterns', () => {
     '127.0.0.1 frank [10/Oct/2000:13:35:22 -0700] "GET /apache_pb.gif HTTP/1.0" 500 5324',
     '10.0.0.9 alice [10/Oct/2000:13:50:35 -0700] "GET /x HTTP/1.0" 404 100',
   ];
-  expect(splitFields(lines[0])).toEqual(['127.0.0.1', 'frank', '10/Oct/2000:13:25:15 -0700', 'GET /apache_pb.gif HTTP/1.0', '200', '1534']);
+  expect(splitFields(lines[0])).toEqual([
+    '127.0.0.1',
+    'frank',
+    '10/Oct/2000:13:25:15 -0700',
+    'GET /apache_pb.gif HTTP/1.0',
+    '200',
+    '1534',
+  ]);
   expect(matches('[ip, user, timestamp, request, status_code = 5*, bytes]', lines)).toEqual([lines[1]]);
   expect(matches('[ip, user = frank, ...]', lines)).toEqual([lines[0], lines[1]]);
   expect(matches('[..., status = 4* || status = 5*, size]', lines)).toEqual([lines[1], lines[2]]);

@@ -49,18 +49,29 @@ function compileTerms(p: string): Matcher {
     if (!t) continue;
     (kind === 'must' ? must : kind === 'not' ? not : any).push(t);
   }
-  return (m) => must.every((t) => m.includes(t)) && !not.some((t) => m.includes(t)) && (any.length === 0 || any.some((t) => m.includes(t)));
+  return (m) =>
+    must.every((t) => m.includes(t)) &&
+    !not.some((t) => m.includes(t)) &&
+    (any.length === 0 || any.some((t) => m.includes(t)));
 }
 
 // ---- values shared by JSON and space-delimited patterns -----------------------------------
 
 type Op = '=' | '!=' | '<' | '<=' | '>' | '>=';
-const wildcard = (s: string) => new RegExp(`^${s.split('*').map((x) => x.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`, 's');
+const wildcard = (s: string) =>
+  new RegExp(
+    `^${s
+      .split('*')
+      .map((x) => x.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+      .join('.*')}$`,
+    's',
+  );
 
 function compare(actual: unknown, op: Op, expected: string, quoted: boolean): boolean {
   const num = Number(expected);
   if (!quoted && expected !== '' && !Number.isNaN(num) && ['<', '<=', '>', '>=', '=', '!='].includes(op)) {
-    const a = typeof actual === 'number' ? actual : typeof actual === 'string' && actual.trim() !== '' ? Number(actual) : NaN;
+    const a =
+      typeof actual === 'number' ? actual : typeof actual === 'string' && actual.trim() !== '' ? Number(actual) : NaN;
     if (op === '=' || op === '!=') {
       if (!Number.isNaN(a)) return op === '=' ? a === num : a !== num;
     } else {
@@ -171,14 +182,19 @@ function compileJson(p: string): Matcher {
       if (w === 'NOT' && next()?.v.toUpperCase() === 'EXISTS') return (d) => !select(d, sel).found;
       if (w === 'IS') {
         const what = next()?.v.toUpperCase();
-        if (what === 'NULL') return (d) => { const s = select(d, sel); return s.found && s.value === null; };
+        if (what === 'NULL')
+          return (d) => {
+            const s = select(d, sel);
+            return s.found && s.value === null;
+          };
         if (what === 'TRUE' || what === 'FALSE') return (d) => select(d, sel).value === (what === 'TRUE');
       }
       throw new FilterPatternError(`Invalid JSON filter pattern near '${after.v}'`);
     }
     if (after?.t !== 'op') throw new FilterPatternError(`Expected an operator after ${sel}`);
     const value = next();
-    if (!value || (value.t !== 'str' && value.t !== 'word')) throw new FilterPatternError(`Expected a value after ${sel} ${after.v}`);
+    if (!value || (value.t !== 'str' && value.t !== 'word'))
+      throw new FilterPatternError(`Expected a value after ${sel} ${after.v}`);
     const op = after.v as Op;
     return (d) => {
       const s = select(d, sel);
@@ -242,6 +258,9 @@ function compileSpaceDelimited(p: string): Matcher {
     const before = fields.slice(0, restAt);
     const after = fields.slice(restAt + 1);
     if (values.length < before.length + after.length) return false;
-    return before.every((f, i) => f.test!(values[i])) && after.every((f, i) => f.test!(values[values.length - after.length + i]));
+    return (
+      before.every((f, i) => f.test!(values[i])) &&
+      after.every((f, i) => f.test!(values[values.length - after.length + i]))
+    );
   };
 }

@@ -33,7 +33,13 @@ export function logs(options: LogsOptions = {}): DocksidePlugin {
         validationErrorCode: 'InvalidParameterException',
       },
     ],
-    operations: { ...groupOperations(stateOf), ...streamOperations(stateOf), ...eventOperations(stateOf), ...filterOperations(stateOf), ...queryOperations(stateOf) },
+    operations: {
+      ...groupOperations(stateOf),
+      ...streamOperations(stateOf),
+      ...eventOperations(stateOf),
+      ...filterOperations(stateOf),
+      ...queryOperations(stateOf),
+    },
     state: store,
     start() {
       sweep = setInterval(() => {

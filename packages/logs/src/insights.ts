@@ -47,7 +47,8 @@ export const fieldValue = (row: Row, field: string): unknown => {
 type Expr = (row: Row) => unknown;
 
 function parseExpr(src: string): Expr {
-  const toks = src.match(/"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|\/(?:[^/\\]|\\.)+\/|<=|>=|!=|=~|[()=<>,]|[^\s()=<>!,]+/g) ?? [];
+  const toks =
+    src.match(/"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|\/(?:[^/\\]|\\.)+\/|<=|>=|!=|=~|[()=<>,]|[^\s()=<>!,]+/g) ?? [];
   let i = 0;
   const peek = () => toks[i]?.toLowerCase();
   const or = (): Expr => {
@@ -99,7 +100,8 @@ function parseExpr(src: string): Expr {
         const b = right(row);
         const na = Number(a);
         const nb = Number(b);
-        const numeric = a !== undefined && b !== undefined && a !== '' && b !== '' && !Number.isNaN(na) && !Number.isNaN(nb);
+        const numeric =
+          a !== undefined && b !== undefined && a !== '' && b !== '' && !Number.isNaN(na) && !Number.isNaN(nb);
         const [x, y] = numeric ? [na, nb] : [String(a ?? ''), String(b ?? '')];
         switch (op) {
           case '=':
@@ -144,7 +146,11 @@ function parseExpr(src: string): Expr {
 
 // ---- the pipeline ------------------------------------------------------------------------------
 
-const splitList = (s: string) => s.split(',').map((x) => x.trim()).filter(Boolean);
+const splitList = (s: string) =>
+  s
+    .split(',')
+    .map((x) => x.trim())
+    .filter(Boolean);
 
 export function runQuery(query: string, input: Row[]): { rows: Row[]; columns: string[] } {
   let rows = input;
@@ -173,7 +179,12 @@ export function runQuery(query: string, input: Row[]): { rows: Row[]; columns: s
         let re: RegExp;
         let names: string[];
         if (pm[2] !== undefined) {
-          re = new RegExp(pm[2].split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('(.*?)') + (pm[2].endsWith('*') ? '$' : ''));
+          re = new RegExp(
+            pm[2]
+              .split('*')
+              .map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+              .join('(.*?)') + (pm[2].endsWith('*') ? '$' : ''),
+          );
           names = splitList(pm[3]);
         } else {
           re = new RegExp(pm[4]);
@@ -203,7 +214,10 @@ export function runQuery(query: string, input: Row[]): { rows: Row[]; columns: s
         rows = [...groups.entries()].map(([key, members]) => {
           const out: Row = Object.fromEntries(by.map((b, k) => [b, JSON.parse(key)[k]]));
           for (const a of aggs) {
-            const vals = a.field === '*' || a.field === '' ? members.map(() => 1) : members.map((r) => fieldValue(r, a.field)).filter((v) => v !== undefined && v !== null);
+            const vals =
+              a.field === '*' || a.field === ''
+                ? members.map(() => 1)
+                : members.map((r) => fieldValue(r, a.field)).filter((v) => v !== undefined && v !== null);
             const nums = vals.map(Number).filter((n) => !Number.isNaN(n));
             out[a.name] =
               a.fn === 'count'
@@ -213,10 +227,16 @@ export function runQuery(query: string, input: Row[]): { rows: Row[]; columns: s
                   : a.fn === 'sum'
                     ? nums.reduce((x, y) => x + y, 0)
                     : a.fn === 'avg'
-                      ? nums.length ? nums.reduce((x, y) => x + y, 0) / nums.length : undefined
+                      ? nums.length
+                        ? nums.reduce((x, y) => x + y, 0) / nums.length
+                        : undefined
                       : a.fn === 'min'
-                        ? nums.length ? Math.min(...nums) : undefined
-                        : nums.length ? Math.max(...nums) : undefined;
+                        ? nums.length
+                          ? Math.min(...nums)
+                          : undefined
+                        : nums.length
+                          ? Math.max(...nums)
+                          : undefined;
           }
           return out;
         });
@@ -233,7 +253,8 @@ export function runQuery(query: string, input: Row[]): { rows: Row[]; columns: s
           for (const k of keys) {
             const x = fieldValue(a, k.field);
             const y = fieldValue(b, k.field);
-            const c = typeof x === 'number' && typeof y === 'number' ? x - y : String(x ?? '').localeCompare(String(y ?? ''));
+            const c =
+              typeof x === 'number' && typeof y === 'number' ? x - y : String(x ?? '').localeCompare(String(y ?? ''));
             if (c) return k.desc ? -c : c;
           }
           return 0;

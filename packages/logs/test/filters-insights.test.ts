@@ -41,7 +41,13 @@ beforeAll(async () => {
       ],
     }),
   );
-  await cwl.send(new PutLogEventsCommand({ logGroupName: '/app', logStreamName: 'b', logEvents: [{ timestamp: now + 3, message: JSON.stringify({ level: 'error', latency: 100, route: '/pay' }) }] }));
+  await cwl.send(
+    new PutLogEventsCommand({
+      logGroupName: '/app',
+      logStreamName: 'b',
+      logEvents: [{ timestamp: now + 3, message: JSON.stringify({ level: 'error', latency: 100, route: '/pay' }) }],
+    }),
+  );
 });
 afterAll(() => t.stop());
 
@@ -56,22 +62,53 @@ test('metric filters: put, describe, count on the group, delete, and TestMetricF
   );
   const described = await cwl.send(new DescribeMetricFiltersCommand({ logGroupName: '/app' }));
   expect(described.metricFilters).toEqual([
-    expect.objectContaining({ filterName: 'errors', filterPattern: '{ $.level = "error" }', logGroupName: '/app', metricTransformations: [expect.objectContaining({ metricName: 'Errors' })] }),
+    expect.objectContaining({
+      filterName: 'errors',
+      filterPattern: '{ $.level = "error" }',
+      logGroupName: '/app',
+      metricTransformations: [expect.objectContaining({ metricName: 'Errors' })],
+    }),
   ]);
-  expect((await cwl.send(new DescribeMetricFiltersCommand({ metricName: 'Errors', metricNamespace: 'App' }))).metricFilters).toHaveLength(1);
-  expect((await cwl.send(new DescribeLogGroupsCommand({ logGroupNamePrefix: '/app' }))).logGroups?.[0].metricFilterCount).toBe(1);
+  expect(
+    (await cwl.send(new DescribeMetricFiltersCommand({ metricName: 'Errors', metricNamespace: 'App' }))).metricFilters,
+  ).toHaveLength(1);
+  expect(
+    (await cwl.send(new DescribeLogGroupsCommand({ logGroupNamePrefix: '/app' }))).logGroups?.[0].metricFilterCount,
+  ).toBe(1);
   await expect(
-    cwl.send(new PutMetricFilterCommand({ logGroupName: '/app', filterName: 'bad', filterPattern: '{ $.x = }', metricTransformations: [{ metricName: 'm', metricNamespace: 'n', metricValue: '1' }] })),
+    cwl.send(
+      new PutMetricFilterCommand({
+        logGroupName: '/app',
+        filterName: 'bad',
+        filterPattern: '{ $.x = }',
+        metricTransformations: [{ metricName: 'm', metricNamespace: 'n', metricValue: '1' }],
+      }),
+    ),
   ).rejects.toBeInstanceOf(InvalidParameterException);
   await cwl.send(new DeleteMetricFilterCommand({ logGroupName: '/app', filterName: 'errors' }));
-  await expect(cwl.send(new DeleteMetricFilterCommand({ logGroupName: '/app', filterName: 'errors' }))).rejects.toBeInstanceOf(ResourceNotFoundException);
-  const test = await cwl.send(new TestMetricFilterCommand({ filterPattern: '[ip, method, path, status = 5*]', logEventMessages: ['10.0.0.1 GET /pay 503', '10.0.0.1 GET /ok 200'] }));
-  expect(test.matches).toEqual([{ eventNumber: 1, eventMessage: '10.0.0.1 GET /pay 503', extractedValues: { $ip: '10.0.0.1', $method: 'GET', $path: '/pay', $status: '503' } }]);
+  await expect(
+    cwl.send(new DeleteMetricFilterCommand({ logGroupName: '/app', filterName: 'errors' })),
+  ).rejects.toBeInstanceOf(ResourceNotFoundException);
+  const test = await cwl.send(
+    new TestMetricFilterCommand({
+      filterPattern: '[ip, method, path, status = 5*]',
+      logEventMessages: ['10.0.0.1 GET /pay 503', '10.0.0.1 GET /ok 200'],
+    }),
+  );
+  expect(test.matches).toEqual([
+    {
+      eventNumber: 1,
+      eventMessage: '10.0.0.1 GET /pay 503',
+      extractedValues: { $ip: '10.0.0.1', $method: 'GET', $path: '/pay', $status: '503' },
+    },
+  ]);
 });
 
 test('subscription filters: stored and validated, at most two per group', async () => {
   const put = (filterName: string, destinationArn = 'arn:aws:lambda:us-east-1:000000000000:function:ship') =>
-    cwl.send(new PutSubscriptionFilterCommand({ logGroupName: '/app', filterName, filterPattern: 'ERROR', destinationArn }));
+    cwl.send(
+      new PutSubscriptionFilterCommand({ logGroupName: '/app', filterName, filterPattern: 'ERROR', destinationArn }),
+    );
   await put('one');
   await put('two', 'arn:aws:kinesis:us-east-1:000000000000:stream/logs');
   await expect(put('three')).rejects.toBeInstanceOf(LimitExceededException);
@@ -82,23 +119,49 @@ test('subscription filters: stored and validated, at most two per group', async 
     ['two', 'arn:aws:kinesis:us-east-1:000000000000:stream/logs', 'ByLogStream'],
   ]);
   await cwl.send(new DeleteSubscriptionFilterCommand({ logGroupName: '/app', filterName: 'one' }));
-  expect((await cwl.send(new DescribeSubscriptionFiltersCommand({ logGroupName: '/app' }))).subscriptionFilters).toHaveLength(1);
+  expect(
+    (await cwl.send(new DescribeSubscriptionFiltersCommand({ logGroupName: '/app' }))).subscriptionFilters,
+  ).toHaveLength(1);
 });
 
 test('Insights: a stats query by field, a filtered fields query, a malformed one', async () => {
-  const window = { logGroupName: '/app', startTime: Math.floor(Date.now() / 1000) - 3600, endTime: Math.floor(Date.now() / 1000) + 60 };
-  const { queryId } = await cwl.send(new StartQueryCommand({ ...window, queryString: 'filter level = "error" | stats count(*) as errors, avg(latency) as avgLatency by route' }));
+  const window = {
+    logGroupName: '/app',
+    startTime: Math.floor(Date.now() / 1000) - 3600,
+    endTime: Math.floor(Date.now() / 1000) + 60,
+  };
+  const { queryId } = await cwl.send(
+    new StartQueryCommand({
+      ...window,
+      queryString: 'filter level = "error" | stats count(*) as errors, avg(latency) as avgLatency by route',
+    }),
+  );
   const res = await cwl.send(new GetQueryResultsCommand({ queryId }));
   expect(res.status).toBe('Complete');
-  expect(res.results).toEqual([[{ field: 'route', value: '/pay' }, { field: 'errors', value: '2' }, { field: 'avgLatency', value: '200' }]]);
+  expect(res.results).toEqual([
+    [
+      { field: 'route', value: '/pay' },
+      { field: 'errors', value: '2' },
+      { field: 'avgLatency', value: '200' },
+    ],
+  ]);
   expect(res.statistics).toMatchObject({ recordsMatched: 1, recordsScanned: 4 });
-  const fields = await cwl.send(new StartQueryCommand({ ...window, queryString: 'fields @timestamp, @logStream, latency | filter latency > 50 | sort latency desc' }));
+  const fields = await cwl.send(
+    new StartQueryCommand({
+      ...window,
+      queryString: 'fields @timestamp, @logStream, latency | filter latency > 50 | sort latency desc',
+    }),
+  );
   const rows = (await cwl.send(new GetQueryResultsCommand({ queryId: fields.queryId }))).results!;
   expect(rows.map((r) => r.map((f) => `${f.field}=${f.field === '@timestamp' ? 'ts' : f.value}`))).toEqual([
     ['@timestamp=ts', '@logStream=a', 'latency=300'],
     ['@timestamp=ts', '@logStream=b', 'latency=100'],
   ]);
   expect(rows[0][0].value).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\.\d{3}$/);
-  await expect(cwl.send(new StartQueryCommand({ ...window, queryString: 'nonsense here' }))).rejects.toBeInstanceOf(MalformedQueryException);
-  await expect(cwl.send(new GetQueryResultsCommand({ queryId: 'nope' }))).rejects.toBeInstanceOf(ResourceNotFoundException);
+  await expect(cwl.send(new StartQueryCommand({ ...window, queryString: 'nonsense here' }))).rejects.toBeInstanceOf(
+    MalformedQueryException,
+  );
+  await expect(cwl.send(new GetQueryResultsCommand({ queryId: 'nope' }))).rejects.toBeInstanceOf(
+    ResourceNotFoundException,
+  );
 });

@@ -12,8 +12,51 @@ export const TEST_IMAGES = {
 } as const;
 
 /** Shell tools copied from the host when Debian's busybox-static is not installed. */
-const HOST_TOOLS = ['sh', 'sleep', 'cat', 'echo', 'id', 'env', 'ls', 'true', 'false', 'printf', 'head', 'tail', 'grep', 'touch', 'mkdir', 'hostname', 'stat', 'kill', 'wc', 'df', 'mount', 'date', 'seq', 'yes', 'tr', 'rm', 'nc'];
-const BUSYBOX_APPLETS = [...HOST_TOOLS, 'httpd', 'ps', 'top', 'ip', 'ifconfig', 'nslookup', 'timeout', 'dd', 'free', 'awk', 'sed', 'test', '['];
+const HOST_TOOLS = [
+  'sh',
+  'sleep',
+  'cat',
+  'echo',
+  'id',
+  'env',
+  'ls',
+  'true',
+  'false',
+  'printf',
+  'head',
+  'tail',
+  'grep',
+  'touch',
+  'mkdir',
+  'hostname',
+  'stat',
+  'kill',
+  'wc',
+  'df',
+  'mount',
+  'date',
+  'seq',
+  'yes',
+  'tr',
+  'rm',
+  'nc',
+];
+const BUSYBOX_APPLETS = [
+  ...HOST_TOOLS,
+  'httpd',
+  'ps',
+  'top',
+  'ip',
+  'ifconfig',
+  'nslookup',
+  'timeout',
+  'dd',
+  'free',
+  'awk',
+  'sed',
+  'test',
+  '[',
+];
 
 const which = (bin: string): string | undefined => {
   for (const dir of (process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin').split(':')) {
@@ -47,13 +90,22 @@ function copyInto(root: string, file: string, as = file) {
 }
 
 /** Builds a root filesystem folder, tars it and `docker import`s it under `tag`. */
-async function importRootfs(docker: Docker, tag: string, fill: (root: string) => void, changes: string[]): Promise<void> {
+async function importRootfs(
+  docker: Docker,
+  tag: string,
+  fill: (root: string) => void,
+  changes: string[],
+): Promise<void> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dockside-image-'));
   const root = path.join(dir, 'rootfs');
   try {
-    for (const d of ['bin', 'tmp', 'etc', 'proc', 'sys', 'dev', 'root']) fs.mkdirSync(path.join(root, d), { recursive: true });
+    for (const d of ['bin', 'tmp', 'etc', 'proc', 'sys', 'dev', 'root'])
+      fs.mkdirSync(path.join(root, d), { recursive: true });
     fs.chmodSync(path.join(root, 'tmp'), 0o1777);
-    fs.writeFileSync(path.join(root, 'etc/passwd'), 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/sh\n');
+    fs.writeFileSync(
+      path.join(root, 'etc/passwd'),
+      'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/sh\n',
+    );
     fs.writeFileSync(path.join(root, 'etc/group'), 'root:x:0:\nnogroup:x:65534:\n');
     fill(root);
     const tarball = path.join(dir, 'rootfs.tar');
@@ -61,7 +113,9 @@ async function importRootfs(docker: Docker, tag: string, fill: (root: string) =>
     const [repo, version] = tag.split(':');
     const stream = await docker.importImage(tarball, { repo, tag: version ?? 'latest', changes } as never);
     await new Promise<void>((resolve, reject) =>
-      docker.modem.followProgress(stream as unknown as NodeJS.ReadableStream, (err: Error | null) => (err ? reject(err) : resolve())),
+      docker.modem.followProgress(stream as unknown as NodeJS.ReadableStream, (err: Error | null) =>
+        err ? reject(err) : resolve(),
+      ),
     );
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });

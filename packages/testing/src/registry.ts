@@ -53,11 +53,17 @@ export async function startTestRegistry(opts: {
       docker.getImage(opts.source).get((err, stream) => {
         if (err || !stream) return reject(err ?? new Error('no image stream'));
         stream.on('error', reject);
-        stream.pipe(fs.createWriteStream(path.join(extracted, 'image.tar'))).on('finish', () => resolve()).on('error', reject);
+        stream
+          .pipe(fs.createWriteStream(path.join(extracted, 'image.tar')))
+          .on('finish', () => resolve())
+          .on('error', reject);
       });
     });
     execFileSync('tar', ['-xf', path.join(extracted, 'image.tar'), '-C', extracted]);
-    const [saved] = JSON.parse(fs.readFileSync(path.join(extracted, 'manifest.json'), 'utf8')) as { Config: string; Layers: string[] }[];
+    const [saved] = JSON.parse(fs.readFileSync(path.join(extracted, 'manifest.json'), 'utf8')) as {
+      Config: string;
+      Layers: string[];
+    }[];
     const configBlob = fs.readFileSync(path.join(extracted, saved.Config));
     blobs.set(sha(configBlob), configBlob);
     const layers = saved.Layers.map((l) => {
@@ -69,7 +75,11 @@ export async function startTestRegistry(opts: {
       JSON.stringify({
         schemaVersion: 2,
         mediaType: 'application/vnd.docker.distribution.manifest.v2+json',
-        config: { mediaType: 'application/vnd.docker.container.image.v1+json', size: configBlob.length, digest: sha(configBlob) },
+        config: {
+          mediaType: 'application/vnd.docker.container.image.v1+json',
+          size: configBlob.length,
+          digest: sha(configBlob),
+        },
         layers,
       }),
     );
@@ -92,7 +102,9 @@ export async function startTestRegistry(opts: {
       if (bearer && req.url?.startsWith('/token')) {
         if (req.headers.authorization !== expected) return refuse();
         state.tokens++;
-        return res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify({ token, access_token: token, expires_in: 300 }));
+        return res
+          .writeHead(200, { 'Content-Type': 'application/json' })
+          .end(JSON.stringify({ token, access_token: token, expires_in: 300 }));
       }
       if (req.headers.authorization !== (bearer ? `Bearer ${token}` : expected)) return refuse();
       const url = req.url ?? '/';
@@ -110,7 +122,11 @@ export async function startTestRegistry(opts: {
       }
       const blob = m[2] === 'blobs' ? blobs.get(m[3]) : undefined;
       if (!blob) return res.writeHead(404).end();
-      res.writeHead(200, { 'Content-Type': 'application/octet-stream', 'Docker-Content-Digest': m[3], 'Content-Length': blob.length });
+      res.writeHead(200, {
+        'Content-Type': 'application/octet-stream',
+        'Docker-Content-Digest': m[3],
+        'Content-Length': blob.length,
+      });
       return res.end(req.method === 'HEAD' ? undefined : blob);
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -50,7 +50,8 @@ export function useTestGateway(options: () => TestGatewayOptions, hooks: UseTest
   });
   if (hooks.resetEach) beforeEach(() => started?.gateway.reset());
   const running = (): TestGateway => {
-    if (!started) throw new Error('useTestGateway: the gateway runs only inside the tests and hooks of the file that declared it');
+    if (!started)
+      throw new Error('useTestGateway: the gateway runs only inside the tests and hooks of the file that declared it');
     return started;
   };
   return {

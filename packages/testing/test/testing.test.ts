@@ -2,10 +2,22 @@
 import Docker from 'dockerode';
 import { ECSClient, ListClustersCommand } from '@aws-sdk/client-ecs';
 import { ecs } from '@dockside/ecs';
-import { TEST_IMAGES, dockerAvailable, dockerClient, ensureBusyboxImage, ensureNodeImage, startTestGateway } from '@dockside/testing';
+import {
+  TEST_IMAGES,
+  dockerAvailable,
+  dockerClient,
+  ensureBusyboxImage,
+  ensureNodeImage,
+  startTestGateway,
+} from '@dockside/testing';
 
 async function runOnce(docker: Docker, image: string, cmd: string[]): Promise<{ code: number; out: string }> {
-  const c = await docker.createContainer({ Image: image, Cmd: cmd, Labels: { 'dockside.test': 'testing' }, HostConfig: { AutoRemove: false } });
+  const c = await docker.createContainer({
+    Image: image,
+    Cmd: cmd,
+    Labels: { 'dockside.test': 'testing' },
+    HostConfig: { AutoRemove: false },
+  });
   try {
     const stream = await c.attach({ stream: true, stdout: true, stderr: true });
     let out = '';

@@ -139,7 +139,8 @@ export function generateModel(sdkPackage: string, requireFrom = process.cwd()): 
       namespace = value[1] as string;
       const input = deref(value[4]) as unknown[];
       const output = deref(value[5]) as unknown[];
-      const nameOf = (s: unknown[]) => (Array.isArray(s) && s[0] === 3 ? (refOf(s as Schema) as { shape: string }).shape : null);
+      const nameOf = (s: unknown[]) =>
+        Array.isArray(s) && s[0] === 3 ? (refOf(s as Schema) as { shape: string }).shape : null;
       operations[value[2] as string] = { input: nameOf(input), output: nameOf(output) };
     } else if (value[0] === -3 && !String(value[1]).startsWith('smithy.ts.sdk.synthetic')) {
       const t = (value[3] ?? {}) as { error?: string; httpError?: number; awsQueryError?: [string, number] };
@@ -154,7 +155,8 @@ export function generateModel(sdkPackage: string, requireFrom = process.cwd()): 
       errors[value[2] as string] = def;
     }
   }
-  const sorted = <T>(o: Record<string, T>) => Object.fromEntries(Object.entries(o).sort(([a], [b]) => (a < b ? -1 : 1)));
+  const sorted = <T>(o: Record<string, T>) =>
+    Object.fromEntries(Object.entries(o).sort(([a], [b]) => (a < b ? -1 : 1)));
   return {
     sdkPackage,
     sdkVersion: pkgJson.version,

@@ -46,11 +46,23 @@ test.each([
   [{ name: 'x' }, 'ok'],
   [{ name: 'x', self: { name: 'y', count: 2 } }, 'ok'],
   [{}, "1 validation error detected: Value null at 'name' failed to satisfy constraint: Member must not be null"],
-  [{ name: 'x', count: '3' }, `1 validation error detected: Value "3" at 'count' failed to satisfy constraint: Member must be of type number`],
-  [{ name: 'x', mode: 'C' }, "1 validation error detected: Value 'C' at 'mode' failed to satisfy constraint: Member must satisfy enum value set: [A, B]"],
-  [{ name: 'x', modes: ['A', 'Z'] }, "at 'modes.2.member' failed to satisfy constraint: Member must satisfy enum value set"],
+  [
+    { name: 'x', count: '3' },
+    `1 validation error detected: Value "3" at 'count' failed to satisfy constraint: Member must be of type number`,
+  ],
+  [
+    { name: 'x', mode: 'C' },
+    "1 validation error detected: Value 'C' at 'mode' failed to satisfy constraint: Member must satisfy enum value set: [A, B]",
+  ],
+  [
+    { name: 'x', modes: ['A', 'Z'] },
+    "at 'modes.2.member' failed to satisfy constraint: Member must satisfy enum value set",
+  ],
   [{ name: 'x', items: [{ key: 'a' }, {}] }, "Value null at 'items.2.member.key'"],
-  [{ name: 'x', items: [{ key: 'a', on: 'yes' }] }, "at 'items.1.member.on' failed to satisfy constraint: Member must be of type boolean"],
+  [
+    { name: 'x', items: [{ key: 'a', on: 'yes' }] },
+    "at 'items.1.member.on' failed to satisfy constraint: Member must be of type boolean",
+  ],
   [{ name: 'x', labels: { a: 1 } }, "at 'labels.a'"],
   [{ name: 'x', self: {} }, "Value null at 'self.name'"],
 ])('%j → %s', (input, expected) => {

@@ -135,7 +135,10 @@ export class ModelValidator {
     const errors = fn.errors ?? [];
     const messages = errors.map((e) => describe(e, valueAt(input, e.instancePath)));
     const n = messages.length;
-    throw new ServiceError(this.errorCode, `${n} validation error${n === 1 ? '' : 's'} detected: ${messages.join('; ')}`);
+    throw new ServiceError(
+      this.errorCode,
+      `${n} validation error${n === 1 ? '' : 's'} detected: ${messages.join('; ')}`,
+    );
   }
 }
 

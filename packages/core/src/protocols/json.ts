@@ -14,7 +14,9 @@ export function decodeJsonBody(body: Buffer | undefined): Record<string, unknown
   try {
     parsed = JSON.parse(body.toString('utf8'));
   } catch {
-    throw serializationError('Start of structure or map found where not expected, or the request body is not valid JSON.');
+    throw serializationError(
+      'Start of structure or map found where not expected, or the request body is not valid JSON.',
+    );
   }
   if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) {
     throw serializationError('The request body must be a JSON object.');

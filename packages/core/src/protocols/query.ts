@@ -14,7 +14,11 @@ export function parseForm(body: string): Map<string, string> {
   return params;
 }
 
-type Resolved = { kind: 'primitive'; of: string } | { kind: 'structure'; members: Record<string, MemberDef> } | { kind: 'list'; member: ShapeRef } | { kind: 'map'; value: ShapeRef };
+type Resolved =
+  | { kind: 'primitive'; of: string }
+  | { kind: 'structure'; members: Record<string, MemberDef> }
+  | { kind: 'list'; member: ShapeRef }
+  | { kind: 'map'; value: ShapeRef };
 
 function resolve(model: ServiceModel, ref: ShapeRef): Resolved {
   if (typeof ref === 'string') return { kind: 'primitive', of: ref };
@@ -44,7 +48,11 @@ function coerce(of: string, raw: string, name: string): unknown {
 }
 
 /** Rebuilds an operation's input object from flat query parameters, guided by its input shape. */
-export function decodeQueryInput(model: ServiceModel, inputShape: string | null, params: Map<string, string>): Record<string, unknown> {
+export function decodeQueryInput(
+  model: ServiceModel,
+  inputShape: string | null,
+  params: Map<string, string>,
+): Record<string, unknown> {
   if (!inputShape) return {};
   const read = (prefix: string, ref: ShapeRef): unknown => {
     const r = resolve(model, ref);
@@ -134,7 +142,12 @@ export function encodeQueryResult(
 }
 
 /** `<ErrorResponse><Error><Type/><Code/><Message/></Error><RequestId/></ErrorResponse>` with the model's query code. */
-export function encodeQueryError(model: ServiceModel | undefined, xmlNamespace: string, err: ServiceError, requestId: string): WireResponse {
+export function encodeQueryError(
+  model: ServiceModel | undefined,
+  xmlNamespace: string,
+  err: ServiceError,
+  requestId: string,
+): WireResponse {
   const def = model?.errors[err.code];
   const code = def?.queryCode ?? err.code;
   const status = def?.queryHttpStatus ?? err.httpStatus;

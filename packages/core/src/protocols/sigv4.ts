@@ -10,7 +10,10 @@ export interface CredentialScope {
 
 const CREDENTIAL = /Credential=([^/,\s]+)\/(\d{8})\/([^/]+)\/([^/]+)\/aws4_request/;
 
-export function parseAuthorization(header: string | undefined, query?: Record<string, unknown>): CredentialScope | undefined {
+export function parseAuthorization(
+  header: string | undefined,
+  query?: Record<string, unknown>,
+): CredentialScope | undefined {
   let m = header ? CREDENTIAL.exec(header) : null;
   if (!m && typeof query?.['X-Amz-Credential'] === 'string') {
     m = CREDENTIAL.exec(`Credential=${query['X-Amz-Credential']}`);

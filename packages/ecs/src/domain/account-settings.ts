@@ -43,7 +43,12 @@ export function checkValue(name: string, value: string) {
 }
 
 /** The setting in force for a principal: its own, else the account default, else AWS's. */
-export function effectiveSetting(state: EcsState, ctx: RequestContext, name: string, principalArn: string): ECS.Setting {
+export function effectiveSetting(
+  state: EcsState,
+  ctx: RequestContext,
+  name: string,
+  principalArn: string,
+): ECS.Setting {
   const own = state.accountSettings[principalArn]?.[name];
   if (own) return { ...own };
   const root = rootPrincipal(ctx);
@@ -51,4 +56,3 @@ export function effectiveSetting(state: EcsState, ctx: RequestContext, name: str
   if (dflt) return { ...dflt, principalArn };
   return { name: name as ECS.SettingName, value: AWS_DEFAULTS[name], principalArn, type: 'aws_managed' };
 }
-

@@ -1,7 +1,6 @@
 import { ServiceError, type RequestContext } from '@dockside/core';
 import { invalidParameter } from '../errors';
 
-
 /** `arn:aws:ecs:<region>:<account>:<resource>` for the caller's account and region. */
 export const ecsArn = (ctx: Pick<RequestContext, 'region' | 'accountId'>, resource: string) =>
   `arn:aws:ecs:${ctx.region}:${ctx.accountId}:${resource}`;

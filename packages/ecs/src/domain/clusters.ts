@@ -6,9 +6,7 @@ import { nameFromArnOrName } from './arn';
 import { tagsOf } from './tags';
 import { TaskIndex } from './task-index';
 
-
 export const CLUSTER_NAME = /^[a-zA-Z0-9_-]{1,255}$/;
-
 
 /** The ACTIVE cluster a `cluster` parameter (name or ARN, default `default`) names. */
 export function activeCluster(state: EcsState, ctx: RequestContext, nameOrArn: string | undefined): ClusterRecord {
@@ -31,7 +29,7 @@ export function checkStrategy(strategy: ECS.CapacityProviderStrategyItem[] | und
       throw invalidParameter('The specified capacity provider strategy base must be between 0 and 100000.');
     }
     if (item.base) withBase++;
-    if (allowed && !allowed.includes(item.capacityProvider ?? "")) {
+    if (allowed && !allowed.includes(item.capacityProvider ?? '')) {
       throw new ServiceError(
         'InvalidParameterException',
         `The specified capacity provider strategy cannot contain a capacity provider that is not associated with the cluster. Associate the capacity provider with the cluster or specify a valid capacity provider and try again.`,
@@ -46,7 +44,9 @@ export function checkStrategy(strategy: ECS.CapacityProviderStrategyItem[] | und
 export function checkCapacityProviders(names: string[] | undefined) {
   for (const n of names ?? []) {
     if (!FARGATE_PROVIDERS.has(n)) {
-      throw invalidParameter(`The specified capacity provider '${n}' does not exist. Specify a valid capacity provider and try again.`);
+      throw invalidParameter(
+        `The specified capacity provider '${n}' does not exist. Specify a valid capacity provider and try again.`,
+      );
     }
   }
 }
@@ -54,7 +54,9 @@ export function checkCapacityProviders(names: string[] | undefined) {
 export function checkSettings(settings: ECS.ClusterSetting[] | undefined) {
   for (const s of settings ?? []) {
     if (s.name === 'containerInsights' && !['enabled', 'disabled', 'enhanced'].includes(String(s.value))) {
-      throw invalidParameter(`Invalid value for containerInsights: ${s.value}. Valid values are enabled, disabled and enhanced.`);
+      throw invalidParameter(
+        `Invalid value for containerInsights: ${s.value}. Valid values are enabled, disabled and enhanced.`,
+      );
     }
   }
 }
@@ -74,9 +76,15 @@ type CounterName =
   | 'drainingFargateServiceCount';
 
 /** Per-cluster counts: container instances, tasks (from the index) and services by status and launch type. */
-function clusterCounts(state: EcsState, cluster: ClusterRecord, index: TaskIndex): Partial<Record<CounterName, number>> {
+function clusterCounts(
+  state: EcsState,
+  cluster: ClusterRecord,
+  index: TaskIndex,
+): Partial<Record<CounterName, number>> {
   const counts: Partial<Record<CounterName, number>> = {
-    registeredContainerInstancesCount: Object.values(state.containerInstances).filter((ci) => ci.clusterName === cluster.clusterName && ci.status !== 'INACTIVE').length,
+    registeredContainerInstancesCount: Object.values(state.containerInstances).filter(
+      (ci) => ci.clusterName === cluster.clusterName && ci.status !== 'INACTIVE',
+    ).length,
     ...index.countsOf(state, cluster.clusterArn),
     activeServicesCount: 0,
     activeEC2ServiceCount: 0,
@@ -107,7 +115,12 @@ const STATISTIC_NAMES: CounterName[] = [
 ];
 
 /** The API view of a cluster; the optional parts appear only when `include` asks for them. */
-export function clusterView(state: EcsState, index: TaskIndex, c: ClusterRecord, include: string[] = ['SETTINGS', 'CONFIGURATIONS', 'TAGS']): ECS.Cluster {
+export function clusterView(
+  state: EcsState,
+  index: TaskIndex,
+  c: ClusterRecord,
+  include: string[] = ['SETTINGS', 'CONFIGURATIONS', 'TAGS'],
+): ECS.Cluster {
   const counts = clusterCounts(state, c, index);
   const { settings, configuration, attachments, attachmentsStatus, ...base } = c;
   const view: ECS.Cluster = {
@@ -132,7 +145,10 @@ export function clusterView(state: EcsState, index: TaskIndex, c: ClusterRecord,
   return view;
 }
 
-export function mergeSettings(current: ECS.ClusterSetting[] | undefined, updates: ECS.ClusterSetting[]): ECS.ClusterSetting[] {
+export function mergeSettings(
+  current: ECS.ClusterSetting[] | undefined,
+  updates: ECS.ClusterSetting[],
+): ECS.ClusterSetting[] {
   const byName = new Map((current ?? []).map((s) => [s.name, s]));
   for (const s of updates) byName.set(s.name, { name: s.name, value: s.value });
   return [...byName.values()];

@@ -6,7 +6,8 @@ import type { DeploymentRecord, ServiceRecord, TaskRecord } from '../state/types
 const MAX_EVENTS = 100;
 
 /** `ecs-svc/` and 19 digits, as ECS names deployments and task sets. */
-export const newDeploymentId = () => `ecs-svc/${String(randomInt(1, 9)) + Array.from({ length: 18 }, () => randomInt(10)).join('')}`;
+export const newDeploymentId = () =>
+  `ecs-svc/${String(randomInt(1, 9)) + Array.from({ length: 18 }, () => randomInt(10)).join('')}`;
 
 /** The service a task belongs to: started by one of its deployments or task sets, in its group. */
 export const serviceArnOf = (task: Pick<TaskRecord, 'clusterArn' | 'group' | 'startedBy'>) =>
@@ -16,11 +17,33 @@ export const serviceArnOf = (task: Pick<TaskRecord, 'clusterArn' | 'group' | 'st
 
 /** A new PRIMARY deployment, IN_PROGRESS with no tasks yet, on top of `fields`. */
 export function startDeployment(
-  fields: Omit<DeploymentRecord, 'id' | 'status' | 'desiredCount' | 'pendingCount' | 'runningCount' | 'failedTasks' | 'createdAt' | 'updatedAt' | 'rolloutState'>,
+  fields: Omit<
+    DeploymentRecord,
+    | 'id'
+    | 'status'
+    | 'desiredCount'
+    | 'pendingCount'
+    | 'runningCount'
+    | 'failedTasks'
+    | 'createdAt'
+    | 'updatedAt'
+    | 'rolloutState'
+  >,
   desiredCount: number,
   now: Date,
 ): DeploymentRecord {
-  return { ...fields, id: newDeploymentId(), status: 'PRIMARY', desiredCount, pendingCount: 0, runningCount: 0, failedTasks: 0, createdAt: now, updatedAt: now, rolloutState: 'IN_PROGRESS' };
+  return {
+    ...fields,
+    id: newDeploymentId(),
+    status: 'PRIMARY',
+    desiredCount,
+    pendingCount: 0,
+    runningCount: 0,
+    failedTasks: 0,
+    createdAt: now,
+    updatedAt: now,
+    rolloutState: 'IN_PROGRESS',
+  };
 }
 
 export const taskId = (arn: string) => arn.slice(arn.lastIndexOf('/') + 1);
@@ -33,7 +56,8 @@ export function addEvent(svc: ServiceRecord, message: string): void {
   if (svc.events.length > MAX_EVENTS) svc.events.length = MAX_EVENTS;
 }
 
-export const hasHealthCheck = (t: TaskRecord) => (t.definition.containerDefinitions ?? []).some((d) => d.healthCheck && d.essential !== false);
+export const hasHealthCheck = (t: TaskRecord) =>
+  (t.definition.containerDefinitions ?? []).some((d) => d.healthCheck && d.essential !== false);
 
 /** Counted healthy: RUNNING, not being stopped, and its container health checks (if any) pass. */
 export function isHealthy(t: TaskRecord): boolean {
@@ -42,4 +66,3 @@ export function isHealthy(t: TaskRecord): boolean {
 }
 
 export const isProtected = (t: TaskRecord, now: number) => t.protectedUntil !== undefined && t.protectedUntil > now;
-

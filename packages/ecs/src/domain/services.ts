@@ -3,7 +3,14 @@ import { randomBytes } from 'node:crypto';
 import type * as ECS from '@aws-sdk/client-ecs';
 import { decodePageToken, encodePageToken, pageSize, type RequestContext } from '@dockside/core';
 import { invalidParameter, serviceNotActive, serviceNotFound, taskSetNotFound } from '../errors';
-import type { ClusterRecord, DeploymentRecord, EcsState, ServiceRecord, TaskDefinitionRecord, TaskSetRecord } from '../state/types';
+import type {
+  ClusterRecord,
+  DeploymentRecord,
+  EcsState,
+  ServiceRecord,
+  TaskDefinitionRecord,
+  TaskSetRecord,
+} from '../state/types';
 import { ecsArn } from './arn';
 import { activeCluster } from './clusters';
 import { failureThreshold, newDeploymentId, startDeployment } from './deployments';
@@ -12,9 +19,13 @@ import { resolveTaskDefinition } from './task-definitions';
 
 export const SERVICE_NAME = /^[a-zA-Z0-9_-]{1,255}$/;
 
-
 /** A service by name or ARN in a cluster (any status). */
-export function findService(state: EcsState, ctx: RequestContext, cluster: ClusterRecord, ref: string | undefined): ServiceRecord | undefined {
+export function findService(
+  state: EcsState,
+  ctx: RequestContext,
+  cluster: ClusterRecord,
+  ref: string | undefined,
+): ServiceRecord | undefined {
   if (!ref) throw invalidParameter('service must be specified.');
   const name = ref.startsWith('arn:') ? ref.slice(ref.lastIndexOf('/') + 1) : ref;
   const arn = ecsArn(ctx, `service/${cluster.clusterName}/${name}`);
@@ -22,13 +33,22 @@ export function findService(state: EcsState, ctx: RequestContext, cluster: Clust
 }
 
 /** A service that exists (ACTIVE or DRAINING) in the request's cluster. */
-export function existingService(state: EcsState, ctx: RequestContext, input: { cluster?: string; service?: string }): ServiceRecord {
+export function existingService(
+  state: EcsState,
+  ctx: RequestContext,
+  input: { cluster?: string; service?: string },
+): ServiceRecord {
   const svc = findService(state, ctx, activeCluster(state, ctx, input.cluster), input.service);
   if (!svc || svc.status === 'INACTIVE') throw serviceNotFound();
   return svc;
 }
 
-export function activeService(state: EcsState, ctx: RequestContext, cluster: ClusterRecord, ref: string | undefined): ServiceRecord {
+export function activeService(
+  state: EcsState,
+  ctx: RequestContext,
+  cluster: ClusterRecord,
+  ref: string | undefined,
+): ServiceRecord {
   const svc = findService(state, ctx, cluster, ref);
   if (!svc || svc.status === 'INACTIVE') throw serviceNotFound();
   if (svc.status !== 'ACTIVE') throw serviceNotActive();
@@ -36,7 +56,15 @@ export function activeService(state: EcsState, ctx: RequestContext, cluster: Clu
 }
 
 export function deploymentView(d: DeploymentRecord): ECS.Deployment {
-  const { serviceDeploymentArn: _s, serviceRevisionArn: _r, strategy: _st, stage: _g, stageSince: _ss, stageHookIds: _h, ...rest } = d;
+  const {
+    serviceDeploymentArn: _s,
+    serviceRevisionArn: _r,
+    strategy: _st,
+    stage: _g,
+    stageSince: _ss,
+    stageHookIds: _h,
+    ...rest
+  } = d;
   return structuredClone(rest);
 }
 
@@ -47,7 +75,18 @@ export function taskSetView(state: EcsState, t: TaskSetRecord, withTags: boolean
 }
 
 export function serviceView(state: EcsState, svc: ServiceRecord, withTags: boolean): ECS.Service {
-  const { clientToken: _c, steady: _s, namespace: _n, stable: _st, throttle: _t, notices: _no, deployments, taskSets, events, ...rest } = svc;
+  const {
+    clientToken: _c,
+    steady: _s,
+    namespace: _n,
+    stable: _st,
+    throttle: _t,
+    notices: _no,
+    deployments,
+    taskSets,
+    events,
+    ...rest
+  } = svc;
   return {
     ...structuredClone(rest),
     deployments: deployments.map(deploymentView),
@@ -63,37 +102,52 @@ export function checkDeploymentConfiguration(c: ECS.DeploymentConfiguration | un
     throw invalidParameter('minimumHealthyPercent must be between 0 and 100.');
   }
   if (c.maximumPercent !== undefined && (c.maximumPercent < (daemon ? 0 : 100) || c.maximumPercent > 2000)) {
-    throw invalidParameter(daemon ? 'maximumPercent must be between 0 and 2000.' : 'maximumPercent must be between 100 and 2000.');
+    throw invalidParameter(
+      daemon ? 'maximumPercent must be between 0 and 2000.' : 'maximumPercent must be between 100 and 2000.',
+    );
   }
-  if (c.deploymentCircuitBreaker && c.deploymentCircuitBreaker.enable === undefined) throw invalidParameter('deploymentCircuitBreaker.enable must be specified.');
+  if (c.deploymentCircuitBreaker && c.deploymentCircuitBreaker.enable === undefined)
+    throw invalidParameter('deploymentCircuitBreaker.enable must be specified.');
   for (const h of c.lifecycleHooks ?? []) {
     const type = h.targetType ?? 'AWS_LAMBDA';
-    if (!h.lifecycleStages?.length) throw invalidParameter('lifecycleStages must be specified for each lifecycle hook.');
-    if (type === 'PAUSE' && h.lifecycleStages.some((st) => st === 'TEST_TRAFFIC_SHIFT' || st === 'PRODUCTION_TRAFFIC_SHIFT')) {
-      throw invalidParameter('PAUSE hooks cannot be configured at TEST_TRAFFIC_SHIFT or PRODUCTION_TRAFFIC_SHIFT stages.');
+    if (!h.lifecycleStages?.length)
+      throw invalidParameter('lifecycleStages must be specified for each lifecycle hook.');
+    if (
+      type === 'PAUSE' &&
+      h.lifecycleStages.some((st) => st === 'TEST_TRAFFIC_SHIFT' || st === 'PRODUCTION_TRAFFIC_SHIFT')
+    ) {
+      throw invalidParameter(
+        'PAUSE hooks cannot be configured at TEST_TRAFFIC_SHIFT or PRODUCTION_TRAFFIC_SHIFT stages.',
+      );
     }
-    if (type === 'AWS_LAMBDA' && !h.hookTargetArn) throw invalidParameter('hookTargetArn must be specified for an AWS_LAMBDA lifecycle hook.');
+    if (type === 'AWS_LAMBDA' && !h.hookTargetArn)
+      throw invalidParameter('hookTargetArn must be specified for an AWS_LAMBDA lifecycle hook.');
     const minutes = h.timeoutConfiguration?.timeoutInMinutes;
-    if (minutes !== undefined && (!Number.isInteger(minutes) || minutes < 1 || minutes > 1440)) throw invalidParameter('timeoutInMinutes must be between 1 and 1440.');
+    if (minutes !== undefined && (!Number.isInteger(minutes) || minutes < 1 || minutes > 1440))
+      throw invalidParameter('timeoutInMinutes must be between 1 and 1440.');
   }
-  if (c.bakeTimeInMinutes !== undefined && (c.bakeTimeInMinutes < 0 || c.bakeTimeInMinutes > 1440)) throw invalidParameter('bakeTimeInMinutes must be between 0 and 1440.');
+  if (c.bakeTimeInMinutes !== undefined && (c.bakeTimeInMinutes < 0 || c.bakeTimeInMinutes > 1440))
+    throw invalidParameter('bakeTimeInMinutes must be between 0 and 1440.');
 }
 
 export function checkLoadBalancers(lbs: ECS.LoadBalancer[] | undefined, td: TaskDefinitionRecord | undefined) {
   for (const lb of lbs ?? []) {
-    if (!lb.targetGroupArn && !lb.loadBalancerName) throw invalidParameter('loadBalancers need a targetGroupArn (or a Classic loadBalancerName).');
-    if (!lb.containerName || lb.containerPort === undefined) throw invalidParameter('containerName and containerPort must be specified for each load balancer.');
+    if (!lb.targetGroupArn && !lb.loadBalancerName)
+      throw invalidParameter('loadBalancers need a targetGroupArn (or a Classic loadBalancerName).');
+    if (!lb.containerName || lb.containerPort === undefined)
+      throw invalidParameter('containerName and containerPort must be specified for each load balancer.');
     if (!td) continue;
     const c = td.containerDefinitions?.find((x) => x.name === lb.containerName);
     if (!c) throw invalidParameter(`The container ${lb.containerName} does not exist in the task definition.`);
     if (!c.portMappings?.some((p) => p.containerPort === lb.containerPort)) {
-      throw invalidParameter(`The container ${lb.containerName} did not have a container port ${lb.containerPort} defined.`);
+      throw invalidParameter(
+        `The container ${lb.containerName} did not have a container port ${lb.containerPort} defined.`,
+      );
     }
   }
 }
 
 const revisionId = () => String(BigInt('0x' + randomBytes(8).toString('hex')) % 10n ** 19n).padStart(19, '1');
-
 
 /** The task definition a service names; ECS words a missing one as InvalidParameterException. */
 export const tdOf = (state: EcsState, ctx: RequestContext, ref: string): TaskDefinitionRecord => {
@@ -105,14 +159,22 @@ export const tdOf = (state: EcsState, ctx: RequestContext, ref: string): TaskDef
 };
 
 /** A ServiceRevision for what a deployment runs. */
-export const newRevision = (state: EcsState, ctx: RequestContext, svc: ServiceRecord, cluster: ClusterRecord, td: TaskDefinitionRecord): string => {
+export const newRevision = (
+  state: EcsState,
+  ctx: RequestContext,
+  svc: ServiceRecord,
+  cluster: ClusterRecord,
+  td: TaskDefinitionRecord,
+): string => {
   const arn = ecsArn(ctx, `service-revision/${cluster.clusterName}/${svc.serviceName}/${revisionId()}`);
   state.serviceRevisions[arn] = {
     serviceRevisionArn: arn,
     serviceArn: svc.serviceArn,
     clusterArn: svc.clusterArn,
     taskDefinition: td.taskDefinitionArn,
-    ...(svc.capacityProviderStrategy?.length ? { capacityProviderStrategy: svc.capacityProviderStrategy } : { launchType: svc.launchType }),
+    ...(svc.capacityProviderStrategy?.length
+      ? { capacityProviderStrategy: svc.capacityProviderStrategy }
+      : { launchType: svc.launchType }),
     ...(svc.platformVersion ? { platformVersion: svc.platformVersion } : {}),
     loadBalancers: svc.loadBalancers ?? [],
     serviceRegistries: svc.serviceRegistries ?? [],
@@ -140,10 +202,19 @@ export const deploy = (
     if (d.status === 'PRIMARY') d.status = 'ACTIVE';
     const sd = state.serviceDeployments[d.serviceDeploymentArn];
     if (sd && (sd.status === 'IN_PROGRESS' || sd.status === 'PENDING')) {
-      Object.assign(sd, { status: 'STOPPED', statusReason: 'Superseded by a newer service deployment.', stoppedAt: now, updatedAt: now, finishedAt: now });
+      Object.assign(sd, {
+        status: 'STOPPED',
+        statusReason: 'Superseded by a newer service deployment.',
+        stoppedAt: now,
+        updatedAt: now,
+        finishedAt: now,
+      });
     }
   }
-  const sdArn = ecsArn(ctx, `service-deployment/${cluster.clusterName}/${svc.serviceName}/${randomBytes(11).toString('base64url').slice(0, 21)}`);
+  const sdArn = ecsArn(
+    ctx,
+    `service-deployment/${cluster.clusterName}/${svc.serviceName}/${randomBytes(11).toString('base64url').slice(0, 21)}`,
+  );
   const breaker = svc.deploymentConfiguration?.deploymentCircuitBreaker;
   const alarms = svc.deploymentConfiguration?.alarms;
   state.serviceDeployments[sdArn] = {
@@ -153,18 +224,36 @@ export const deploy = (
     createdAt: now,
     startedAt: now,
     updatedAt: now,
-    sourceServiceRevisions: sources.map((d) => ({ arn: d.serviceRevisionArn, requestedTaskCount: d.desiredCount ?? 0, runningTaskCount: d.runningCount ?? 0, pendingTaskCount: d.pendingCount ?? 0 })),
-    targetServiceRevision: { arn: revisionArn, requestedTaskCount: svc.desiredCount, runningTaskCount: 0, pendingTaskCount: 0 },
+    sourceServiceRevisions: sources.map((d) => ({
+      arn: d.serviceRevisionArn,
+      requestedTaskCount: d.desiredCount ?? 0,
+      runningTaskCount: d.runningCount ?? 0,
+      pendingTaskCount: d.pendingCount ?? 0,
+    })),
+    targetServiceRevision: {
+      arn: revisionArn,
+      requestedTaskCount: svc.desiredCount,
+      runningTaskCount: 0,
+      pendingTaskCount: 0,
+    },
     status: 'IN_PROGRESS',
     deploymentConfiguration: structuredClone(svc.deploymentConfiguration ?? {}),
-    deploymentCircuitBreaker: breaker?.enable ? { status: 'MONITORING', failureCount: 0, threshold: failureThreshold(svc.desiredCount) } : { status: 'DISABLED', failureCount: 0, threshold: 0 },
-    alarms: alarms?.enable ? { status: 'MONITORING', alarmNames: alarms.alarmNames ?? [], triggeredAlarmNames: [] } : { status: 'DISABLED', alarmNames: [], triggeredAlarmNames: [] },
+    deploymentCircuitBreaker: breaker?.enable
+      ? { status: 'MONITORING', failureCount: 0, threshold: failureThreshold(svc.desiredCount) }
+      : { status: 'DISABLED', failureCount: 0, threshold: 0 },
+    alarms: alarms?.enable
+      ? { status: 'MONITORING', alarmNames: alarms.alarmNames ?? [], triggeredAlarmNames: [] }
+      : { status: 'DISABLED', alarmNames: [], triggeredAlarmNames: [] },
   };
   const dep = startDeployment(
     {
       taskDefinition: td.taskDefinitionArn,
-      ...(svc.capacityProviderStrategy?.length ? { capacityProviderStrategy: svc.capacityProviderStrategy } : { launchType: svc.launchType }),
-      ...(svc.launchType === 'FARGATE' ? { platformVersion: svc.platformVersion ?? 'LATEST', platformFamily: 'Linux' } : {}),
+      ...(svc.capacityProviderStrategy?.length
+        ? { capacityProviderStrategy: svc.capacityProviderStrategy }
+        : { launchType: svc.launchType }),
+      ...(svc.launchType === 'FARGATE'
+        ? { platformVersion: svc.platformVersion ?? 'LATEST', platformFamily: 'Linux' }
+        : {}),
       ...(svc.networkConfiguration ? { networkConfiguration: svc.networkConfiguration } : {}),
       rolloutStateReason: 'ECS deployment in progress.',
       serviceDeploymentArn: sdArn,
@@ -181,7 +270,15 @@ export const deploy = (
   return dep;
 };
 
-export const newTaskSet = (state: EcsState, ctx: RequestContext, svc: ServiceRecord, cluster: ClusterRecord, td: TaskDefinitionRecord, input: Partial<ECS.CreateTaskSetRequest>, status: TaskSetRecord['status']): TaskSetRecord => {
+export const newTaskSet = (
+  state: EcsState,
+  ctx: RequestContext,
+  svc: ServiceRecord,
+  cluster: ClusterRecord,
+  td: TaskDefinitionRecord,
+  input: Partial<ECS.CreateTaskSetRequest>,
+  status: TaskSetRecord['status'],
+): TaskSetRecord => {
   const id = newDeploymentId();
   const now = new Date();
   const set: TaskSetRecord = {
@@ -199,8 +296,12 @@ export const newTaskSet = (state: EcsState, ctx: RequestContext, svc: ServiceRec
     updatedAt: now,
     launchType: input.launchType ?? svc.launchType,
     ...(input.capacityProviderStrategy?.length ? { capacityProviderStrategy: input.capacityProviderStrategy } : {}),
-    ...((input.launchType ?? svc.launchType) === 'FARGATE' ? { platformVersion: input.platformVersion ?? svc.platformVersion ?? 'LATEST', platformFamily: 'Linux' } : {}),
-    ...((input.networkConfiguration ?? svc.networkConfiguration) ? { networkConfiguration: input.networkConfiguration ?? svc.networkConfiguration } : {}),
+    ...((input.launchType ?? svc.launchType) === 'FARGATE'
+      ? { platformVersion: input.platformVersion ?? svc.platformVersion ?? 'LATEST', platformFamily: 'Linux' }
+      : {}),
+    ...((input.networkConfiguration ?? svc.networkConfiguration)
+      ? { networkConfiguration: input.networkConfiguration ?? svc.networkConfiguration }
+      : {}),
     loadBalancers: input.loadBalancers ?? svc.loadBalancers ?? [],
     serviceRegistries: input.serviceRegistries ?? [],
     scale: { value: input.scale?.value ?? 100, unit: input.scale?.unit ?? 'PERCENT' },
@@ -222,11 +323,12 @@ export const taskSetService = (state: EcsState, ctx: RequestContext, input: { cl
   const cluster = activeCluster(state, ctx, input.cluster);
   const svc = activeService(state, ctx, cluster, input.service);
   if ((svc.deploymentController?.type ?? 'ECS') === 'ECS') {
-    throw invalidParameter('Amazon ECS only supports task set management on services configured to use external deployment controllers.');
+    throw invalidParameter(
+      'Amazon ECS only supports task set management on services configured to use external deployment controllers.',
+    );
   }
   return { cluster, svc };
 };
-
 
 /** A timestamp member as it arrives: epoch seconds on the JSON wire, a Date from an internal call. */
 export function millis(v: unknown): number | undefined {
@@ -237,16 +339,21 @@ export function millis(v: unknown): number | undefined {
 }
 
 /** A page of sorted service ARNs (ListServices, ListServicesByNamespace: 10 by default, 100 at most). */
-export function pageOfArns(arns: string[], input: { maxResults?: number; nextToken?: string }): { serviceArns: string[]; nextToken?: string } {
+export function pageOfArns(
+  arns: string[],
+  input: { maxResults?: number; nextToken?: string },
+): { serviceArns: string[]; nextToken?: string } {
   const max = pageSize(input.maxResults, { defaultMax: 10, maxLimit: 100 });
   const start = input.nextToken ? arns.findIndex((a) => a > decodePageToken(input.nextToken!)) : 0;
   const from = start < 0 ? arns.length : start;
   const page = arns.slice(from, from + max);
-  return { serviceArns: page, ...(from + max < arns.length ? { nextToken: encodePageToken(page[page.length - 1]) } : {}) };
+  return {
+    serviceArns: page,
+    ...(from + max < arns.length ? { nextToken: encodePageToken(page[page.length - 1]) } : {}),
+  };
 }
 
 export function protectionView(t: { taskArn: string; protectedUntil?: number }): ECS.ProtectedTask {
   const on = t.protectedUntil !== undefined && t.protectedUntil > Date.now();
   return { taskArn: t.taskArn, protectionEnabled: on, ...(on ? { expirationDate: new Date(t.protectedUntil!) } : {}) };
 }
-

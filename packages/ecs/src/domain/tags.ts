@@ -1,7 +1,14 @@
 import type * as ECS from '@aws-sdk/client-ecs';
 import type { RequestContext } from '@dockside/core';
 import type { ServiceError } from '@dockside/core';
-import { clientException, clusterNotFound, invalidParameter, serviceNotFound, taskNotFound, taskSetNotFound } from '../errors';
+import {
+  clientException,
+  clusterNotFound,
+  invalidParameter,
+  serviceNotFound,
+  taskNotFound,
+  taskSetNotFound,
+} from '../errors';
 import type { EcsState } from '../state/types';
 import { parseEcsArn } from './arn';
 
@@ -12,7 +19,10 @@ import { parseEcsArn } from './arn';
 type Taggable = { exists: (state: EcsState, arn: string, id: string) => boolean; notFound: () => ServiceError };
 const TAGGABLE: Readonly<Record<string, Taggable>> = {
   cluster: { exists: (state, _arn, id) => state.clusters[id]?.status === 'ACTIVE', notFound: clusterNotFound },
-  'container-instance': { exists: (state, arn) => state.containerInstances[arn]?.status === 'ACTIVE', notFound: clusterNotFound },
+  'container-instance': {
+    exists: (state, arn) => state.containerInstances[arn]?.status === 'ACTIVE',
+    notFound: clusterNotFound,
+  },
   task: { exists: (state, arn) => Boolean(state.tasks[arn]), notFound: taskNotFound },
   'task-definition': {
     exists: (state, _arn, id) => {
@@ -21,7 +31,10 @@ const TAGGABLE: Readonly<Record<string, Taggable>> = {
     },
     notFound: () => clientException('Unable to describe task definition.'),
   },
-  service: { exists: (state, arn) => (state.services[arn]?.status ?? 'INACTIVE') !== 'INACTIVE', notFound: serviceNotFound },
+  service: {
+    exists: (state, arn) => (state.services[arn]?.status ?? 'INACTIVE') !== 'INACTIVE',
+    notFound: serviceNotFound,
+  },
   'task-set': {
     exists: (state, arn) => Object.values(state.services).some((s) => s.taskSets.some((t) => t.taskSetArn === arn)),
     notFound: taskSetNotFound,
@@ -55,7 +68,12 @@ function checkTag(t: ECS.Tag) {
  * Validates then stores tags (merging by key unless `replace`); nothing is stored on error.
  * `system` tags (ECS managed tags such as `aws:ecs:serviceName`) skip the check for `aws:` keys.
  */
-export function setTags(state: EcsState, arn: string, tags: ECS.Tag[], opts: { replace?: boolean; system?: ECS.Tag[] } = {}): void {
+export function setTags(
+  state: EcsState,
+  arn: string,
+  tags: ECS.Tag[],
+  opts: { replace?: boolean; system?: ECS.Tag[] } = {},
+): void {
   tags.forEach(checkTag);
   tags = [...tags, ...(opts.system ?? [])];
   const merged = new Map((opts.replace ? [] : (state.tags[arn] ?? [])).map((t) => [t.key!, t.value ?? '']));
@@ -76,4 +94,3 @@ export function existingResource(state: EcsState, ctx: RequestContext, arn: stri
   if (p.region !== ctx.region || p.accountId !== ctx.accountId || !kind.exists(state, arn, p.id)) throw kind.notFound();
   return arn;
 }
-

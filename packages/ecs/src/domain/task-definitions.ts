@@ -4,14 +4,15 @@ import { clientException } from '../errors';
 import type { EcsState, TaskDefinitionRecord } from '../state/types';
 import { parseEcsArn } from './arn';
 
-
 /** `family`, `family:revision` or a full ARN → family and optional revision. */
 export function parseRef(ctx: RequestContext, ref: string): { family: string; revision?: number } {
   let body = ref;
   if (ref.startsWith('arn:')) {
     const p = parseEcsArn(ref);
-    if (!p || p.type !== 'task-definition') throw clientException(`Invalid revision number or task definition ARN: ${ref}`);
-    if (p.region !== ctx.region || p.accountId !== ctx.accountId) throw clientException('Unable to describe task definition.');
+    if (!p || p.type !== 'task-definition')
+      throw clientException(`Invalid revision number or task definition ARN: ${ref}`);
+    if (p.region !== ctx.region || p.accountId !== ctx.accountId)
+      throw clientException('Unable to describe task definition.');
     body = p.id;
   }
   const m = /^([a-zA-Z0-9_-]{1,255})(?::(\d+))?$/.exec(body);
@@ -40,4 +41,3 @@ export function resolveTaskDefinition(state: EcsState, ctx: RequestContext, ref:
 
 /** The API view: the stored record minus nothing (records are stored in API shape). */
 export const taskDefinitionView = (td: TaskDefinitionRecord): ECS.TaskDefinition => structuredClone(td);
-

@@ -33,7 +33,14 @@ export class TaskIndex {
       for (const t of Object.values(state.tasks)) {
         let c = cached.byCluster.get(t.clusterArn);
         if (!c) {
-          c = { runningTasksCount: 0, pendingTasksCount: 0, runningEC2TasksCount: 0, runningFargateTasksCount: 0, pendingEC2TasksCount: 0, pendingFargateTasksCount: 0 };
+          c = {
+            runningTasksCount: 0,
+            pendingTasksCount: 0,
+            runningEC2TasksCount: 0,
+            runningFargateTasksCount: 0,
+            pendingEC2TasksCount: 0,
+            pendingFargateTasksCount: 0,
+          };
           cached.byCluster.set(t.clusterArn, c);
         }
         const fargate = t.launchType === 'FARGATE';

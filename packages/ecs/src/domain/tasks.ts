@@ -28,7 +28,11 @@ export function fixedHostPorts(td: TaskDefinitionRecord): string[] {
 export function portsConflict(state: EcsState, definition: TaskDefinitionRecord): boolean {
   const wanted = fixedHostPorts(definition);
   if (!wanted.length) return false;
-  const held = new Set(Object.values(state.tasks).filter((x) => x.lastStatus !== 'STOPPED').flatMap((x) => fixedHostPorts(x.definition)));
+  const held = new Set(
+    Object.values(state.tasks)
+      .filter((x) => x.lastStatus !== 'STOPPED')
+      .flatMap((x) => fixedHostPorts(x.definition)),
+  );
   return wanted.some((p) => held.has(p));
 }
 
@@ -46,27 +50,52 @@ export function firstAfter(sorted: string[], after: string): number {
 
 /** The API view of a task: the record without Dockside's own bookkeeping. */
 export function taskView(state: EcsState, t: TaskRecord, withTags: boolean): ECS.Task {
-  const { definition: _d, runtimeIds: _r, clientToken: _c, everHealthy: _h, startJudged: _j, loadBalancerTargets: _l, roleCredentials: _rc, ...task } = t;
+  const {
+    definition: _d,
+    runtimeIds: _r,
+    clientToken: _c,
+    everHealthy: _h,
+    startJudged: _j,
+    loadBalancerTargets: _l,
+    roleCredentials: _rc,
+    ...task
+  } = t;
   const view = structuredClone(task) as ECS.Task;
   view.tags = withTags ? tagsOf(state, t.taskArn) : [];
   return view;
 }
 
-export function findTask(state: EcsState, ctx: RequestContext, cluster: ClusterRecord, ref: string): TaskRecord | undefined {
+export function findTask(
+  state: EcsState,
+  ctx: RequestContext,
+  cluster: ClusterRecord,
+  ref: string,
+): TaskRecord | undefined {
   const arn = ref.startsWith('arn:') ? ref : ecsArn(ctx, `task/${cluster.clusterName}/${ref}`);
   const t = state.tasks[arn];
   return t && t.clusterArn === cluster.clusterArn ? t : undefined;
 }
 
-export function launchTypeFor(input: Pick<ECS.RunTaskRequest, 'launchType' | 'capacityProviderStrategy'>, cluster: ClusterRecord): { launchType: ECS.LaunchType; capacityProviderName?: string } {
+export function launchTypeFor(
+  input: Pick<ECS.RunTaskRequest, 'launchType' | 'capacityProviderStrategy'>,
+  cluster: ClusterRecord,
+): { launchType: ECS.LaunchType; capacityProviderName?: string } {
   if (input.launchType) return { launchType: input.launchType };
-  const strategy = input.capacityProviderStrategy?.length ? input.capacityProviderStrategy : cluster.defaultCapacityProviderStrategy;
+  const strategy = input.capacityProviderStrategy?.length
+    ? input.capacityProviderStrategy
+    : cluster.defaultCapacityProviderStrategy;
   if (strategy?.length) {
     // Dockside runs every task on one engine, so the first provider with weight (or base) wins.
     const pick = strategy.find((s) => (s.base ?? 0) > 0) ?? strategy.find((s) => (s.weight ?? 0) > 0) ?? strategy[0];
     const name = pick.capacityProvider!;
-    if (input.capacityProviderStrategy?.length && !['FARGATE', 'FARGATE_SPOT'].includes(name) && !cluster.capacityProviders?.includes(name)) {
-      throw invalid(`The specified capacity provider strategy cannot contain a capacity provider that is not associated with the cluster. Associate the capacity provider with the cluster or specify a valid capacity provider and try again.`);
+    if (
+      input.capacityProviderStrategy?.length &&
+      !['FARGATE', 'FARGATE_SPOT'].includes(name) &&
+      !cluster.capacityProviders?.includes(name)
+    ) {
+      throw invalid(
+        `The specified capacity provider strategy cannot contain a capacity provider that is not associated with the cluster. Associate the capacity provider with the cluster or specify a valid capacity provider and try again.`,
+      );
     }
     return { launchType: name.startsWith('FARGATE') ? 'FARGATE' : 'EC2', capacityProviderName: name };
   }
@@ -74,11 +103,16 @@ export function launchTypeFor(input: Pick<ECS.RunTaskRequest, 'launchType' | 'ca
 }
 
 /** The task definition as this task runs it: overrides applied. */
-export function effectiveDefinition(td: TaskDefinitionRecord, overrides: ECS.TaskOverride | undefined): TaskDefinitionRecord {
+export function effectiveDefinition(
+  td: TaskDefinitionRecord,
+  overrides: ECS.TaskOverride | undefined,
+): TaskDefinitionRecord {
   const byName = new Map((overrides?.containerOverrides ?? []).map((o) => [o.name, o]));
   return {
     ...structuredClone(td),
-    containerDefinitions: (td.containerDefinitions ?? []).map((d) => applyOverride(structuredClone(d), byName.get(d.name))),
+    containerDefinitions: (td.containerDefinitions ?? []).map((d) =>
+      applyOverride(structuredClone(d), byName.get(d.name)),
+    ),
     ...(overrides?.taskRoleArn ? { taskRoleArn: overrides.taskRoleArn } : {}),
     ...(overrides?.executionRoleArn ? { executionRoleArn: overrides.executionRoleArn } : {}),
     ...(overrides?.cpu ? { cpu: overrides.cpu } : {}),
@@ -86,14 +120,19 @@ export function effectiveDefinition(td: TaskDefinitionRecord, overrides: ECS.Tas
   };
 }
 
-export function checkRunTask(input: Omit<ECS.RunTaskRequest, 'taskDefinition'>, td: TaskDefinitionRecord, launchType: ECS.LaunchType) {
+export function checkRunTask(
+  input: Omit<ECS.RunTaskRequest, 'taskDefinition'>,
+  td: TaskDefinitionRecord,
+  launchType: ECS.LaunchType,
+) {
   const count = input.count ?? 1;
   if (!Number.isInteger(count) || count < 1 || count > 10) throw invalid('count must be between 1 and 10.');
   if (input.launchType && input.capacityProviderStrategy?.length) {
     throw invalid('Specifying both a launch type and capacity provider strategy is not supported.');
   }
   if (td.status !== 'ACTIVE') throw invalid(`TaskDefinition is inactive`);
-  if (launchType === 'FARGATE' && !td.compatibilities?.includes('FARGATE')) throw invalid('Task definition does not support launch_type FARGATE.');
+  if (launchType === 'FARGATE' && !td.compatibilities?.includes('FARGATE'))
+    throw invalid('Task definition does not support launch_type FARGATE.');
   const awsvpc = td.networkMode === 'awsvpc';
   if (awsvpc && !input.networkConfiguration?.awsvpcConfiguration) {
     throw invalid(`Network Configuration must be provided when networkMode 'awsvpc' is specified.`);
@@ -108,25 +147,35 @@ export function checkRunTask(input: Omit<ECS.RunTaskRequest, 'taskDefinition'>, 
     if ((vpc.securityGroups ?? []).length > 5) throw invalid('securityGroups can have at most 5 items.');
     for (const id of vpc.subnets) {
       if (!/^subnet-[0-9a-f]{8,17}$/.test(id)) {
-        throw invalid(`Error retrieving subnet information for [${id}]: The subnet ID '${id}' does not exist (ErrorCode: InvalidSubnetID.NotFound)`);
+        throw invalid(
+          `Error retrieving subnet information for [${id}]: The subnet ID '${id}' does not exist (ErrorCode: InvalidSubnetID.NotFound)`,
+        );
       }
     }
     for (const id of vpc.securityGroups ?? []) {
       if (!/^sg-[0-9a-f]{8,17}$/.test(id)) {
-        throw invalid(`Error retrieving security group information for [${id}]: The security group '${id}' does not exist (ErrorCode: InvalidGroup.NotFound)`);
+        throw invalid(
+          `Error retrieving security group information for [${id}]: The security group '${id}' does not exist (ErrorCode: InvalidGroup.NotFound)`,
+        );
       }
     }
-    if (vpc.assignPublicIp === 'ENABLED' && launchType !== 'FARGATE') throw invalid('Assign public IP is not supported for this launch type.');
+    if (vpc.assignPublicIp === 'ENABLED' && launchType !== 'FARGATE')
+      throw invalid('Assign public IP is not supported for this launch type.');
   }
   const names = new Set((td.containerDefinitions ?? []).map((c) => c.name));
   for (const o of input.overrides?.containerOverrides ?? []) {
-    if (!names.has(o.name)) throw invalid(`Override for container named ${o.name} is not a container in the TaskDefinition.`);
+    if (!names.has(o.name))
+      throw invalid(`Override for container named ${o.name} is not a container in the TaskDefinition.`);
   }
   if ((input.startedBy ?? '').length > 128) throw invalid('startedBy must be at most 128 characters.');
-  if (input.propagateTags === 'SERVICE') throw invalid('The propagateTags value SERVICE is only valid for tasks started by a service.');
+  if (input.propagateTags === 'SERVICE')
+    throw invalid('The propagateTags value SERVICE is only valid for tasks started by a service.');
   for (const v of input.volumeConfigurations ?? []) {
     const declared = td.volumes?.find((x) => x.name === v.name);
-    if (!declared?.configuredAtLaunch) throw invalid(`The volume '${v.name}' in volumeConfigurations is not a volume configured at launch in the task definition.`);
+    if (!declared?.configuredAtLaunch)
+      throw invalid(
+        `The volume '${v.name}' in volumeConfigurations is not a volume configured at launch in the task definition.`,
+      );
   }
 }
 
@@ -189,7 +238,13 @@ export function createTaskRecord(
     ...(l.startedBy ? { startedBy: l.startedBy } : {}),
     ...(definition.cpu ? { cpu: definition.cpu } : {}),
     ...(definition.memory ? { memory: definition.memory } : {}),
-    ...(fargate ? { platformVersion: l.platformVersion && l.platformVersion !== 'LATEST' ? l.platformVersion : '1.4.0', platformFamily: 'Linux', ephemeralStorage: { sizeInGiB: 20 } } : {}),
+    ...(fargate
+      ? {
+          platformVersion: l.platformVersion && l.platformVersion !== 'LATEST' ? l.platformVersion : '1.4.0',
+          platformFamily: 'Linux',
+          ephemeralStorage: { sizeInGiB: 20 },
+        }
+      : {}),
     enableExecuteCommand: Boolean(l.enableExecuteCommand),
     healthStatus: 'UNKNOWN',
     version: 1,
@@ -210,7 +265,12 @@ export function createTaskRecord(
   const subnets = l.subnets;
   if (definition.networkMode === 'awsvpc' && subnets?.length) {
     // The ENI is made during PROVISIONING; its address and id arrive on DescribeTasks.
-    task.attachments!.push({ id: randomUUID(), type: 'ElasticNetworkInterface', status: 'PRECREATED', details: [{ name: 'subnetId', value: subnets[0] }] });
+    task.attachments!.push({
+      id: randomUUID(),
+      type: 'ElasticNetworkInterface',
+      status: 'PRECREATED',
+      details: [{ name: 'subnetId', value: subnets[0] }],
+    });
   }
   for (const v of l.volumeConfigurations ?? []) {
     task.attachments!.push({
@@ -228,4 +288,3 @@ export function createTaskRecord(
   state.tasks[taskArn] = task;
   return task;
 }
-

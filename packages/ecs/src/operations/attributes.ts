@@ -36,7 +36,8 @@ export function attributeOperations(d: EcsDomain): OperationMap {
       // Check everything first so a failing call changes nothing.
       const planned = attrs.map((a) => {
         if (!NAME.test(a.name ?? '')) throw invalidParameter(`Invalid attribute name: ${a.name}`);
-        if (a.value !== undefined && !VALUE.test(a.value)) throw invalidParameter(`Invalid attribute value: ${a.value}`);
+        if (a.value !== undefined && !VALUE.test(a.value))
+          throw invalidParameter(`Invalid attribute value: ${a.value}`);
         return { a, ci: target(state, ctx, cluster.clusterName, a) };
       });
       const next = new Map<ContainerInstanceRecord, ECS.Attribute[]>();
@@ -47,13 +48,20 @@ export function attributeOperations(d: EcsDomain): OperationMap {
         if (i >= 0) list[i] = stored;
         else list.push(stored);
         if (list.filter(isCustom).length > MAX_CUSTOM_ATTRIBUTES) {
-          throw new ServiceError('AttributeLimitExceededException', `You can apply up to ${MAX_CUSTOM_ATTRIBUTES} custom attributes per resource.`);
+          throw new ServiceError(
+            'AttributeLimitExceededException',
+            `You can apply up to ${MAX_CUSTOM_ATTRIBUTES} custom attributes per resource.`,
+          );
         }
         next.set(ci, list);
       }
       for (const [ci, list] of next) ci.attributes = list;
       return {
-        attributes: planned.map(({ a, ci }) => ({ ...a, targetType: 'container-instance', targetId: ci.containerInstanceArn })),
+        attributes: planned.map(({ a, ci }) => ({
+          ...a,
+          targetType: 'container-instance',
+          targetId: ci.containerInstanceArn,
+        })),
       };
     },
     DeleteAttributes(input: ECS.DeleteAttributesRequest, ctx): ECS.DeleteAttributesResponse {
@@ -62,7 +70,11 @@ export function attributeOperations(d: EcsDomain): OperationMap {
       const planned = (input.attributes ?? []).map((a) => ({ a, ci: target(state, ctx, cluster.clusterName, a) }));
       for (const { a, ci } of planned) ci.attributes = ci.attributes.filter((x) => x.name !== a.name);
       return {
-        attributes: planned.map(({ a, ci }) => ({ ...a, targetType: 'container-instance', targetId: ci.containerInstanceArn })),
+        attributes: planned.map(({ a, ci }) => ({
+          ...a,
+          targetType: 'container-instance',
+          targetId: ci.containerInstanceArn,
+        })),
       };
     },
     ListAttributes(input: ECS.ListAttributesRequest, ctx): ECS.ListAttributesResponse {

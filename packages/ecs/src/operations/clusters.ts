@@ -2,14 +2,24 @@ import type * as ECS from '@aws-sdk/client-ecs';
 import { ServiceError, paginate, type OperationMap, type RequestContext } from '@dockside/core';
 import { effectiveSetting, rootPrincipal } from '../domain/account-settings';
 import { ecsArn, nameFromArnOrName } from '../domain/arn';
-import { CLUSTER_NAME, activeCluster, checkCapacityProviders, checkSettings, checkStrategy, clusterView, mergeSettings } from '../domain/clusters';
+import {
+  CLUSTER_NAME,
+  activeCluster,
+  checkCapacityProviders,
+  checkSettings,
+  checkStrategy,
+  clusterView,
+  mergeSettings,
+} from '../domain/clusters';
 import type { EcsDomain } from '../domain/context';
 import { deleteTags, setTags } from '../domain/tags';
 import { clusterNotFound, invalidParameter } from '../errors';
 import type { ClusterRecord } from '../state/types';
 
-
-export function clusterOperations(d: EcsDomain, onChange: (ctx: RequestContext, c: ClusterRecord, change: 'created' | 'updated' | 'deleted') => void): OperationMap {
+export function clusterOperations(
+  d: EcsDomain,
+  onChange: (ctx: RequestContext, c: ClusterRecord, change: 'created' | 'updated' | 'deleted') => void,
+): OperationMap {
   return {
     CreateCluster(input: ECS.CreateClusterRequest, ctx): ECS.CreateClusterResponse {
       const state = d.stateOf(ctx);
@@ -27,7 +37,9 @@ export function clusterOperations(d: EcsDomain, onChange: (ctx: RequestContext, 
       checkCapacityProviders(input.capacityProviders);
       checkStrategy(input.defaultCapacityProviderStrategy, input.capacityProviders ?? []);
       const defaultInsights = effectiveSetting(state, ctx, 'containerInsights', rootPrincipal(ctx)).value ?? 'disabled';
-      const settings = input.settings?.length ? input.settings : [{ name: 'containerInsights' as const, value: defaultInsights }];
+      const settings = input.settings?.length
+        ? input.settings
+        : [{ name: 'containerInsights' as const, value: defaultInsights }];
       const rec: ClusterRecord = {
         clusterArn: ecsArn(ctx, `cluster/${name}`),
         clusterName: name,
@@ -36,7 +48,9 @@ export function clusterOperations(d: EcsDomain, onChange: (ctx: RequestContext, 
         capacityProviders: input.capacityProviders ?? [],
         defaultCapacityProviderStrategy: input.defaultCapacityProviderStrategy ?? [],
         ...(input.configuration ? { configuration: input.configuration } : {}),
-        ...(input.serviceConnectDefaults ? { serviceConnectDefaults: { namespace: input.serviceConnectDefaults.namespace } } : {}),
+        ...(input.serviceConnectDefaults
+          ? { serviceConnectDefaults: { namespace: input.serviceConnectDefaults.namespace } }
+          : {}),
       };
       // Tags are validated before anything is stored, so a bad tag leaves no half-made cluster.
       setTags(state, rec.clusterArn, input.tags ?? [], { replace: true });
@@ -80,13 +94,22 @@ export function clusterOperations(d: EcsDomain, onChange: (ctx: RequestContext, 
       const c = activeCluster(state, ctx, input.cluster);
       const counts = clusterView(state, d.index, c, []);
       if (counts.registeredContainerInstancesCount) {
-        throw new ServiceError('ClusterContainsContainerInstancesException', 'The Cluster cannot be deleted while Container Instances are active or draining.');
+        throw new ServiceError(
+          'ClusterContainsContainerInstancesException',
+          'The Cluster cannot be deleted while Container Instances are active or draining.',
+        );
       }
       if (counts.activeServicesCount) {
-        throw new ServiceError('ClusterContainsServicesException', 'The Cluster cannot be deleted while Services are active.');
+        throw new ServiceError(
+          'ClusterContainsServicesException',
+          'The Cluster cannot be deleted while Services are active.',
+        );
       }
       if (counts.runningTasksCount || counts.pendingTasksCount) {
-        throw new ServiceError('ClusterContainsTasksException', 'The Cluster cannot be deleted while Tasks are active.');
+        throw new ServiceError(
+          'ClusterContainsTasksException',
+          'The Cluster cannot be deleted while Tasks are active.',
+        );
       }
       c.status = 'INACTIVE';
       deleteTags(state, c.clusterArn);
@@ -100,7 +123,8 @@ export function clusterOperations(d: EcsDomain, onChange: (ctx: RequestContext, 
       checkSettings(input.settings);
       if (input.settings) c.settings = mergeSettings(c.settings, input.settings);
       if (input.configuration) c.configuration = { ...c.configuration, ...input.configuration };
-      if (input.serviceConnectDefaults) c.serviceConnectDefaults = { namespace: input.serviceConnectDefaults.namespace };
+      if (input.serviceConnectDefaults)
+        c.serviceConnectDefaults = { namespace: input.serviceConnectDefaults.namespace };
       onChange(ctx, c, 'updated');
       return { cluster: clusterView(state, d.index, c) };
     },
@@ -114,7 +138,10 @@ export function clusterOperations(d: EcsDomain, onChange: (ctx: RequestContext, 
       return { cluster: clusterView(state, d.index, c) };
     },
 
-    PutClusterCapacityProviders(input: ECS.PutClusterCapacityProvidersRequest, ctx): ECS.PutClusterCapacityProvidersResponse {
+    PutClusterCapacityProviders(
+      input: ECS.PutClusterCapacityProvidersRequest,
+      ctx,
+    ): ECS.PutClusterCapacityProvidersResponse {
       const state = d.stateOf(ctx);
       const c = activeCluster(state, ctx, input.cluster);
       checkCapacityProviders(input.capacityProviders);
@@ -126,4 +153,3 @@ export function clusterOperations(d: EcsDomain, onChange: (ctx: RequestContext, 
     },
   };
 }
-

@@ -44,7 +44,10 @@ export function containerInstanceOperations(d: EcsDomain): OperationMap {
       state.containerInstances[arn] = rec;
       return { containerInstance: containerInstanceView(state, rec) };
     },
-    DeregisterContainerInstance(input: ECS.DeregisterContainerInstanceRequest, ctx): ECS.DeregisterContainerInstanceResponse {
+    DeregisterContainerInstance(
+      input: ECS.DeregisterContainerInstanceRequest,
+      ctx,
+    ): ECS.DeregisterContainerInstanceResponse {
       const state = d.stateOf(ctx);
       const cluster = activeCluster(state, ctx, input.cluster);
       const ci = findContainerInstance(state, ctx, cluster.clusterName, input.containerInstance!);
@@ -60,13 +63,20 @@ export function containerInstanceOperations(d: EcsDomain): OperationMap {
       const state = d.stateOf(ctx);
       const cluster = activeCluster(state, ctx, input.cluster);
       const arns = Object.values(state.containerInstances)
-        .filter((ci) => ci.clusterName === cluster.clusterName && (input.status ? ci.status === input.status : ci.status !== 'INACTIVE'))
+        .filter(
+          (ci) =>
+            ci.clusterName === cluster.clusterName &&
+            (input.status ? ci.status === input.status : ci.status !== 'INACTIVE'),
+        )
         .map((ci) => ci.containerInstanceArn)
         .sort();
       const { page, nextToken } = paginate(arns, (a) => a, input, { defaultMax: 100, maxLimit: 100 });
       return { containerInstanceArns: page, ...(nextToken ? { nextToken } : {}) };
     },
-    DescribeContainerInstances(input: ECS.DescribeContainerInstancesRequest, ctx): ECS.DescribeContainerInstancesResponse {
+    DescribeContainerInstances(
+      input: ECS.DescribeContainerInstancesRequest,
+      ctx,
+    ): ECS.DescribeContainerInstancesResponse {
       const state = d.stateOf(ctx);
       const cluster = activeCluster(state, ctx, input.cluster);
       const containerInstances: ECS.ContainerInstance[] = [];

@@ -22,8 +22,16 @@ export function serviceDeploymentOperations(d: EcsDomain, scheduler: ServiceSche
       const before = millis(input.createdAt?.before);
       const all = Object.values(state.serviceDeployments)
         .filter((d) => d.serviceArn === svc.serviceArn && (!input.status?.length || input.status.includes(d.status!)))
-        .filter((d) => (after === undefined || d.createdAt!.getTime() >= after) && (before === undefined || d.createdAt!.getTime() <= before))
-        .sort((a, b) => b.createdAt!.getTime() - a.createdAt!.getTime() || (a.serviceDeploymentArn! < b.serviceDeploymentArn! ? 1 : -1));
+        .filter(
+          (d) =>
+            (after === undefined || d.createdAt!.getTime() >= after) &&
+            (before === undefined || d.createdAt!.getTime() <= before),
+        )
+        .sort(
+          (a, b) =>
+            b.createdAt!.getTime() - a.createdAt!.getTime() ||
+            (a.serviceDeploymentArn! < b.serviceDeploymentArn! ? 1 : -1),
+        );
       let from = 0;
       if (input.nextToken) {
         const last = decodePageToken(input.nextToken);
@@ -46,10 +54,14 @@ export function serviceDeploymentOperations(d: EcsDomain, scheduler: ServiceSche
       };
     },
 
-    DescribeServiceDeployments(input: ECS.DescribeServiceDeploymentsRequest, ctx): ECS.DescribeServiceDeploymentsResponse {
+    DescribeServiceDeployments(
+      input: ECS.DescribeServiceDeploymentsRequest,
+      ctx,
+    ): ECS.DescribeServiceDeploymentsResponse {
       const state = d.stateOf(ctx);
       const arns = input.serviceDeploymentArns ?? [];
-      if (arns.length < 1 || arns.length > 20) throw invalidParameter('serviceDeploymentArns should have between 1 and 20 elements.');
+      if (arns.length < 1 || arns.length > 20)
+        throw invalidParameter('serviceDeploymentArns should have between 1 and 20 elements.');
       const found = arns.filter((a) => state.serviceDeployments[a]);
       return {
         serviceDeployments: found.map((a) => structuredClone(state.serviceDeployments[a])),
@@ -60,9 +72,12 @@ export function serviceDeploymentOperations(d: EcsDomain, scheduler: ServiceSche
     DescribeServiceRevisions(input: ECS.DescribeServiceRevisionsRequest, ctx): ECS.DescribeServiceRevisionsResponse {
       const state = d.stateOf(ctx);
       const arns = input.serviceRevisionArns ?? [];
-      if (arns.length < 1 || arns.length > 20) throw invalidParameter('serviceRevisionArns should have between 1 and 20 elements.');
+      if (arns.length < 1 || arns.length > 20)
+        throw invalidParameter('serviceRevisionArns should have between 1 and 20 elements.');
       return {
-        serviceRevisions: arns.filter((a) => state.serviceRevisions[a]).map((a) => structuredClone(state.serviceRevisions[a])),
+        serviceRevisions: arns
+          .filter((a) => state.serviceRevisions[a])
+          .map((a) => structuredClone(state.serviceRevisions[a])),
         failures: arns.filter((a) => !state.serviceRevisions[a]).map((arn) => ({ arn, reason: 'MISSING' })),
       };
     },
@@ -72,7 +87,9 @@ export function serviceDeploymentOperations(d: EcsDomain, scheduler: ServiceSche
       const sd = state.serviceDeployments[input.serviceDeploymentArn ?? ''];
       if (!sd) throw serviceDeploymentNotFound();
       const svc = state.services[sd.serviceArn!];
-      const dep = svc?.deployments.find((d) => d.serviceDeploymentArn === sd.serviceDeploymentArn && d.status === 'PRIMARY');
+      const dep = svc?.deployments.find(
+        (d) => d.serviceDeploymentArn === sd.serviceDeploymentArn && d.status === 'PRIMARY',
+      );
       if (!svc || !dep || !['IN_PROGRESS', 'PENDING'].includes(sd.status!)) {
         throw conflict(`The service deployment is ${sd.status} and can't be stopped.`);
       }
@@ -82,10 +99,24 @@ export function serviceDeploymentOperations(d: EcsDomain, scheduler: ServiceSche
           throw conflict('The service has no completed deployment to roll back to.');
         }
         sd.status = 'ROLLBACK_REQUESTED';
-        scheduler.failDeployment(svc, dep, 'stopped by a StopServiceDeployment request', true, ctx, 'Service deployment rolled back because of a StopServiceDeployment request.');
+        scheduler.failDeployment(
+          svc,
+          dep,
+          'stopped by a StopServiceDeployment request',
+          true,
+          ctx,
+          'Service deployment rolled back because of a StopServiceDeployment request.',
+        );
       } else {
         sd.status = 'STOP_REQUESTED';
-        scheduler.failDeployment(svc, dep, 'stopped by a StopServiceDeployment request', false, ctx, 'Service deployment stopped because of a StopServiceDeployment request.');
+        scheduler.failDeployment(
+          svc,
+          dep,
+          'stopped by a StopServiceDeployment request',
+          false,
+          ctx,
+          'Service deployment stopped because of a StopServiceDeployment request.',
+        );
         Object.assign(sd, { status: 'STOPPED', stoppedAt: now, updatedAt: now, finishedAt: now });
       }
       kick(ctx, svc);
@@ -97,19 +128,30 @@ export function serviceDeploymentOperations(d: EcsDomain, scheduler: ServiceSche
       const sd = state.serviceDeployments[input.serviceDeploymentArn ?? ''];
       if (!sd) throw serviceDeploymentNotFound();
       const hook = sd.lifecycleHookDetails?.find((h) => h.hookId === input.hookId);
-      if (!hook) throw invalidParameter(`The lifecycle hook ${input.hookId} does not exist for this service deployment.`);
-      if (hook.status !== 'AWAITING_ACTION') throw invalidParameter(`The lifecycle hook ${input.hookId} is ${hook.status}, not AWAITING_ACTION.`);
-      if (sd.status !== 'IN_PROGRESS') throw conflict(`The service deployment is ${sd.status}; only an IN_PROGRESS deployment can be continued.`);
+      if (!hook)
+        throw invalidParameter(`The lifecycle hook ${input.hookId} does not exist for this service deployment.`);
+      if (hook.status !== 'AWAITING_ACTION')
+        throw invalidParameter(`The lifecycle hook ${input.hookId} is ${hook.status}, not AWAITING_ACTION.`);
+      if (sd.status !== 'IN_PROGRESS')
+        throw conflict(`The service deployment is ${sd.status}; only an IN_PROGRESS deployment can be continued.`);
       const svc = state.services[sd.serviceArn!];
-      const dep = svc?.deployments.find((d) => d.serviceDeploymentArn === sd.serviceDeploymentArn && d.status === 'PRIMARY');
+      const dep = svc?.deployments.find(
+        (d) => d.serviceDeploymentArn === sd.serviceDeploymentArn && d.status === 'PRIMARY',
+      );
       hook.status = 'SUCCEEDED';
       sd.updatedAt = new Date();
       if ((input.action ?? 'CONTINUE') === 'ROLLBACK' && svc && dep) {
-        scheduler.failDeployment(svc, dep, 'rolled back at a lifecycle hook', true, ctx, 'Service deployment rolled back because of a ContinueServiceDeployment request.');
+        scheduler.failDeployment(
+          svc,
+          dep,
+          'rolled back at a lifecycle hook',
+          true,
+          ctx,
+          'Service deployment rolled back because of a ContinueServiceDeployment request.',
+        );
       }
       if (svc) kick(ctx, svc);
       return { serviceDeploymentArn: sd.serviceDeploymentArn };
     },
-
   };
 }

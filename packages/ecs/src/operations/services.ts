@@ -4,7 +4,19 @@ import type { OperationMap, RequestContext } from '@dockside/core';
 import { ecsArn } from '../domain/arn';
 import { activeCluster } from '../domain/clusters';
 import type { EcsDomain } from '../domain/context';
-import { SERVICE_NAME, activeService, checkDeploymentConfiguration, checkLoadBalancers, deploy, existingService, findService, newTaskSet, pageOfArns, serviceView, tdOf } from '../domain/services';
+import {
+  SERVICE_NAME,
+  activeService,
+  checkDeploymentConfiguration,
+  checkLoadBalancers,
+  deploy,
+  existingService,
+  findService,
+  newTaskSet,
+  pageOfArns,
+  serviceView,
+  tdOf,
+} from '../domain/services';
 import { setTags } from '../domain/tags';
 import { checkRunTask, launchTypeFor } from '../domain/tasks';
 import { invalidParameter } from '../errors';
@@ -14,19 +26,25 @@ import type { DeploymentRecord, ServiceRecord } from '../state/types';
 /** CreateService, UpdateService, DeleteService, DescribeServices, ListServices(ByNamespace). */
 export function serviceOperations(d: EcsDomain, scheduler: ServiceScheduler): OperationMap {
   const kick = (ctx: RequestContext, svc: ServiceRecord) => scheduler.schedule(ctx, svc.serviceArn);
-  const started = (svc: ServiceRecord, dep: DeploymentRecord) => scheduler.deploymentChanged(svc, dep, 'SERVICE_DEPLOYMENT_IN_PROGRESS');
+  const started = (svc: ServiceRecord, dep: DeploymentRecord) =>
+    scheduler.deploymentChanged(svc, dep, 'SERVICE_DEPLOYMENT_IN_PROGRESS');
   return {
     CreateService(input: ECS.CreateServiceRequest, ctx): ECS.CreateServiceResponse {
       const state = d.stateOf(ctx);
       const cluster = activeCluster(state, ctx, input.cluster);
       const name = input.serviceName ?? '';
-      if (!SERVICE_NAME.test(name)) throw invalidParameter('Service name must be 1 to 255 letters, numbers, hyphens and underscores.');
+      if (!SERVICE_NAME.test(name))
+        throw invalidParameter('Service name must be 1 to 255 letters, numbers, hyphens and underscores.');
       const { clientToken: _t, ...rest } = input;
       const fingerprint = createHash('sha256').update(JSON.stringify(rest)).digest('hex');
       const arn = ecsArn(ctx, `service/${cluster.clusterName}/${name}`);
       const existing = state.services[arn];
       if (existing && existing.status !== 'INACTIVE') {
-        if (input.clientToken && existing.clientToken?.token === input.clientToken && existing.clientToken.fingerprint === fingerprint) {
+        if (
+          input.clientToken &&
+          existing.clientToken?.token === input.clientToken &&
+          existing.clientToken.fingerprint === fingerprint
+        ) {
           return { service: serviceView(state, existing, false) };
         }
         if (existing.status === 'DRAINING') throw invalidParameter('Unable to Start a service that is still Draining.');
@@ -34,17 +52,32 @@ export function serviceOperations(d: EcsDomain, scheduler: ServiceScheduler): Op
       }
       const controller = input.deploymentController?.type ?? 'ECS';
       const daemon = input.schedulingStrategy === 'DAEMON';
-      if (input.desiredCount !== undefined && (!Number.isInteger(input.desiredCount) || input.desiredCount < 0)) throw invalidParameter('desiredCount must be 0 or more.');
-      if (daemon && input.desiredCount !== undefined) throw invalidParameter('The daemon scheduling strategy does not support a desired count for services.');
-      if (daemon && controller !== 'ECS') throw invalidParameter('The daemon scheduling strategy is only supported with the ECS deployment controller.');
-      if (!input.taskDefinition && controller !== 'EXTERNAL') throw invalidParameter('TaskDefinition must be specified.');
+      if (input.desiredCount !== undefined && (!Number.isInteger(input.desiredCount) || input.desiredCount < 0))
+        throw invalidParameter('desiredCount must be 0 or more.');
+      if (daemon && input.desiredCount !== undefined)
+        throw invalidParameter('The daemon scheduling strategy does not support a desired count for services.');
+      if (daemon && controller !== 'ECS')
+        throw invalidParameter('The daemon scheduling strategy is only supported with the ECS deployment controller.');
+      if (!input.taskDefinition && controller !== 'EXTERNAL')
+        throw invalidParameter('TaskDefinition must be specified.');
       const { launchType, capacityProviderName } = launchTypeFor(input, cluster);
-      if (daemon && launchType === 'FARGATE') throw invalidParameter('The daemon scheduling strategy is not supported with the FARGATE launch type.');
+      if (daemon && launchType === 'FARGATE')
+        throw invalidParameter('The daemon scheduling strategy is not supported with the FARGATE launch type.');
       const td = input.taskDefinition ? tdOf(state, ctx, input.taskDefinition) : undefined;
-      if (td) checkRunTask({ networkConfiguration: input.networkConfiguration, launchType: input.launchType, capacityProviderStrategy: input.capacityProviderStrategy }, td, launchType);
+      if (td)
+        checkRunTask(
+          {
+            networkConfiguration: input.networkConfiguration,
+            launchType: input.launchType,
+            capacityProviderStrategy: input.capacityProviderStrategy,
+          },
+          td,
+          launchType,
+        );
       checkDeploymentConfiguration(input.deploymentConfiguration, daemon);
       checkLoadBalancers(input.loadBalancers, td);
-      if (input.healthCheckGracePeriodSeconds !== undefined && input.healthCheckGracePeriodSeconds < 0) throw invalidParameter('healthCheckGracePeriodSeconds must be 0 or more.');
+      if (input.healthCheckGracePeriodSeconds !== undefined && input.healthCheckGracePeriodSeconds < 0)
+        throw invalidParameter('healthCheckGracePeriodSeconds must be 0 or more.');
       if (input.tags?.length) setTags(state, arn, input.tags, { replace: true });
 
       const now = new Date();
@@ -58,8 +91,12 @@ export function serviceOperations(d: EcsDomain, scheduler: ServiceScheduler): Op
         desiredCount: daemon ? 0 : (input.desiredCount ?? 0),
         runningCount: 0,
         pendingCount: 0,
-        ...(capacityProviderName ? { capacityProviderStrategy: input.capacityProviderStrategy ?? cluster.defaultCapacityProviderStrategy } : { launchType }),
-        ...(launchType === 'FARGATE' ? { platformVersion: input.platformVersion ?? 'LATEST', platformFamily: 'Linux' } : {}),
+        ...(capacityProviderName
+          ? { capacityProviderStrategy: input.capacityProviderStrategy ?? cluster.defaultCapacityProviderStrategy }
+          : { launchType }),
+        ...(launchType === 'FARGATE'
+          ? { platformVersion: input.platformVersion ?? 'LATEST', platformFamily: 'Linux' }
+          : {}),
         ...(td ? { taskDefinition: td.taskDefinitionArn } : {}),
         deploymentConfiguration: {
           deploymentCircuitBreaker: { enable: false, rollback: false },
@@ -70,13 +107,17 @@ export function serviceOperations(d: EcsDomain, scheduler: ServiceScheduler): Op
         },
         deployments: [],
         taskSets: [],
-        ...(input.role ? { roleArn: input.role.startsWith('arn:') ? input.role : `arn:aws:iam::${ctx.accountId}:role/${input.role}` } : {}),
+        ...(input.role
+          ? { roleArn: input.role.startsWith('arn:') ? input.role : `arn:aws:iam::${ctx.accountId}:role/${input.role}` }
+          : {}),
         events: [],
         createdAt: now,
         placementConstraints: input.placementConstraints ?? [],
         placementStrategy: input.placementStrategy ?? [],
         ...(input.networkConfiguration ? { networkConfiguration: input.networkConfiguration } : {}),
-        ...(input.healthCheckGracePeriodSeconds !== undefined ? { healthCheckGracePeriodSeconds: input.healthCheckGracePeriodSeconds } : {}),
+        ...(input.healthCheckGracePeriodSeconds !== undefined
+          ? { healthCheckGracePeriodSeconds: input.healthCheckGracePeriodSeconds }
+          : {}),
         schedulingStrategy: daemon ? 'DAEMON' : 'REPLICA',
         deploymentController: { type: controller },
         createdBy: `arn:aws:iam::${ctx.accountId}:root`,
@@ -85,13 +126,14 @@ export function serviceOperations(d: EcsDomain, scheduler: ServiceScheduler): Op
         enableExecuteCommand: Boolean(input.enableExecuteCommand),
         availabilityZoneRebalancing: input.availabilityZoneRebalancing ?? 'ENABLED',
         ...(input.clientToken ? { clientToken: { token: input.clientToken, fingerprint } } : {}),
-        ...(input.serviceConnectConfiguration?.namespace ?? cluster.serviceConnectDefaults?.namespace
+        ...((input.serviceConnectConfiguration?.namespace ?? cluster.serviceConnectDefaults?.namespace)
           ? { namespace: input.serviceConnectConfiguration?.namespace ?? cluster.serviceConnectDefaults?.namespace }
           : {}),
       };
       state.services[arn] = svc;
       if (controller === 'ECS') deploy(state, ctx, svc, cluster, td!, started);
-      else if (controller === 'CODE_DEPLOY') newTaskSet(state, ctx, svc, cluster, td!, { launchType: svc.launchType }, 'PRIMARY');
+      else if (controller === 'CODE_DEPLOY')
+        newTaskSet(state, ctx, svc, cluster, td!, { launchType: svc.launchType }, 'PRIMARY');
       kick(ctx, svc);
       return { service: serviceView(state, svc, false) };
     },
@@ -102,9 +144,21 @@ export function serviceOperations(d: EcsDomain, scheduler: ServiceScheduler): Op
       const svc = activeService(state, ctx, cluster, input.service);
       const controller = svc.deploymentController?.type ?? 'ECS';
       const daemon = svc.schedulingStrategy === 'DAEMON';
-      const redeploys = input.taskDefinition !== undefined || input.forceNewDeployment || input.networkConfiguration !== undefined || input.platformVersion !== undefined ||
-        input.capacityProviderStrategy !== undefined || input.loadBalancers !== undefined || input.volumeConfigurations !== undefined || input.serviceConnectConfiguration !== undefined;
-      if (controller !== 'ECS' && (input.taskDefinition !== undefined || input.networkConfiguration !== undefined || input.platformVersion !== undefined)) {
+      const redeploys =
+        input.taskDefinition !== undefined ||
+        input.forceNewDeployment ||
+        input.networkConfiguration !== undefined ||
+        input.platformVersion !== undefined ||
+        input.capacityProviderStrategy !== undefined ||
+        input.loadBalancers !== undefined ||
+        input.volumeConfigurations !== undefined ||
+        input.serviceConnectConfiguration !== undefined;
+      if (
+        controller !== 'ECS' &&
+        (input.taskDefinition !== undefined ||
+          input.networkConfiguration !== undefined ||
+          input.platformVersion !== undefined)
+      ) {
         throw invalidParameter(
           controller === 'CODE_DEPLOY'
             ? 'Unable to update task definition on services with a CODE_DEPLOY deployment controller. Use AWS CodeDeploy to trigger a new deployment.'
@@ -112,23 +166,35 @@ export function serviceOperations(d: EcsDomain, scheduler: ServiceScheduler): Op
         );
       }
       if (input.desiredCount !== undefined) {
-        if (daemon) throw invalidParameter('The daemon scheduling strategy does not support a desired count for services.');
-        if (!Number.isInteger(input.desiredCount) || input.desiredCount < 0) throw invalidParameter('desiredCount must be 0 or more.');
+        if (daemon)
+          throw invalidParameter('The daemon scheduling strategy does not support a desired count for services.');
+        if (!Number.isInteger(input.desiredCount) || input.desiredCount < 0)
+          throw invalidParameter('desiredCount must be 0 or more.');
       }
       checkDeploymentConfiguration(input.deploymentConfiguration, daemon);
       const td = input.taskDefinition ? tdOf(state, ctx, input.taskDefinition) : undefined;
       const current = svc.taskDefinition ? tdOf(state, ctx, svc.taskDefinition) : undefined;
-      if (td) checkRunTask({ networkConfiguration: input.networkConfiguration ?? svc.networkConfiguration, launchType: svc.launchType }, td, (svc.launchType ?? 'EC2') as ECS.LaunchType);
+      if (td)
+        checkRunTask(
+          { networkConfiguration: input.networkConfiguration ?? svc.networkConfiguration, launchType: svc.launchType },
+          td,
+          (svc.launchType ?? 'EC2') as ECS.LaunchType,
+        );
       checkLoadBalancers(input.loadBalancers, td ?? current);
 
       if (input.desiredCount !== undefined) svc.desiredCount = input.desiredCount;
-      if (input.deploymentConfiguration) svc.deploymentConfiguration = { ...svc.deploymentConfiguration, ...structuredClone(input.deploymentConfiguration) };
+      if (input.deploymentConfiguration)
+        svc.deploymentConfiguration = {
+          ...svc.deploymentConfiguration,
+          ...structuredClone(input.deploymentConfiguration),
+        };
       if (input.networkConfiguration) svc.networkConfiguration = input.networkConfiguration;
       if (input.platformVersion) svc.platformVersion = input.platformVersion;
       if (input.capacityProviderStrategy) svc.capacityProviderStrategy = input.capacityProviderStrategy;
       if (input.loadBalancers) svc.loadBalancers = input.loadBalancers;
       if (input.serviceRegistries) svc.serviceRegistries = input.serviceRegistries;
-      if (input.healthCheckGracePeriodSeconds !== undefined) svc.healthCheckGracePeriodSeconds = input.healthCheckGracePeriodSeconds;
+      if (input.healthCheckGracePeriodSeconds !== undefined)
+        svc.healthCheckGracePeriodSeconds = input.healthCheckGracePeriodSeconds;
       if (input.enableExecuteCommand !== undefined) svc.enableExecuteCommand = input.enableExecuteCommand;
       if (input.enableECSManagedTags !== undefined) svc.enableECSManagedTags = input.enableECSManagedTags;
       if (input.propagateTags !== undefined) svc.propagateTags = input.propagateTags;
@@ -151,7 +217,8 @@ export function serviceOperations(d: EcsDomain, scheduler: ServiceScheduler): Op
       const state = d.stateOf(ctx);
       const svc = existingService(state, ctx, input);
       if (svc.status === 'DRAINING') return { service: serviceView(state, svc, false) };
-      if (svc.schedulingStrategy !== 'DAEMON' && svc.desiredCount > 0 && !input.force) throw invalidParameter('The service cannot be stopped while it is scaled above 0.');
+      if (svc.schedulingStrategy !== 'DAEMON' && svc.desiredCount > 0 && !input.force)
+        throw invalidParameter('The service cannot be stopped while it is scaled above 0.');
       svc.status = 'DRAINING';
       svc.desiredCount = 0;
       svc.steady = false;
@@ -164,13 +231,18 @@ export function serviceOperations(d: EcsDomain, scheduler: ServiceScheduler): Op
       const state = d.stateOf(ctx);
       const cluster = activeCluster(state, ctx, input.cluster);
       const refs = input.services ?? [];
-      if (refs.length < 1 || refs.length > 10) throw invalidParameter('services should have between 1 and 10 elements.');
+      if (refs.length < 1 || refs.length > 10)
+        throw invalidParameter('services should have between 1 and 10 elements.');
       const services: ECS.Service[] = [];
       const failures: ECS.Failure[] = [];
       for (const ref of refs) {
         const svc = findService(state, ctx, cluster, ref);
         if (svc) services.push(serviceView(state, svc, Boolean(input.include?.includes('TAGS'))));
-        else failures.push({ arn: ref.startsWith('arn:') ? ref : ecsArn(ctx, `service/${cluster.clusterName}/${ref}`), reason: 'MISSING' });
+        else
+          failures.push({
+            arn: ref.startsWith('arn:') ? ref : ecsArn(ctx, `service/${cluster.clusterName}/${ref}`),
+            reason: 'MISSING',
+          });
       }
       return { services, failures };
     },
@@ -196,11 +268,15 @@ export function serviceOperations(d: EcsDomain, scheduler: ServiceScheduler): Op
       const ns = input.namespace ?? '';
       const name = ns.startsWith('arn:') ? ns.slice(ns.lastIndexOf('/') + 1) : ns;
       const arns = Object.values(state.services)
-        .filter((s) => s.status !== 'INACTIVE' && s.namespace !== undefined && (s.namespace === ns || s.namespace === name || s.namespace.endsWith(`/${name}`)))
+        .filter(
+          (s) =>
+            s.status !== 'INACTIVE' &&
+            s.namespace !== undefined &&
+            (s.namespace === ns || s.namespace === name || s.namespace.endsWith(`/${name}`)),
+        )
         .map((s) => s.serviceArn)
         .sort();
       return pageOfArns(arns, input);
     },
-
   };
 }

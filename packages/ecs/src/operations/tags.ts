@@ -14,7 +14,12 @@ export function tagOperations({ stateOf }: EcsDomain): OperationMap {
       const state = stateOf(ctx);
       const arn = existingResource(state, ctx, input.resourceArn!);
       const drop = new Set(input.tagKeys ?? []);
-      setTags(state, arn, tagsOf(state, arn).filter((t) => !drop.has(t.key!)), { replace: true });
+      setTags(
+        state,
+        arn,
+        tagsOf(state, arn).filter((t) => !drop.has(t.key!)),
+        { replace: true },
+      );
       return {};
     },
     ListTagsForResource(input: ECS.ListTagsForResourceRequest, ctx): ECS.ListTagsForResourceResponse {

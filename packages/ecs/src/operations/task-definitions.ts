@@ -53,13 +53,19 @@ export function taskDefinitionOperations(d: EcsDomain): OperationMap {
     DescribeTaskDefinition(input: ECS.DescribeTaskDefinitionRequest, ctx): ECS.DescribeTaskDefinitionResponse {
       const state = d.stateOf(ctx);
       const td = resolveTaskDefinition(state, ctx, input.taskDefinition!);
-      return { taskDefinition: taskDefinitionView(td), ...(input.include?.includes('TAGS') ? { tags: tagsOf(state, td.taskDefinitionArn) } : {}) };
+      return {
+        taskDefinition: taskDefinitionView(td),
+        ...(input.include?.includes('TAGS') ? { tags: tagsOf(state, td.taskDefinitionArn) } : {}),
+      };
     },
 
     DeregisterTaskDefinition(input: ECS.DeregisterTaskDefinitionRequest, ctx): ECS.DeregisterTaskDefinitionResponse {
       const state = d.stateOf(ctx);
       const { revision } = parseRef(ctx, input.taskDefinition!);
-      if (revision === undefined) throw clientException('Invalid revision number. Specify the task definition as family:revision or its full ARN.');
+      if (revision === undefined)
+        throw clientException(
+          'Invalid revision number. Specify the task definition as family:revision or its full ARN.',
+        );
       const td = resolveTaskDefinition(state, ctx, input.taskDefinition!);
       if (td.status === 'ACTIVE') {
         td.status = 'INACTIVE';
@@ -80,14 +86,19 @@ export function taskDefinitionOperations(d: EcsDomain): OperationMap {
           if (parseRef(ctx, ref).revision === undefined) throw clientException('missing revision');
           td = resolveTaskDefinition(state, ctx, ref);
         } catch {
-          failures.push({ arn: ref, reason: 'TASK_DEFINITION_NOT_FOUND', detail: 'The specified task definition does not exist.' });
+          failures.push({
+            arn: ref,
+            reason: 'TASK_DEFINITION_NOT_FOUND',
+            detail: 'The specified task definition does not exist.',
+          });
           continue;
         }
         if (td.status === 'ACTIVE') {
           failures.push({
             arn: td.taskDefinitionArn,
             reason: 'TASK_DEFINITION_IN_ACTIVE_STATE',
-            detail: 'The specified task definition is still in ACTIVE status. Please deregister the target and try again.',
+            detail:
+              'The specified task definition is still in ACTIVE status. Please deregister the target and try again.',
           });
           continue;
         }
@@ -108,12 +119,17 @@ export function taskDefinitionOperations(d: EcsDomain): OperationMap {
       // Sorted by family, then revision; the key keeps that order as text.
       const key = (td: TaskDefinitionRecord) => `${td.family}\u0001${String(td.revision).padStart(10, '0')}`;
       const desc = input.sort === 'DESC';
-      const ordered = all.map((td) => ({ td, k: desc ? descendingKey(key(td)) : key(td) })).sort((a, b) => (a.k < b.k ? -1 : 1));
+      const ordered = all
+        .map((td) => ({ td, k: desc ? descendingKey(key(td)) : key(td) }))
+        .sort((a, b) => (a.k < b.k ? -1 : 1));
       const { page, nextToken } = paginate(ordered, (x) => x.k, input, { defaultMax: 100, maxLimit: 100 });
       return { taskDefinitionArns: page.map((x) => x.td.taskDefinitionArn), ...(nextToken ? { nextToken } : {}) };
     },
 
-    ListTaskDefinitionFamilies(input: ECS.ListTaskDefinitionFamiliesRequest, ctx): ECS.ListTaskDefinitionFamiliesResponse {
+    ListTaskDefinitionFamilies(
+      input: ECS.ListTaskDefinitionFamiliesRequest,
+      ctx,
+    ): ECS.ListTaskDefinitionFamiliesResponse {
       const state = d.stateOf(ctx);
       const status = input.status ?? 'ACTIVE';
       const families = Object.entries(state.taskDefinitions)

@@ -15,8 +15,10 @@ export function taskProtectionOperations(d: EcsDomain, scheduler: ServiceSchedul
       const state = d.stateOf(ctx);
       const cluster = activeCluster(state, ctx, input.cluster);
       const minutes = input.expiresInMinutes ?? 120;
-      if (input.protectionEnabled && (!Number.isInteger(minutes) || minutes < 1 || minutes > 2880)) throw invalidParameter('expiresInMinutes must be between 1 and 2880.');
-      if (!input.tasks?.length || input.tasks.length > 10) throw invalidParameter('tasks should have between 1 and 10 elements.');
+      if (input.protectionEnabled && (!Number.isInteger(minutes) || minutes < 1 || minutes > 2880))
+        throw invalidParameter('expiresInMinutes must be between 1 and 2880.');
+      if (!input.tasks?.length || input.tasks.length > 10)
+        throw invalidParameter('tasks should have between 1 and 10 elements.');
       const protectedTasks: ECS.ProtectedTask[] = [];
       const failures: ECS.Failure[] = [];
       for (const ref of input.tasks) {
@@ -26,7 +28,14 @@ export function taskProtectionOperations(d: EcsDomain, scheduler: ServiceSchedul
           continue;
         }
         if (!serviceArnOf(t) || t.lastStatus === 'STOPPED') {
-          failures.push({ arn: t.taskArn, reason: 'TASK_NOT_VALID', detail: t.lastStatus === 'STOPPED' ? 'The task is stopped.' : 'Task protection applies only to tasks that belong to a service.' });
+          failures.push({
+            arn: t.taskArn,
+            reason: 'TASK_NOT_VALID',
+            detail:
+              t.lastStatus === 'STOPPED'
+                ? 'The task is stopped.'
+                : 'Task protection applies only to tasks that belong to a service.',
+          });
           continue;
         }
         if (input.protectionEnabled) t.protectedUntil = Date.now() + minutes * 60_000;
@@ -43,7 +52,11 @@ export function taskProtectionOperations(d: EcsDomain, scheduler: ServiceSchedul
       const cluster = activeCluster(state, ctx, input.cluster);
       const protectedTasks: ECS.ProtectedTask[] = [];
       const failures: ECS.Failure[] = [];
-      const refs = input.tasks ?? Object.values(state.tasks).filter((t) => t.clusterArn === cluster.clusterArn && t.protectedUntil !== undefined).map((t) => t.taskArn);
+      const refs =
+        input.tasks ??
+        Object.values(state.tasks)
+          .filter((t) => t.clusterArn === cluster.clusterArn && t.protectedUntil !== undefined)
+          .map((t) => t.taskArn);
       for (const ref of refs) {
         const t = findTask(state, ctx, cluster, ref);
         if (!t) failures.push({ arn: ref, reason: 'MISSING' });

@@ -2,7 +2,15 @@ import type * as ECS from '@aws-sdk/client-ecs';
 import type { OperationMap, RequestContext } from '@dockside/core';
 import type { EcsDomain } from '../domain/context';
 import { addEvent } from '../domain/deployments';
-import { checkLoadBalancers, existingService, findTaskSet, newTaskSet, taskSetService, taskSetView, tdOf } from '../domain/services';
+import {
+  checkLoadBalancers,
+  existingService,
+  findTaskSet,
+  newTaskSet,
+  taskSetService,
+  taskSetView,
+  tdOf,
+} from '../domain/services';
 import { invalidParameter } from '../errors';
 import { ServiceScheduler } from '../scheduler/scheduler';
 import type { ServiceRecord } from '../state/types';
@@ -15,7 +23,8 @@ export function taskSetOperations(d: EcsDomain, scheduler: ServiceScheduler): Op
       const state = d.stateOf(ctx);
       const { cluster, svc } = taskSetService(state, ctx, input);
       const td = tdOf(state, ctx, input.taskDefinition!);
-      if (input.scale && (input.scale.value === undefined || input.scale.value < 0 || input.scale.value > 100)) throw invalidParameter('scale.value must be between 0 and 100.');
+      if (input.scale && (input.scale.value === undefined || input.scale.value < 0 || input.scale.value > 100))
+        throw invalidParameter('scale.value must be between 0 and 100.');
       checkLoadBalancers(input.loadBalancers, td);
       const set = newTaskSet(state, ctx, svc, cluster, td, input, 'ACTIVE');
       kick(ctx, svc);
@@ -26,7 +35,8 @@ export function taskSetOperations(d: EcsDomain, scheduler: ServiceScheduler): Op
       const state = d.stateOf(ctx);
       const { svc } = taskSetService(state, ctx, input);
       const set = findTaskSet(svc, input.taskSet);
-      if (!input.scale || input.scale.value === undefined || input.scale.value < 0 || input.scale.value > 100) throw invalidParameter('scale.value must be between 0 and 100.');
+      if (!input.scale || input.scale.value === undefined || input.scale.value < 0 || input.scale.value > 100)
+        throw invalidParameter('scale.value must be between 0 and 100.');
       set.scale = { value: input.scale.value, unit: input.scale.unit ?? 'PERCENT' };
       set.updatedAt = new Date();
       kick(ctx, svc);
@@ -37,9 +47,14 @@ export function taskSetOperations(d: EcsDomain, scheduler: ServiceScheduler): Op
       const state = d.stateOf(ctx);
       const { svc } = taskSetService(state, ctx, input);
       const set = findTaskSet(svc, input.taskSet);
-      if (set.status === 'PRIMARY') throw invalidParameter('The primary task set of a service cannot be deleted; make another task set primary first.');
+      if (set.status === 'PRIMARY')
+        throw invalidParameter(
+          'The primary task set of a service cannot be deleted; make another task set primary first.',
+        );
       if (!input.force && ((set.scale?.value ?? 0) > 0 || (set.runningCount ?? 0) > 0 || (set.pendingCount ?? 0) > 0)) {
-        throw invalidParameter('The task set cannot be deleted until it has been scaled down to zero; set force to delete it anyway.');
+        throw invalidParameter(
+          'The task set cannot be deleted until it has been scaled down to zero; set force to delete it anyway.',
+        );
       }
       set.status = 'DRAINING';
       set.updatedAt = new Date();
@@ -51,7 +66,8 @@ export function taskSetOperations(d: EcsDomain, scheduler: ServiceScheduler): Op
       const state = d.stateOf(ctx);
       const svc = existingService(state, ctx, input);
       const withTags = Boolean(input.include?.includes('TAGS'));
-      if (!input.taskSets?.length) return { taskSets: svc.taskSets.map((s) => taskSetView(state, s, withTags)), failures: [] };
+      if (!input.taskSets?.length)
+        return { taskSets: svc.taskSets.map((s) => taskSetView(state, s, withTags)), failures: [] };
       const taskSets: ECS.TaskSet[] = [];
       const failures: ECS.Failure[] = [];
       for (const ref of input.taskSets) {
@@ -62,7 +78,10 @@ export function taskSetOperations(d: EcsDomain, scheduler: ServiceScheduler): Op
       return { taskSets, failures };
     },
 
-    UpdateServicePrimaryTaskSet(input: ECS.UpdateServicePrimaryTaskSetRequest, ctx): ECS.UpdateServicePrimaryTaskSetResponse {
+    UpdateServicePrimaryTaskSet(
+      input: ECS.UpdateServicePrimaryTaskSetRequest,
+      ctx,
+    ): ECS.UpdateServicePrimaryTaskSetResponse {
       const state = d.stateOf(ctx);
       const { svc } = taskSetService(state, ctx, input);
       const set = findTaskSet(svc, input.primaryTaskSet);
@@ -81,6 +100,5 @@ export function taskSetOperations(d: EcsDomain, scheduler: ServiceScheduler): Op
       kick(ctx, svc);
       return { taskSet: taskSetView(state, set, false) };
     },
-
   };
 }

@@ -6,7 +6,16 @@ import { activeCluster } from '../domain/clusters';
 import type { EcsDomain } from '../domain/context';
 import { tagsOf } from '../domain/tags';
 import { resolveTaskDefinition } from '../domain/task-definitions';
-import { checkRunTask, createTaskRecord, effectiveDefinition, findTask, firstAfter, fixedHostPorts, launchTypeFor, taskView } from '../domain/tasks';
+import {
+  checkRunTask,
+  createTaskRecord,
+  effectiveDefinition,
+  findTask,
+  firstAfter,
+  fixedHostPorts,
+  launchTypeFor,
+  taskView,
+} from '../domain/tasks';
 import { invalidParameter } from '../errors';
 import { Runtime } from '../runtime/runtime';
 import type { TaskDefinitionRecord, TaskRecord } from '../state/types';
@@ -30,7 +39,8 @@ export function taskOperations(d: EcsDomain, runtime: Runtime): OperationMap {
       if (input.clientToken) {
         const seen = state.runTaskTokens[input.clientToken];
         if (seen) {
-          if (seen.fingerprint !== fingerprint) throw invalidParameter('The clientToken was already used with different parameters.');
+          if (seen.fingerprint !== fingerprint)
+            throw invalidParameter('The clientToken was already used with different parameters.');
           return { tasks: seen.taskArns.map((a) => taskView(state, state.tasks[a], true)), failures: [] };
         }
       }
@@ -74,7 +84,8 @@ export function taskOperations(d: EcsDomain, runtime: Runtime): OperationMap {
           }),
         );
       }
-      if (input.clientToken) state.runTaskTokens[input.clientToken] = { fingerprint, taskArns: created.map((t) => t.taskArn) };
+      if (input.clientToken)
+        state.runTaskTokens[input.clientToken] = { fingerprint, taskArns: created.map((t) => t.taskArn) };
       const views = created.map((t) => taskView(state, t, true));
       for (const t of created) runtime.launch(t);
       return { tasks: views, failures };
@@ -99,7 +110,11 @@ export function taskOperations(d: EcsDomain, runtime: Runtime): OperationMap {
       for (const ref of input.tasks ?? []) {
         const t = findTask(state, ctx, cluster, ref);
         if (t) tasks.push(taskView(state, t, Boolean(input.include?.includes('TAGS'))));
-        else failures.push({ arn: ref.startsWith('arn:') ? ref : ecsArn(ctx, `task/${cluster.clusterName}/${ref}`), reason: 'MISSING' });
+        else
+          failures.push({
+            arn: ref.startsWith('arn:') ? ref : ecsArn(ctx, `task/${cluster.clusterName}/${ref}`),
+            reason: 'MISSING',
+          });
       }
       return { tasks, failures };
     },
@@ -129,4 +144,3 @@ export function taskOperations(d: EcsDomain, runtime: Runtime): OperationMap {
     },
   };
 }
-

@@ -20,13 +20,20 @@ export function introspectionRoutes(router: Router, { store, index }: EcsDomain,
     const id = decodeURIComponent(ref);
     return allTasks().find(({ t }) => t.taskArn === id || t.taskArn.endsWith(`/${id}`));
   };
-  const notFound = (res: Response, what: string) => res.status(404).json({ __type: 'NotFound', message: `${what} not found` });
+  const notFound = (res: Response, what: string) =>
+    res.status(404).json({ __type: 'NotFound', message: `${what} not found` });
 
   for (const prefix of ['/_dockside/ecs', '/_fakecloud/ecs']) {
     router.get(`${prefix}/clusters`, (_req, res) => {
       const clusters = store
         .entries()
-        .flatMap(({ accountId, region, state }) => Object.values(state.clusters).map((c) => ({ accountId, region, ...clusterView(state, index, c, ['SETTINGS', 'CONFIGURATIONS', 'TAGS', 'STATISTICS']) })))
+        .flatMap(({ accountId, region, state }) =>
+          Object.values(state.clusters).map((c) => ({
+            accountId,
+            region,
+            ...clusterView(state, index, c, ['SETTINGS', 'CONFIGURATIONS', 'TAGS', 'STATISTICS']),
+          })),
+        )
         .sort((a, b) => (a.clusterArn! < b.clusterArn! ? -1 : 1));
       res.json({ clusters });
     });
@@ -55,7 +62,12 @@ export function introspectionRoutes(router: Router, { store, index }: EcsDomain,
       res.json({
         taskArn: found.t.taskArn,
         lastStatus: found.t.lastStatus,
-        containers: found.t.containers!.map((c) => ({ name: c.name, exitCode: c.exitCode ?? null, reason: c.reason ?? null, lines: output[c.name!] ?? [] })),
+        containers: found.t.containers!.map((c) => ({
+          name: c.name,
+          exitCode: c.exitCode ?? null,
+          reason: c.reason ?? null,
+          lines: output[c.name!] ?? [],
+        })),
       });
     });
 
@@ -72,8 +84,10 @@ export function introspectionRoutes(router: Router, { store, index }: EcsDomain,
       if (!found) return void notFound(res, 'task');
       const body = (req.body ?? {}) as { exitCode?: unknown; reason?: unknown };
       const exitCode = body.exitCode === undefined ? 1 : Number(body.exitCode);
-      if (!Number.isInteger(exitCode)) return void res.status(400).json({ __type: 'ValidationError', message: 'exitCode must be an integer' });
-      const reason = typeof body.reason === 'string' && body.reason ? body.reason : 'Marked failed through the Dockside API';
+      if (!Number.isInteger(exitCode))
+        return void res.status(400).json({ __type: 'ValidationError', message: 'exitCode must be an integer' });
+      const reason =
+        typeof body.reason === 'string' && body.reason ? body.reason : 'Marked failed through the Dockside API';
       runtime.markFailed(found.t, exitCode, reason);
       res.json(taskView(found.state, found.t, true));
     });

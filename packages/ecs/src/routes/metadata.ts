@@ -20,11 +20,19 @@ async function inspect(engine: ContainerEngine | undefined, id: string | undefin
   return engine.inspectContainer(id).catch(() => undefined);
 }
 
-export async function containerDocument(task: TaskRecord, name: string, version: Version, docker: ContainerEngine | undefined) {
+export async function containerDocument(
+  task: TaskRecord,
+  name: string,
+  version: Version,
+  docker: ContainerEngine | undefined,
+) {
   const c = task.containers!.find((x) => x.name === name)!;
   const def = task.definition.containerDefinitions!.find((x) => x.name === name)!;
   const mode = task.definition.networkMode ?? 'bridge';
-  const [info, pause] = await Promise.all([inspect(docker, c.runtimeId), mode === 'awsvpc' ? inspect(docker, task.runtimeIds['~internal~ecs~pause']) : undefined]);
+  const [info, pause] = await Promise.all([
+    inspect(docker, c.runtimeId),
+    mode === 'awsvpc' ? inspect(docker, task.runtimeIds['~internal~ecs~pause']) : undefined,
+  ]);
   const netInfo = mode === 'awsvpc' ? pause : info;
   // The agent network is the bridge of bridge-mode tasks; for awsvpc it is only a second interface.
   const all = Object.entries(netInfo?.NetworkSettings?.Networks ?? {}).filter(([, n]) => n.IPAddress);
@@ -36,7 +44,14 @@ export async function containerDocument(task: TaskRecord, name: string, version:
     Image: def.image,
     ImageID: c.imageDigest ?? info?.Image ?? '',
     ...(c.networkBindings?.length
-      ? { Ports: c.networkBindings.map((b) => ({ ContainerPort: b.containerPort, Protocol: b.protocol, HostPort: b.hostPort, HostIp: b.bindIP })) }
+      ? {
+          Ports: c.networkBindings.map((b) => ({
+            ContainerPort: b.containerPort,
+            Protocol: b.protocol,
+            HostPort: b.hostPort,
+            HostIp: b.bindIP,
+          })),
+        }
       : {}),
     Labels: info?.Config?.Labels ?? {},
     DesiredStatus: task.desiredStatus === 'STOPPED' ? 'STOPPED' : 'RUNNING',
@@ -45,7 +60,9 @@ export async function containerDocument(task: TaskRecord, name: string, version:
     Limits: { CPU: def.cpu ?? 0, ...(def.memory !== undefined ? { Memory: def.memory } : {}) },
     ...(info?.Created ? { CreatedAt: iso(info.Created) } : {}),
     ...(started(info?.State?.StartedAt) ? { StartedAt: iso(info!.State.StartedAt) } : {}),
-    ...(c.lastStatus === 'STOPPED' && started(info?.State?.FinishedAt) ? { FinishedAt: iso(info!.State.FinishedAt) } : {}),
+    ...(c.lastStatus === 'STOPPED' && started(info?.State?.FinishedAt)
+      ? { FinishedAt: iso(info!.State.FinishedAt) }
+      : {}),
     Type: 'NORMAL',
     Networks: [
       {
@@ -57,7 +74,11 @@ export async function containerDocument(task: TaskRecord, name: string, version:
               ...(net?.MacAddress ? { MACAddress: net.MacAddress } : {}),
               ...(net?.IPPrefixLen ? { IPv4SubnetCIDRBlock: cidrOf(net.IPAddress, net.IPPrefixLen) } : {}),
               ...(net?.Gateway ? { SubnetGatewayIpv4Address: `${net.Gateway}/${net.IPPrefixLen}` } : {}),
-              ...(mode === 'awsvpc' && net?.IPAddress ? { PrivateDNSName: `ip-${net.IPAddress.replace(/\./g, '-')}.${task.taskArn.split(':')[3]}.compute.internal` } : {}),
+              ...(mode === 'awsvpc' && net?.IPAddress
+                ? {
+                    PrivateDNSName: `ip-${net.IPAddress.replace(/\./g, '-')}.${task.taskArn.split(':')[3]}.compute.internal`,
+                  }
+                : {}),
             }
           : {}),
       },
@@ -75,7 +96,8 @@ export async function containerDocument(task: TaskRecord, name: string, version:
 }
 
 function health(status: string | undefined, info: Inspect | undefined) {
-  const h = (info?.State as { Health?: { Log?: Array<{ End: string; ExitCode: number; Output: string }> } } | undefined)?.Health;
+  const h = (info?.State as { Health?: { Log?: Array<{ End: string; ExitCode: number; Output: string }> } } | undefined)
+    ?.Health;
   const last = h?.Log?.[h.Log.length - 1];
   return {
     status: status ?? 'UNKNOWN',
@@ -89,7 +111,12 @@ function cidrOf(ip: string, prefix: number): string {
   return `${[24, 16, 8, 0].map((s) => (masked >>> s) & 255).join('.')}/${prefix}`;
 }
 
-export async function taskDocument(task: TaskRecord, version: Version, docker: ContainerEngine | undefined, tags?: TagsLookup) {
+export async function taskDocument(
+  task: TaskRecord,
+  version: Version,
+  docker: ContainerEngine | undefined,
+  tags?: TagsLookup,
+) {
   const fargate = task.launchType === 'FARGATE';
   const cpu = task.cpu ? Number(task.cpu) / 1024 : undefined;
   const doc: Record<string, unknown> = {
@@ -101,7 +128,14 @@ export async function taskDocument(task: TaskRecord, version: Version, docker: C
     KnownStatus: task.lastStatus,
     ...(task.group?.startsWith('service:') ? { ServiceName: task.group.slice('service:'.length) } : {}),
     Containers: await Promise.all(task.containers!.map((c) => containerDocument(task, c.name!, version, docker))),
-    ...(cpu !== undefined || task.memory ? { Limits: { ...(cpu !== undefined ? { CPU: cpu } : {}), ...(task.memory ? { Memory: Number(task.memory) } : {}) } } : {}),
+    ...(cpu !== undefined || task.memory
+      ? {
+          Limits: {
+            ...(cpu !== undefined ? { CPU: cpu } : {}),
+            ...(task.memory ? { Memory: Number(task.memory) } : {}),
+          },
+        }
+      : {}),
     ...(task.pullStartedAt ? { PullStartedAt: iso(task.pullStartedAt) } : {}),
     ...(task.pullStoppedAt ? { PullStoppedAt: iso(task.pullStoppedAt) } : {}),
     ...(task.executionStoppedAt ? { ExecutionStoppedAt: iso(task.executionStoppedAt) } : {}),
@@ -111,7 +145,11 @@ export async function taskDocument(task: TaskRecord, version: Version, docker: C
     doc.LaunchType = task.launchType;
     if (task.definition.networkMode === 'awsvpc') doc.VPCID = vpcOf(task);
     if (fargate) {
-      doc.ClockDrift = { ClockErrorBound: 0.5, ReferenceTimestamp: new Date().toISOString(), ClockSynchronizationStatus: 'SYNCHRONIZED' };
+      doc.ClockDrift = {
+        ClockErrorBound: 0.5,
+        ReferenceTimestamp: new Date().toISOString(),
+        ClockSynchronizationStatus: 'SYNCHRONIZED',
+      };
       doc.EphemeralStorageMetrics = { Utilized: 0, Reserved: (task.ephemeralStorage?.sizeInGiB ?? 20) * 1024 };
     }
     if (tags) doc.TaskTags = Object.fromEntries(tags(task.taskArn).map((t) => [t.key, t.value]));
@@ -132,7 +170,11 @@ export type NetSamples = Map<string, { at: number; rx: number; tx: number }>;
 const MAX_NET_SAMPLES = 1000;
 
 /** `docker stats` once, plus the network rates ECS adds (from the previous sample in `samples`). */
-export async function statsDocument(engine: ContainerEngine | undefined, id: string | undefined, samples: NetSamples): Promise<Record<string, unknown> | null> {
+export async function statsDocument(
+  engine: ContainerEngine | undefined,
+  id: string | undefined,
+  samples: NetSamples,
+): Promise<Record<string, unknown> | null> {
   if (!engine || !id) return null;
   const stats = await engine.stats(id);
   if (!stats) return null;
@@ -167,7 +209,10 @@ export function metadataRoutes(router: Router, runtime: Runtime, tags: TagsLooku
     const base = `/v${version}/:token`;
     const find = (token: string) => runtime.metadataTarget(token);
     const unknown = (res: import('express').Response, token: string) =>
-      agentError(res, `V${version} container metadata handler: unable to get task arn from request: unable to get container name mapping for: ${token}`);
+      agentError(
+        res,
+        `V${version} container metadata handler: unable to get task arn from request: unable to get container name mapping for: ${token}`,
+      );
     router.get(base, async (req, res) => {
       const m = find(tokenOf(req));
       if (!m) return void unknown(res, tokenOf(req));
@@ -202,11 +247,22 @@ export function metadataRoutes(router: Router, runtime: Runtime, tags: TagsLooku
 
   router.get(['/v2/credentials', '/v2/credentials/:id'], (req, res) => {
     const id = (req.params as Record<string, string | undefined>).id;
-    if (!id) return void res.status(400).json({ code: 'NoIdInRequest', message: 'CredentialsV2Request: No ID in the request' });
+    if (!id)
+      return void res
+        .status(400)
+        .json({ code: 'NoIdInRequest', message: 'CredentialsV2Request: No ID in the request' });
     const creds = runtime.credentialsById(id)?.roleCredentials;
-    if (!creds) return void res.status(400).json({ code: 'InvalidIdInRequest', message: 'CredentialsV2Request: Credentials not found' });
+    if (!creds)
+      return void res
+        .status(400)
+        .json({ code: 'InvalidIdInRequest', message: 'CredentialsV2Request: Credentials not found' });
     if (req.header('authorization') !== creds.token) {
-      return void res.status(401).json({ code: 'AccessDenied', message: 'CredentialsV2Request: the authorization token does not match these credentials' });
+      return void res
+        .status(401)
+        .json({
+          code: 'AccessDenied',
+          message: 'CredentialsV2Request: the authorization token does not match these credentials',
+        });
     }
     res.json(creds.body);
   });

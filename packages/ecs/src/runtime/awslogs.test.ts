@@ -5,9 +5,13 @@ const shipper = (options: Record<string, string>) => {
   const sent: Sent[] = [];
   const cfg = awsLogsConfig({ logDriver: 'awslogs', options: { 'awslogs-group': 'g', ...options } }, 'us-east-1')!;
   // A fake logs contract: records each call, answers nothing.
-  const call = (async (_service: string, op: string, input: Record<string, unknown>, region: string) => void sent.push({ op, input, region })) as unknown as LogsCall;
+  const call = (async (_service: string, op: string, input: Record<string, unknown>, region: string) =>
+    void sent.push({ op, input, region })) as unknown as LogsCall;
   const s = new AwsLogsShipper(cfg, 'stream', call, () => undefined);
-  const puts = () => sent.filter((x) => x.op === 'PutLogEvents').map((x) => (x.input.logEvents as Array<{ message: string }>).map((e) => e.message));
+  const puts = () =>
+    sent
+      .filter((x) => x.op === 'PutLogEvents')
+      .map((x) => (x.input.logEvents as Array<{ message: string }>).map((e) => e.message));
   return { s, sent, puts };
 };
 const line = (text: string, timestamp = Date.now()) => ({ stream: 'stdout' as const, timestamp, line: text });
@@ -15,7 +19,21 @@ const line = (text: string, timestamp = Date.now()) => ({ stream: 'stdout' as co
 test('options: region, create-group, stream prefix, modes', () => {
   expect(awsLogsConfig({ logDriver: 'json-file' }, 'us-east-1')).toBeUndefined();
   expect(() => awsLogsConfig({ logDriver: 'awslogs', options: {} }, 'us-east-1')).toThrow('awslogs-group');
-  expect(awsLogsConfig({ logDriver: 'awslogs', options: { 'awslogs-group': 'g', 'awslogs-region': 'eu-west-1', 'awslogs-create-group': 'true', mode: 'non-blocking', 'max-buffer-size': '2m' } }, 'us-east-1')).toMatchObject({
+  expect(
+    awsLogsConfig(
+      {
+        logDriver: 'awslogs',
+        options: {
+          'awslogs-group': 'g',
+          'awslogs-region': 'eu-west-1',
+          'awslogs-create-group': 'true',
+          mode: 'non-blocking',
+          'max-buffer-size': '2m',
+        },
+      },
+      'us-east-1',
+    ),
+  ).toMatchObject({
     region: 'eu-west-1',
     createGroup: true,
     nonBlocking: true,

@@ -66,7 +66,9 @@ function parseSize(v: string | undefined, dflt: number): number {
   if (!v) return dflt;
   const m = /^(\d+(?:\.\d+)?)\s*([kmg]?)b?$/i.exec(v.trim());
   if (!m) return dflt;
-  return Math.round(Number(m[1]) * ({ '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 } as Record<string, number>)[m[2].toLowerCase()]);
+  return Math.round(
+    Number(m[1]) * ({ '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 } as Record<string, number>)[m[2].toLowerCase()],
+  );
 }
 
 /** The awslogs settings of a container, or undefined when it uses another driver. */
@@ -128,7 +130,12 @@ export class AwsLogsShipper {
         if ((e as { code?: string }).code !== 'ResourceAlreadyExistsException') throw e;
       });
     }
-    await this.call('logs', 'CreateLogStream', { logGroupName: this.cfg.group, logStreamName: this.streamName }, this.cfg.region).catch((e) => {
+    await this.call(
+      'logs',
+      'CreateLogStream',
+      { logGroupName: this.cfg.group, logStreamName: this.streamName },
+      this.cfg.region,
+    ).catch((e) => {
       if ((e as { code?: string }).code !== 'ResourceAlreadyExistsException') throw e;
     });
   }
@@ -161,7 +168,10 @@ export class AwsLogsShipper {
     const parts: Pending[] = [];
     let msg = e.message;
     while (Buffer.byteLength(msg) > MAX_EVENT_BYTES) {
-      const cut = Buffer.from(msg).subarray(0, MAX_EVENT_BYTES).toString('utf8').replace(/\uFFFD$/, '');
+      const cut = Buffer.from(msg)
+        .subarray(0, MAX_EVENT_BYTES)
+        .toString('utf8')
+        .replace(/\uFFFD$/, '');
       parts.push({ timestamp: e.timestamp, message: cut });
       msg = msg.slice(cut.length);
     }
@@ -191,7 +201,12 @@ export class AwsLogsShipper {
     let bytes = 0;
     for (const e of this.queue) {
       const b = Buffer.byteLength(e.message) + EVENT_OVERHEAD;
-      if (batch.length && (batch.length >= MAX_BATCH_EVENTS || bytes + b > MAX_BATCH_BYTES || e.timestamp - batch[0].timestamp > 23 * 3600_000)) {
+      if (
+        batch.length &&
+        (batch.length >= MAX_BATCH_EVENTS ||
+          bytes + b > MAX_BATCH_BYTES ||
+          e.timestamp - batch[0].timestamp > 23 * 3600_000)
+      ) {
         batches.push(batch);
         batch = [];
         bytes = 0;
@@ -204,7 +219,12 @@ export class AwsLogsShipper {
     this.queuedBytes = 0;
     for (const events of batches) {
       this.sending = this.sending.then(() =>
-        this.call('logs', 'PutLogEvents', { logGroupName: this.cfg.group, logStreamName: this.streamName, logEvents: events }, this.cfg.region).then(
+        this.call(
+          'logs',
+          'PutLogEvents',
+          { logGroupName: this.cfg.group, logStreamName: this.streamName, logEvents: events },
+          this.cfg.region,
+        ).then(
           () => undefined,
           (err) => {
             this.failures++;

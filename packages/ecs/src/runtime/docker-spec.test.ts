@@ -14,7 +14,10 @@ const ctx = (over: Partial<ContainerContext> = {}): ContainerContext => ({
 });
 
 test('loopback URLs are rewritten to the agent address when there is one', () => {
-  const o = toCreateOptions({ name: 'app', image: 'i', environment: [{ name: 'URL', value: 'http://localhost:4566' }] }, ctx({ loopbackRewrite: '169.254.170.2' }));
+  const o = toCreateOptions(
+    { name: 'app', image: 'i', environment: [{ name: 'URL', value: 'http://localhost:4566' }] },
+    ctx({ loopbackRewrite: '169.254.170.2' }),
+  );
   expect(o.Env).toEqual(['URL=http://169.254.170.2:4566', 'AWS_REGION=us-east-1']);
   expect(o.HostConfig?.ExtraHosts).toEqual(['host.docker.internal:host-gateway']);
 });
@@ -24,10 +27,16 @@ test('loopback URLs are rewritten for containers off the host network', () => {
   expect(rewriteLoopback('postgres://u:p@127.0.0.1:5432/db', 'h')).toBe('postgres://u:p@h:5432/db');
   expect(rewriteLoopback('localhost', 'h')).toBe('h');
   expect(rewriteLoopback('http://localhostess.example', 'h')).toBe('http://localhostess.example');
-  const bridge = toCreateOptions({ name: 'app', image: 'i', environment: [{ name: 'URL', value: 'http://localhost:4566' }] }, ctx());
+  const bridge = toCreateOptions(
+    { name: 'app', image: 'i', environment: [{ name: 'URL', value: 'http://localhost:4566' }] },
+    ctx(),
+  );
   expect(bridge.Env).toEqual(['URL=http://host.docker.internal:4566', 'AWS_REGION=us-east-1']);
   expect(bridge.HostConfig?.ExtraHosts).toEqual(['host.docker.internal:host-gateway']);
-  const host = toCreateOptions({ name: 'app', image: 'i', environment: [{ name: 'URL', value: 'http://localhost:4566' }] }, ctx({ networkMode: 'host' }));
+  const host = toCreateOptions(
+    { name: 'app', image: 'i', environment: [{ name: 'URL', value: 'http://localhost:4566' }] },
+    ctx({ networkMode: 'host' }),
+  );
   expect(host.Env).toEqual(['URL=http://localhost:4566', 'AWS_REGION=us-east-1']);
 });
 
@@ -48,7 +57,13 @@ test('resources, swap, devices, security options, ports and health check', () =>
     ctx(),
   );
   expect(o.ExposedPorts).toEqual({ '80/tcp': {}, '53/udp': {} });
-  expect(o.Healthcheck).toEqual({ Test: ['CMD-SHELL', 'true'], Interval: 30e9, Timeout: 5e9, Retries: 3, StartPeriod: 7e9 });
+  expect(o.Healthcheck).toEqual({
+    Test: ['CMD-SHELL', 'true'],
+    Interval: 30e9,
+    Timeout: 5e9,
+    Retries: 3,
+    StartPeriod: 7e9,
+  });
   expect(o.HostConfig).toMatchObject({
     NetworkMode: 'bridge',
     Memory: 100 * 2 ** 20,
@@ -60,9 +75,15 @@ test('resources, swap, devices, security options, ports and health check', () =>
     Init: true,
     SecurityOpt: ['apparmor=unconfined', 'label=disable', 'no-new-privileges'],
     Devices: [{ PathOnHost: '/dev/fuse', PathInContainer: '/dev/fuse', CgroupPermissions: 'rwm' }],
-    PortBindings: { '80/tcp': [{ HostIp: '127.0.0.1', HostPort: '' }], '53/udp': [{ HostIp: '127.0.0.1', HostPort: '5353' }] },
+    PortBindings: {
+      '80/tcp': [{ HostIp: '127.0.0.1', HostPort: '' }],
+      '53/udp': [{ HostIp: '127.0.0.1', HostPort: '5353' }],
+    },
   });
-  const awsvpc = toCreateOptions({ name: 'app', image: 'i', hostname: 'h', portMappings: [{ containerPort: 80 }] }, ctx({ networkMode: 'awsvpc', netnsContainerId: 'abc' }));
+  const awsvpc = toCreateOptions(
+    { name: 'app', image: 'i', hostname: 'h', portMappings: [{ containerPort: 80 }] },
+    ctx({ networkMode: 'awsvpc', netnsContainerId: 'abc' }),
+  );
   expect(awsvpc.HostConfig?.NetworkMode).toBe('container:abc');
   expect(awsvpc.HostConfig?.PortBindings).toEqual({});
   expect(awsvpc.ExposedPorts).toBeUndefined();
@@ -71,8 +92,32 @@ test('resources, swap, devices, security options, ports and health check', () =>
 
 test('overrides replace the command and merge environment by name', () => {
   const d = applyOverride(
-    { name: 'app', command: ['a'], environment: [{ name: 'A', value: '1' }, { name: 'B', value: '2' }], memory: 10 },
-    { name: 'app', command: ['b'], environment: [{ name: 'B', value: 'x' }, { name: 'C', value: '3' }], memory: 20 },
+    {
+      name: 'app',
+      command: ['a'],
+      environment: [
+        { name: 'A', value: '1' },
+        { name: 'B', value: '2' },
+      ],
+      memory: 10,
+    },
+    {
+      name: 'app',
+      command: ['b'],
+      environment: [
+        { name: 'B', value: 'x' },
+        { name: 'C', value: '3' },
+      ],
+      memory: 20,
+    },
   );
-  expect(d).toMatchObject({ command: ['b'], memory: 20, environment: [{ name: 'A', value: '1' }, { name: 'B', value: 'x' }, { name: 'C', value: '3' }] });
+  expect(d).toMatchObject({
+    command: ['b'],
+    memory: 20,
+    environment: [
+      { name: 'A', value: '1' },
+      { name: 'B', value: 'x' },
+      { name: 'C', value: '3' },
+    ],
+  });
 });

@@ -4,7 +4,18 @@ import type { ContainerCreateOptions } from 'dockerode';
 const MiB = 1024 * 1024;
 
 /** Log drivers a Docker engine ships; awslogs is Dockside's own (it ships to its Logs plugin). */
-export const ENGINE_LOG_DRIVERS = new Set(['json-file', 'local', 'journald', 'syslog', 'fluentd', 'gelf', 'splunk', 'none', 'gcplogs', 'logentries']);
+export const ENGINE_LOG_DRIVERS = new Set([
+  'json-file',
+  'local',
+  'journald',
+  'syslog',
+  'fluentd',
+  'gelf',
+  'splunk',
+  'none',
+  'gcplogs',
+  'logentries',
+]);
 const seconds = (s: number) => s * 1_000_000_000;
 
 /** Where a container's volumes come from, resolved by the runner before creation. */
@@ -51,8 +62,7 @@ function securityOpt(o: string): string {
  * network reaches the machine (and Dockside) instead of itself.
  */
 export function rewriteLoopback(value: string, hostAlias: string): string {
-  return value
-    .replace(/(^|\/\/|@)(localhost|127\.0\.0\.1)(?=$|[:/])/g, `$1${hostAlias}`);
+  return value.replace(/(^|\/\/|@)(localhost|127\.0\.0\.1)(?=$|[:/])/g, `$1${hostAlias}`);
 }
 
 /** Docker create options for one ECS container definition (overrides already applied). */
@@ -78,7 +88,11 @@ export function toCreateOptions(def: ECS.ContainerDefinition, ctx: ContainerCont
   const hc = def.healthCheck;
   const memory = def.memory !== undefined ? def.memory * MiB : undefined;
   const networkMode =
-    ctx.networkMode === 'awsvpc' ? `container:${ctx.netnsContainerId}` : ctx.networkMode === 'bridge' ? (ctx.bridgeNetwork ?? 'bridge') : ctx.networkMode;
+    ctx.networkMode === 'awsvpc'
+      ? `container:${ctx.netnsContainerId}`
+      : ctx.networkMode === 'bridge'
+        ? (ctx.bridgeNetwork ?? 'bridge')
+        : ctx.networkMode;
 
   const extraHosts = (def.extraHosts ?? []).map((h) => `${h.hostname}:${h.ipAddress}`);
   if (ctx.hostAlias && ctx.networkMode === 'bridge') extraHosts.push(`${ctx.hostAlias}:host-gateway`);
@@ -134,7 +148,9 @@ export function toCreateOptions(def: ECS.ContainerDefinition, ctx: ContainerCont
       ...(lp.sharedMemorySize !== undefined ? { ShmSize: lp.sharedMemorySize * MiB } : {}),
       ...(lp.tmpfs?.length
         ? {
-            Tmpfs: Object.fromEntries(lp.tmpfs.map((t) => [t.containerPath!, [`size=${t.size}m`, ...(t.mountOptions ?? [])].join(',')])),
+            Tmpfs: Object.fromEntries(
+              lp.tmpfs.map((t) => [t.containerPath!, [`size=${t.size}m`, ...(t.mountOptions ?? [])].join(',')]),
+            ),
           }
         : {}),
       ...(memory !== undefined ? { Memory: memory } : {}),
@@ -142,8 +158,12 @@ export function toCreateOptions(def: ECS.ContainerDefinition, ctx: ContainerCont
       ...(memory !== undefined && lp.maxSwap !== undefined ? { MemorySwap: memory + lp.maxSwap * MiB } : {}),
       ...(lp.swappiness !== undefined ? { MemorySwappiness: lp.swappiness } : {}),
       ...(def.cpu ? { CpuShares: Math.max(2, def.cpu) } : {}),
-      ...(def.ulimits?.length ? { Ulimits: def.ulimits.map((u) => ({ Name: u.name!, Soft: u.softLimit!, Hard: u.hardLimit! })) } : {}),
-      ...(def.systemControls?.length ? { Sysctls: Object.fromEntries(def.systemControls.map((s) => [s.namespace!, s.value!])) } : {}),
+      ...(def.ulimits?.length
+        ? { Ulimits: def.ulimits.map((u) => ({ Name: u.name!, Soft: u.softLimit!, Hard: u.hardLimit! })) }
+        : {}),
+      ...(def.systemControls?.length
+        ? { Sysctls: Object.fromEntries(def.systemControls.map((s) => [s.namespace!, s.value!])) }
+        : {}),
       ...(def.dockerSecurityOptions?.length ? { SecurityOpt: def.dockerSecurityOptions.map(securityOpt) } : {}),
       ...(extraHosts.length ? { ExtraHosts: extraHosts } : {}),
       ...(def.dnsServers?.length ? { Dns: def.dnsServers } : {}),
@@ -151,7 +171,9 @@ export function toCreateOptions(def: ECS.ContainerDefinition, ctx: ContainerCont
       ...(ctx.links.length ? { Links: ctx.links } : {}),
       ...(ctx.volumesFrom.length ? { VolumesFrom: ctx.volumesFrom } : {}),
       ...(ctx.mounts.length
-        ? { Mounts: ctx.mounts.map((m) => ({ Type: m.type, Source: m.source, Target: m.target, ReadOnly: m.readOnly })) }
+        ? {
+            Mounts: ctx.mounts.map((m) => ({ Type: m.type, Source: m.source, Target: m.target, ReadOnly: m.readOnly })),
+          }
         : {}),
     },
   };
@@ -164,7 +186,10 @@ function permissions(p: string[] | undefined): string {
 }
 
 /** Applies RunTask `containerOverrides` to a container definition. */
-export function applyOverride(def: ECS.ContainerDefinition, o: ECS.ContainerOverride | undefined): ECS.ContainerDefinition {
+export function applyOverride(
+  def: ECS.ContainerDefinition,
+  o: ECS.ContainerOverride | undefined,
+): ECS.ContainerDefinition {
   if (!o) return def;
   const env = new Map((def.environment ?? []).map((e) => [e.name, e.value]));
   for (const e of o.environment ?? []) env.set(e.name, e.value);

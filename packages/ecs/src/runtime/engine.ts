@@ -77,13 +77,23 @@ export interface ContainerEngine {
   /** The network every task joins to reach Dockside at AGENT_ADDRESS; undefined where impossible. */
   agentNetwork(): Promise<string | undefined>;
   /** A network standing for a subnet (`cidr`, `gateway`); undefined where the engine refuses it. */
-  subnetNetwork(name: string, cidr: string, gateway: string, labels: Record<string, string>): Promise<string | undefined>;
+  subnetNetwork(
+    name: string,
+    cidr: string,
+    gateway: string,
+    labels: Record<string, string>,
+  ): Promise<string | undefined>;
   connectNetwork(network: string, containerId: string): Promise<void>;
   removeNetwork(name: string): Promise<void>;
 
   // volumes
   volumeExists(name: string): Promise<boolean>;
-  createVolume(name: string, driver: string, driverOpts: Record<string, string>, labels: Record<string, string>): Promise<void>;
+  createVolume(
+    name: string,
+    driver: string,
+    driverOpts: Record<string, string>,
+    labels: Record<string, string>,
+  ): Promise<void>;
   removeVolume(name: string): Promise<void>;
 
   /** Removes what Dockside instances that died left behind; resolves to how many containers. */

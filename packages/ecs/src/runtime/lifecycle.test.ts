@@ -32,7 +32,11 @@ test('each status sets its timestamps and bumps the version', () => {
 });
 
 test('task health comes from essential containers with checks', () => {
-  const c = (essential: boolean, hasHealthCheck: boolean, healthStatus?: string) => ({ essential, hasHealthCheck, healthStatus });
+  const c = (essential: boolean, hasHealthCheck: boolean, healthStatus?: string) => ({
+    essential,
+    hasHealthCheck,
+    healthStatus,
+  });
   expect(taskHealth([c(true, false)])).toBe('UNKNOWN');
   expect(taskHealth([c(true, true, 'HEALTHY'), c(true, false)])).toBe('HEALTHY');
   expect(taskHealth([c(true, true, 'HEALTHY'), c(true, true, 'UNKNOWN')])).toBe('UNKNOWN');
@@ -43,11 +47,22 @@ test('task health comes from essential containers with checks', () => {
 test('start waves follow dependsOn and volumesFrom', () => {
   expect(
     startOrder([
-      { name: 'app', dependsOn: [{ containerName: 'db', condition: 'HEALTHY' }, { containerName: 'init', condition: 'SUCCESS' }] },
+      {
+        name: 'app',
+        dependsOn: [
+          { containerName: 'db', condition: 'HEALTHY' },
+          { containerName: 'init', condition: 'SUCCESS' },
+        ],
+      },
       { name: 'db' },
       { name: 'init', volumesFrom: [{ sourceContainer: 'db' }] },
       { name: 'side' },
     ]),
   ).toEqual([['db', 'side'], ['init'], ['app']]);
-  expect(() => startOrder([{ name: 'a', dependsOn: [{ containerName: 'b', condition: 'START' }] }, { name: 'b', dependsOn: [{ containerName: 'a', condition: 'START' }] }])).toThrow('cyclic');
+  expect(() =>
+    startOrder([
+      { name: 'a', dependsOn: [{ containerName: 'b', condition: 'START' }] },
+      { name: 'b', dependsOn: [{ containerName: 'a', condition: 'START' }] },
+    ]),
+  ).toThrow('cyclic');
 });

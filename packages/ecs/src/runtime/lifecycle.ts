@@ -1,8 +1,16 @@
 import type * as ECS from '@aws-sdk/client-ecs';
 
-
 /** Every status a task passes through, in order (as Fargate reports them). */
-export const TASK_STATUSES = ['PROVISIONING', 'PENDING', 'ACTIVATING', 'RUNNING', 'DEACTIVATING', 'STOPPING', 'DEPROVISIONING', 'STOPPED'] as const;
+export const TASK_STATUSES = [
+  'PROVISIONING',
+  'PENDING',
+  'ACTIVATING',
+  'RUNNING',
+  'DEACTIVATING',
+  'STOPPING',
+  'DEPROVISIONING',
+  'STOPPED',
+] as const;
 export type TaskStatus = (typeof TASK_STATUSES)[number];
 
 const rank = (s: string) => TASK_STATUSES.indexOf(s as TaskStatus);
@@ -59,7 +67,9 @@ export function applyStatus(task: ECS.Task, status: TaskStatus, now = new Date()
  * The task's health from its essential containers' health: UNHEALTHY if any is unhealthy,
  * HEALTHY if all that have a health check are healthy, UNKNOWN otherwise (or with no checks).
  */
-export function taskHealth(containers: Array<{ essential: boolean; hasHealthCheck: boolean; healthStatus?: string }>): ECS.HealthStatus {
+export function taskHealth(
+  containers: Array<{ essential: boolean; hasHealthCheck: boolean; healthStatus?: string }>,
+): ECS.HealthStatus {
   const checked = containers.filter((c) => c.essential && c.hasHealthCheck);
   if (!checked.length) return 'UNKNOWN';
   if (checked.some((c) => c.healthStatus === 'UNHEALTHY')) return 'UNHEALTHY';
@@ -74,7 +84,12 @@ export function startOrder(defs: ECS.ContainerDefinition[]): string[][] {
   const waves: string[][] = [];
   while (remaining.size) {
     const wave = [...remaining.values()]
-      .filter((d) => [...(d.dependsOn ?? []).map((x) => x.containerName!), ...(d.volumesFrom ?? []).map((x) => x.sourceContainer!)].every((n) => done.has(n)))
+      .filter((d) =>
+        [
+          ...(d.dependsOn ?? []).map((x) => x.containerName!),
+          ...(d.volumesFrom ?? []).map((x) => x.sourceContainer!),
+        ].every((n) => done.has(n)),
+      )
       .map((d) => d.name!);
     if (!wave.length) throw new Error('cyclic container dependencies');
     wave.forEach((n) => {

@@ -142,7 +142,10 @@ export class Runtime {
       try {
         return { network, url: await this.wiring.exposeOn(AGENT_ADDRESS) };
       } catch (err) {
-        this.wiring.logger.warn({ err }, `cannot serve on ${AGENT_ADDRESS}; containers will use ${this.opts.hostAlias}`);
+        this.wiring.logger.warn(
+          { err },
+          `cannot serve on ${AGENT_ADDRESS}; containers will use ${this.opts.hostAlias}`,
+        );
         return {};
       }
     })());
@@ -157,9 +160,15 @@ export class Runtime {
     let p = this.subnetNetworks.get(lease.subnetId);
     if (!p) {
       p = this.engine
-        .subnetNetwork(`dockside-${lease.subnetId}`, lease.cidr, lease.gateway, { 'dockside.network': 'subnet', 'dockside.subnet-id': lease.subnetId })
+        .subnetNetwork(`dockside-${lease.subnetId}`, lease.cidr, lease.gateway, {
+          'dockside.network': 'subnet',
+          'dockside.subnet-id': lease.subnetId,
+        })
         .catch((err) => {
-          this.wiring.logger.warn({ err, subnet: lease.subnetId, cidr: lease.cidr }, 'cannot create a Docker network for this subnet; ENI addresses are not applied to containers');
+          this.wiring.logger.warn(
+            { err, subnet: lease.subnetId, cidr: lease.cidr },
+            'cannot create a Docker network for this subnet; ENI addresses are not applied to containers',
+          );
           return undefined;
         });
       this.subnetNetworks.set(lease.subnetId, p);
@@ -176,7 +185,9 @@ export class Runtime {
   /** Fetches a task's secrets through the bus, in the task's account (never logged). */
   private resolveSecrets(task: TaskRecord, defs: ECS.ContainerDefinition[]): Promise<ResolvedSecrets> {
     const accountId = this.wiring.accountOf(task);
-    return resolveTaskSecrets(defs, task.taskArn.split(':')[3], (service, op, input, region) => this.wiring.bus.call(service, op, input, { accountId, region }));
+    return resolveTaskSecrets(defs, task.taskArn.split(':')[3], (service, op, input, region) =>
+      this.wiring.bus.call(service, op, input, { accountId, region }),
+    );
   }
 
   /** Sets up a container's log driver: Dockside's own awslogs, or the engine's driver. */
@@ -186,13 +197,21 @@ export class Runtime {
     const cfg = awsLogsConfig(def.logConfiguration, region);
     if (!cfg) {
       if (driver && !ENGINE_LOG_DRIVERS.has(driver)) {
-        this.warnOnce(`driver:${driver}`, { driver }, `log driver '${driver}' is not available here; container output stays in Dockside's buffer`);
+        this.warnOnce(
+          `driver:${driver}`,
+          { driver },
+          `log driver '${driver}' is not available here; container output stays in Dockside's buffer`,
+        );
       }
       return;
     }
     const bus = this.wiring.bus;
     if (!bus.isLoaded('logs')) {
-      this.warnOnce('no-logs', {}, 'awslogs containers run, but the logs plugin is not loaded: their output stays in Dockside\'s buffer');
+      this.warnOnce(
+        'no-logs',
+        {},
+        "awslogs containers run, but the logs plugin is not loaded: their output stays in Dockside's buffer",
+      );
       return;
     }
     const accountId = this.wiring.accountOf(task);
@@ -202,7 +221,12 @@ export class Runtime {
       cfg,
       stream,
       (service, op, input, r) => bus.call(service, op, input, { accountId, region: r }),
-      (err) => this.warnOnce(`ship:${task.taskArn}:${def.name}`, { err, taskArn: task.taskArn, container: def.name }, 'awslogs delivery failed'),
+      (err) =>
+        this.warnOnce(
+          `ship:${task.taskArn}:${def.name}`,
+          { err, taskArn: task.taskArn, container: def.name },
+          'awslogs delivery failed',
+        ),
     );
     await shipper.init();
     let byName = this.shippers.get(task.taskArn);
@@ -216,7 +240,11 @@ export class Runtime {
     if (byName) await Promise.all([...byName.values()].map((s) => s.close()));
   }
 
-  private injectedEnv(task: TaskRecord, container: ECS.Container, agentUrl: string | undefined): Record<string, string> {
+  private injectedEnv(
+    task: TaskRecord,
+    container: ECS.Container,
+    agentUrl: string | undefined,
+  ): Record<string, string> {
     const region = task.taskArn.split(':')[3];
     const env: Record<string, string> = {
       AWS_REGION: region,
@@ -277,7 +305,8 @@ export class Runtime {
       if (!d.tokens || d.tokens.count !== count) {
         const byToken = new Map<string, MetadataTarget>();
         for (const task of Object.values(state.tasks)) {
-          for (const c of task.containers ?? []) byToken.set(c.containerArn!.slice(c.containerArn!.lastIndexOf('/') + 1), { task, containerName: c.name! });
+          for (const c of task.containers ?? [])
+            byToken.set(c.containerArn!.slice(c.containerArn!.lastIndexOf('/') + 1), { task, containerName: c.name! });
         }
         d.tokens = { count, byToken };
       }
@@ -349,7 +378,12 @@ export class Runtime {
   }
 
   /** Stops a task. A task with no run (restored from disk) goes straight to STOPPED. */
-  stop(task: TaskRecord, stopCode: ECS.TaskStopCode, reason: string, opts: { stopTimeout?: number } = {}): Promise<void> {
+  stop(
+    task: TaskRecord,
+    stopCode: ECS.TaskStopCode,
+    reason: string,
+    opts: { stopTimeout?: number } = {},
+  ): Promise<void> {
     const run = this.runs.get(task.taskArn);
     if (run) return run.stop(stopCode, reason, opts);
     if (task.lastStatus !== 'STOPPED') {
@@ -384,7 +418,9 @@ export class Runtime {
 
   /** Captured output by container name: live while the task runs, kept after it stops. */
   output(task: TaskRecord): Record<string, OutputLine[]> | undefined {
-    return this.runs.get(task.taskArn)?.output() ?? this.diagnostics.get(this.partitionOf(task))?.outputs.get(task.taskArn);
+    return (
+      this.runs.get(task.taskArn)?.output() ?? this.diagnostics.get(this.partitionOf(task))?.outputs.get(task.taskArn)
+    );
   }
 
   /** The task life-cycle event log of every partition, oldest first. */
@@ -398,7 +434,9 @@ export class Runtime {
   /** Stops every task quickly (SIGTERM, then SIGKILL after `graceSeconds`) and waits for removal. */
   async shutdown(graceSeconds = 2): Promise<void> {
     await Promise.all([
-      ...[...this.runs.values()].map((r) => r.stop('UserInitiated', 'Dockside is shutting down', { stopTimeout: graceSeconds })),
+      ...[...this.runs.values()].map((r) =>
+        r.stop('UserInitiated', 'Dockside is shutting down', { stopTimeout: graceSeconds }),
+      ),
       ...[...this.detached].map((r) => r.removeLeftovers()),
     ]);
     this.detached.clear();

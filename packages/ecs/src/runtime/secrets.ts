@@ -27,7 +27,8 @@ export interface ResolvedSecrets {
 
 export class SecretResolutionError extends Error {}
 
-const PREFIX = 'ResourceInitializationError: unable to pull secrets or registry auth: execution resource retrieval failed';
+const PREFIX =
+  'ResourceInitializationError: unable to pull secrets or registry auth: execution resource retrieval failed';
 
 /** Parses `valueFrom`: a Secrets Manager ARN with optional `:json-key:version-stage:version-id`, an SSM ARN, or an SSM name. */
 export function parseValueFrom(valueFrom: string, taskRegion: string): SecretRef {
@@ -49,7 +50,8 @@ export function parseValueFrom(valueFrom: string, taskRegion: string): SecretRef
 
 /** The failure as the agent words it: `Code: message`, or a request error when the plugin is absent. */
 function errorText(e: unknown): string {
-  if (isServiceNotLoaded(e)) return 'RequestError: send request failed caused by: the secrets plugin is not loaded in this Dockside (add secrets to --services)';
+  if (isServiceNotLoaded(e))
+    return 'RequestError: send request failed caused by: the secrets plugin is not loaded in this Dockside (add secrets to --services)';
   const code = (e as { code?: string }).code;
   return code ? `${code}: ${(e as Error).message}` : (e as Error).message;
 }
@@ -58,17 +60,24 @@ function errorText(e: unknown): string {
 async function fetchAsm(ref: Extract<SecretRef, { kind: 'asm' }>, call: SecretsCall): Promise<string> {
   let out: { SecretString?: string; SecretBinary?: string };
   try {
-    out = (await call('secretsmanager', 'GetSecretValue', {
-      SecretId: ref.secretId,
-      ...(ref.versionStage ? { VersionStage: ref.versionStage } : {}),
-      ...(ref.versionId ? { VersionId: ref.versionId } : {}),
-    }, ref.region)) as typeof out;
+    out = (await call(
+      'secretsmanager',
+      'GetSecretValue',
+      {
+        SecretId: ref.secretId,
+        ...(ref.versionStage ? { VersionStage: ref.versionStage } : {}),
+        ...(ref.versionId ? { VersionId: ref.versionId } : {}),
+      },
+      ref.region,
+    )) as typeof out;
   } catch (e) {
     throw new SecretResolutionError(
       `${PREFIX}: unable to retrieve secret from asm: service call has been retried 1 time(s): failed to fetch secret ${ref.secretId} from secrets manager: ${errorText(e)}`,
     );
   }
-  const text = out.SecretString ?? (out.SecretBinary !== undefined ? Buffer.from(out.SecretBinary, 'base64').toString('utf8') : '');
+  const text =
+    out.SecretString ??
+    (out.SecretBinary !== undefined ? Buffer.from(out.SecretBinary, 'base64').toString('utf8') : '');
   if (!ref.jsonKey) return text;
   let doc: unknown;
   try {
@@ -77,11 +86,15 @@ async function fetchAsm(ref: Extract<SecretRef, { kind: 'asm' }>, call: SecretsC
     doc = undefined;
   }
   if (!doc || typeof doc !== 'object' || Array.isArray(doc)) {
-    throw new SecretResolutionError(`${PREFIX}: unable to retrieve secret from asm: service call has been retried 1 time(s): secret ${ref.secretId} is not a JSON object, so it has no json key ${ref.jsonKey}`);
+    throw new SecretResolutionError(
+      `${PREFIX}: unable to retrieve secret from asm: service call has been retried 1 time(s): secret ${ref.secretId} is not a JSON object, so it has no json key ${ref.jsonKey}`,
+    );
   }
   const value = (doc as Record<string, unknown>)[ref.jsonKey];
   if (value === undefined) {
-    throw new SecretResolutionError(`${PREFIX}: unable to retrieve secret from asm: service call has been retried 1 time(s): retrieved secret from Secrets Manager did not contain json key ${ref.jsonKey}`);
+    throw new SecretResolutionError(
+      `${PREFIX}: unable to retrieve secret from asm: service call has been retried 1 time(s): retrieved secret from Secrets Manager did not contain json key ${ref.jsonKey}`,
+    );
   }
   return typeof value === 'string' ? value : JSON.stringify(value);
 }
@@ -105,11 +118,16 @@ async function fetchSsm(refs: Extract<SecretRef, { kind: 'ssm' }>[], call: Secre
   for (const [region, names] of byRegion) {
     for (let i = 0; i < names.length; i += 10) {
       const batch = names.slice(i, i + 10);
-      let out: { Parameters?: { Name?: string; ARN?: string; Value?: string; Selector?: string }[]; InvalidParameters?: string[] };
+      let out: {
+        Parameters?: { Name?: string; ARN?: string; Value?: string; Selector?: string }[];
+        InvalidParameters?: string[];
+      };
       try {
         out = (await call('ssm', 'GetParameters', { Names: batch, WithDecryption: true }, region)) as typeof out;
       } catch (e) {
-        throw new SecretResolutionError(`${PREFIX}: unable to retrieve secrets from ssm: service call has been retried 1 time(s): ${errorText(e)}`);
+        throw new SecretResolutionError(
+          `${PREFIX}: unable to retrieve secrets from ssm: service call has been retried 1 time(s): ${errorText(e)}`,
+        );
       }
       if (out.InvalidParameters?.length) {
         throw new SecretResolutionError(
@@ -124,12 +142,18 @@ async function fetchSsm(refs: Extract<SecretRef, { kind: 'ssm' }>[], call: Secre
 }
 
 /** Everything a task's containers need from secret stores, or a SecretResolutionError. */
-export async function resolveTaskSecrets(defs: ECS.ContainerDefinition[], taskRegion: string, call: SecretsCall): Promise<ResolvedSecrets> {
+export async function resolveTaskSecrets(
+  defs: ECS.ContainerDefinition[],
+  taskRegion: string,
+  call: SecretsCall,
+): Promise<ResolvedSecrets> {
   const resolved: ResolvedSecrets = { env: new Map(), logOptions: new Map(), registryAuth: new Map() };
   const wanted: { container: string; target: 'env' | 'log'; name: string; ref: SecretRef }[] = [];
   for (const d of defs) {
-    for (const s of d.secrets ?? []) wanted.push({ container: d.name!, target: 'env', name: s.name!, ref: parseValueFrom(s.valueFrom!, taskRegion) });
-    for (const s of d.logConfiguration?.secretOptions ?? []) wanted.push({ container: d.name!, target: 'log', name: s.name!, ref: parseValueFrom(s.valueFrom!, taskRegion) });
+    for (const s of d.secrets ?? [])
+      wanted.push({ container: d.name!, target: 'env', name: s.name!, ref: parseValueFrom(s.valueFrom!, taskRegion) });
+    for (const s of d.logConfiguration?.secretOptions ?? [])
+      wanted.push({ container: d.name!, target: 'log', name: s.name!, ref: parseValueFrom(s.valueFrom!, taskRegion) });
   }
   const ssmRefs = wanted.map((w) => w.ref).filter((r): r is Extract<SecretRef, { kind: 'ssm' }> => r.kind === 'ssm');
   const ssmValues = ssmRefs.length ? await fetchSsm(ssmRefs, call) : new Map<string, string>();
@@ -151,7 +175,9 @@ export async function resolveTaskSecrets(defs: ECS.ContainerDefinition[], taskRe
     if (!param) continue;
     const ref = parseValueFrom(param, taskRegion);
     const failed = (why: string) =>
-      new SecretResolutionError(`${PREFIX}: unable to get registry auth from asm: service call has been retried 1 time(s): asm fetching secret from the service for ${param}: ${why}`);
+      new SecretResolutionError(
+        `${PREFIX}: unable to get registry auth from asm: service call has been retried 1 time(s): asm fetching secret from the service for ${param}: ${why}`,
+      );
     if (ref.kind !== 'asm') throw failed('credentialsParameter must be the ARN of a Secrets Manager secret');
     let text: string;
     try {
@@ -175,4 +201,7 @@ export async function resolveTaskSecrets(defs: ECS.ContainerDefinition[], taskRe
 
 /** Whether a task definition asks for anything from a secret store. */
 export const needsSecrets = (defs: ECS.ContainerDefinition[]) =>
-  defs.some((d) => d.secrets?.length || d.logConfiguration?.secretOptions?.length || d.repositoryCredentials?.credentialsParameter);
+  defs.some(
+    (d) =>
+      d.secrets?.length || d.logConfiguration?.secretOptions?.length || d.repositoryCredentials?.credentialsParameter,
+  );

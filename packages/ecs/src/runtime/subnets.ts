@@ -18,7 +18,8 @@ const toIp = (n: number) => [24, 16, 8, 0].map((s) => Math.floor(n / 2 ** s) % 2
 
 export function parseCidr(cidr: string): { base: number; prefix: number } {
   const m = /^(\d{1,3}(?:\.\d{1,3}){3})\/(\d{1,2})$/.exec(cidr);
-  if (!m || Number(m[2]) > 28 || Number(m[2]) < 16) throw new Error(`invalid subnet CIDR '${cidr}' (AWS allows /16 to /28)`);
+  if (!m || Number(m[2]) > 28 || Number(m[2]) < 16)
+    throw new Error(`invalid subnet CIDR '${cidr}' (AWS allows /16 to /28)`);
   const prefix = Number(m[2]);
   const size = 2 ** (32 - prefix);
   return { base: Math.floor(toInt(m[1]) / size) * size, prefix };

@@ -3,10 +3,17 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type * as ECS from '@aws-sdk/client-ecs';
 
-
 import type { TaskRecord } from '../state/types';
 import { type MountSpec, toCreateOptions } from './docker-spec';
-import { type ContainerEngine, type ContainerInfo, EngineUnavailableError, type OutputAttachment, type OutputLine, PullError, type PullPolicy } from './engine';
+import {
+  type ContainerEngine,
+  type ContainerInfo,
+  EngineUnavailableError,
+  type OutputAttachment,
+  type OutputLine,
+  PullError,
+  type PullPolicy,
+} from './engine';
 import { type TaskStatus, applyStatus, pathTo, startOrder, taskHealth } from './lifecycle';
 import { type ResolvedSecrets, SecretResolutionError, needsSecrets } from './secrets';
 import { type Lease, newEniId } from './subnets';
@@ -137,7 +144,11 @@ export class TaskRun {
     if (this.detached) return;
     this.task.version = (this.task.version ?? 0) + 1;
     this.task.healthStatus = taskHealth(
-      [...this.containers.values()].map((c) => ({ essential: c.def.essential !== false, hasHealthCheck: Boolean(c.def.healthCheck), healthStatus: c.record.healthStatus })),
+      [...this.containers.values()].map((c) => ({
+        essential: c.def.essential !== false,
+        hasHealthCheck: Boolean(c.def.healthCheck),
+        healthStatus: c.record.healthStatus,
+      })),
     );
     this.hooks.changed(this.task);
     this.notify();
@@ -176,12 +187,16 @@ export class TaskRun {
           `ResourceInitializationError: unable to create the task's elastic network interface: InsufficientFreeAddressesInSubnet: subnet ${subnetId} has no free IP addresses`,
         );
       }
-      const domain = this.task.taskArn.split(':')[3] === 'us-east-1' ? 'ec2.internal' : `${this.task.taskArn.split(':')[3]}.compute.internal`;
+      const domain =
+        this.task.taskArn.split(':')[3] === 'us-east-1'
+          ? 'ec2.internal'
+          : `${this.task.taskArn.split(':')[3]}.compute.internal`;
       setDetail(eni, 'networkInterfaceId', newEniId());
       setDetail(eni, 'privateIPv4Address', this.lease.ip);
       setDetail(eni, 'privateDnsName', `ip-${this.lease.ip.replace(/\./g, '-')}.${domain}`);
       eni.status = 'ATTACHING';
-      for (const c of this.task.containers ?? []) c.networkInterfaces = [{ attachmentId: eni.id, privateIpv4Address: this.lease.ip }];
+      for (const c of this.task.containers ?? [])
+        c.networkInterfaces = [{ attachmentId: eni.id, privateIpv4Address: this.lease.ip }];
       this.touch();
     }
     this.advance('PENDING');
@@ -207,9 +222,13 @@ export class TaskRun {
       const image = c.def.image!;
       if (!digests.has(image)) {
         try {
-          digests.set(image, await this.engine.ensureImage(image, this.opts.pullPolicy, secrets?.registryAuth.get(c.def.name!)));
+          digests.set(
+            image,
+            await this.engine.ensureImage(image, this.opts.pullPolicy, secrets?.registryAuth.get(c.def.name!)),
+          );
         } catch (e) {
-          if (e instanceof PullError) throw new StartFailure('TaskFailedToStart', `CannotPullContainerError: ${e.message}`, c.def.name);
+          if (e instanceof PullError)
+            throw new StartFailure('TaskFailedToStart', `CannotPullContainerError: ${e.message}`, c.def.name);
           throw e;
         }
       }
@@ -240,8 +259,14 @@ export class TaskRun {
         injectedEnv: { ...this.hooks.injectedEnv(this.task, c.record, agent.url), ...secrets?.env.get(name) },
         networkMode: mode,
         netnsContainerId: this.pauseId,
-        mounts: (c.def.mountPoints ?? []).map((mp) => ({ ...mounts.get(mp.sourceVolume!)!, target: mp.containerPath!, readOnly: Boolean(mp.readOnly) })),
-        volumesFrom: (c.def.volumesFrom ?? []).map((vf) => `${this.containers.get(vf.sourceContainer!)!.id}${vf.readOnly ? ':ro' : ''}`),
+        mounts: (c.def.mountPoints ?? []).map((mp) => ({
+          ...mounts.get(mp.sourceVolume!)!,
+          target: mp.containerPath!,
+          readOnly: Boolean(mp.readOnly),
+        })),
+        volumesFrom: (c.def.volumesFrom ?? []).map(
+          (vf) => `${this.containers.get(vf.sourceContainer!)!.id}${vf.readOnly ? ':ro' : ''}`,
+        ),
         links: (c.def.links ?? []).map((l) => {
           const [target, alias] = l.split(':');
           return `${this.containers.get(target)?.id ?? target}:${alias ?? target}`;
@@ -262,7 +287,9 @@ export class TaskRun {
       c.id = id;
       c.record.runtimeId = id;
       this.task.runtimeIds[name] = id;
-      c.output = await this.engine.attachOutput(id, c.def.pseudoTerminal === true, (line) => this.hooks.output(this.task, { ...line, container: name }));
+      c.output = await this.engine.attachOutput(id, c.def.pseudoTerminal === true, (line) =>
+        this.hooks.output(this.task, { ...line, container: name }),
+      );
       try {
         await this.hooks.logs.prepare(this.task, withLogOptions(c.def, secrets?.logOptions.get(name)), id);
       } catch (e) {
@@ -292,7 +319,9 @@ export class TaskRun {
    */
   private async startPause(joinAgent: (id: string) => Promise<void>) {
     const network = this.lease ? await this.hooks.eni.network(this.lease) : undefined;
-    const ports = [...this.containers.values()].flatMap((c) => (c.def.portMappings ?? []).map((p) => `${p.containerPort}/${p.protocol ?? 'tcp'}`));
+    const ports = [...this.containers.values()].flatMap((c) =>
+      (c.def.portMappings ?? []).map((p) => `${p.containerPort}/${p.protocol ?? 'tcp'}`),
+    );
     const pauseId = await this.engine.createContainer({
       name: `ecs-${this.dockerBase()}-internalecspause-${taskId(this.task.taskArn).slice(0, 12)}`,
       Image: await this.engine.pauseImage(),
@@ -302,7 +331,9 @@ export class TaskRun {
         NetworkMode: network ?? 'bridge',
         PortBindings: Object.fromEntries(ports.map((p) => [p, [{ HostIp: this.opts.publishHost, HostPort: '' }]])),
       },
-      ...(network && this.lease ? { NetworkingConfig: { EndpointsConfig: { [network]: { IPAMConfig: { IPv4Address: this.lease.ip } } } } } : {}),
+      ...(network && this.lease
+        ? { NetworkingConfig: { EndpointsConfig: { [network]: { IPAMConfig: { IPv4Address: this.lease.ip } } } } }
+        : {}),
     });
     this.pauseId = pauseId;
     this.task.runtimeIds['~internal~ecs~pause'] = pauseId;
@@ -370,7 +401,12 @@ export class TaskRun {
       c.record.networkBindings = await this.engine.inspectContainer(id).then(bindingsOf, () => []);
     } else if (this.task.definition.networkMode === 'host' && c.def.portMappings?.length) {
       // Host mode binds the container port on every address of the machine, as ECS reports it.
-      c.record.networkBindings = c.def.portMappings.map((p) => ({ bindIP: '0.0.0.0', containerPort: p.containerPort, hostPort: p.containerPort, protocol: p.protocol ?? 'tcp' }));
+      c.record.networkBindings = c.def.portMappings.map((p) => ({
+        bindIP: '0.0.0.0',
+        containerPort: p.containerPort,
+        hostPort: p.containerPort,
+        protocol: p.protocol ?? 'tcp',
+      }));
     }
     this.containerChanged();
     c.done = exit.then(
@@ -528,7 +564,10 @@ export class TaskRun {
           // Task-scoped: a fresh Docker volume removed with the task (also EBS configured at launch).
           const dv = v.dockerVolumeConfiguration;
           const volumeName = `dockside-${id}-${name}`;
-          await this.engine.createVolume(volumeName, dv?.driver ?? 'local', dv?.driverOpts ?? {}, { ...(dv?.labels ?? {}), ...this.engine.labels() });
+          await this.engine.createVolume(volumeName, dv?.driver ?? 'local', dv?.driverOpts ?? {}, {
+            ...(dv?.labels ?? {}),
+            ...this.engine.labels(),
+          });
           this.taskVolumes.push(volumeName);
           out.set(name, { type: 'volume', source: volumeName });
         }
@@ -586,9 +625,15 @@ function engineMessage(e: unknown): string {
 }
 
 /** The definition with `secretOptions` values merged into its log options. */
-function withLogOptions(def: ECS.ContainerDefinition, extra: Record<string, string> | undefined): ECS.ContainerDefinition {
+function withLogOptions(
+  def: ECS.ContainerDefinition,
+  extra: Record<string, string> | undefined,
+): ECS.ContainerDefinition {
   if (!extra || !def.logConfiguration) return def;
-  return { ...def, logConfiguration: { ...def.logConfiguration, options: { ...def.logConfiguration.options, ...extra } } };
+  return {
+    ...def,
+    logConfiguration: { ...def.logConfiguration, options: { ...def.logConfiguration.options, ...extra } },
+  };
 }
 
 function bindingsOf(info: ContainerInfo): ECS.NetworkBinding[] {
@@ -597,7 +642,12 @@ function bindingsOf(info: ContainerInfo): ECS.NetworkBinding[] {
     const [port, protocol] = key.split('/');
     for (const b of (binds as Array<{ HostIp: string; HostPort: string }> | null) ?? []) {
       if (b.HostIp.includes(':')) continue; // the IPv6 duplicate of the same binding
-      out.push({ bindIP: b.HostIp, containerPort: Number(port), hostPort: Number(b.HostPort), protocol: protocol as ECS.TransportProtocol });
+      out.push({
+        bindIP: b.HostIp,
+        containerPort: Number(port),
+        hostPort: Number(b.HostPort),
+        protocol: protocol as ECS.TransportProtocol,
+      });
     }
   }
   return out;

@@ -3,9 +3,27 @@ import type { Where } from '../domain/context';
 import { addEvent, taskId } from '../domain/deployments';
 import { tagsOf } from '../domain/tags';
 import { createTaskRecord, effectiveDefinition, portsConflict } from '../domain/tasks';
-import type { ClusterRecord, DeploymentRecord, EcsState, ServiceRecord, TaskDefinitionRecord, TaskRecord, TaskSetRecord } from '../state/types';
+import type {
+  ClusterRecord,
+  DeploymentRecord,
+  EcsState,
+  ServiceRecord,
+  TaskDefinitionRecord,
+  TaskRecord,
+  TaskSetRecord,
+} from '../state/types';
 import { ServiceScheduler } from './scheduler';
-export function launch(s: ServiceScheduler, state: EcsState, where: Where, svc: ServiceRecord, cluster: ClusterRecord, taskDefinitionArn: string, startedBy: string, count: number, from: DeploymentRecord | TaskSetRecord) {
+export function launch(
+  s: ServiceScheduler,
+  state: EcsState,
+  where: Where,
+  svc: ServiceRecord,
+  cluster: ClusterRecord,
+  taskDefinitionArn: string,
+  startedBy: string,
+  count: number,
+  from: DeploymentRecord | TaskSetRecord,
+) {
   const [family, rev] = taskDefinitionArn.slice(taskDefinitionArn.lastIndexOf('/') + 1).split(':');
   const td: TaskDefinitionRecord | undefined = state.taskDefinitions[family]?.[Number(rev)];
   if (!td) return;
@@ -25,7 +43,11 @@ export function launch(s: ServiceScheduler, state: EcsState, where: Where, svc: 
       break;
     }
     const tags =
-      svc.propagateTags === 'SERVICE' ? tagsOf(state, svc.serviceArn) : svc.propagateTags === 'TASK_DEFINITION' ? tagsOf(state, td.taskDefinitionArn) : [];
+      svc.propagateTags === 'SERVICE'
+        ? tagsOf(state, svc.serviceArn)
+        : svc.propagateTags === 'TASK_DEFINITION'
+          ? tagsOf(state, td.taskDefinitionArn)
+          : [];
     const systemTags = svc.enableECSManagedTags
       ? [
           { key: 'aws:ecs:clusterName', value: cluster.clusterName },
@@ -34,7 +56,9 @@ export function launch(s: ServiceScheduler, state: EcsState, where: Where, svc: 
       : [];
     const task = createTaskRecord(state, where, cluster, td, definition, {
       launchType: (from.launchType ?? svc.launchType ?? 'EC2') as ECS.LaunchType,
-      ...(from.capacityProviderStrategy?.[0]?.capacityProvider ? { capacityProviderName: from.capacityProviderStrategy[0].capacityProvider } : {}),
+      ...(from.capacityProviderStrategy?.[0]?.capacityProvider
+        ? { capacityProviderName: from.capacityProviderStrategy[0].capacityProvider }
+        : {}),
       group: `service:${svc.serviceName}`,
       startedBy,
       platformVersion: from.platformVersion ?? svc.platformVersion,
@@ -48,7 +72,9 @@ export function launch(s: ServiceScheduler, state: EcsState, where: Where, svc: 
   }
   if (started.length) {
     s.clearNotice(svc, `ports:${svc.serviceArn}`);
-    addEvent(svc, `(service ${svc.serviceName}) has started ${started.length} tasks: ${started.map((t) => `(task ${taskId(t.taskArn)})`).join(' ')}.`);
+    addEvent(
+      svc,
+      `(service ${svc.serviceName}) has started ${started.length} tasks: ${started.map((t) => `(task ${taskId(t.taskArn)})`).join(' ')}.`,
+    );
   }
 }
-

@@ -23,12 +23,20 @@ export async function registerTargets(s: ServiceScheduler, where: Where, svc: Se
   task.loadBalancerTargets = entries;
   for (const e of entries) {
     try {
-      await s.bus.call('elasticloadbalancing', 'RegisterTargets', { TargetGroupArn: e.targetGroupArn, Targets: [e.target] }, where);
+      await s.bus.call(
+        'elasticloadbalancing',
+        'RegisterTargets',
+        { TargetGroupArn: e.targetGroupArn, Targets: [e.target] },
+        where,
+      );
       addEvent(svc, `(service ${svc.serviceName}) registered 1 targets in (target-group ${e.targetGroupArn})`);
     } catch (err) {
       if (!isServiceNotLoaded(err)) s.logger.warn({ err, service: svc.serviceArn }, 'RegisterTargets failed');
       else if (s.noticeOnce(svc, 'elbv2-not-loaded')) {
-        s.logger.warn({ service: svc.serviceArn }, 'the service has loadBalancers, but the elbv2 plugin is not loaded: targets are recorded, not registered');
+        s.logger.warn(
+          { service: svc.serviceArn },
+          'the service has loadBalancers, but the elbv2 plugin is not loaded: targets are recorded, not registered',
+        );
       }
     }
   }
@@ -42,7 +50,12 @@ export async function deregisterTargets(s: ServiceScheduler, where: Where, svc: 
   addEvent(svc, `(service ${svc.serviceName}) has begun draining connections on 1 tasks.`);
   for (const e of entries) {
     try {
-      await s.bus.call('elasticloadbalancing', 'DeregisterTargets', { TargetGroupArn: e.targetGroupArn, Targets: [e.target] }, where);
+      await s.bus.call(
+        'elasticloadbalancing',
+        'DeregisterTargets',
+        { TargetGroupArn: e.targetGroupArn, Targets: [e.target] },
+        where,
+      );
       addEvent(svc, `(service ${svc.serviceName}) deregistered 1 targets in (target-group ${e.targetGroupArn})`);
     } catch (err) {
       s.logger.warn({ err, service: svc.serviceArn }, 'DeregisterTargets failed');
@@ -59,5 +72,8 @@ function targetOf(task: TaskRecord, lb: ECS.LoadBalancer): { Id: string; Port?: 
     return ip ? { Id: ip, Port: lb.containerPort } : undefined;
   }
   const binding = c.networkBindings?.find((b) => b.containerPort === lb.containerPort);
-  return { Id: binding?.bindIP && binding.bindIP !== '0.0.0.0' ? binding.bindIP : '127.0.0.1', Port: binding?.hostPort ?? lb.containerPort };
+  return {
+    Id: binding?.bindIP && binding.bindIP !== '0.0.0.0' ? binding.bindIP : '127.0.0.1',
+    Port: binding?.hostPort ?? lb.containerPort,
+  };
 }

@@ -7,7 +7,15 @@ import type { ClusterRecord, DeploymentRecord, EcsState, ServiceRecord, TaskReco
 import { launch } from './launch';
 import { deregisterTargets } from './load-balancers';
 import { ServiceScheduler } from './scheduler';
-export function reconcileDeployments(s: ServiceScheduler, state: EcsState, where: Where, svc: ServiceRecord, cluster: ClusterRecord | undefined, tasks: TaskRecord[], now: number) {
+export function reconcileDeployments(
+  s: ServiceScheduler,
+  state: EcsState,
+  where: Where,
+  svc: ServiceRecord,
+  cluster: ClusterRecord | undefined,
+  tasks: TaskRecord[],
+  now: number,
+) {
   const primary = svc.deployments.find((d) => d.status === 'PRIMARY');
   const desired = svc.status === 'ACTIVE' ? s.desiredOf(state, svc) : 0;
   svc.desiredCount = desired;
@@ -20,21 +28,34 @@ export function reconcileDeployments(s: ServiceScheduler, state: EcsState, where
   const stopped: TaskRecord[] = [];
   const stop = (t: TaskRecord, dep: DeploymentRecord | undefined, reason?: string) => {
     void deregisterTargets(s, where, svc, t);
-    void s.runtime.stop(t, 'ServiceSchedulerInitiated', reason ?? `Scaling activity initiated by (deployment ${dep?.id ?? primary?.id ?? 'unknown'})`);
+    void s.runtime.stop(
+      t,
+      'ServiceSchedulerInitiated',
+      reason ?? `Scaling activity initiated by (deployment ${dep?.id ?? primary?.id ?? 'unknown'})`,
+    );
     stopped.push(t);
   };
   const scaleInOrder = (list: TaskRecord[]) =>
     list
       .filter((t) => !isProtected(t, now) || svc.status !== 'ACTIVE')
-      .sort((a, b) => Number(isHealthy(a)) - Number(isHealthy(b)) || new Date(b.createdAt!).getTime() - new Date(a.createdAt!).getTime());
+      .sort(
+        (a, b) =>
+          Number(isHealthy(a)) - Number(isHealthy(b)) ||
+          new Date(b.createdAt!).getTime() - new Date(a.createdAt!).getTime(),
+      );
 
-  const staged = primary?.rolloutState === 'IN_PROGRESS' && (primary.strategy ?? 'ROLLING') !== 'ROLLING' && svc.deployments.length > 1 && svc.status === 'ACTIVE';
+  const staged =
+    primary?.rolloutState === 'IN_PROGRESS' &&
+    (primary.strategy ?? 'ROLLING') !== 'ROLLING' &&
+    svc.deployments.length > 1 &&
+    svc.status === 'ACTIVE';
   if (staged) lifecycle(s, state, where, svc, cluster, tasks, now, primary!, stop);
   // Old deployments: unhealthy tasks go at once, healthy ones as minimumHealthyPercent allows.
-  else for (const dep of svc.deployments.filter((d) => d !== primary)) {
-    const mine = tasks.filter((t) => t.startedBy === dep.id && running(t));
-    for (const t of scaleInOrder(mine.filter((x) => !isHealthy(x)))) stop(t, primary);
-  }
+  else
+    for (const dep of svc.deployments.filter((d) => d !== primary)) {
+      const mine = tasks.filter((t) => t.startedBy === dep.id && running(t));
+      for (const t of scaleInOrder(mine.filter((x) => !isHealthy(x)))) stop(t, primary);
+    }
   const oldHealthy = staged ? [] : scaleInOrder(tasks.filter((t) => isHealthy(t) && t.startedBy !== primary?.id));
   let allowance = healthy() - minHealthy;
   for (const t of oldHealthy) {
@@ -49,7 +70,10 @@ export function reconcileDeployments(s: ServiceScheduler, state: EcsState, where
       const extra = scaleInOrder(mine).slice(0, mine.length - desired);
       for (const t of extra) stop(t, primary);
       if (mine.length - extra.length > desired && s.noticeOnce(svc, `protect:${svc.serviceArn}`)) {
-        addEvent(svc, `(service ${svc.serviceName}) was unable to scale in due to (reason ${mine.length - extra.length - desired} tasks are protected).`);
+        addEvent(
+          svc,
+          `(service ${svc.serviceName}) was unable to scale in due to (reason ${mine.length - extra.length - desired} tasks are protected).`,
+        );
       }
     } else {
       s.clearNotice(svc, `protect:${svc.serviceArn}`);
@@ -57,9 +81,14 @@ export function reconcileDeployments(s: ServiceScheduler, state: EcsState, where
     const want = desired - mine.length;
     const room = maxTotal - notStopped();
     const canLaunch = primary.rolloutState !== 'FAILED' && svc.status === 'ACTIVE' && cluster?.status === 'ACTIVE';
-    if (want > 0 && room > 0 && canLaunch) launch(s, state, where, svc, cluster!, primary.taskDefinition, primary.id, Math.min(want, room), primary);
+    if (want > 0 && room > 0 && canLaunch)
+      launch(s, state, where, svc, cluster!, primary.taskDefinition, primary.id, Math.min(want, room), primary);
   }
-  if (stopped.length) addEvent(svc, `(service ${svc.serviceName}) has stopped ${stopped.length} running tasks: ${stopped.map((t) => `(task ${taskId(t.taskArn)})`).join(' ')}.`);
+  if (stopped.length)
+    addEvent(
+      svc,
+      `(service ${svc.serviceName}) has stopped ${stopped.length} running tasks: ${stopped.map((t) => `(task ${taskId(t.taskArn)})`).join(' ')}.`,
+    );
 
   // Counts, drained deployments, completion, steady state.
   for (const dep of svc.deployments) {
@@ -68,28 +97,42 @@ export function reconcileDeployments(s: ServiceScheduler, state: EcsState, where
     dep.pendingCount = mine.filter((t) => PENDING_STATUSES.has(t.lastStatus!)).length;
     dep.desiredCount = dep === primary ? desired : mine.filter((t) => t.desiredStatus === 'RUNNING').length;
   }
-  const drained = svc.deployments.filter((d) => d !== primary && d.runningCount === 0 && d.pendingCount === 0 && !tasks.some((t) => t.startedBy === d.id && t.lastStatus !== 'STOPPED'));
+  const drained = svc.deployments.filter(
+    (d) =>
+      d !== primary &&
+      d.runningCount === 0 &&
+      d.pendingCount === 0 &&
+      !tasks.some((t) => t.startedBy === d.id && t.lastStatus !== 'STOPPED'),
+  );
   for (const d of drained) {
     d.status = 'INACTIVE';
     // A blue/green deployment reverted to blue is rolled back once its green tasks are gone.
     const sd = state.serviceDeployments[d.serviceDeploymentArn];
-    if (sd?.status === 'ROLLBACK_IN_PROGRESS' && d.rolloutState === 'FAILED' && primary?.rolloutState === 'COMPLETED' && primary.serviceDeploymentArn !== d.serviceDeploymentArn) {
+    if (
+      sd?.status === 'ROLLBACK_IN_PROGRESS' &&
+      d.rolloutState === 'FAILED' &&
+      primary?.rolloutState === 'COMPLETED' &&
+      primary.serviceDeploymentArn !== d.serviceDeploymentArn
+    ) {
       Object.assign(sd, { status: 'ROLLBACK_SUCCESSFUL', updatedAt: new Date(now), finishedAt: new Date(now) });
     }
   }
   svc.deployments = svc.deployments.filter((d) => d.status !== 'INACTIVE');
   if (!primary) return;
   const stability = s.opts.stabilityMs ?? 2000;
-  const primaryHealthy = tasks.filter((t) => t.startedBy === primary.id && isHealthy(t) && now - new Date(t.startedAt ?? now).getTime() >= stability).length;
+  const primaryHealthy = tasks.filter(
+    (t) => t.startedBy === primary.id && isHealthy(t) && now - new Date(t.startedAt ?? now).getTime() >= stability,
+  ).length;
   if (primaryHealthy > 0 && svc.throttle) s.clearThrottle(svc);
   const others = svc.deployments.length > 1;
-  const settled = !others && primaryHealthy === desired && tasks.filter((t) => t.lastStatus !== 'STOPPED').length === desired;
+  const settled =
+    !others && primaryHealthy === desired && tasks.filter((t) => t.lastStatus !== 'STOPPED').length === desired;
   if (primary.rolloutState === 'IN_PROGRESS' && settled) complete(s, state, svc, primary);
   const steady = settled && primary.rolloutState === 'COMPLETED';
-  if (steady && !svc.steady) s.action(svc, 'SERVICE_STEADY_STATE', `(service ${svc.serviceName}) has reached a steady state.`);
+  if (steady && !svc.steady)
+    s.action(svc, 'SERVICE_STEADY_STATE', `(service ${svc.serviceName}) has reached a steady state.`);
   svc.steady = steady;
 }
-
 
 /**
  * A BLUE_GREEN (LINEAR, CANARY) deployment walks ECS's lifecycle stages: green scales up beside
@@ -97,19 +140,38 @@ export function reconcileDeployments(s: ServiceScheduler, state: EcsState, where
  * PAUSE hooks hold a stage until ContinueServiceDeployment or their timeout; AWS_LAMBDA hooks
  * cannot run here and are recorded as SUCCEEDED (logged once).
  */
-export function lifecycle(s: ServiceScheduler, state: EcsState, where: Where, svc: ServiceRecord, cluster: ClusterRecord | undefined, tasks: TaskRecord[], now: number, green: DeploymentRecord, stop: (t: TaskRecord, dep: DeploymentRecord | undefined) => void) {
+export function lifecycle(
+  s: ServiceScheduler,
+  state: EcsState,
+  where: Where,
+  svc: ServiceRecord,
+  cluster: ClusterRecord | undefined,
+  tasks: TaskRecord[],
+  now: number,
+  green: DeploymentRecord,
+  stop: (t: TaskRecord, dep: DeploymentRecord | undefined) => void,
+) {
   const sd = state.serviceDeployments[green.serviceDeploymentArn];
   const desired = svc.desiredCount;
   const stages = [
     ...(svc.deployments.filter((d) => d !== green).length > 1 ? ['RECONCILE_SERVICE'] : []),
-    'PRE_SCALE_UP', 'SCALE_UP', 'POST_SCALE_UP', 'TEST_TRAFFIC_SHIFT', 'POST_TEST_TRAFFIC_SHIFT',
-    'PRE_PRODUCTION_TRAFFIC_SHIFT', 'PRODUCTION_TRAFFIC_SHIFT', 'POST_PRODUCTION_TRAFFIC_SHIFT', 'BAKE_TIME', 'CLEAN_UP',
+    'PRE_SCALE_UP',
+    'SCALE_UP',
+    'POST_SCALE_UP',
+    'TEST_TRAFFIC_SHIFT',
+    'POST_TEST_TRAFFIC_SHIFT',
+    'PRE_PRODUCTION_TRAFFIC_SHIFT',
+    'PRODUCTION_TRAFFIC_SHIFT',
+    'POST_PRODUCTION_TRAFFIC_SHIFT',
+    'BAKE_TIME',
+    'CLEAN_UP',
   ];
   const enter = (stage: string) => {
     green.stage = stage;
     green.stageSince = now;
     green.stageHookIds = [];
-    if (sd && stage !== 'PRE_PRODUCTION_TRAFFIC_SHIFT') Object.assign(sd, { lifecycleStage: stage, updatedAt: new Date(now) });
+    if (sd && stage !== 'PRE_PRODUCTION_TRAFFIC_SHIFT')
+      Object.assign(sd, { lifecycleStage: stage, updatedAt: new Date(now) });
     const details: NonNullable<typeof sd.lifecycleHookDetails> = [];
     for (const h of svc.deploymentConfiguration?.lifecycleHooks ?? []) {
       if (!h.lifecycleStages?.includes(stage as never)) continue;
@@ -117,7 +179,10 @@ export function lifecycle(s: ServiceScheduler, state: EcsState, where: Where, sv
       const hookId = `ecs-${pause ? 'pause' : 'lambda'}-${randomUUID().replace(/-/g, '')}`;
       green.stageHookIds!.push(hookId);
       if (!pause && s.noticeOnce(svc, `lambda:${svc.serviceArn}`)) {
-        s.logger.warn({ service: svc.serviceArn, hook: h.hookTargetArn }, 'Dockside runs no Lambda: AWS_LAMBDA lifecycle hooks are recorded as SUCCEEDED');
+        s.logger.warn(
+          { service: svc.serviceArn, hook: h.hookTargetArn },
+          'Dockside runs no Lambda: AWS_LAMBDA lifecycle hooks are recorded as SUCCEEDED',
+        );
       }
       details.push({
         hookId,
@@ -133,12 +198,21 @@ export function lifecycle(s: ServiceScheduler, state: EcsState, where: Where, sv
   };
   if (!green.stage) enter(stages[0]);
   for (let guard = 0; guard < stages.length + 1; guard++) {
-    const waiting = (sd?.lifecycleHookDetails ?? []).filter((h) => green.stageHookIds?.includes(h.hookId!) && h.status === 'AWAITING_ACTION');
+    const waiting = (sd?.lifecycleHookDetails ?? []).filter(
+      (h) => green.stageHookIds?.includes(h.hookId!) && h.status === 'AWAITING_ACTION',
+    );
     for (const h of waiting) {
       if (h.expiresAt && new Date(h.expiresAt).getTime() <= now) {
         h.status = 'TIMED_OUT';
         if (h.timeoutAction === 'ROLLBACK') {
-          s.failDeployment(svc, green, 'a lifecycle hook timed out', true, where, `The lifecycle hook ${h.hookId} timed out.`);
+          s.failDeployment(
+            svc,
+            green,
+            'a lifecycle hook timed out',
+            true,
+            where,
+            `The lifecycle hook ${h.hookId} timed out.`,
+          );
           return;
         }
       }
@@ -146,20 +220,26 @@ export function lifecycle(s: ServiceScheduler, state: EcsState, where: Where, sv
     if (waiting.some((h) => h.status === 'AWAITING_ACTION')) return;
     let done = true;
     if (green.stage === 'SCALE_UP') {
-      const mine = tasks.filter((t) => t.startedBy === green.id && t.desiredStatus === 'RUNNING' && t.lastStatus !== 'STOPPED');
-      if (mine.length < desired && cluster?.status === 'ACTIVE') launch(s, state, where, svc, cluster, green.taskDefinition, green.id, desired - mine.length, green);
+      const mine = tasks.filter(
+        (t) => t.startedBy === green.id && t.desiredStatus === 'RUNNING' && t.lastStatus !== 'STOPPED',
+      );
+      if (mine.length < desired && cluster?.status === 'ACTIVE')
+        launch(s, state, where, svc, cluster, green.taskDefinition, green.id, desired - mine.length, green);
       const stability = s.opts.stabilityMs ?? 2000;
-      done = tasks.filter((t) => t.startedBy === green.id && isHealthy(t) && now - new Date(t.startedAt ?? now).getTime() >= stability).length >= desired;
+      done =
+        tasks.filter(
+          (t) => t.startedBy === green.id && isHealthy(t) && now - new Date(t.startedAt ?? now).getTime() >= stability,
+        ).length >= desired;
     } else if (green.stage === 'BAKE_TIME') {
       done = now - (green.stageSince ?? now) >= (svc.deploymentConfiguration?.bakeTimeInMinutes ?? 0) * 60_000;
     } else if (green.stage === 'CLEAN_UP') {
-      for (const t of tasks) if (t.startedBy !== green.id && t.desiredStatus === 'RUNNING' && t.lastStatus !== 'STOPPED') stop(t, green);
+      for (const t of tasks)
+        if (t.startedBy !== green.id && t.desiredStatus === 'RUNNING' && t.lastStatus !== 'STOPPED') stop(t, green);
     }
     if (!done || green.stage === 'CLEAN_UP') return;
     enter(stages[stages.indexOf(green.stage!) + 1]);
   }
 }
-
 
 export function complete(s: ServiceScheduler, state: EcsState, svc: ServiceRecord, dep: DeploymentRecord) {
   const now = new Date();
@@ -174,8 +254,8 @@ export function complete(s: ServiceScheduler, state: EcsState, svc: ServiceRecor
     const status = sd.status === 'ROLLBACK_IN_PROGRESS' ? 'ROLLBACK_SUCCESSFUL' : 'SUCCESSFUL';
     Object.assign(sd, { status, updatedAt: now, finishedAt: now });
     // Monitoring ends with the deployment (a tripped breaker stays TRIGGERED).
-    for (const watch of [sd.deploymentCircuitBreaker, sd.alarms]) if (watch?.status === 'MONITORING') watch.status = 'MONITORING_COMPLETE';
+    for (const watch of [sd.deploymentCircuitBreaker, sd.alarms])
+      if (watch?.status === 'MONITORING') watch.status = 'MONITORING_COMPLETE';
     if (sd.targetServiceRevision) sd.targetServiceRevision.runningTaskCount = dep.runningCount;
   }
 }
-

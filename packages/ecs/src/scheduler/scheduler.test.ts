@@ -28,7 +28,16 @@ function setup(protectedUntil: (i: number) => number | undefined) {
     status: 'ACTIVE',
     desiredCount: 1,
     createdAt: created,
-    deployments: [{ id: 'ecs-svc/1', status: 'PRIMARY', taskDefinition: 'td', rolloutState: 'COMPLETED', serviceDeploymentArn: 'sd', serviceRevisionArn: 'sr' }],
+    deployments: [
+      {
+        id: 'ecs-svc/1',
+        status: 'PRIMARY',
+        taskDefinition: 'td',
+        rolloutState: 'COMPLETED',
+        serviceDeploymentArn: 'sd',
+        serviceRevisionArn: 'sr',
+      },
+    ],
     taskSets: [],
     events: [],
     deploymentConfiguration: { maximumPercent: 200, minimumHealthyPercent: 100 },
@@ -59,14 +68,22 @@ function setup(protectedUntil: (i: number) => number | undefined) {
 test('scale-in keeps a protected task and stops the others, newest first', () => {
   const { scheduler, state, svc, stopped } = setup((i) => (i === 0 ? Date.now() + 60_000 : undefined));
   scheduler.reconcile(state, where, svc);
-  expect(stopped.sort()).toEqual(['arn:aws:ecs:us-east-1:000000000000:task/c/1', 'arn:aws:ecs:us-east-1:000000000000:task/c/2']);
+  expect(stopped.sort()).toEqual([
+    'arn:aws:ecs:us-east-1:000000000000:task/c/1',
+    'arn:aws:ecs:us-east-1:000000000000:task/c/2',
+  ]);
 });
 
 test('expired protection no longer protects', () => {
   // Task 1 is protected, task 2's protection has expired: 0 and 2 go (with 2 still protected only 0 could).
-  const { scheduler, state, svc, stopped } = setup((i) => (i === 2 ? Date.now() - 1 : i === 1 ? Date.now() + 60_000 : undefined));
+  const { scheduler, state, svc, stopped } = setup((i) =>
+    i === 2 ? Date.now() - 1 : i === 1 ? Date.now() + 60_000 : undefined,
+  );
   scheduler.reconcile(state, where, svc);
-  expect(stopped.sort()).toEqual(['arn:aws:ecs:us-east-1:000000000000:task/c/0', 'arn:aws:ecs:us-east-1:000000000000:task/c/2']);
+  expect(stopped.sort()).toEqual([
+    'arn:aws:ecs:us-east-1:000000000000:task/c/0',
+    'arn:aws:ecs:us-east-1:000000000000:task/c/2',
+  ]);
 });
 
 test('when every extra task is protected, scale-in waits and says so once', () => {

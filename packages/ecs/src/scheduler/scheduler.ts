@@ -8,7 +8,15 @@
 import type { Bus, Logger, Store } from '@dockside/core';
 import type { EcsDeploymentChange, EcsServiceAction, EcsTaskChange } from '../contract';
 import type { Where } from '../domain/context';
-import { addEvent, failureThreshold, hasHealthCheck, isHealthy, serviceArnOf, startDeployment, taskId } from '../domain/deployments';
+import {
+  addEvent,
+  failureThreshold,
+  hasHealthCheck,
+  isHealthy,
+  serviceArnOf,
+  startDeployment,
+  taskId,
+} from '../domain/deployments';
 import { PENDING_STATUSES } from '../domain/task-index';
 import { Runtime } from '../runtime/runtime';
 import type { DeploymentRecord, EcsState, ServiceRecord, TaskRecord } from '../state/types';
@@ -83,7 +91,15 @@ export class ServiceScheduler {
   action(svc: ServiceRecord, eventName: EcsServiceAction['eventName'], message: string) {
     addEvent(svc, message);
     const [, , , region, accountId] = svc.serviceArn.split(':');
-    this.bus.publish('ecs.service-action', { accountId, region, clusterArn: svc.clusterArn, serviceArn: svc.serviceArn, eventName, message, createdAt: new Date().toISOString() });
+    this.bus.publish('ecs.service-action', {
+      accountId,
+      region,
+      clusterArn: svc.clusterArn,
+      serviceArn: svc.serviceArn,
+      eventName,
+      message,
+      createdAt: new Date().toISOString(),
+    });
   }
 
   /** Reconciles the service soon (coalesced: many events, one run). */
@@ -107,7 +123,8 @@ export class ServiceScheduler {
 
   private resyncAll() {
     for (const { accountId, region, state } of this.store.entries()) {
-      for (const svc of Object.values(state.services ?? {})) if (svc.status !== 'INACTIVE') this.schedule({ accountId, region }, svc.serviceArn);
+      for (const svc of Object.values(state.services ?? {}))
+        if (svc.status !== 'INACTIVE') this.schedule({ accountId, region }, svc.serviceArn);
     }
   }
 
@@ -138,7 +155,11 @@ export class ServiceScheduler {
     if (e.lastStatus === 'STOPPED') {
       // ECS surfaces why a service task could not start (secrets, pulls, ENIs) as a service event.
       if (task.stopCode === 'TaskFailedToStart' && task.stoppedReason) {
-        this.action(svc, 'SERVICE_TASK_CONFIGURATION_FAILURE', `(service ${svc.serviceName}) was unable to place a task. Reason: ${task.stoppedReason.replace(/\.?$/, '.')}`);
+        this.action(
+          svc,
+          'SERVICE_TASK_CONFIGURATION_FAILURE',
+          `(service ${svc.serviceName}) was unable to place a task. Reason: ${task.stoppedReason.replace(/\.?$/, '.')}`,
+        );
       }
       this.onStopped(e, svc, task);
     }
@@ -152,7 +173,8 @@ export class ServiceScheduler {
    */
   private countStartFailure(where: Where, svc: ServiceRecord, task: TaskRecord) {
     const healthStop = task.stoppedReason === 'Task failed container health checks';
-    const byItself = task.stopCode === 'EssentialContainerExited' || task.stopCode === 'TaskFailedToStart' || healthStop;
+    const byItself =
+      task.stopCode === 'EssentialContainerExited' || task.stopCode === 'TaskFailedToStart' || healthStop;
     const ran = task.startedAt ? Date.now() - new Date(task.startedAt).getTime() : 0;
     if (!byItself || (!healthStop && ran >= (this.opts.stabilityMs ?? 2000))) return;
     const t = (svc.throttle ??= { failures: 0, until: 0, announced: false });
@@ -166,7 +188,11 @@ export class ServiceScheduler {
       this.throttleTimers.set(svc.serviceArn, timer);
       if (!t.announced) {
         t.announced = true;
-        this.action(svc, 'SERVICE_TASK_START_IMPAIRED', `(service ${svc.serviceName}) is unable to consistently start tasks successfully. For more information, see the Troubleshooting section of the Amazon ECS Developer Guide.`);
+        this.action(
+          svc,
+          'SERVICE_TASK_START_IMPAIRED',
+          `(service ${svc.serviceName}) is unable to consistently start tasks successfully. For more information, see the Troubleshooting section of the Amazon ECS Developer Guide.`,
+        );
       }
     }
   }
@@ -201,18 +227,27 @@ export class ServiceScheduler {
     void deregisterTargets(this, where, svc, task);
     const dep = svc.deployments.find((d) => d.id === task.startedBy);
     if (!dep || dep.status !== 'PRIMARY' || dep.rolloutState !== 'IN_PROGRESS') return;
-    const scheduled = task.stopCode === 'ServiceSchedulerInitiated' && task.stoppedReason !== 'Task failed container health checks';
+    const scheduled =
+      task.stopCode === 'ServiceSchedulerInitiated' && task.stoppedReason !== 'Task failed container health checks';
     if (scheduled || task.stopCode === 'UserInitiated' || task.everHealthy) return;
     dep.failedTasks = (dep.failedTasks ?? 0) + 1;
     dep.updatedAt = new Date();
     const breaker = svc.deploymentConfiguration?.deploymentCircuitBreaker;
     const sd = this.store.get(where.accountId, where.region).serviceDeployments[dep.serviceDeploymentArn];
     if (sd?.deploymentCircuitBreaker) sd.deploymentCircuitBreaker.failureCount = dep.failedTasks;
-    if (breaker?.enable && dep.failedTasks >= failureThreshold(svc.desiredCount)) this.failDeployment(svc, dep, 'tasks failed to start', breaker.rollback === true, where);
+    if (breaker?.enable && dep.failedTasks >= failureThreshold(svc.desiredCount))
+      this.failDeployment(svc, dep, 'tasks failed to start', breaker.rollback === true, where);
   }
 
   /** Marks the primary deployment FAILED and, when asked and possible, rolls back to the last completed one. */
-  failDeployment(svc: ServiceRecord, dep: DeploymentRecord, why: string, rollback: boolean, where: Where, reason?: string): void {
+  failDeployment(
+    svc: ServiceRecord,
+    dep: DeploymentRecord,
+    why: string,
+    rollback: boolean,
+    where: Where,
+    reason?: string,
+  ): void {
     const state = this.store.get(where.accountId, where.region);
     const now = new Date();
     dep.rolloutState = 'FAILED';
@@ -225,7 +260,14 @@ export class ServiceScheduler {
     const blue = svc.deployments.find((d) => d !== dep && d.rolloutState === 'COMPLETED');
     const stable = blue ?? svc.stable;
     if (!rollback || !stable) {
-      if (sd) Object.assign(sd, { status: 'STOPPED', statusReason: dep.rolloutStateReason, stoppedAt: now, updatedAt: now, finishedAt: now });
+      if (sd)
+        Object.assign(sd, {
+          status: 'STOPPED',
+          statusReason: dep.rolloutStateReason,
+          stoppedAt: now,
+          updatedAt: now,
+          finishedAt: now,
+        });
       return;
     }
     const rollBackTo = (primary: DeploymentRecord) => {
@@ -244,7 +286,15 @@ export class ServiceScheduler {
     };
     // Blue/green: blue still runs at full size, so rolling back is making it primary again.
     if (blue && (dep.strategy ?? 'ROLLING') !== 'ROLLING') return rollBackTo(blue);
-    const { id: _id, createdAt: _c, updatedAt: _u, stage: _s, stageSince: _ss, stageHookIds: _h, ...rest } = structuredClone(dep);
+    const {
+      id: _id,
+      createdAt: _c,
+      updatedAt: _u,
+      stage: _s,
+      stageSince: _ss,
+      stageHookIds: _h,
+      ...rest
+    } = structuredClone(dep);
     const back = startDeployment(
       {
         ...rest,
@@ -264,7 +314,13 @@ export class ServiceScheduler {
   tasksOf(state: EcsState, svc: ServiceRecord): TaskRecord[] {
     const group = `service:${svc.serviceName}`;
     // RunTask may use any group; only tasks a deployment or task set started are the service's.
-    return Object.values(state.tasks).filter((t) => t.group === group && t.clusterArn === svc.clusterArn && t.startedBy?.startsWith('ecs-svc/') && t.createdAt! >= svc.createdAt!);
+    return Object.values(state.tasks).filter(
+      (t) =>
+        t.group === group &&
+        t.clusterArn === svc.clusterArn &&
+        t.startedBy?.startsWith('ecs-svc/') &&
+        t.createdAt! >= svc.createdAt!,
+    );
   }
 
   reconcile(state: EcsState, where: Where, svc: ServiceRecord): void {
@@ -273,7 +329,8 @@ export class ServiceScheduler {
     const tasks = this.tasksOf(state, svc);
     const now = Date.now();
     this.stopUnhealthy(svc, tasks, now);
-    if ((svc.deploymentController?.type ?? 'ECS') === 'ECS') reconcileDeployments(this, state, where, svc, cluster, tasks, now);
+    if ((svc.deploymentController?.type ?? 'ECS') === 'ECS')
+      reconcileDeployments(this, state, where, svc, cluster, tasks, now);
     else reconcileTaskSets(this, state, where, svc, cluster, tasks, now);
     const live = tasks.filter((t) => t.lastStatus !== 'STOPPED');
     svc.runningCount = live.filter((t) => t.lastStatus === 'RUNNING').length;
@@ -301,6 +358,8 @@ export class ServiceScheduler {
   desiredOf(state: EcsState, svc: ServiceRecord): number {
     if (svc.schedulingStrategy !== 'DAEMON') return svc.desiredCount;
     const clusterName = svc.clusterArn.slice(svc.clusterArn.lastIndexOf('/') + 1);
-    return Object.values(state.containerInstances).filter((ci) => ci.clusterName === clusterName && ci.status === 'ACTIVE').length;
+    return Object.values(state.containerInstances).filter(
+      (ci) => ci.clusterName === clusterName && ci.status === 'ACTIVE',
+    ).length;
   }
 }

@@ -5,17 +5,31 @@ import type { ClusterRecord, EcsState, ServiceRecord, TaskRecord } from '../stat
 import { launch } from './launch';
 import { deregisterTargets } from './load-balancers';
 import { ServiceScheduler } from './scheduler';
-export function reconcileTaskSets(s: ServiceScheduler, state: EcsState, where: Where, svc: ServiceRecord, cluster: ClusterRecord | undefined, tasks: TaskRecord[], now: number) {
+export function reconcileTaskSets(
+  s: ServiceScheduler,
+  state: EcsState,
+  where: Where,
+  svc: ServiceRecord,
+  cluster: ClusterRecord | undefined,
+  tasks: TaskRecord[],
+  now: number,
+) {
   const desired = svc.status === 'ACTIVE' ? svc.desiredCount : 0;
   const stopped: TaskRecord[] = [];
   for (const set of svc.taskSets) {
     const target = set.status === 'DRAINING' ? 0 : Math.ceil((desired * (set.scale?.value ?? 100)) / 100);
     set.computedDesiredCount = target;
-    const mine = tasks.filter((t) => t.startedBy === set.id && t.desiredStatus === 'RUNNING' && t.lastStatus !== 'STOPPED');
+    const mine = tasks.filter(
+      (t) => t.startedBy === set.id && t.desiredStatus === 'RUNNING' && t.lastStatus !== 'STOPPED',
+    );
     if (mine.length > target) {
       const order = mine
         .filter((t) => !isProtected(t, now) || set.status === 'DRAINING')
-        .sort((a, b) => Number(isHealthy(a)) - Number(isHealthy(b)) || new Date(b.createdAt!).getTime() - new Date(a.createdAt!).getTime());
+        .sort(
+          (a, b) =>
+            Number(isHealthy(a)) - Number(isHealthy(b)) ||
+            new Date(b.createdAt!).getTime() - new Date(a.createdAt!).getTime(),
+        );
       for (const t of order.slice(0, mine.length - target)) {
         void deregisterTargets(s, where, svc, t);
         void s.runtime.stop(t, 'ServiceSchedulerInitiated', `Scaling activity initiated by (deployment ${set.id})`);
@@ -25,23 +39,33 @@ export function reconcileTaskSets(s: ServiceScheduler, state: EcsState, where: W
       launch(s, state, where, svc, cluster, set.taskDefinition, set.id, target - mine.length, set);
     }
   }
-  if (stopped.length) addEvent(svc, `(service ${svc.serviceName}) has stopped ${stopped.length} running tasks: ${stopped.map((t) => `(task ${taskId(t.taskArn)})`).join(' ')}.`);
+  if (stopped.length)
+    addEvent(
+      svc,
+      `(service ${svc.serviceName}) has stopped ${stopped.length} running tasks: ${stopped.map((t) => `(task ${taskId(t.taskArn)})`).join(' ')}.`,
+    );
   for (const set of svc.taskSets) {
     const mine = tasks.filter((t) => t.startedBy === set.id && t.lastStatus !== 'STOPPED');
     set.runningCount = mine.filter((t) => t.lastStatus === 'RUNNING').length;
     set.pendingCount = mine.filter((t) => PENDING_STATUSES.has(t.lastStatus!)).length;
-    const stable = set.runningCount === set.computedDesiredCount && set.pendingCount === 0 && mine.every((t) => t.desiredStatus === 'RUNNING');
+    const stable =
+      set.runningCount === set.computedDesiredCount &&
+      set.pendingCount === 0 &&
+      mine.every((t) => t.desiredStatus === 'RUNNING');
     const status = stable ? 'STEADY_STATE' : 'STABILIZING';
     if (status !== set.stabilityStatus) {
       set.stabilityStatus = status;
       set.stabilityStatusAt = new Date();
     }
   }
-  svc.taskSets = svc.taskSets.filter((s) => s.status !== 'DRAINING' || tasks.some((t) => t.startedBy === s.id && t.lastStatus !== 'STOPPED'));
+  svc.taskSets = svc.taskSets.filter(
+    (s) => s.status !== 'DRAINING' || tasks.some((t) => t.startedBy === s.id && t.lastStatus !== 'STOPPED'),
+  );
   const primary = svc.taskSets.find((s) => s.status === 'PRIMARY');
-  const steady = svc.taskSets.length > 0 && svc.taskSets.every((s) => s.stabilityStatus === 'STEADY_STATE') && Boolean(primary);
+  const steady =
+    svc.taskSets.length > 0 && svc.taskSets.every((s) => s.stabilityStatus === 'STEADY_STATE') && Boolean(primary);
   if (steady) s.clearThrottle(svc);
-  if (steady && !svc.steady) s.action(svc, 'TASKSET_STEADY_STATE', `(service ${svc.serviceName}) has reached a steady state.`);
+  if (steady && !svc.steady)
+    s.action(svc, 'TASKSET_STEADY_STATE', `(service ${svc.serviceName}) has reached a steady state.`);
   svc.steady = steady;
 }
-

@@ -1,7 +1,29 @@
-import type { Attribute, Cluster, ContainerInstance, Deployment, Service, ServiceDeployment, ServiceEvent, ServiceRevision, Setting, Tag, Task, TaskDefinition, TaskSet } from '@aws-sdk/client-ecs';
+import type {
+  Attribute,
+  Cluster,
+  ContainerInstance,
+  Deployment,
+  Service,
+  ServiceDeployment,
+  ServiceEvent,
+  ServiceRevision,
+  Setting,
+  Tag,
+  Task,
+  TaskDefinition,
+  TaskSet,
+} from '@aws-sdk/client-ecs';
 
 /** A cluster as stored: the API shape without the parts computed at describe time. */
-export interface ClusterRecord extends Omit<Cluster, 'tags' | 'statistics' | 'runningTasksCount' | 'pendingTasksCount' | 'activeServicesCount' | 'registeredContainerInstancesCount'> {
+export interface ClusterRecord extends Omit<
+  Cluster,
+  | 'tags'
+  | 'statistics'
+  | 'runningTasksCount'
+  | 'pendingTasksCount'
+  | 'activeServicesCount'
+  | 'registeredContainerInstancesCount'
+> {
   clusterArn: string;
   clusterName: string;
   status: 'ACTIVE' | 'INACTIVE' | 'PROVISIONING' | 'DEPROVISIONING' | 'FAILED';

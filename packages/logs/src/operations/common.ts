@@ -2,10 +2,14 @@ import { ServiceError } from '@dockside/core';
 import type { GroupRecord, LogsState, StreamRecord } from '../state/types';
 
 export const invalid = (message: string) => new ServiceError('InvalidParameterException', message);
-export const groupNotFound = () => new ServiceError('ResourceNotFoundException', 'The specified log group does not exist.');
-export const streamNotFound = () => new ServiceError('ResourceNotFoundException', 'The specified log stream does not exist.');
+export const groupNotFound = () =>
+  new ServiceError('ResourceNotFoundException', 'The specified log group does not exist.');
+export const streamNotFound = () =>
+  new ServiceError('ResourceNotFoundException', 'The specified log stream does not exist.');
 
-export const RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
+export const RETENTION_DAYS = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+];
 const DAY = 86_400_000;
 
 /** A log group by name or ARN (`logGroupIdentifier` accepts either). */
@@ -39,4 +43,5 @@ export function storedBytes(s: StreamRecord): number {
   return n;
 }
 
-export const eventId = (g: GroupRecord, e: { seq: number; timestamp: number }) => `${String(e.timestamp).padStart(16, '0')}${String(e.seq).padStart(20, '0')}`;
+export const eventId = (g: GroupRecord, e: { seq: number; timestamp: number }) =>
+  `${String(e.timestamp).padStart(16, '0')}${String(e.seq).padStart(20, '0')}`;

@@ -28,7 +28,8 @@ function insert(s: StreamRecord, e: StoredEvent) {
   list.splice(lo, 0, e);
 }
 
-const inRange = (e: StoredEvent, start?: number, end?: number) => (start === undefined || e.timestamp >= start) && (end === undefined || e.timestamp < end);
+const inRange = (e: StoredEvent, start?: number, end?: number) =>
+  (start === undefined || e.timestamp >= start) && (end === undefined || e.timestamp < end);
 
 /** GetLogEvents answers at most 1 MB of events. */
 const MAX_RESPONSE_BYTES = 1_048_576;
@@ -40,13 +41,17 @@ export function eventOperations(stateOf: (ctx: RequestContext) => LogsState): Op
       const s = findStream(g, input.logStreamName);
       const events = input.logEvents ?? [];
       if (events.length < 1 || events.length > MAX_BATCH_EVENTS) {
-        throw invalid(`1 validation error detected: Value at 'logEvents' failed to satisfy constraint: Member must have length between 1 and ${MAX_BATCH_EVENTS}`);
+        throw invalid(
+          `1 validation error detected: Value at 'logEvents' failed to satisfy constraint: Member must have length between 1 and ${MAX_BATCH_EVENTS}`,
+        );
       }
       let bytes = 0;
       for (const e of events) bytes += Buffer.byteLength(e.message ?? '') + EVENT_OVERHEAD;
-      if (bytes > MAX_BATCH_BYTES) throw invalid(`Upload too large: ${bytes} bytes exceeds limit of ${MAX_BATCH_BYTES}`);
+      if (bytes > MAX_BATCH_BYTES)
+        throw invalid(`Upload too large: ${bytes} bytes exceeds limit of ${MAX_BATCH_BYTES}`);
       for (let i = 1; i < events.length; i++) {
-        if (events[i].timestamp! < events[i - 1].timestamp!) throw invalid('Log events in a single PutLogEvents request must be in chronological order.');
+        if (events[i].timestamp! < events[i - 1].timestamp!)
+          throw invalid('Log events in a single PutLogEvents request must be in chronological order.');
       }
       if (events[events.length - 1].timestamp! - events[0].timestamp! > DAY) {
         throw invalid('The batch of log events in a single PutLogEvents request cannot span more than 24 hours.');
@@ -62,7 +67,10 @@ export function eventOperations(stateOf: (ctx: RequestContext) => LogsState): Op
         else insert(s, { timestamp: ts, message: e.message!, ingestionTime: now, seq: ++g.seq });
       });
       s.lastIngestionTime = now;
-      return { nextSequenceToken: randomBytes(28).toString('hex').replace(/^./, '4'), ...(Object.keys(info).length ? { rejectedLogEventsInfo: info } : {}) };
+      return {
+        nextSequenceToken: randomBytes(28).toString('hex').replace(/^./, '4'),
+        ...(Object.keys(info).length ? { rejectedLogEventsInfo: info } : {}),
+      };
     },
 
     GetLogEvents(input: CWL.GetLogEventsRequest, ctx): CWL.GetLogEventsResponse {
@@ -107,7 +115,9 @@ export function eventOperations(stateOf: (ctx: RequestContext) => LogsState): Op
       }
       // At either end of the stream the token comes back unchanged, which ends the SDK paginators.
       return {
-        events: list.slice(start, end).map((e) => ({ timestamp: e.timestamp, message: e.message, ingestionTime: e.ingestionTime })),
+        events: list
+          .slice(start, end)
+          .map((e) => ({ timestamp: e.timestamp, message: e.message, ingestionTime: e.ingestionTime })),
         nextForwardToken: `f/${String(end).padStart(56, '0')}`,
         nextBackwardToken: `b/${String(start).padStart(56, '0')}`,
       };
@@ -126,18 +136,31 @@ export function eventOperations(stateOf: (ctx: RequestContext) => LogsState): Op
         throw e;
       }
       const streams = Object.values(g.streams).filter(
-        (s) => (!input.logStreamNames?.length || input.logStreamNames.includes(s.logStreamName)) && (!input.logStreamNamePrefix || s.logStreamName.startsWith(input.logStreamNamePrefix)),
+        (s) =>
+          (!input.logStreamNames?.length || input.logStreamNames.includes(s.logStreamName)) &&
+          (!input.logStreamNamePrefix || s.logStreamName.startsWith(input.logStreamNamePrefix)),
       );
       const found: Array<CWL.FilteredLogEvent & { eventId: string }> = [];
       for (const s of streams) {
         for (const e of s.events) {
           if (inRange(e, input.startTime, input.endTime) && match(e.message)) {
-            found.push({ logStreamName: s.logStreamName, timestamp: e.timestamp, message: e.message, ingestionTime: e.ingestionTime, eventId: eventId(g, e) });
+            found.push({
+              logStreamName: s.logStreamName,
+              timestamp: e.timestamp,
+              message: e.message,
+              ingestionTime: e.ingestionTime,
+              eventId: eventId(g, e),
+            });
           }
         }
       }
       found.sort((a, b) => (a.eventId < b.eventId ? -1 : 1));
-      const { page, nextToken } = paginate(found, (e) => e.eventId, { maxResults: input.limit, nextToken: input.nextToken }, { defaultMax: MAX_BATCH_EVENTS, maxLimit: MAX_BATCH_EVENTS });
+      const { page, nextToken } = paginate(
+        found,
+        (e) => e.eventId,
+        { maxResults: input.limit, nextToken: input.nextToken },
+        { defaultMax: MAX_BATCH_EVENTS, maxLimit: MAX_BATCH_EVENTS },
+      );
       return {
         events: page,
         searchedLogStreams: streams.map((s) => ({ logStreamName: s.logStreamName, searchedCompletely: true })),

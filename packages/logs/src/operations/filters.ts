@@ -64,21 +64,37 @@ export function filterOperations(stateOf: (ctx: RequestContext) => LogsState): O
       const all = groups
         .flatMap((g) => Object.values(g.metricFilters).map((f) => ({ ...f, logGroupName: g.logGroupName })))
         .filter((f) => !input.filterNamePrefix || f.filterName.startsWith(input.filterNamePrefix))
-        .filter((f) => !input.metricName || f.metricTransformations.some((m) => m.metricName === input.metricName && m.metricNamespace === input.metricNamespace))
+        .filter(
+          (f) =>
+            !input.metricName ||
+            f.metricTransformations.some(
+              (m) => m.metricName === input.metricName && m.metricNamespace === input.metricNamespace,
+            ),
+        )
         .sort((a, b) => (`${a.logGroupName}\u0001${a.filterName}` < `${b.logGroupName}\u0001${b.filterName}` ? -1 : 1));
-      const { page, nextToken } = paginate(all, (f) => `${f.logGroupName}\u0001${f.filterName}`, { maxResults: input.limit, nextToken: input.nextToken }, { defaultMax: 50, maxLimit: 50 });
+      const { page, nextToken } = paginate(
+        all,
+        (f) => `${f.logGroupName}\u0001${f.filterName}`,
+        { maxResults: input.limit, nextToken: input.nextToken },
+        { defaultMax: 50, maxLimit: 50 },
+      );
       return { metricFilters: page as unknown as CWL.MetricFilter[], ...(nextToken ? { nextToken } : {}) };
     },
     DeleteMetricFilter(input: CWL.DeleteMetricFilterRequest, ctx): void {
       const g = findGroup(stateOf(ctx), input.logGroupName);
-      if (!g.metricFilters[input.filterName!]) throw new ServiceError('ResourceNotFoundException', 'The specified metric filter does not exist.');
+      if (!g.metricFilters[input.filterName!])
+        throw new ServiceError('ResourceNotFoundException', 'The specified metric filter does not exist.');
       delete g.metricFilters[input.filterName!];
     },
     TestMetricFilter(input: CWL.TestMetricFilterRequest): CWL.TestMetricFilterResponse {
       checkPattern(input.filterPattern);
       const match = compileFilterPattern(input.filterPattern);
       const matches = (input.logEventMessages ?? [])
-        .map((m, i) => ({ eventNumber: i + 1, eventMessage: m, extractedValues: extracted(input.filterPattern ?? '', m) }))
+        .map((m, i) => ({
+          eventNumber: i + 1,
+          eventMessage: m,
+          extractedValues: extracted(input.filterPattern ?? '', m),
+        }))
         .filter((m) => match(m.eventMessage));
       return { matches };
     },
@@ -88,9 +104,14 @@ export function filterOperations(stateOf: (ctx: RequestContext) => LogsState): O
       if (!FILTER_NAME.test(input.filterName ?? '')) throw invalid(`Invalid filterName: ${input.filterName}`);
       checkPattern(input.filterPattern);
       if (!/^arn:aws[\w-]*:(kinesis|firehose|lambda|logs):/.test(input.destinationArn ?? '')) {
-        throw invalid(`Invalid destinationArn: ${input.destinationArn}. Use a Kinesis stream, Firehose delivery stream, Lambda function or Logs destination ARN.`);
+        throw invalid(
+          `Invalid destinationArn: ${input.destinationArn}. Use a Kinesis stream, Firehose delivery stream, Lambda function or Logs destination ARN.`,
+        );
       }
-      if (!g.subscriptionFilters[input.filterName!] && Object.keys(g.subscriptionFilters).length >= MAX_SUBSCRIPTION_FILTERS) {
+      if (
+        !g.subscriptionFilters[input.filterName!] &&
+        Object.keys(g.subscriptionFilters).length >= MAX_SUBSCRIPTION_FILTERS
+      ) {
         throw new ServiceError('LimitExceededException', 'Resource limit exceeded.');
       }
       g.subscriptionFilters[input.filterName!] = {
@@ -102,18 +123,27 @@ export function filterOperations(stateOf: (ctx: RequestContext) => LogsState): O
         creationTime: g.subscriptionFilters[input.filterName!]?.creationTime ?? Date.now(),
       };
     },
-    DescribeSubscriptionFilters(input: CWL.DescribeSubscriptionFiltersRequest, ctx): CWL.DescribeSubscriptionFiltersResponse {
+    DescribeSubscriptionFilters(
+      input: CWL.DescribeSubscriptionFiltersRequest,
+      ctx,
+    ): CWL.DescribeSubscriptionFiltersResponse {
       const g = findGroup(stateOf(ctx), input.logGroupName);
       const all = Object.values(g.subscriptionFilters)
         .filter((f) => !input.filterNamePrefix || f.filterName.startsWith(input.filterNamePrefix))
         .sort((a, b) => (a.filterName < b.filterName ? -1 : 1))
         .map((f) => ({ ...f, logGroupName: g.logGroupName }));
-      const { page, nextToken } = paginate(all, (f) => f.filterName, { maxResults: input.limit, nextToken: input.nextToken }, { defaultMax: 50, maxLimit: 50 });
+      const { page, nextToken } = paginate(
+        all,
+        (f) => f.filterName,
+        { maxResults: input.limit, nextToken: input.nextToken },
+        { defaultMax: 50, maxLimit: 50 },
+      );
       return { subscriptionFilters: page as CWL.SubscriptionFilter[], ...(nextToken ? { nextToken } : {}) };
     },
     DeleteSubscriptionFilter(input: CWL.DeleteSubscriptionFilterRequest, ctx): void {
       const g = findGroup(stateOf(ctx), input.logGroupName);
-      if (!g.subscriptionFilters[input.filterName!]) throw new ServiceError('ResourceNotFoundException', 'The specified subscription filter does not exist.');
+      if (!g.subscriptionFilters[input.filterName!])
+        throw new ServiceError('ResourceNotFoundException', 'The specified subscription filter does not exist.');
       delete g.subscriptionFilters[input.filterName!];
     },
   };

@@ -6,7 +6,8 @@ import { RETENTION_DAYS, expire, findGroup, invalid, storedBytes } from './commo
 const GROUP_NAME = /^[.\-_/#A-Za-z0-9]{1,512}$/;
 const MAX_TAGS = 50;
 
-export const groupArn = (ctx: Pick<RequestContext, 'region' | 'accountId'>, name: string) => `arn:aws:logs:${ctx.region}:${ctx.accountId}:log-group:${name}`;
+export const groupArn = (ctx: Pick<RequestContext, 'region' | 'accountId'>, name: string) =>
+  `arn:aws:logs:${ctx.region}:${ctx.accountId}:log-group:${name}`;
 
 function groupView(g: GroupRecord): CWL.LogGroup {
   expire(g);
@@ -33,14 +34,16 @@ function checkTags(tags: Record<string, string>) {
 function mergeTags(g: GroupRecord, tags: Record<string, string>) {
   checkTags(tags);
   const next = { ...g.tags, ...tags };
-  if (Object.keys(next).length > MAX_TAGS) throw new ServiceError('LimitExceededException', `A log group can have at most ${MAX_TAGS} tags.`);
+  if (Object.keys(next).length > MAX_TAGS)
+    throw new ServiceError('LimitExceededException', `A log group can have at most ${MAX_TAGS} tags.`);
   g.tags = next;
 }
 
 export function groupOperations(stateOf: (ctx: RequestContext) => LogsState): OperationMap {
   const byArn = (ctx: RequestContext, arn: string) => {
     const m = /^arn:aws[\w-]*:logs:([^:]+):(\d{12}):log-group:(.+?)(?::\*)?$/.exec(arn);
-    if (!m || m[1] !== ctx.region || m[2] !== ctx.accountId) throw new ServiceError('ResourceNotFoundException', `The specified resource does not exist: ${arn}`);
+    if (!m || m[1] !== ctx.region || m[2] !== ctx.accountId)
+      throw new ServiceError('ResourceNotFoundException', `The specified resource does not exist: ${arn}`);
     const g = stateOf(ctx).groups[m[3]];
     if (!g) throw new ServiceError('ResourceNotFoundException', `The specified resource does not exist: ${arn}`);
     return g;
@@ -50,9 +53,12 @@ export function groupOperations(stateOf: (ctx: RequestContext) => LogsState): Op
       const state = stateOf(ctx);
       const name = input.logGroupName!;
       if (!GROUP_NAME.test(name)) {
-        throw invalid(`1 validation error detected: Value '${name}' at 'logGroupName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\.\\-_/#A-Za-z0-9]+`);
+        throw invalid(
+          `1 validation error detected: Value '${name}' at 'logGroupName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\.\\-_/#A-Za-z0-9]+`,
+        );
       }
-      if (state.groups[name]) throw new ServiceError('ResourceAlreadyExistsException', 'The specified log group already exists');
+      if (state.groups[name])
+        throw new ServiceError('ResourceAlreadyExistsException', 'The specified log group already exists');
       const tags = input.tags ?? {};
       checkTags(tags);
       state.groups[name] = {
@@ -78,7 +84,9 @@ export function groupOperations(stateOf: (ctx: RequestContext) => LogsState): Op
     DescribeLogGroups(input: CWL.DescribeLogGroupsRequest, ctx): CWL.DescribeLogGroupsResponse {
       const state = stateOf(ctx);
       if (input.logGroupNamePrefix && input.logGroupNamePattern) {
-        throw invalid('LogGroupNamePrefix and LogGroupNamePattern are mutually exclusive. Only one of these parameters can be passed.');
+        throw invalid(
+          'LogGroupNamePrefix and LogGroupNamePattern are mutually exclusive. Only one of these parameters can be passed.',
+        );
       }
       const pattern = input.logGroupNamePattern?.toLowerCase();
       const groups = Object.values(state.groups)
@@ -86,7 +94,12 @@ export function groupOperations(stateOf: (ctx: RequestContext) => LogsState): Op
         .filter((g) => !pattern || g.logGroupName.toLowerCase().includes(pattern))
         .filter((g) => !input.logGroupClass || g.logGroupClass === input.logGroupClass)
         .sort((a, b) => (a.logGroupName < b.logGroupName ? -1 : 1));
-      const { page, nextToken } = paginate(groups, (g) => g.logGroupName, { maxResults: input.limit, nextToken: input.nextToken }, { defaultMax: 50, maxLimit: 50 });
+      const { page, nextToken } = paginate(
+        groups,
+        (g) => g.logGroupName,
+        { maxResults: input.limit, nextToken: input.nextToken },
+        { defaultMax: 50, maxLimit: 50 },
+      );
       return { logGroups: page.map(groupView), ...(nextToken ? { nextToken } : {}) };
     },
 

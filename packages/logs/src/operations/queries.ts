@@ -20,7 +20,11 @@ export function queryOperations(stateOf: (ctx: RequestContext) => LogsState): Op
   return {
     StartQuery(input: CWL.StartQueryRequest, ctx): CWL.StartQueryResponse {
       const state = stateOf(ctx);
-      const names = [...(input.logGroupName ? [input.logGroupName] : []), ...(input.logGroupNames ?? []), ...(input.logGroupIdentifiers ?? [])];
+      const names = [
+        ...(input.logGroupName ? [input.logGroupName] : []),
+        ...(input.logGroupNames ?? []),
+        ...(input.logGroupIdentifiers ?? []),
+      ];
       if (!names.length) throw invalid('Specify logGroupName, logGroupNames or logGroupIdentifiers.');
       if (input.endTime! < input.startTime!) throw invalid('endTime must be greater than or equal to startTime.');
       const groups = names.map((n) => findGroup(state, n));
@@ -41,7 +45,14 @@ export function queryOperations(stateOf: (ctx: RequestContext) => LogsState): Op
                 json = undefined;
               }
             }
-            rows.push({ '@timestamp': e.timestamp, '@message': e.message, '@logStream': s.logStreamName, '@log': `${ctx.accountId}:${g.logGroupName}`, '@ingestionTime': e.ingestionTime, __json: json });
+            rows.push({
+              '@timestamp': e.timestamp,
+              '@message': e.message,
+              '@logStream': s.logStreamName,
+              '@log': `${ctx.accountId}:${g.logGroupName}`,
+              '@ingestionTime': e.ingestionTime,
+              __json: json,
+            });
           }
         }
       }
@@ -51,7 +62,9 @@ export function queryOperations(stateOf: (ctx: RequestContext) => LogsState): Op
         result = runQuery(input.queryString!, rows);
       } catch (e) {
         if (e instanceof MalformedQuery || e instanceof SyntaxError) {
-          throw new ServiceError('MalformedQueryException', `Query is malformed: ${e.message}`, { fields: { queryCompileError: { message: e.message } } });
+          throw new ServiceError('MalformedQueryException', `Query is malformed: ${e.message}`, {
+            fields: { queryCompileError: { message: e.message } },
+          });
         }
         throw e;
       }
@@ -65,7 +78,10 @@ export function queryOperations(stateOf: (ctx: RequestContext) => LogsState): Op
           for (const c of result.columns) {
             const v = fieldValue(r, c);
             if (v === undefined || v === null) continue;
-            fields.push({ field: c, value: c === '@timestamp' ? fmt(v as number) : typeof v === 'object' ? JSON.stringify(v) : String(v) });
+            fields.push({
+              field: c,
+              value: c === '@timestamp' ? fmt(v as number) : typeof v === 'object' ? JSON.stringify(v) : String(v),
+            });
           }
           return fields;
         }),
@@ -86,4 +102,3 @@ export function queryOperations(stateOf: (ctx: RequestContext) => LogsState): Op
     },
   };
 }
-

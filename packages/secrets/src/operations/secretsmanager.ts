@@ -1,6 +1,13 @@
 import { randomInt, randomUUID } from 'node:crypto';
 import type * as SM from '@aws-sdk/client-secrets-manager';
-import { ServiceError, decodePageToken, encodePageToken, pageSize, type OperationMap, type RequestContext } from '@dockside/core';
+import {
+  ServiceError,
+  decodePageToken,
+  encodePageToken,
+  pageSize,
+  type OperationMap,
+  type RequestContext,
+} from '@dockside/core';
 import type { SecretRecord, SecretVersion, SecretsState } from '../state';
 
 const CURRENT = 'AWSCURRENT';
@@ -13,22 +20,29 @@ const PUNCTUATION = '!"#$%&\'()*+,-./:;<=>?@[\\]^_`{|}~';
 
 const invalidParameter = (m: string) => new ServiceError('InvalidParameterException', m);
 const invalidRequest = (m: string) => new ServiceError('InvalidRequestException', m);
-export const secretNotFound = () => new ServiceError('ResourceNotFoundException', "Secrets Manager can't find the specified secret.");
-const markedForDeletion = () => invalidRequest("You can't perform this operation on the secret because it was marked for deletion.");
+export const secretNotFound = () =>
+  new ServiceError('ResourceNotFoundException', "Secrets Manager can't find the specified secret.");
+const markedForDeletion = () =>
+  invalidRequest("You can't perform this operation on the secret because it was marked for deletion.");
 
 const date = (ms: number | undefined) => (ms === undefined ? undefined : new Date(ms));
 const suffix = () => Array.from({ length: 6 }, () => SUFFIX_CHARS[randomInt(SUFFIX_CHARS.length)]).join('');
 
 /** Secrets whose recovery window has passed are gone for good. */
 function purge(state: SecretsState, now = Date.now()) {
-  for (const [name, s] of Object.entries(state.secrets)) if (s.deletionDate !== undefined && s.deletionDate <= now) delete state.secrets[name];
+  for (const [name, s] of Object.entries(state.secrets))
+    if (s.deletionDate !== undefined && s.deletionDate <= now) delete state.secrets[name];
 }
 
 /**
  * A secret by name, full ARN, or partial ARN (the ARN without its 6-character suffix), as
  * `SecretId` accepts everywhere.
  */
-export function findSecret(state: SecretsState, id: string | undefined, ctx: Pick<RequestContext, 'accountId' | 'region'>): SecretRecord {
+export function findSecret(
+  state: SecretsState,
+  id: string | undefined,
+  ctx: Pick<RequestContext, 'accountId' | 'region'>,
+): SecretRecord {
   purge(state);
   if (!id) throw invalidParameter('You must provide a value for the SecretId parameter.');
   if (id.startsWith('arn:')) {
@@ -49,14 +63,17 @@ const live = (s: SecretRecord) => {
 
 function checkValue(input: { SecretString?: string; SecretBinary?: unknown }) {
   if (input.SecretString !== undefined && input.SecretBinary !== undefined) {
-    throw invalidParameter("You can't specify both a binary secret value and a string secret value in the same secret.");
+    throw invalidParameter(
+      "You can't specify both a binary secret value and a string secret value in the same secret.",
+    );
   }
   if (input.SecretString !== undefined && Buffer.byteLength(input.SecretString) > 65_536) {
     throw invalidParameter('The secret value exceeds the maximum size of 65,536 bytes.');
   }
 }
 
-const hasValue = (input: { SecretString?: string; SecretBinary?: unknown }) => input.SecretString !== undefined || input.SecretBinary !== undefined;
+const hasValue = (input: { SecretString?: string; SecretBinary?: unknown }) =>
+  input.SecretString !== undefined || input.SecretBinary !== undefined;
 
 function checkToken(token: string | undefined): string {
   if (token === undefined) return randomUUID();
@@ -89,7 +106,10 @@ function addVersion(
   const existing = s.versions[token];
   if (existing) {
     if (existing.secretString !== input.SecretString || existing.secretBinary !== input.SecretBinary) {
-      throw new ServiceError('ResourceExistsException', "You can't modify an existing version, you can only create a new version.");
+      throw new ServiceError(
+        'ResourceExistsException',
+        "You can't modify an existing version, you can only create a new version.",
+      );
     }
     return { version: existing, created: false };
   }
@@ -119,19 +139,27 @@ function versionOf(s: SecretRecord, versionId?: string, stage?: string): SecretV
   if (versionId !== undefined) {
     const v = s.versions[versionId];
     if (!v || (stage !== undefined && !v.stages.includes(stage))) {
-      throw new ServiceError('ResourceNotFoundException', `Secrets Manager can't find the specified secret value for VersionId: ${versionId}`);
+      throw new ServiceError(
+        'ResourceNotFoundException',
+        `Secrets Manager can't find the specified secret value for VersionId: ${versionId}`,
+      );
     }
     return v;
   }
   const label = stage ?? CURRENT;
   const v = Object.values(s.versions).find((x) => x.stages.includes(label));
-  if (!v) throw new ServiceError('ResourceNotFoundException', `Secrets Manager can't find the specified secret value for staging label: ${label}`);
+  if (!v)
+    throw new ServiceError(
+      'ResourceNotFoundException',
+      `Secrets Manager can't find the specified secret value for staging label: ${label}`,
+    );
   return v;
 }
 
 const stagesMap = (s: SecretRecord, includeUnstaged = false) => {
   const out: Record<string, string[]> = {};
-  for (const id of s.versionOrder) if (includeUnstaged || s.versions[id].stages.length) out[id] = [...s.versions[id].stages];
+  for (const id of s.versionOrder)
+    if (includeUnstaged || s.versions[id].stages.length) out[id] = [...s.versions[id].stages];
   return out;
 };
 
@@ -160,7 +188,8 @@ const startOfDay = (ms: number) => ms - (ms % DAY);
 function checkTags(tags: { Key?: string; Value?: string }[]) {
   for (const t of tags) {
     if (!t.Key || t.Key.length > 128) throw invalidParameter('Tag keys must be between 1 and 128 characters.');
-    if (t.Key.toLowerCase().startsWith('aws:')) throw invalidParameter('Tag keys prefixed with aws: are reserved for AWS use.');
+    if (t.Key.toLowerCase().startsWith('aws:'))
+      throw invalidParameter('Tag keys prefixed with aws: are reserved for AWS use.');
     if ((t.Value ?? '').length > 256) throw invalidParameter('Tag values must be at most 256 characters.');
   }
 }
@@ -196,7 +225,10 @@ function matchesFilters(s: SecretRecord, filters: SM.Filter[] | undefined): bool
       const negate = raw.startsWith('!');
       const value = negate ? raw.slice(1) : raw;
       const test = (t: string) => (caseless ? t.toLowerCase().startsWith(value.toLowerCase()) : t.startsWith(value));
-      const hit = f.Key === 'all' ? wordsOf(value).every((w) => text.some((t) => t.toLowerCase().startsWith(w.toLowerCase()))) : text.some(test);
+      const hit =
+        f.Key === 'all'
+          ? wordsOf(value).every((w) => text.some((t) => t.toLowerCase().startsWith(w.toLowerCase())))
+          : text.some(test);
       return negate ? !hit : hit;
     });
     if (!any) return false;
@@ -221,7 +253,12 @@ function sortKey(s: SecretRecord, by: string | undefined): string {
 }
 
 /** Pages over secrets sorted by `key`, in either direction; tokens name the last key returned. */
-function pageOf(list: SecretRecord[], key: (s: SecretRecord) => string, desc: boolean, req: { MaxResults?: number; NextToken?: string }) {
+function pageOf(
+  list: SecretRecord[],
+  key: (s: SecretRecord) => string,
+  desc: boolean,
+  req: { MaxResults?: number; NextToken?: string },
+) {
   const max = pageSize(req.MaxResults, { defaultMax: 100, maxLimit: 100, errorCode: 'InvalidParameterException' });
   const sorted = list.map((s) => ({ s, k: key(s) })).sort((a, b) => (a.k < b.k ? -1 : a.k > b.k ? 1 : 0));
   if (desc) sorted.reverse();
@@ -232,13 +269,17 @@ function pageOf(list: SecretRecord[], key: (s: SecretRecord) => string, desc: bo
     if (start < 0) start = sorted.length;
   }
   const page = sorted.slice(start, start + max);
-  return { page: page.map((e) => e.s), nextToken: start + max < sorted.length ? encodePageToken(page[page.length - 1].k) : undefined };
+  return {
+    page: page.map((e) => e.s),
+    nextToken: start + max < sorted.length ? encodePageToken(page[page.length - 1].k) : undefined,
+  };
 }
 
 /** Secrets Manager's GetRandomPassword, with every option. */
 export function randomPassword(input: SM.GetRandomPasswordRequest): string {
   const length = input.PasswordLength ?? 32;
-  if (!Number.isInteger(length) || length < 1 || length > 4096) throw invalidParameter('PasswordLength must be between 1 and 4096.');
+  if (!Number.isInteger(length) || length < 1 || length > 4096)
+    throw invalidParameter('PasswordLength must be between 1 and 4096.');
   const exclude = new Set(input.ExcludeCharacters ?? '');
   const keep = (chars: string) => [...chars].filter((c) => !exclude.has(c)).join('');
   const classes = [
@@ -252,7 +293,9 @@ export function randomPassword(input: SM.GetRandomPasswordRequest): string {
   if (!all) throw invalidParameter('The password cannot be generated: every character type is excluded.');
   const requireEach = input.RequireEachIncludedType ?? true;
   if (requireEach && length < classes.length) {
-    throw invalidParameter(`PasswordLength must be at least ${classes.length} to include each required character type.`);
+    throw invalidParameter(
+      `PasswordLength must be at least ${classes.length} to include each required character type.`,
+    );
   }
   const chars = Array.from({ length }, () => all[randomInt(all.length)]);
   if (requireEach) {
@@ -278,7 +321,10 @@ export function secretsManagerOperations(stateOf: (ctx: RequestContext) => Secre
   const lookup = (ctx: RequestContext, id: string | undefined) => findSecret(stateOf(ctx), id, ctx);
   const ref = (s: SecretRecord) => ({ ARN: s.arn, Name: s.name });
 
-  const getValue = (s: SecretRecord, input: { VersionId?: string; VersionStage?: string }): SM.GetSecretValueResponse => {
+  const getValue = (
+    s: SecretRecord,
+    input: { VersionId?: string; VersionStage?: string },
+  ): SM.GetSecretValueResponse => {
     live(s);
     const v = versionOf(s, input.VersionId, input.VersionStage);
     const now = Date.now();
@@ -301,21 +347,32 @@ export function secretsManagerOperations(stateOf: (ctx: RequestContext) => Secre
       purge(state);
       const name = input.Name ?? '';
       if (!NAME.test(name)) {
-        throw invalidParameter('Invalid name. Must be a valid name containing alphanumeric characters, or any of the following: -/_+=.@!');
+        throw invalidParameter(
+          'Invalid name. Must be a valid name containing alphanumeric characters, or any of the following: -/_+=.@!',
+        );
       }
       checkValue(input);
       checkTags(input.Tags ?? []);
       const existing = state.secrets[name];
       if (existing) {
-        if (existing.deletionDate !== undefined) throw invalidRequest("You can't create this secret because a secret with this name is already scheduled for deletion.");
+        if (existing.deletionDate !== undefined)
+          throw invalidRequest(
+            "You can't create this secret because a secret with this name is already scheduled for deletion.",
+          );
         // A retry with the same token and value is answered as the first call was.
         if (input.ClientRequestToken && existing.versions[input.ClientRequestToken]) {
           const v = existing.versions[input.ClientRequestToken];
-          if (v.secretString === input.SecretString && v.secretBinary === (input.SecretBinary as unknown as string | undefined)) {
+          if (
+            v.secretString === input.SecretString &&
+            v.secretBinary === (input.SecretBinary as unknown as string | undefined)
+          ) {
             return { ...ref(existing), VersionId: v.versionId };
           }
         }
-        throw new ServiceError('ResourceExistsException', `The operation failed because the secret ${name} already exists.`);
+        throw new ServiceError(
+          'ResourceExistsException',
+          `The operation failed because the secret ${name} already exists.`,
+        );
       }
       const token = checkToken(input.ClientRequestToken);
       const now = Date.now();
@@ -332,7 +389,12 @@ export function secretsManagerOperations(stateOf: (ctx: RequestContext) => Secre
       };
       state.secrets[name] = s;
       if (!hasValue(input)) return ref(s);
-      const { version } = addVersion(s, token, { SecretString: input.SecretString, SecretBinary: input.SecretBinary as unknown as string }, [CURRENT]);
+      const { version } = addVersion(
+        s,
+        token,
+        { SecretString: input.SecretString, SecretBinary: input.SecretBinary as unknown as string },
+        [CURRENT],
+      );
       return { ...ref(s), VersionId: version.versionId, ReplicationStatus: [] };
     },
 
@@ -343,11 +405,14 @@ export function secretsManagerOperations(stateOf: (ctx: RequestContext) => Secre
     BatchGetSecretValue(input: SM.BatchGetSecretValueRequest, ctx): SM.BatchGetSecretValueResponse {
       const state = stateOf(ctx);
       purge(state);
-      if (input.SecretIdList && input.Filters) throw invalidParameter('Either SecretIdList or Filters must be provided, but not both.');
-      if (!input.SecretIdList && !input.Filters) throw invalidParameter('Either SecretIdList or Filters must be provided.');
+      if (input.SecretIdList && input.Filters)
+        throw invalidParameter('Either SecretIdList or Filters must be provided, but not both.');
+      if (!input.SecretIdList && !input.Filters)
+        throw invalidParameter('Either SecretIdList or Filters must be provided.');
       if (input.SecretIdList) {
         if (input.MaxResults !== undefined) throw invalidParameter('MaxResults can only be used with Filters.');
-        if (input.SecretIdList.length < 1 || input.SecretIdList.length > 20) throw invalidParameter('SecretIdList must contain between 1 and 20 secret IDs.');
+        if (input.SecretIdList.length < 1 || input.SecretIdList.length > 20)
+          throw invalidParameter('SecretIdList must contain between 1 and 20 secret IDs.');
         const SecretValues: SM.SecretValueEntry[] = [];
         const Errors: SM.APIErrorType[] = [];
         for (const id of input.SecretIdList) {
@@ -360,8 +425,13 @@ export function secretsManagerOperations(stateOf: (ctx: RequestContext) => Secre
         }
         return { SecretValues, Errors };
       }
-      const matching = Object.values(state.secrets).filter((s) => s.deletionDate === undefined && matchesFilters(s, input.Filters));
-      const { page, nextToken } = pageOf(matching, (s) => sortKey(s, undefined), false, { MaxResults: input.MaxResults ?? 20, NextToken: input.NextToken });
+      const matching = Object.values(state.secrets).filter(
+        (s) => s.deletionDate === undefined && matchesFilters(s, input.Filters),
+      );
+      const { page, nextToken } = pageOf(matching, (s) => sortKey(s, undefined), false, {
+        MaxResults: input.MaxResults ?? 20,
+        NextToken: input.NextToken,
+      });
       const SecretValues: SM.SecretValueEntry[] = [];
       const Errors: SM.APIErrorType[] = [];
       for (const s of page) {
@@ -381,8 +451,14 @@ export function secretsManagerOperations(stateOf: (ctx: RequestContext) => Secre
       if (!hasValue(input)) throw invalidParameter('You must provide either SecretString or SecretBinary.');
       const token = checkToken(input.ClientRequestToken);
       const stages = input.VersionStages ?? [CURRENT];
-      if (stages.length < 1 || stages.length > 20) throw invalidParameter('VersionStages must contain between 1 and 20 labels.');
-      const { version } = addVersion(s, token, { SecretString: input.SecretString, SecretBinary: input.SecretBinary as unknown as string }, stages);
+      if (stages.length < 1 || stages.length > 20)
+        throw invalidParameter('VersionStages must contain between 1 and 20 labels.');
+      const { version } = addVersion(
+        s,
+        token,
+        { SecretString: input.SecretString, SecretBinary: input.SecretBinary as unknown as string },
+        stages,
+      );
       return { ...ref(s), VersionId: version.versionId, VersionStages: [...version.stages] };
     },
 
@@ -394,7 +470,12 @@ export function secretsManagerOperations(stateOf: (ctx: RequestContext) => Secre
       s.lastChangedDate = Date.now();
       if (!hasValue(input)) return ref(s);
       const token = checkToken(input.ClientRequestToken);
-      const { version } = addVersion(s, token, { SecretString: input.SecretString, SecretBinary: input.SecretBinary as unknown as string }, [CURRENT]);
+      const { version } = addVersion(
+        s,
+        token,
+        { SecretString: input.SecretString, SecretBinary: input.SecretBinary as unknown as string },
+        [CURRENT],
+      );
       return { ...ref(s), VersionId: version.versionId };
     },
 
@@ -416,7 +497,10 @@ export function secretsManagerOperations(stateOf: (ctx: RequestContext) => Secre
       if (input.MoveToVersionId !== undefined) {
         moveStage(s, stage, input.MoveToVersionId);
       } else if (holder) {
-        if (stage === CURRENT) throw invalidParameter(`You can only move staging label ${CURRENT} to a different secret version. It can't be completely removed.`);
+        if (stage === CURRENT)
+          throw invalidParameter(
+            `You can only move staging label ${CURRENT} to a different secret version. It can't be completely removed.`,
+          );
         holder.stages = holder.stages.filter((x) => x !== stage);
       }
       s.lastChangedDate = Date.now();
@@ -525,7 +609,10 @@ export function secretsManagerOperations(stateOf: (ctx: RequestContext) => Secre
       const s = live(lookup(ctx, input.SecretId));
       const doc = checkPolicy(input.ResourcePolicy);
       if ((input.BlockPublicPolicy ?? true) && grantsPublicAccess(doc)) {
-        throw new ServiceError('PublicPolicyException', 'The BlockPublicPolicy parameter is set to true, and the resource policy did not prevent broad access to the secret.');
+        throw new ServiceError(
+          'PublicPolicyException',
+          'The BlockPublicPolicy parameter is set to true, and the resource policy did not prevent broad access to the secret.',
+        );
       }
       s.resourcePolicy = input.ResourcePolicy;
       return ref(s);
@@ -547,10 +634,13 @@ export function secretsManagerOperations(stateOf: (ctx: RequestContext) => Secre
       const doc = checkPolicy(input.ResourcePolicy);
       const errors: SM.ValidationErrorsEntry[] = [];
       const statements = Array.isArray(doc.Statement) ? doc.Statement : doc.Statement ? [doc.Statement] : [];
-      if (!statements.length) errors.push({ CheckName: 'STATEMENT', ErrorMessage: 'The policy must contain at least one Statement.' });
+      if (!statements.length)
+        errors.push({ CheckName: 'STATEMENT', ErrorMessage: 'The policy must contain at least one Statement.' });
       for (const st of statements as Record<string, unknown>[]) {
-        if (st.Effect !== 'Allow' && st.Effect !== 'Deny') errors.push({ CheckName: 'EFFECT', ErrorMessage: 'Each Statement needs an Effect of Allow or Deny.' });
-        if (!st.Action && !st.NotAction) errors.push({ CheckName: 'ACTION', ErrorMessage: 'Each Statement needs an Action or NotAction.' });
+        if (st.Effect !== 'Allow' && st.Effect !== 'Deny')
+          errors.push({ CheckName: 'EFFECT', ErrorMessage: 'Each Statement needs an Effect of Allow or Deny.' });
+        if (!st.Action && !st.NotAction)
+          errors.push({ CheckName: 'ACTION', ErrorMessage: 'Each Statement needs an Action or NotAction.' });
       }
       return { PolicyValidationPassed: errors.length === 0, ValidationErrors: errors };
     },
@@ -560,11 +650,19 @@ export function secretsManagerOperations(stateOf: (ctx: RequestContext) => Secre
       const lambdaArn = input.RotationLambdaARN ?? s.rotation?.lambdaArn;
       if (!lambdaArn) throw invalidRequest('No Lambda rotation function ARN is associated with this secret.');
       const rules = input.RotationRules ?? s.rotation?.rules;
-      if (rules?.AutomaticallyAfterDays !== undefined && (rules.AutomaticallyAfterDays < 1 || rules.AutomaticallyAfterDays > 1000)) {
+      if (
+        rules?.AutomaticallyAfterDays !== undefined &&
+        (rules.AutomaticallyAfterDays < 1 || rules.AutomaticallyAfterDays > 1000)
+      ) {
         throw invalidParameter('AutomaticallyAfterDays must be between 1 and 1000.');
       }
       // Rotation is recorded; running it needs the Lambda function, which Dockside does not host.
-      s.rotation = { enabled: true, lambdaArn, ...(rules ? { rules } : {}), ...(s.rotation?.lastRotatedDate ? { lastRotatedDate: s.rotation.lastRotatedDate } : {}) };
+      s.rotation = {
+        enabled: true,
+        lambdaArn,
+        ...(rules ? { rules } : {}),
+        ...(s.rotation?.lastRotatedDate ? { lastRotatedDate: s.rotation.lastRotatedDate } : {}),
+      };
       s.lastChangedDate = Date.now();
       if (input.RotateImmediately === false) return ref(s);
       throw new ServiceError(
@@ -590,6 +688,12 @@ function grantsPublicAccess(doc: Record<string, unknown>): boolean {
   return (statements as Record<string, unknown>[]).some((st) => {
     if (st.Effect !== 'Allow' || st.Condition) return false;
     const p = st.Principal as unknown;
-    return p === '*' || (typeof p === 'object' && p !== null && ((p as Record<string, unknown>).AWS === '*' || (Array.isArray((p as Record<string, unknown>).AWS) && ((p as Record<string, unknown[]>).AWS).includes('*'))));
+    return (
+      p === '*' ||
+      (typeof p === 'object' &&
+        p !== null &&
+        ((p as Record<string, unknown>).AWS === '*' ||
+          (Array.isArray((p as Record<string, unknown>).AWS) && (p as Record<string, unknown[]>).AWS.includes('*'))))
+    );
   });
 }

@@ -11,7 +11,8 @@ const LABEL = /^[a-zA-Z0-9_.-]{1,100}$/;
 const MAX_VERSIONS = 100;
 
 const validation = (m: string) => new ServiceError('ValidationException', m);
-export const parameterNotFound = (name: string) => new ServiceError('ParameterNotFound', `Parameter ${name} not found.`);
+export const parameterNotFound = (name: string) =>
+  new ServiceError('ParameterNotFound', `Parameter ${name} not found.`);
 
 /** `name`, `name:version`, `name:label`, or the parameter's ARN with the same selectors. */
 export function parseParameterRef(ref: string): { name: string; selector?: string } {
@@ -49,7 +50,9 @@ function checkName(name: string) {
 
 /** What a SecureString looks like without WithDecryption: opaque ciphertext, stable per version. */
 function ciphertext(p: ParameterRecord, v: ParameterVersion): string {
-  const key = createHash('sha256').update(`dockside:${v.keyId ?? DEFAULT_KEY}`).digest();
+  const key = createHash('sha256')
+    .update(`dockside:${v.keyId ?? DEFAULT_KEY}`)
+    .digest();
   const iv = createHash('sha256').update(`${p.arn}:${v.version}`).digest().subarray(0, 12);
   const cipher = createCipheriv('aes-256-gcm', key, iv);
   const body = Buffer.concat([cipher.update(v.value, 'utf8'), cipher.final()]);
@@ -64,7 +67,11 @@ function versionBySelector(p: ParameterRecord, selector: string | undefined, ref
   if (selector === undefined) return current;
   if (/^\d+$/.test(selector)) {
     const v = p.history.find((x) => x.version === Number(selector));
-    if (!v) throw new ServiceError('ParameterVersionNotFound', `Systems Manager could not find version ${selector} of ${p.name}. Verify the version and try again.`);
+    if (!v)
+      throw new ServiceError(
+        'ParameterVersionNotFound',
+        `Systems Manager could not find version ${selector} of ${p.name}. Verify the version and try again.`,
+      );
     return v;
   }
   const v = p.history.find((x) => x.labels.includes(selector));
@@ -72,7 +79,12 @@ function versionBySelector(p: ParameterRecord, selector: string | undefined, ref
   return v;
 }
 
-function parameterView(p: ParameterRecord, v: ParameterVersion, decrypt: boolean | undefined, selector?: string): SSM.Parameter {
+function parameterView(
+  p: ParameterRecord,
+  v: ParameterVersion,
+  decrypt: boolean | undefined,
+  selector?: string,
+): SSM.Parameter {
   return {
     Name: p.name,
     Type: v.type,
@@ -137,7 +149,8 @@ function filterMatches(p: ParameterRecord, f: Filter): boolean {
   const have = attr();
   return values.some((want) =>
     have.some((h) => {
-      if (option === 'BeginsWith') return h.startsWith(want) || (key === 'Name' && h.startsWith(`/${want.replace(/^\//, '')}`));
+      if (option === 'BeginsWith')
+        return h.startsWith(want) || (key === 'Name' && h.startsWith(`/${want.replace(/^\//, '')}`));
       if (option === 'Contains') return h.includes(want);
       return h === want || (key === 'Name' && h.replace(/^\//, '') === want.replace(/^\//, ''));
     }),
@@ -159,12 +172,22 @@ function checkFilters(filters: Filter[], allowedKeys: string[]) {
     const key = f.Key ?? '';
     const base = key.startsWith('tag:') ? 'tag' : key;
     if (!allowedKeys.includes(base)) {
-      throw new ServiceError('InvalidFilterKey', `The following filter key is not valid: ${key}. Valid filter keys include: [${allowedKeys.join(', ')}].`);
+      throw new ServiceError(
+        'InvalidFilterKey',
+        `The following filter key is not valid: ${key}. Valid filter keys include: [${allowedKeys.join(', ')}].`,
+      );
     }
     if (f.Option !== undefined && base !== 'tag' && !FILTER_OPTIONS[base].includes(f.Option)) {
-      throw new ServiceError('InvalidFilterOption', `The following filter option is not valid: ${f.Option}. Valid options include: [${FILTER_OPTIONS[base].join(', ')}].`);
+      throw new ServiceError(
+        'InvalidFilterOption',
+        `The following filter option is not valid: ${f.Option}. Valid options include: [${FILTER_OPTIONS[base].join(', ')}].`,
+      );
     }
-    if (base !== 'tag' && !(f.Values ?? []).length) throw new ServiceError('InvalidFilterValue', `The following filter values are missing : null for filter key ${key}.`);
+    if (base !== 'tag' && !(f.Values ?? []).length)
+      throw new ServiceError(
+        'InvalidFilterValue',
+        `The following filter values are missing : null for filter key ${key}.`,
+      );
   }
 }
 
@@ -183,7 +206,11 @@ export function ssmOperations(stateOf: (ctx: RequestContext) => SecretsState): O
   };
 
   /** `/aws/reference/secretsmanager/<id>[:version-id|:stage]` read through Secrets Manager. */
-  const fromSecretsManager = async (ref: string, decrypt: boolean | undefined, ctx: RequestContext): Promise<SSM.Parameter> => {
+  const fromSecretsManager = async (
+    ref: string,
+    decrypt: boolean | undefined,
+    ctx: RequestContext,
+  ): Promise<SSM.Parameter> => {
     if (!decrypt) throw validation('WithDecryption flag must be True for retrieving a Secret Manager secret.');
     const [secretId, selector] = splitSelector(ref.slice(REFERENCE.length));
     const opts = { accountId: ctx.accountId, region: ctx.region };
@@ -194,7 +221,10 @@ export function ssmOperations(stateOf: (ctx: RequestContext) => SecretsState): O
       value = await ctx.bus.call(
         'secretsmanager',
         'GetSecretValue',
-        { SecretId: secretId, ...(selector !== undefined ? (byId ? { VersionId: selector } : { VersionStage: selector }) : {}) },
+        {
+          SecretId: secretId,
+          ...(selector !== undefined ? (byId ? { VersionId: selector } : { VersionStage: selector }) : {}),
+        },
         opts,
       );
       described = await ctx.bus.call('secretsmanager', 'DescribeSecret', { SecretId: secretId }, opts);
@@ -231,20 +261,27 @@ export function ssmOperations(stateOf: (ctx: RequestContext) => SecretsState): O
       const name = parseParameterRef(input.Name ?? '').name;
       checkName(name);
       const value = input.Value ?? '';
-      if (!value.length) throw validation("1 validation error detected: Value '' at 'value' failed to satisfy constraint: Member must have length greater than or equal to 1");
+      if (!value.length)
+        throw validation(
+          "1 validation error detected: Value '' at 'value' failed to satisfy constraint: Member must have length greater than or equal to 1",
+        );
       const existing = state.parameters[name];
       if (existing && !input.Overwrite) {
-        throw new ServiceError('ParameterAlreadyExists', 'The parameter already exists. To overwrite this value, set the overwrite option in the request to true.');
+        throw new ServiceError(
+          'ParameterAlreadyExists',
+          'The parameter already exists. To overwrite this value, set the overwrite option in the request to true.',
+        );
       }
       if (existing && input.Tags?.length) {
         throw validation(
-          'Invalid request: tags and overwrite can\'t be used together. To create a parameter with tags, please remove overwrite flag. To update tags for an existing parameter, please use AddTagsToResource or RemoveTagsFromResource.',
+          "Invalid request: tags and overwrite can't be used together. To create a parameter with tags, please remove overwrite flag. To update tags for an existing parameter, please use AddTagsToResource or RemoveTagsFromResource.",
         );
       }
       const prev = existing?.history[existing.history.length - 1];
       const type = (input.Type ?? prev?.type) as ParameterVersion['type'] | undefined;
       if (!type) throw validation('A parameter type is required when you create a parameter.');
-      if (input.KeyId !== undefined && type !== 'SecureString') throw validation('KeyId is required for SecureString type parameter only.');
+      if (input.KeyId !== undefined && type !== 'SecureString')
+        throw validation('KeyId is required for SecureString type parameter only.');
       const allowedPattern = input.AllowedPattern ?? prev?.allowedPattern;
       if (allowedPattern !== undefined) {
         let re: RegExp;
@@ -253,7 +290,11 @@ export function ssmOperations(stateOf: (ctx: RequestContext) => SecretsState): O
         } catch {
           throw validation(`The allowed pattern ${allowedPattern} is not a valid regular expression.`);
         }
-        if (!re.test(value)) throw new ServiceError('ParameterPatternMismatchException', `Parameter value, cannot be validated against allowedPattern: ${allowedPattern}`);
+        if (!re.test(value))
+          throw new ServiceError(
+            'ParameterPatternMismatchException',
+            `Parameter value, cannot be validated against allowedPattern: ${allowedPattern}`,
+          );
       }
       const dataType = input.DataType ?? prev?.dataType ?? 'text';
       if (!['text', 'aws:ec2:image', 'aws:ssm:integration'].includes(dataType)) {
@@ -263,15 +304,26 @@ export function ssmOperations(stateOf: (ctx: RequestContext) => SecretsState): O
         throw validation(`Parameter value ${value} is not a valid AMI ID for data type aws:ec2:image.`);
       }
       let tier = input.Tier ?? prev?.tier ?? 'Standard';
-      if (tier === 'Intelligent-Tiering') tier = value.length > 4096 || (input.Policies ?? '').length ? 'Advanced' : 'Standard';
+      if (tier === 'Intelligent-Tiering')
+        tier = value.length > 4096 || (input.Policies ?? '').length ? 'Advanced' : 'Standard';
       if (prev?.tier === 'Advanced' && tier === 'Standard') {
-        throw validation('This parameter uses the advanced-parameter tier. You can\'t downgrade a parameter from the advanced-parameter tier to the standard-parameter tier. If necessary, you can delete the advanced parameter and recreate it as a standard parameter.');
+        throw validation(
+          "This parameter uses the advanced-parameter tier. You can't downgrade a parameter from the advanced-parameter tier to the standard-parameter tier. If necessary, you can delete the advanced parameter and recreate it as a standard parameter.",
+        );
       }
       if (tier === 'Standard' && value.length > 4096) {
-        throw validation('Standard tier parameters support a maximum parameter value of 4096 characters. To create a larger parameter value, upgrade the parameter to use the advanced-parameter tier. For more information, see https://docs.aws.amazon.com/systems-manager/latest/userguide/parameter-store-advanced-parameters.html');
+        throw validation(
+          'Standard tier parameters support a maximum parameter value of 4096 characters. To create a larger parameter value, upgrade the parameter to use the advanced-parameter tier. For more information, see https://docs.aws.amazon.com/systems-manager/latest/userguide/parameter-store-advanced-parameters.html',
+        );
       }
-      if (value.length > 8192) throw validation('Advanced tier parameters support a maximum parameter value of 8192 characters.');
-      const p: ParameterRecord = existing ?? { name, arn: parameterArn(ctx, name), history: [], tags: (input.Tags ?? []).map((t) => ({ Key: t.Key!, Value: t.Value ?? '' })) };
+      if (value.length > 8192)
+        throw validation('Advanced tier parameters support a maximum parameter value of 8192 characters.');
+      const p: ParameterRecord = existing ?? {
+        name,
+        arn: parameterArn(ctx, name),
+        history: [],
+        tags: (input.Tags ?? []).map((t) => ({ Key: t.Key!, Value: t.Value ?? '' })),
+      };
       if (p.history.length >= MAX_VERSIONS) {
         const oldest = p.history[0];
         if (oldest.labels.length) {
@@ -287,7 +339,9 @@ export function ssmOperations(stateOf: (ctx: RequestContext) => SecretsState): O
         value,
         type,
         ...(type === 'SecureString' ? { keyId: input.KeyId ?? prev?.keyId ?? DEFAULT_KEY } : {}),
-        ...((input.Description ?? prev?.description) !== undefined ? { description: input.Description ?? prev?.description } : {}),
+        ...((input.Description ?? prev?.description) !== undefined
+          ? { description: input.Description ?? prev?.description }
+          : {}),
         ...(allowedPattern !== undefined ? { allowedPattern } : {}),
         tier,
         dataType,
@@ -308,7 +362,9 @@ export function ssmOperations(stateOf: (ctx: RequestContext) => SecretsState): O
     async GetParameters(input: SSM.GetParametersRequest, ctx): Promise<SSM.GetParametersResult> {
       const names = input.Names ?? [];
       if (names.length < 1 || names.length > 10) {
-        throw validation(`1 validation error detected: Value '[${names.join(', ')}]' at 'names' failed to satisfy constraint: Member must have length less than or equal to 10`);
+        throw validation(
+          `1 validation error detected: Value '[${names.join(', ')}]' at 'names' failed to satisfy constraint: Member must have length less than or equal to 10`,
+        );
       }
       const Parameters: SSM.Parameter[] = [];
       const InvalidParameters: string[] = [];
@@ -316,7 +372,8 @@ export function ssmOperations(stateOf: (ctx: RequestContext) => SecretsState): O
         try {
           Parameters.push(await getOne(ref, input.WithDecryption, ctx));
         } catch (e) {
-          if (e instanceof ServiceError && ['ParameterNotFound', 'ParameterVersionNotFound'].includes(e.code)) InvalidParameters.push(ref);
+          if (e instanceof ServiceError && ['ParameterNotFound', 'ParameterVersionNotFound'].includes(e.code))
+            InvalidParameters.push(ref);
           else throw e;
         }
       }
@@ -326,16 +383,24 @@ export function ssmOperations(stateOf: (ctx: RequestContext) => SecretsState): O
     GetParametersByPath(input: SSM.GetParametersByPathRequest, ctx): SSM.GetParametersByPathResult {
       const path = input.Path ?? '';
       if (!path.startsWith('/') || path.split('/').filter(Boolean).length > 15) {
-        throw validation('The parameter doesn\'t meet the parameter name requirements. The parameter name must begin with a forward slash "/". It can\'t be prefixed with "aws" or "ssm" (case-insensitive). It must use only letters, numbers, or the following symbols: . (period), - (hyphen), _ (underscore). Special characters are not allowed. All sub-paths, if specified, must use the forward slash symbol "/". Valid example: /get/parameters2-/by1./path0_.');
+        throw validation(
+          'The parameter doesn\'t meet the parameter name requirements. The parameter name must begin with a forward slash "/". It can\'t be prefixed with "aws" or "ssm" (case-insensitive). It must use only letters, numbers, or the following symbols: . (period), - (hyphen), _ (underscore). Special characters are not allowed. All sub-paths, if specified, must use the forward slash symbol "/". Valid example: /get/parameters2-/by1./path0_.',
+        );
       }
-      if (path.startsWith(REFERENCE) || path.toLowerCase().startsWith('/aws/reference')) throw validation('Retrieving Secrets Manager secrets by path is not supported.');
+      if (path.startsWith(REFERENCE) || path.toLowerCase().startsWith('/aws/reference'))
+        throw validation('Retrieving Secrets Manager secrets by path is not supported.');
       const filters = input.ParameterFilters ?? [];
       checkFilters(filters, ['Type', 'KeyId', 'Label', 'tag']);
       pageSize(input.MaxResults, { defaultMax: 10, maxLimit: 10, errorCode: 'ValidationException' });
       const matching = Object.values(stateOf(ctx).parameters)
         .filter((p) => underPath(p.name, path, Boolean(input.Recursive)) && filters.every((f) => filterMatches(p, f)))
         .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-      const { page, nextToken } = paginate(matching, (p) => p.name, { maxResults: input.MaxResults, nextToken: input.NextToken }, { defaultMax: 10, maxLimit: 10, errorCode: 'InvalidNextToken' });
+      const { page, nextToken } = paginate(
+        matching,
+        (p) => p.name,
+        { maxResults: input.MaxResults, nextToken: input.NextToken },
+        { defaultMax: 10, maxLimit: 10, errorCode: 'InvalidNextToken' },
+      );
       return {
         Parameters: page.map((p) => parameterView(p, p.history[p.history.length - 1], input.WithDecryption)),
         ...(nextToken ? { NextToken: nextToken } : {}),
@@ -353,7 +418,8 @@ export function ssmOperations(stateOf: (ctx: RequestContext) => SecretsState): O
     DeleteParameters(input: SSM.DeleteParametersRequest, ctx): SSM.DeleteParametersResult {
       const state = stateOf(ctx);
       const names = input.Names ?? [];
-      if (names.length < 1 || names.length > 10) throw validation('Names must contain between 1 and 10 parameter names.');
+      if (names.length < 1 || names.length > 10)
+        throw validation('Names must contain between 1 and 10 parameter names.');
       const DeletedParameters: string[] = [];
       const InvalidParameters: string[] = [];
       for (const n of names) {
@@ -367,14 +433,23 @@ export function ssmOperations(stateOf: (ctx: RequestContext) => SecretsState): O
     },
 
     DescribeParameters(input: SSM.DescribeParametersRequest, ctx): SSM.DescribeParametersResult {
-      if (input.Filters?.length && input.ParameterFilters?.length) throw validation('You can use either Filters or ParameterFilters in a single request.');
-      const filters: Filter[] = input.ParameterFilters ?? (input.Filters ?? []).map((f) => ({ Key: f.Key, Option: 'Equals', Values: f.Values }));
-      if (input.ParameterFilters) checkFilters(filters, ['Name', 'Path', 'Type', 'KeyId', 'Tier', 'DataType', 'Label', 'tag']);
+      if (input.Filters?.length && input.ParameterFilters?.length)
+        throw validation('You can use either Filters or ParameterFilters in a single request.');
+      const filters: Filter[] =
+        input.ParameterFilters ??
+        (input.Filters ?? []).map((f) => ({ Key: f.Key, Option: 'Equals', Values: f.Values }));
+      if (input.ParameterFilters)
+        checkFilters(filters, ['Name', 'Path', 'Type', 'KeyId', 'Tier', 'DataType', 'Label', 'tag']);
       pageSize(input.MaxResults, { defaultMax: 50, maxLimit: 50, errorCode: 'ValidationException' });
       const matching = Object.values(stateOf(ctx).parameters)
         .filter((p) => filters.every((f) => filterMatches(p, f)))
         .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-      const { page, nextToken } = paginate(matching, (p) => p.name, { maxResults: input.MaxResults, nextToken: input.NextToken }, { defaultMax: 50, maxLimit: 50, errorCode: 'InvalidNextToken' });
+      const { page, nextToken } = paginate(
+        matching,
+        (p) => p.name,
+        { maxResults: input.MaxResults, nextToken: input.NextToken },
+        { defaultMax: 50, maxLimit: 50, errorCode: 'InvalidNextToken' },
+      );
       return { Parameters: page.map(metadataView), ...(nextToken ? { NextToken: nextToken } : {}) };
     },
 
@@ -411,12 +486,18 @@ export function ssmOperations(stateOf: (ctx: RequestContext) => SecretsState): O
       const { p } = find(ctx, parseParameterRef(input.Name ?? '').name);
       const labels = input.Labels ?? [];
       if (labels.length < 1 || labels.length > 10) throw validation('Labels must contain between 1 and 10 labels.');
-      const target = input.ParameterVersion === undefined ? p.history[p.history.length - 1] : versionBySelector(p, String(input.ParameterVersion), p.name);
+      const target =
+        input.ParameterVersion === undefined
+          ? p.history[p.history.length - 1]
+          : versionBySelector(p, String(input.ParameterVersion), p.name);
       const InvalidLabels = labels.filter((l) => !LABEL.test(l) || /^\d/.test(l) || /^(aws|ssm)/i.test(l));
       const valid = labels.filter((l) => !InvalidLabels.includes(l));
       const after = new Set([...target.labels, ...valid]);
       if (after.size > 10) {
-        throw new ServiceError('ParameterVersionLabelLimitExceeded', 'A parameter version can have maximum 10 labels.Move one or more labels to another version and try again.');
+        throw new ServiceError(
+          'ParameterVersionLabelLimitExceeded',
+          'A parameter version can have maximum 10 labels.Move one or more labels to another version and try again.',
+        );
       }
       for (const l of valid) {
         for (const v of p.history) if (v !== target) v.labels = v.labels.filter((x) => x !== l);
@@ -449,7 +530,11 @@ export function ssmOperations(stateOf: (ctx: RequestContext) => SecretsState): O
         if (at >= 0) p.tags[at] = { Key: t.Key, Value: t.Value ?? '' };
         else p.tags.push({ Key: t.Key, Value: t.Value ?? '' });
       }
-      if (p.tags.length > 50) throw new ServiceError('TooManyTagsError', 'The Targets parameter includes too many tags. Remove one or more tags and try the command again.');
+      if (p.tags.length > 50)
+        throw new ServiceError(
+          'TooManyTagsError',
+          'The Targets parameter includes too many tags. Remove one or more tags and try the command again.',
+        );
       return {};
     },
 
@@ -466,7 +551,11 @@ export function ssmOperations(stateOf: (ctx: RequestContext) => SecretsState): O
   };
 
   function taggable(ctx: RequestContext, input: { ResourceType?: string; ResourceId?: string }): ParameterRecord {
-    if (input.ResourceType !== 'Parameter') throw new ServiceError('InvalidResourceType', `The resource type ${input.ResourceType} is not valid here: Dockside's Parameter Store tags parameters only.`);
+    if (input.ResourceType !== 'Parameter')
+      throw new ServiceError(
+        'InvalidResourceType',
+        `The resource type ${input.ResourceType} is not valid here: Dockside's Parameter Store tags parameters only.`,
+      );
     const p = stateOf(ctx).parameters[parseParameterRef(input.ResourceId ?? '').name];
     if (!p) throw new ServiceError('InvalidResourceId', 'The resource ID is not valid. Verify the ID and try again.');
     return p;

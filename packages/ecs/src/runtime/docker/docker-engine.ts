@@ -1,7 +1,18 @@
 import { Readable } from 'node:stream';
 import type Docker from 'dockerode';
 import type { DockerOptions } from 'dockerode';
-import { AGENT_ADDRESS, type ContainerEngine, type ContainerInfo, type ContainerSpec, EngineUnavailableError, type OutputAttachment, type OutputLine, PullError, type PullPolicy, type RegistryAuth } from '../engine';
+import {
+  AGENT_ADDRESS,
+  type ContainerEngine,
+  type ContainerInfo,
+  type ContainerSpec,
+  EngineUnavailableError,
+  type OutputAttachment,
+  type OutputLine,
+  PullError,
+  type PullPolicy,
+  type RegistryAuth,
+} from '../engine';
 import { OutputCapture } from './output';
 import { pauseTarball } from './pause';
 
@@ -58,7 +69,9 @@ export class DockerEngine implements ContainerEngine {
         }),
       ]);
     } catch (e) {
-      throw new EngineUnavailableError(`cannot reach the container engine at ${this.describe()}: ${(e as Error).message}`);
+      throw new EngineUnavailableError(
+        `cannot reach the container engine at ${this.describe()}: ${(e as Error).message}`,
+      );
     } finally {
       if (timer) clearTimeout(timer);
     }
@@ -80,7 +93,8 @@ export class DockerEngine implements ContainerEngine {
     };
     let info = policy === 'always' ? undefined : await inspect();
     if (!info) {
-      if (policy === 'never') throw new PullError(`image ${image} is not present on the engine and the pull policy is 'never'`);
+      if (policy === 'never')
+        throw new PullError(`image ${image} is not present on the engine and the pull policy is 'never'`);
       try {
         const stream = await docker.pull(image, auth ? { authconfig: auth } : {});
         await new Promise<void>((resolve, reject) =>
@@ -111,9 +125,14 @@ export class DockerEngine implements ContainerEngine {
       } catch {
         // not there yet: build it below
       }
-      const stream = await docker.importImage(Readable.from(pauseTarball()) as never, { repo: 'dockside/pause', tag: '1', changes: ['CMD ["/pause"]'] } as never);
+      const stream = await docker.importImage(
+        Readable.from(pauseTarball()) as never,
+        { repo: 'dockside/pause', tag: '1', changes: ['CMD ["/pause"]'] } as never,
+      );
       await new Promise<void>((resolve, reject) =>
-        docker.modem.followProgress(stream as unknown as NodeJS.ReadableStream, (err: Error | null) => (err ? reject(err) : resolve())),
+        docker.modem.followProgress(stream as unknown as NodeJS.ReadableStream, (err: Error | null) =>
+          err ? reject(err) : resolve(),
+        ),
       );
       return tag;
     })().catch((e) => {
@@ -133,7 +152,13 @@ export class DockerEngine implements ContainerEngine {
     return (this.agentReady ??= (async () => {
       const docker = this.docker();
       const name = AGENT_NETWORK;
-      const exists = await docker.getNetwork(name).inspect().then(() => true, () => false);
+      const exists = await docker
+        .getNetwork(name)
+        .inspect()
+        .then(
+          () => true,
+          () => false,
+        );
       if (!exists) {
         try {
           await docker.createNetwork({
@@ -147,7 +172,13 @@ export class DockerEngine implements ContainerEngine {
           });
         } catch (e) {
           // Another instance may have created it in the meantime.
-          const nowExists = await docker.getNetwork(name).inspect().then(() => true, () => false);
+          const nowExists = await docker
+            .getNetwork(name)
+            .inspect()
+            .then(
+              () => true,
+              () => false,
+            );
           if (!nowExists) throw e;
         }
       }
@@ -219,7 +250,10 @@ export class DockerEngine implements ContainerEngine {
       const pid = Number(c.Labels[PID_LABEL]);
       if (c.Labels[INSTANCE_LABEL] === this.instanceId && pid === process.pid) continue;
       if (pid && processAlive(pid)) continue;
-      await docker.getContainer(c.Id).remove({ force: true, v: true }).catch(() => undefined);
+      await docker
+        .getContainer(c.Id)
+        .remove({ force: true, v: true })
+        .catch(() => undefined);
       removed++;
     }
     return removed;
@@ -258,11 +292,18 @@ export class DockerEngine implements ContainerEngine {
   }
 
   async stats(id: string): Promise<Record<string, unknown> | null> {
-    return ((await this.docker().getContainer(id).stats({ stream: false }).catch(() => null)) as Record<string, unknown> | null) ?? null;
+    return (
+      ((await this.docker()
+        .getContainer(id)
+        .stats({ stream: false })
+        .catch(() => null)) as Record<string, unknown> | null) ?? null
+    );
   }
 
   async exec(id: string, cmd: string[], opts: { tty?: boolean } = {}): Promise<{ exitCode: number; output: string }> {
-    const exec = await this.docker().getContainer(id).exec({ Cmd: cmd, AttachStdout: true, AttachStderr: true, Tty: Boolean(opts.tty) });
+    const exec = await this.docker()
+      .getContainer(id)
+      .exec({ Cmd: cmd, AttachStdout: true, AttachStderr: true, Tty: Boolean(opts.tty) });
     const stream = await exec.start({ hijack: true, stdin: false });
     const chunks: Buffer[] = [];
     await new Promise<void>((resolve, reject) => {
@@ -275,15 +316,32 @@ export class DockerEngine implements ContainerEngine {
     return { exitCode: (await exec.inspect()).ExitCode ?? -1, output };
   }
 
-  async subnetNetwork(name: string, cidr: string, gateway: string, labels: Record<string, string>): Promise<string | undefined> {
+  async subnetNetwork(
+    name: string,
+    cidr: string,
+    gateway: string,
+    labels: Record<string, string>,
+  ): Promise<string | undefined> {
     const docker = this.docker();
-    const existing = await docker.getNetwork(name).inspect().catch(() => undefined);
+    const existing = await docker
+      .getNetwork(name)
+      .inspect()
+      .catch(() => undefined);
     if (existing) return existing.IPAM?.Config?.[0]?.Subnet === cidr ? name : undefined;
     try {
-      await docker.createNetwork({ Name: name, Driver: 'bridge', CheckDuplicate: true, IPAM: { Config: [{ Subnet: cidr, Gateway: gateway }] }, Labels: labels });
+      await docker.createNetwork({
+        Name: name,
+        Driver: 'bridge',
+        CheckDuplicate: true,
+        IPAM: { Config: [{ Subnet: cidr, Gateway: gateway }] },
+        Labels: labels,
+      });
       return name;
     } catch (err) {
-      const raced = await docker.getNetwork(name).inspect().catch(() => undefined);
+      const raced = await docker
+        .getNetwork(name)
+        .inspect()
+        .catch(() => undefined);
       if (raced) return name;
       throw err;
     }
@@ -307,7 +365,12 @@ export class DockerEngine implements ContainerEngine {
       );
   }
 
-  async createVolume(name: string, driver: string, driverOpts: Record<string, string>, labels: Record<string, string>): Promise<void> {
+  async createVolume(
+    name: string,
+    driver: string,
+    driverOpts: Record<string, string>,
+    labels: Record<string, string>,
+  ): Promise<void> {
     await this.docker().createVolume({ Name: name, Driver: driver, DriverOpts: driverOpts, Labels: labels });
   }
 
@@ -334,7 +397,7 @@ function processAlive(pid: number): boolean {
 /** Splits Docker's multiplexed stdout/stderr frames (8-byte headers) into one text. */
 function demux(raw: Buffer): string {
   let out = '';
-  for (let i = 0; i + 8 <= raw.length; ) {
+  for (let i = 0; i + 8 <= raw.length;) {
     const len = raw.readUInt32BE(i + 4);
     out += raw.subarray(i + 8, i + 8 + len).toString('utf8');
     i += 8 + len;

@@ -2,7 +2,6 @@ import { PassThrough } from 'node:stream';
 import type Docker from 'dockerode';
 import type { OutputAttachment, OutputLine } from '../engine';
 
-
 const MAX_LINES = 10_000;
 
 /**
@@ -20,7 +19,12 @@ export class OutputCapture implements OutputAttachment {
 
   async attach(container: Docker.Container, onLine: (l: OutputLine) => void): Promise<void> {
     // Attached before start, so there is no past output to replay (and not every log driver can).
-    const stream = (await container.attach({ stream: true, stdout: true, stderr: true, logs: false })) as NodeJS.ReadableStream;
+    const stream = (await container.attach({
+      stream: true,
+      stdout: true,
+      stderr: true,
+      logs: false,
+    })) as NodeJS.ReadableStream;
     this.stream = stream;
     const emit = (s: OutputLine['stream']) => {
       let partial = '';
@@ -80,6 +84,8 @@ export class OutputCapture implements OutputAttachment {
 
   /** The kept lines, oldest first. */
   lines(): OutputLine[] {
-    return this.buffer.length < MAX_LINES ? [...this.buffer] : [...this.buffer.slice(this.next), ...this.buffer.slice(0, this.next)];
+    return this.buffer.length < MAX_LINES
+      ? [...this.buffer]
+      : [...this.buffer.slice(this.next), ...this.buffer.slice(0, this.next)];
   }
 }
