@@ -257,12 +257,10 @@ export function metadataRoutes(router: Router, runtime: Runtime, tags: TagsLooku
         .status(400)
         .json({ code: 'InvalidIdInRequest', message: 'CredentialsV2Request: Credentials not found' });
     if (req.header('authorization') !== creds.token) {
-      return void res
-        .status(401)
-        .json({
-          code: 'AccessDenied',
-          message: 'CredentialsV2Request: the authorization token does not match these credentials',
-        });
+      return void res.status(401).json({
+        code: 'AccessDenied',
+        message: 'CredentialsV2Request: the authorization token does not match these credentials',
+      });
     }
     res.json(creds.body);
   });
