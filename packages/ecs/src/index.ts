@@ -1,7 +1,6 @@
 import * as path from 'node:path';
 import { Store, loadModel, type DocksidePlugin } from '@dockside/core';
 import './contract';
-
 import { createDomain } from './domain/context';
 import { tagsOf } from './domain/tags';
 import { accountSettingOperations } from './operations/account-settings';
@@ -18,7 +17,6 @@ import { taskOperations } from './operations/tasks';
 import type { EcsOptions } from './options';
 import { introspectionRoutes } from './routes/introspection';
 import { metadataRoutes } from './routes/metadata';
-
 import { Runtime } from './runtime/runtime';
 import { ServiceScheduler } from './scheduler/scheduler';
 import { type EcsState, emptyState } from './state/types';

@@ -3,17 +3,21 @@ import { Store, loadModel, type DocksidePlugin, type RequestContext } from '@doc
 import './contract';
 import { secretsManagerOperations } from './operations/secretsmanager';
 import { ssmOperations } from './operations/ssm';
-import { emptySecretsState, type SecretsState } from './state';
+import { type SecretsState, emptySecretsState, normaliseTimestamps } from './state/types';
 
 export type { SecretsManagerCalls, SsmCalls } from './contract';
-export { randomPassword } from './operations/secretsmanager';
-export { parseParameterRef } from './operations/ssm';
+export { randomPassword } from './domain/secrets';
+export { parseParameterRef } from './domain/parameters';
+
+/** Options of the secrets plugin (none yet: the factory takes an object so they can grow). */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type
+export interface SecretsOptions {}
 
 /**
  * AWS Secrets Manager and SSM Parameter Store in one plugin (one store):
  * `createGateway({ plugins: [ecs(), secrets()] })`.
  */
-export function secrets(): DocksidePlugin {
+export function secrets(_options: SecretsOptions = {}): DocksidePlugin {
   const store = new Store<SecretsState>(emptySecretsState);
   const stateOf = (ctx: RequestContext) => store.get(ctx.accountId, ctx.region);
   return {
@@ -36,7 +40,14 @@ export function secrets(): DocksidePlugin {
         operations: ssmOperations(stateOf),
       },
     ],
-    state: store,
+    state: {
+      reset: () => store.reset(),
+      snapshot: () => store.snapshot(),
+      restore: (snapshot) => {
+        normaliseTimestamps(snapshot);
+        store.restore(snapshot);
+      },
+    },
   };
 }
 

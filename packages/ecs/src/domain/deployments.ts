@@ -1,6 +1,5 @@
 /** Deployments and service tasks as ECS reasons about them: ids, thresholds, health, events. */
 import { randomInt, randomUUID } from 'node:crypto';
-
 import type { DeploymentRecord, ServiceRecord, TaskRecord } from '../state/types';
 
 const MAX_EVENTS = 100;

@@ -1,5 +1,4 @@
 import type * as ECS from '@aws-sdk/client-ecs';
-
 import { clientException } from '../errors';
 
 /**

@@ -3,8 +3,7 @@ import type * as ECS from '@aws-sdk/client-ecs';
 import { type RequestContext } from '@dockside/core';
 import { invalidParameter } from '../errors';
 import { applyOverride } from '../runtime/docker-spec';
-import { newContainerArn } from '../runtime/task-run';
-
+import { newContainerArn } from '../runtime/task-records';
 import type { ClusterRecord, EcsState, TaskDefinitionRecord, TaskRecord } from '../state/types';
 import { ecsArn } from './arn';
 import { setTags, tagsOf } from './tags';

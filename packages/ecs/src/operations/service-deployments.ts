@@ -4,7 +4,6 @@ import { activeCluster } from '../domain/clusters';
 import type { EcsDomain } from '../domain/context';
 import { findService, millis } from '../domain/services';
 import { conflict, invalidParameter, serviceDeploymentNotFound, serviceNotFound } from '../errors';
-
 import { ServiceScheduler } from '../scheduler/scheduler';
 import type { ServiceRecord } from '../state/types';
 

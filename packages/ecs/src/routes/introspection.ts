@@ -1,5 +1,4 @@
 import express, { type Request, type Response, type Router } from 'express';
-
 import { clusterView } from '../domain/clusters';
 import type { EcsDomain } from '../domain/context';
 import { tagsOf } from '../domain/tags';

@@ -1,4 +1,4 @@
-import { AwsLogsShipper, awsLogsConfig, strftimeToRegExp, type LogsCall } from './awslogs';
+import { AwsLogsShipper, type LogsCall, awsLogsConfig, strftimeToRegExp } from './awslogs';
 
 type Sent = { op: string; input: Record<string, unknown>; region: string };
 const shipper = (options: Record<string, string>) => {

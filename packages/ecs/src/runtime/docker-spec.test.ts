@@ -1,4 +1,4 @@
-import { applyOverride, rewriteLoopback, toCreateOptions, type ContainerContext } from './docker-spec';
+import { type ContainerContext, applyOverride, rewriteLoopback, toCreateOptions } from './docker-spec';
 
 const ctx = (over: Partial<ContainerContext> = {}): ContainerContext => ({
   dockerName: 'ecs-f-1-app-abc',

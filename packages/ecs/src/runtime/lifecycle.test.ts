@@ -1,4 +1,4 @@
-import { applyStatus, pathTo, startOrder, taskHealth, TASK_STATUSES } from './lifecycle';
+import { TASK_STATUSES, applyStatus, pathTo, startOrder, taskHealth } from './lifecycle';
 
 test('the full path from PROVISIONING passes every status', () => {
   expect(pathTo('PROVISIONING', 'STOPPED')).toEqual(['DEACTIVATING', 'STOPPING', 'DEPROVISIONING', 'STOPPED']);

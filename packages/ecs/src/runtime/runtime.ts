@@ -5,9 +5,7 @@ import type * as ECS from '@aws-sdk/client-ecs';
 import type { Bus, Logger, Store } from '@dockside/core';
 import type { DockerOptions } from 'dockerode';
 import type { EcsTaskChange } from '../contract';
-
 import { TaskIndex } from '../domain/task-index';
-
 import type { EcsState, TaskRecord } from '../state/types';
 import { AwsLogsShipper, awsLogsConfig } from './awslogs';
 import { ENGINE_LOG_DRIVERS, rewriteLoopback } from './docker-spec';
@@ -16,7 +14,8 @@ import { AGENT_ADDRESS, type ContainerEngine, type OutputLine, type PullPolicy }
 import { type TaskStatus, applyStatus, pathTo } from './lifecycle';
 import { type ResolvedSecrets, resolveTaskSecrets } from './secrets';
 import { type Lease, SubnetPool } from './subnets';
-import { type RuntimeOptions, TaskRun } from './task-run';
+import { TaskRun } from './task-run';
+import type { RuntimeOptions } from './task-run-types';
 
 export interface RuntimeConfig {
   docker?: DockerOptions;

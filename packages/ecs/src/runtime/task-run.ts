@@ -1,73 +1,19 @@
-import { randomUUID } from 'node:crypto';
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import type * as ECS from '@aws-sdk/client-ecs';
-
 import type { TaskRecord } from '../state/types';
-import { type MountSpec, toCreateOptions } from './docker-spec';
-import {
-  type ContainerEngine,
-  type ContainerInfo,
-  EngineUnavailableError,
-  type OutputAttachment,
-  type OutputLine,
-  PullError,
-  type PullPolicy,
-} from './engine';
+import { toCreateOptions } from './docker-spec';
+import { type ContainerEngine, EngineUnavailableError, type OutputLine, PullError } from './engine';
 import { type TaskStatus, applyStatus, pathTo, startOrder, taskHealth } from './lifecycle';
 import { type ResolvedSecrets, SecretResolutionError, needsSecrets } from './secrets';
 import { type Lease, newEniId } from './subnets';
-
-export interface RuntimeOptions {
-  pullPolicy: PullPolicy;
-  keepContainers: boolean;
-  /** Host address published ports bind to. */
-  publishHost: string;
-  /** Name containers use for the machine; loopback URLs in env values are rewritten to it. */
-  hostAlias: string;
-  /** Host folder under which EFS / FSx file systems are emulated (one folder per file system id). */
-  sharedVolumesRoot: string;
-  /** Default seconds between SIGTERM and SIGKILL (ECS_CONTAINER_STOP_TIMEOUT). */
-  defaultStopTimeout: number;
-  /** Default seconds a container waits for its dependencies. */
-  defaultStartTimeout: number;
-}
-
-export interface TaskRunHooks {
-  /** Called after every change of the record (status, container state). */
-  changed(task: TaskRecord): void;
-  output(task: TaskRecord, line: OutputLine): void;
-  /** Extra environment a container gets (region, metadata URIs, credentials). */
-  injectedEnv(task: TaskRecord, container: ECS.Container, agentUrl: string | undefined): Record<string, string>;
-  /** Values of `secrets`, `secretOptions` and `repositoryCredentials` (rejects with SecretResolutionError). */
-  secrets(task: TaskRecord, defs: ECS.ContainerDefinition[]): Promise<ResolvedSecrets>;
-  /** The agent network to join and Dockside's URL on it, when the engine allows. */
-  agent(): Promise<{ network?: string; url?: string }>;
-  /** The container's log driver (awslogs): prepared after creation, flushed before STOPPED. */
-  logs: {
-    prepare(task: TaskRecord, def: ECS.ContainerDefinition, containerId: string): Promise<void>;
-    close(task: TaskRecord): Promise<void>;
-  };
-  /** awsvpc: an address in the subnet (undefined when exhausted), its release, and its network. */
-  eni: {
-    lease(subnetId: string): Lease | undefined;
-    release(lease: Lease): void;
-    network(lease: Lease): Promise<string | undefined>;
-  };
-}
-
-interface ContainerRun {
-  def: ECS.ContainerDefinition;
-  record: ECS.Container;
-  id?: string;
-  started: boolean;
-  exited: boolean;
-  exitCode?: number;
-  health?: ECS.HealthStatus;
-  output?: OutputAttachment;
-  /** Settles once the exit (if any) is fully processed, output drained. */
-  done?: Promise<void>;
-}
+import { bindingsOf, engineMessage, setDetail, withLogOptions } from './task-records';
+import {
+  type ContainerRun,
+  type RuntimeOptions,
+  type TaskRunHooks,
+  conditionMet,
+  describeContainer,
+} from './task-run-types';
+import { type VolumeSource, prepareVolumes } from './volumes';
 
 /** Thrown inside start-up to stop the task with a reason. */
 class StartFailure extends Error {
@@ -368,7 +314,7 @@ export class TaskRun {
         if (verdict === false) {
           throw new StartFailure(
             'TaskFailedToStart',
-            `CannotStartContainerError: dependency condition ${dep.condition} of container '${c.def.name}' on '${dep.containerName}' can no longer be met: ${describe(target)}`,
+            `CannotStartContainerError: dependency condition ${dep.condition} of container '${c.def.name}' on '${dep.containerName}' can no longer be met: ${describeContainer(target)}`,
             c.def.name,
           );
         }
@@ -539,43 +485,14 @@ export class TaskRun {
   }
 
   /** The task's volumes, as bind or volume mounts by ECS volume name. */
-  private async prepareVolumes(): Promise<Map<string, Omit<MountSpec, 'target' | 'readOnly'>>> {
-    const out = new Map<string, Omit<MountSpec, 'target' | 'readOnly'>>();
-    const id = taskId(this.task.taskArn);
-    for (const v of this.task.definition.volumes ?? []) {
-      const name = v.name!;
-      try {
-        if (v.host?.sourcePath) {
-          out.set(name, { type: 'bind', source: v.host.sourcePath });
-        } else if (v.efsVolumeConfiguration || v.fsxWindowsFileServerVolumeConfiguration) {
-          const cfg = v.efsVolumeConfiguration ?? v.fsxWindowsFileServerVolumeConfiguration!;
-          const dir = path.join(this.opts.sharedVolumesRoot, cfg.fileSystemId!, cfg.rootDirectory ?? '/');
-          fs.mkdirSync(dir, { recursive: true });
-          fs.chmodSync(dir, 0o777);
-          out.set(name, { type: 'bind', source: dir });
-        } else if (v.dockerVolumeConfiguration?.scope === 'shared') {
-          const dv = v.dockerVolumeConfiguration;
-          if (!(await this.engine.volumeExists(name))) {
-            if (!dv.autoprovision) throw new Error(`volume '${name}' does not exist and autoprovision is false`);
-            await this.engine.createVolume(name, dv.driver ?? 'local', dv.driverOpts ?? {}, dv.labels ?? {});
-          }
-          out.set(name, { type: 'volume', source: name });
-        } else {
-          // Task-scoped: a fresh Docker volume removed with the task (also EBS configured at launch).
-          const dv = v.dockerVolumeConfiguration;
-          const volumeName = `dockside-${id}-${name}`;
-          await this.engine.createVolume(volumeName, dv?.driver ?? 'local', dv?.driverOpts ?? {}, {
-            ...(dv?.labels ?? {}),
-            ...this.engine.labels(),
-          });
-          this.taskVolumes.push(volumeName);
-          out.set(name, { type: 'volume', source: volumeName });
-        }
-      } catch (e) {
-        throw new StartFailure('TaskFailedToStart', `CannotCreateVolumeError: ${engineMessage(e)}`);
-      }
+  private async prepareVolumes(): Promise<Map<string, VolumeSource>> {
+    try {
+      return await prepareVolumes(this.task, this.engine, this.opts.sharedVolumesRoot, (name) =>
+        this.taskVolumes.push(name),
+      );
+    } catch (e) {
+      throw new StartFailure('TaskFailedToStart', `CannotCreateVolumeError: ${engineMessage(e)}`);
     }
-    return out;
   }
 
   private dockerBase(): string {
@@ -592,69 +509,3 @@ export class TaskRun {
     };
   }
 }
-
-function setDetail(a: ECS.Attachment, name: string, value: string) {
-  const d = (a.details ??= []).find((x) => x.name === name);
-  if (d) d.value = value;
-  else a.details.push({ name, value });
-}
-
-/** true: met; false: can never be met; undefined: not yet. */
-function conditionMet(condition: string, c: ContainerRun): boolean | undefined {
-  switch (condition) {
-    case 'START':
-      return c.started || c.exited ? true : undefined;
-    case 'COMPLETE':
-      return c.exited ? true : undefined;
-    case 'SUCCESS':
-      return c.exited ? c.exitCode === 0 : undefined;
-    case 'HEALTHY':
-      if (c.record.healthStatus === 'HEALTHY') return true;
-      return c.exited ? false : undefined;
-    default:
-      return undefined;
-  }
-}
-
-function describe(c: ContainerRun): string {
-  return c.exited ? `it exited with code ${c.exitCode}` : c.started ? 'it is running' : 'it has not started';
-}
-
-function engineMessage(e: unknown): string {
-  return (e as { json?: { message?: string } }).json?.message ?? (e as Error).message ?? String(e);
-}
-
-/** The definition with `secretOptions` values merged into its log options. */
-function withLogOptions(
-  def: ECS.ContainerDefinition,
-  extra: Record<string, string> | undefined,
-): ECS.ContainerDefinition {
-  if (!extra || !def.logConfiguration) return def;
-  return {
-    ...def,
-    logConfiguration: { ...def.logConfiguration, options: { ...def.logConfiguration.options, ...extra } },
-  };
-}
-
-function bindingsOf(info: ContainerInfo): ECS.NetworkBinding[] {
-  const out: ECS.NetworkBinding[] = [];
-  for (const [key, binds] of Object.entries(info.NetworkSettings?.Ports ?? {})) {
-    const [port, protocol] = key.split('/');
-    for (const b of (binds as Array<{ HostIp: string; HostPort: string }> | null) ?? []) {
-      if (b.HostIp.includes(':')) continue; // the IPv6 duplicate of the same binding
-      out.push({
-        bindIP: b.HostIp,
-        containerPort: Number(port),
-        hostPort: Number(b.HostPort),
-        protocol: protocol as ECS.TransportProtocol,
-      });
-    }
-  }
-  return out;
-}
-
-export const newContainerArn = (task: { taskArn: string; clusterArn: string }) => {
-  const [prefix] = task.taskArn.split(':task/');
-  const cluster = task.clusterArn.slice(task.clusterArn.lastIndexOf('/') + 1);
-  return `${prefix}:container/${cluster}/${taskId(task.taskArn)}/${randomUUID()}`;
-};

@@ -2,11 +2,11 @@ import { randomUUID } from 'node:crypto';
 import type { Where } from '../domain/context';
 import { addEvent, isHealthy, isProtected, taskId } from '../domain/deployments';
 import { PENDING_STATUSES } from '../domain/task-index';
-
 import type { ClusterRecord, DeploymentRecord, EcsState, ServiceRecord, TaskRecord } from '../state/types';
 import { launch } from './launch';
 import { deregisterTargets } from './load-balancers';
 import { ServiceScheduler } from './scheduler';
+
 export function reconcileDeployments(
   s: ServiceScheduler,
   state: EcsState,

@@ -1,7 +1,7 @@
 /** Scale-in choices of the scheduler, with a stand-in runtime (no engine): protection and its expiry. */
 import { Store, type Bus, type Logger } from '@dockside/core';
 import { failureThreshold } from '../domain/deployments';
-import type { Runtime } from '../runtime/runtime';
+import { Runtime } from '../runtime/runtime';
 import { type EcsState, type ServiceRecord, type TaskRecord, emptyState } from '../state/types';
 import { ServiceScheduler } from './scheduler';
 

@@ -1,202 +1,27 @@
-import { createCipheriv, createHash } from 'node:crypto';
 import type * as SSM from '@aws-sdk/client-ssm';
 import type * as SM from '@aws-sdk/client-secrets-manager';
 import { ServiceError, paginate, pageSize, type OperationMap, type RequestContext } from '@dockside/core';
-import type { ParameterRecord, ParameterVersion, SecretsState } from '../state';
-
-const DEFAULT_KEY = 'alias/aws/ssm';
-const REFERENCE = '/aws/reference/secretsmanager/';
-const NAME = /^[a-zA-Z0-9_.\-/]+$/;
-const LABEL = /^[a-zA-Z0-9_.-]{1,100}$/;
-const MAX_VERSIONS = 100;
-
-const validation = (m: string) => new ServiceError('ValidationException', m);
-export const parameterNotFound = (name: string) =>
-  new ServiceError('ParameterNotFound', `Parameter ${name} not found.`);
-
-/** `name`, `name:version`, `name:label`, or the parameter's ARN with the same selectors. */
-export function parseParameterRef(ref: string): { name: string; selector?: string } {
-  if (ref.startsWith('arn:')) {
-    const m = /^arn:aws[\w-]*:ssm:[^:]*:\d{12}:parameter\/(.+)$/.exec(ref);
-    if (!m) return { name: ref };
-    const [base, selector] = splitSelector(m[1]);
-    return { name: base.includes('/') ? `/${base}` : base, ...(selector !== undefined ? { selector } : {}) };
-  }
-  const [name, selector] = splitSelector(ref);
-  return { name, ...(selector !== undefined ? { selector } : {}) };
-}
-
-function splitSelector(s: string): [string, string | undefined] {
-  const at = s.lastIndexOf(':');
-  return at > 0 ? [s.slice(0, at), s.slice(at + 1)] : [s, undefined];
-}
-
-export const parameterArn = (ctx: Pick<RequestContext, 'region' | 'accountId'>, name: string) =>
-  `arn:aws:ssm:${ctx.region}:${ctx.accountId}:parameter/${name.replace(/^\//, '')}`;
-
-function checkName(name: string) {
-  if (!name || name.length > 1011) throw validation('Parameter name must be between 1 and 1011 characters.');
-  if (name.includes('/') && !name.startsWith('/')) throw validation('Parameter name must be a fully qualified name.');
-  const first = name.replace(/^\//, '').toLowerCase();
-  if (!NAME.test(name) || first.startsWith('aws') || first.startsWith('ssm') || name.includes('//')) {
-    throw validation(
-      'Parameter name: can\'t be prefixed with "aws" or "ssm" (case-insensitive). If formed as a path, it can consist of sub-paths divided by slash symbol; each sub-path can be formed as a mix of letters, numbers and the following 3 symbols .-_',
-    );
-  }
-  if (name.split('/').filter(Boolean).length > 15) {
-    throw new ServiceError('HierarchyLevelLimitExceededException', 'A hierarchy can have a maximum of 15 levels.');
-  }
-}
-
-/** What a SecureString looks like without WithDecryption: opaque ciphertext, stable per version. */
-function ciphertext(p: ParameterRecord, v: ParameterVersion): string {
-  const key = createHash('sha256')
-    .update(`dockside:${v.keyId ?? DEFAULT_KEY}`)
-    .digest();
-  const iv = createHash('sha256').update(`${p.arn}:${v.version}`).digest().subarray(0, 12);
-  const cipher = createCipheriv('aes-256-gcm', key, iv);
-  const body = Buffer.concat([cipher.update(v.value, 'utf8'), cipher.final()]);
-  return Buffer.concat([Buffer.from([1, 2, 2, 0]), iv, cipher.getAuthTag(), body]).toString('base64');
-}
-
-const valueOf = (p: ParameterRecord, v: ParameterVersion, decrypt: boolean | undefined) =>
-  v.type === 'SecureString' && !decrypt ? ciphertext(p, v) : v.value;
-
-function versionBySelector(p: ParameterRecord, selector: string | undefined, ref: string): ParameterVersion {
-  const current = p.history[p.history.length - 1];
-  if (selector === undefined) return current;
-  if (/^\d+$/.test(selector)) {
-    const v = p.history.find((x) => x.version === Number(selector));
-    if (!v)
-      throw new ServiceError(
-        'ParameterVersionNotFound',
-        `Systems Manager could not find version ${selector} of ${p.name}. Verify the version and try again.`,
-      );
-    return v;
-  }
-  const v = p.history.find((x) => x.labels.includes(selector));
-  if (!v) throw parameterNotFound(ref);
-  return v;
-}
-
-function parameterView(
-  p: ParameterRecord,
-  v: ParameterVersion,
-  decrypt: boolean | undefined,
-  selector?: string,
-): SSM.Parameter {
-  return {
-    Name: p.name,
-    Type: v.type,
-    Value: valueOf(p, v, decrypt),
-    Version: v.version,
-    ...(selector !== undefined ? { Selector: `:${selector}` } : {}),
-    LastModifiedDate: new Date(v.lastModifiedDate),
-    ARN: p.arn,
-    DataType: v.dataType,
-  };
-}
-
-function metadataView(p: ParameterRecord): SSM.ParameterMetadata {
-  const v = p.history[p.history.length - 1];
-  return {
-    Name: p.name,
-    ARN: p.arn,
-    Type: v.type,
-    ...(v.type === 'SecureString' ? { KeyId: v.keyId ?? DEFAULT_KEY } : {}),
-    LastModifiedDate: new Date(v.lastModifiedDate),
-    LastModifiedUser: v.lastModifiedUser,
-    ...(v.description !== undefined ? { Description: v.description } : {}),
-    ...(v.allowedPattern !== undefined ? { AllowedPattern: v.allowedPattern } : {}),
-    Version: v.version,
-    Tier: v.tier as SSM.ParameterTier,
-    Policies: [],
-    DataType: v.dataType,
-  };
-}
-
-type Filter = { Key?: string; Option?: string; Values?: string[] };
-
-/** ParameterStringFilter semantics (DescribeParameters and, for a subset of keys, GetParametersByPath). */
-function filterMatches(p: ParameterRecord, f: Filter): boolean {
-  const v = p.history[p.history.length - 1];
-  const key = f.Key ?? '';
-  const values = f.Values ?? [];
-  const option = f.Option ?? (key === 'Path' ? 'OneLevel' : 'Equals');
-  if (key.startsWith('tag:')) {
-    const tag = p.tags.find((t) => t.Key === key.slice(4));
-    return Boolean(tag) && (!values.length || values.includes(tag!.Value));
-  }
-  const attr = (): string[] => {
-    switch (key) {
-      case 'Name':
-        return [p.name];
-      case 'Type':
-        return [v.type];
-      case 'KeyId':
-        return v.type === 'SecureString' ? [v.keyId ?? DEFAULT_KEY] : [];
-      case 'Tier':
-        return [v.tier];
-      case 'DataType':
-        return [v.dataType];
-      case 'Label':
-        return p.history.flatMap((h) => h.labels);
-      default:
-        return [];
-    }
-  };
-  if (key === 'Path') return values.some((path) => underPath(p.name, path, option === 'Recursive'));
-  const have = attr();
-  return values.some((want) =>
-    have.some((h) => {
-      if (option === 'BeginsWith')
-        return h.startsWith(want) || (key === 'Name' && h.startsWith(`/${want.replace(/^\//, '')}`));
-      if (option === 'Contains') return h.includes(want);
-      return h === want || (key === 'Name' && h.replace(/^\//, '') === want.replace(/^\//, ''));
-    }),
-  );
-}
-
-const FILTER_OPTIONS: Record<string, string[]> = {
-  Name: ['Equals', 'BeginsWith', 'Contains'],
-  Path: ['Recursive', 'OneLevel'],
-  Type: ['Equals', 'BeginsWith'],
-  KeyId: ['Equals', 'BeginsWith'],
-  Tier: ['Equals'],
-  DataType: ['Equals'],
-  Label: ['Equals'],
-};
-
-function checkFilters(filters: Filter[], allowedKeys: string[]) {
-  for (const f of filters) {
-    const key = f.Key ?? '';
-    const base = key.startsWith('tag:') ? 'tag' : key;
-    if (!allowedKeys.includes(base)) {
-      throw new ServiceError(
-        'InvalidFilterKey',
-        `The following filter key is not valid: ${key}. Valid filter keys include: [${allowedKeys.join(', ')}].`,
-      );
-    }
-    if (f.Option !== undefined && base !== 'tag' && !FILTER_OPTIONS[base].includes(f.Option)) {
-      throw new ServiceError(
-        'InvalidFilterOption',
-        `The following filter option is not valid: ${f.Option}. Valid options include: [${FILTER_OPTIONS[base].join(', ')}].`,
-      );
-    }
-    if (base !== 'tag' && !(f.Values ?? []).length)
-      throw new ServiceError(
-        'InvalidFilterValue',
-        `The following filter values are missing : null for filter key ${key}.`,
-      );
-  }
-}
-
-function underPath(name: string, path: string, recursive: boolean): boolean {
-  const prefix = path.endsWith('/') ? path : `${path}/`;
-  if (!name.startsWith(prefix)) return false;
-  return recursive || !name.slice(prefix.length).includes('/');
-}
-
+import {
+  DEFAULT_KEY,
+  LABEL,
+  MAX_VERSIONS,
+  type ParameterFilter,
+  REFERENCE,
+  checkFilters,
+  checkName,
+  filterMatches,
+  metadataView,
+  parameterArn,
+  parameterNotFound,
+  parameterView,
+  parseParameterRef,
+  splitSelector,
+  underPath,
+  validation,
+  valueOf,
+  versionBySelector,
+} from '../domain/parameters';
+import type { ParameterRecord, ParameterVersion, SecretsState } from '../state/types';
 export function ssmOperations(stateOf: (ctx: RequestContext) => SecretsState): OperationMap {
   const find = (ctx: RequestContext, ref: string | undefined) => {
     const { name, selector } = parseParameterRef(ref ?? '');
@@ -346,7 +171,7 @@ export function ssmOperations(stateOf: (ctx: RequestContext) => SecretsState): O
         tier,
         dataType,
         policies: [],
-        lastModifiedDate: Date.now(),
+        lastModifiedDate: new Date(),
         lastModifiedUser: `arn:aws:iam::${ctx.accountId}:root`,
         labels: [],
       };
@@ -435,7 +260,7 @@ export function ssmOperations(stateOf: (ctx: RequestContext) => SecretsState): O
     DescribeParameters(input: SSM.DescribeParametersRequest, ctx): SSM.DescribeParametersResult {
       if (input.Filters?.length && input.ParameterFilters?.length)
         throw validation('You can use either Filters or ParameterFilters in a single request.');
-      const filters: Filter[] =
+      const filters: ParameterFilter[] =
         input.ParameterFilters ??
         (input.Filters ?? []).map((f) => ({ Key: f.Key, Option: 'Equals', Values: f.Values }));
       if (input.ParameterFilters)
@@ -467,7 +292,7 @@ export function ssmOperations(stateOf: (ctx: RequestContext) => SecretsState): O
           Name: p.name,
           Type: v.type,
           ...(v.type === 'SecureString' ? { KeyId: v.keyId ?? DEFAULT_KEY } : {}),
-          LastModifiedDate: new Date(v.lastModifiedDate),
+          LastModifiedDate: v.lastModifiedDate,
           LastModifiedUser: v.lastModifiedUser,
           ...(v.description !== undefined ? { Description: v.description } : {}),
           Value: valueOf(p, v, input.WithDecryption),

@@ -1,12 +1,12 @@
-/** What the secrets plugin stores per account and region. Timestamps are epoch milliseconds. */
+/** What the secrets plugin stores per account and region. Timestamps are `Date`s. */
 
 export interface SecretVersion {
   versionId: string;
   secretString?: string;
   /** Base64, as it travels in the JSON protocol. */
   secretBinary?: string;
-  createdDate: number;
-  lastAccessedDate?: number;
+  createdDate: Date;
+  lastAccessedDate?: Date;
   stages: string[];
 }
 
@@ -15,13 +15,13 @@ export interface SecretRecord {
   name: string;
   description?: string;
   kmsKeyId?: string;
-  createdDate: number;
-  lastChangedDate: number;
-  lastAccessedDate?: number;
+  createdDate: Date;
+  lastChangedDate: Date;
+  lastAccessedDate?: Date;
   /** When the secret is purged; set while it is scheduled for deletion. */
-  deletionDate?: number;
+  deletionDate?: Date;
   /** When DeleteSecret was called. */
-  deletedDate?: number;
+  deletedDate?: Date;
   tags: { Key: string; Value: string }[];
   versions: Record<string, SecretVersion>;
   /** Version ids in creation order. */
@@ -31,7 +31,7 @@ export interface SecretRecord {
     enabled: boolean;
     lambdaArn?: string;
     rules?: { AutomaticallyAfterDays?: number; Duration?: string; ScheduleExpression?: string };
-    lastRotatedDate?: number;
+    lastRotatedDate?: Date;
   };
 }
 
@@ -45,7 +45,7 @@ export interface ParameterVersion {
   tier: string;
   dataType: string;
   policies: string[];
-  lastModifiedDate: number;
+  lastModifiedDate: Date;
   lastModifiedUser: string;
   labels: string[];
 }
@@ -64,3 +64,26 @@ export interface SecretsState {
 }
 
 export const emptySecretsState = (): SecretsState => ({ secrets: {}, parameters: {} });
+
+const TIMESTAMPS = new Set([
+  'createdDate',
+  'lastAccessedDate',
+  'lastChangedDate',
+  'deletionDate',
+  'deletedDate',
+  'lastRotatedDate',
+  'lastModifiedDate',
+]);
+
+/**
+ * Stores written before timestamps were `Date`s held epoch milliseconds: tag those as Dates,
+ * so a --data-dir from an earlier Dockside restores unchanged.
+ */
+export function normaliseTimestamps(value: unknown): void {
+  if (!value || typeof value !== 'object') return;
+  for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
+    // The snapshot's own tagged form of a Date, which Store.restore decodes.
+    if (typeof v === 'number' && TIMESTAMPS.has(k)) (value as Record<string, unknown>)[k] = { $date: v };
+    else normaliseTimestamps(v);
+  }
+}
