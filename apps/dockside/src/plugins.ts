@@ -1,4 +1,14 @@
 import type { DocksidePlugin } from '@dockside/core';
+import type { EcsOptions } from '@dockside/ecs';
+import type { LogsOptions } from '@dockside/logs';
+import type { SecretsOptions } from '@dockside/secrets';
+
+/** Each plugin's own options, by --services name, as the CLI passes them. */
+export interface PluginOptions {
+  ecs?: EcsOptions;
+  logs?: LogsOptions;
+  secrets?: SecretsOptions;
+}
 
 /** Service names accepted by --services, and the package whose default export builds the plugin. */
 export const KNOWN_PLUGINS: Record<string, string> = {
@@ -32,7 +42,7 @@ const installed = (pkg: string) => {
 };
 
 /** Loads the requested plugins (default: every installed one); unknown or missing names throw. */
-export function loadPlugins(requested?: string[], options: Record<string, object> = {}): DocksidePlugin[] {
+export function loadPlugins(requested?: string[], options: PluginOptions = {}): DocksidePlugin[] {
   let names: string[];
   if (requested) {
     names = [...new Set(requested.map((n) => ALIASES[n] ?? n))];
@@ -47,6 +57,6 @@ export function loadPlugins(requested?: string[], options: Record<string, object
   return names.map((n) => {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const mod = require(KNOWN_PLUGINS[n]) as { default: (options?: object) => DocksidePlugin };
-    return mod.default(options[n]);
+    return mod.default(options[n as keyof PluginOptions]);
   });
 }

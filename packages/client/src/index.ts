@@ -2,6 +2,7 @@
  * Typed client for Dockside's introspection API (`/_dockside/…`). It talks plain HTTP with
  * `fetch`, so it works against a gateway in this process, another process, or a container.
  */
+import type { EcsTaskChange } from '@dockside/ecs';
 export interface HealthResponse {
   status: 'running';
   version: string;
@@ -56,19 +57,8 @@ export interface TaskLogs {
   containers: Array<{ name: string; exitCode: number | null; reason: string | null; lines: OutputLine[] }>;
 }
 
-export interface TaskEvent {
-  seq: number;
-  at: string;
-  accountId: string;
-  region: string;
-  clusterArn: string;
-  taskArn: string;
-  lastStatus: string;
-  desiredStatus: string;
-  version: number;
-  stopCode?: string;
-  stoppedReason?: string;
-}
+/** One entry of the task life-cycle event log: the ECS plugin's `ecs.task` event, numbered and timed. */
+export type TaskEvent = EcsTaskChange & { seq: number; at: string };
 
 export class DocksideApiError extends Error {
   constructor(
