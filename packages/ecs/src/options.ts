@@ -1,8 +1,10 @@
 import type { DockerOptions } from 'dockerode';
-import type { PullPolicy } from './runtime/engine';
+import type { ContainerEngine, PullPolicy } from './runtime/engine';
 
 /** Options of the ECS plugin. Every one has a CLI flag (see the README). */
 export interface EcsOptions {
+  /** Another container engine than Docker (see runtime/engine.ts); `docker` is then ignored. */
+  engine?: ContainerEngine;
   /** How the container engine is reached; default DOCKER_HOST or /var/run/docker.sock. */
   docker?: DockerOptions;
   /** `prefer-cached` (default): pull only images the engine lacks; `always`; `never`. */
