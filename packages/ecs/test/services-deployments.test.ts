@@ -462,6 +462,25 @@ function recordingElbv2() {
 
 describe('loadBalancers', () => {
   const TG = 'arn:aws:elasticloadbalancing:us-east-1:000000000000:targetgroup/web/0123456789abcdef';
+  /** Cluster `lb`, and service `web` of 2 bridge tasks behind target group TG (port 8080). */
+  const createWebService = async (client: ECSClient) => {
+    await client.send(new CreateClusterCommand({ clusterName: 'lb' }));
+    await client.send(
+      new RegisterTaskDefinitionCommand({
+        family: 'web',
+        containerDefinitions: [sleeper({ portMappings: [{ containerPort: 8080, hostPort: 0 }] })],
+      }),
+    );
+    await client.send(
+      new CreateServiceCommand({
+        cluster: 'lb',
+        serviceName: 'web',
+        taskDefinition: 'web',
+        desiredCount: 2,
+        loadBalancers: [{ targetGroupArn: TG, containerName: 'app', containerPort: 8080 }],
+      }),
+    );
+  };
 
   it('registers each RUNNING task (host port for bridge) and deregisters it while draining', async () => {
     const elb = recordingElbv2();
@@ -470,22 +489,7 @@ describe('loadBalancers', () => {
     });
     const { client, waitService, running } = helpers(t);
     try {
-      await client.send(new CreateClusterCommand({ clusterName: 'lb' }));
-      await client.send(
-        new RegisterTaskDefinitionCommand({
-          family: 'web',
-          containerDefinitions: [sleeper({ portMappings: [{ containerPort: 8080, hostPort: 0 }] })],
-        }),
-      );
-      await client.send(
-        new CreateServiceCommand({
-          cluster: 'lb',
-          serviceName: 'web',
-          taskDefinition: 'web',
-          desiredCount: 2,
-          loadBalancers: [{ targetGroupArn: TG, containerName: 'app', containerPort: 8080 }],
-        }),
-      );
+      await createWebService(client);
       await waitService('lb', 'web', (s) => s.runningCount === 2, '2 running');
       const tasks = await running('lb', 'web');
       await waitFor(async () => (elb.calls.length >= 2 ? true : undefined), { what: 'two registrations' });
@@ -532,22 +536,7 @@ describe('loadBalancers', () => {
     let registered: string[];
     try {
       const { client, waitService } = helpers(t1);
-      await client.send(new CreateClusterCommand({ clusterName: 'lb' }));
-      await client.send(
-        new RegisterTaskDefinitionCommand({
-          family: 'web',
-          containerDefinitions: [sleeper({ portMappings: [{ containerPort: 8080, hostPort: 0 }] })],
-        }),
-      );
-      await client.send(
-        new CreateServiceCommand({
-          cluster: 'lb',
-          serviceName: 'web',
-          taskDefinition: 'web',
-          desiredCount: 2,
-          loadBalancers: [{ targetGroupArn: TG, containerName: 'app', containerPort: 8080 }],
-        }),
-      );
+      await createWebService(client);
       await waitService('lb', 'web', (s) => s.runningCount === 2, '2 running');
       await waitFor(async () => (elb1.calls.length >= 2 ? true : undefined), { what: 'two registrations' });
       registered = elb1.calls.map((c) => `${c.input.Targets[0].Id}:${c.input.Targets[0].Port}`).sort();
@@ -658,22 +647,7 @@ describe('loadBalancers', () => {
     });
     const { client, waitService } = helpers(t);
     try {
-      await client.send(new CreateClusterCommand({ clusterName: 'lb' }));
-      await client.send(
-        new RegisterTaskDefinitionCommand({
-          family: 'web',
-          containerDefinitions: [sleeper({ portMappings: [{ containerPort: 8080, hostPort: 0 }] })],
-        }),
-      );
-      await client.send(
-        new CreateServiceCommand({
-          cluster: 'lb',
-          serviceName: 'web',
-          taskDefinition: 'web',
-          desiredCount: 2,
-          loadBalancers: [{ targetGroupArn: TG, containerName: 'app', containerPort: 8080 }],
-        }),
-      );
+      await createWebService(client);
       await waitService('lb', 'web', (s) => s.runningCount === 2, '2 running');
       await waitFor(async () => (log.includes('elbv2 plugin is not loaded') ? true : undefined), {
         what: 'the warning',

@@ -1,5 +1,6 @@
 /** Deployments and service tasks as ECS reasons about them: ids, thresholds, health, events. */
 import { randomInt, randomUUID } from 'node:crypto';
+import { PENDING_STATUSES } from './task-index';
 import type { DeploymentRecord, ServiceRecord, TaskRecord } from '../state/types';
 
 const MAX_EVENTS = 100;
@@ -65,3 +66,19 @@ export function isHealthy(t: TaskRecord): boolean {
 }
 
 export const isProtected = (t: TaskRecord, now: number) => t.protectedUntil !== undefined && t.protectedUntil > now;
+
+/** The service event ECS gives when the scheduler stops tasks. */
+export function addStoppedEvent(svc: ServiceRecord, stopped: TaskRecord[]): void {
+  if (!stopped.length) return;
+  const ids = stopped.map((t) => `(task ${taskId(t.taskArn)})`).join(' ');
+  addEvent(svc, `(service ${svc.serviceName}) has stopped ${stopped.length} running tasks: ${ids}.`);
+}
+
+/** Running and pending counts of the live tasks a deployment or task set started. */
+export function countsOf(tasks: TaskRecord[], startedBy: string): { runningCount: number; pendingCount: number } {
+  const mine = tasks.filter((t) => t.startedBy === startedBy && t.lastStatus !== 'STOPPED');
+  return {
+    runningCount: mine.filter((t) => t.lastStatus === 'RUNNING').length,
+    pendingCount: mine.filter((t) => PENDING_STATUSES.has(t.lastStatus!)).length,
+  };
+}

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Where } from '../domain/context';
-import { addEvent, isHealthy, isProtected, taskId } from '../domain/deployments';
-import { PENDING_STATUSES } from '../domain/task-index';
+import { addEvent, addStoppedEvent, countsOf, isHealthy, isProtected } from '../domain/deployments';
 import type { ClusterRecord, DeploymentRecord, EcsState, ServiceRecord, TaskRecord } from '../state/types';
 import { launch } from './launch';
 import { deregisterTargets } from './load-balancers';
@@ -84,17 +83,12 @@ export function reconcileDeployments(
     if (want > 0 && room > 0 && canLaunch)
       launch(s, state, where, svc, cluster!, primary.taskDefinition, primary.id, Math.min(want, room), primary);
   }
-  if (stopped.length)
-    addEvent(
-      svc,
-      `(service ${svc.serviceName}) has stopped ${stopped.length} running tasks: ${stopped.map((t) => `(task ${taskId(t.taskArn)})`).join(' ')}.`,
-    );
+  addStoppedEvent(svc, stopped);
 
   // Counts, drained deployments, completion, steady state.
   for (const dep of svc.deployments) {
     const mine = tasks.filter((t) => t.startedBy === dep.id && t.lastStatus !== 'STOPPED');
-    dep.runningCount = mine.filter((t) => t.lastStatus === 'RUNNING').length;
-    dep.pendingCount = mine.filter((t) => PENDING_STATUSES.has(t.lastStatus!)).length;
+    Object.assign(dep, countsOf(tasks, dep.id));
     dep.desiredCount = dep === primary ? desired : mine.filter((t) => t.desiredStatus === 'RUNNING').length;
   }
   const drained = svc.deployments.filter(

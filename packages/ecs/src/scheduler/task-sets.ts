@@ -1,6 +1,5 @@
 import type { Where } from '../domain/context';
-import { addEvent, isHealthy, isProtected, taskId } from '../domain/deployments';
-import { PENDING_STATUSES } from '../domain/task-index';
+import { addStoppedEvent, countsOf, isHealthy, isProtected } from '../domain/deployments';
 import type { ClusterRecord, EcsState, ServiceRecord, TaskRecord } from '../state/types';
 import { launch } from './launch';
 import { deregisterTargets } from './load-balancers';
@@ -39,15 +38,10 @@ export function reconcileTaskSets(
       launch(s, state, where, svc, cluster, set.taskDefinition, set.id, target - mine.length, set);
     }
   }
-  if (stopped.length)
-    addEvent(
-      svc,
-      `(service ${svc.serviceName}) has stopped ${stopped.length} running tasks: ${stopped.map((t) => `(task ${taskId(t.taskArn)})`).join(' ')}.`,
-    );
+  addStoppedEvent(svc, stopped);
   for (const set of svc.taskSets) {
     const mine = tasks.filter((t) => t.startedBy === set.id && t.lastStatus !== 'STOPPED');
-    set.runningCount = mine.filter((t) => t.lastStatus === 'RUNNING').length;
-    set.pendingCount = mine.filter((t) => PENDING_STATUSES.has(t.lastStatus!)).length;
+    Object.assign(set, countsOf(tasks, set.id));
     const stable =
       set.runningCount === set.computedDesiredCount &&
       set.pendingCount === 0 &&
