@@ -303,7 +303,8 @@ describe('awsQuery', () => {
       fetch(t.endpoint, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body });
     const missing = await (await post('Action=CreateLoadBalancer&Version=2015-12-01')).text();
     expect(missing).toContain('<Code>ValidationError</Code>');
-    expect(missing).toContain("Value null at 'Name' failed to satisfy constraint");
+    // AWS names the member in lower camel case in this message, for query services too.
+    expect(missing).toContain("Value null at 'name' failed to satisfy constraint");
     const badNumber = await post('Action=DescribeLoadBalancers&Version=2015-12-01&PageSize=abc');
     expect(badNumber.status).toBe(400);
     expect(await badNumber.text()).toContain('Invalid number');

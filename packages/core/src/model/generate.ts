@@ -11,6 +11,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type {
+  ConstraintTable,
   ErrorDef,
   MemberDef,
   OperationDef,
@@ -195,13 +196,32 @@ function readProtocol(entry: string): ProtocolInfo | undefined {
   return info;
 }
 
+/**
+ * Merges a constraint table (see ./constraints.ts) into the model's members: structure members
+ * by name, and the items of named list shapes. Members the table does not know stay as they are.
+ */
+export function applyConstraints(model: ServiceModel, table: ConstraintTable): ServiceModel {
+  for (const [name, shape] of Object.entries(model.shapes)) {
+    if (shape.type === 'structure') {
+      for (const [member, c] of Object.entries(table.structures[name] ?? {})) {
+        if (shape.members[member]) shape.members[member].constraint = c;
+      }
+    } else if (shape.type === 'list' && table.lists[name]) {
+      shape.member.constraint = table.lists[name];
+    }
+  }
+  model.constraintSource = `${table.source} (API ${table.apiVersion})`;
+  return model;
+}
+
 if (require.main === module) {
-  const [sdkPackage, out] = process.argv.slice(2);
+  const [sdkPackage, out, constraints] = process.argv.slice(2);
   if (!sdkPackage || !out) {
-    console.error('usage: dockside-model <@aws-sdk/client-name> <out.json>');
+    console.error('usage: dockside-model <@aws-sdk/client-name> <out.json> [constraints.json]');
     process.exit(2);
   }
   const model = generateModel(sdkPackage);
+  if (constraints) applyConstraints(model, JSON.parse(fs.readFileSync(constraints, 'utf8')) as ConstraintTable);
   fs.mkdirSync(path.dirname(path.resolve(out)), { recursive: true });
   fs.writeFileSync(out, JSON.stringify(model));
   console.log(

@@ -16,8 +16,31 @@ export interface InlineMap {
   value: ShapeRef;
 }
 
+/** AWS's length (strings, lists, maps), range (numbers) and pattern (strings) traits of a value. */
+export interface Constraint {
+  min?: number;
+  max?: number;
+  /** AWS's pattern (as its messages quote it), matched against the whole value as AWS does. */
+  pattern?: string;
+  /** The same pattern as JavaScript runs it, where the text differs (Java-only escapes). */
+  jsPattern?: string;
+  /** The constraints of a list's items. */
+  items?: Constraint;
+}
+
+/** A service's constraints, by structure shape and member, and by list shape (its items). */
+export interface ConstraintTable {
+  /** Where the table was generated from (botocore version and file). */
+  source: string;
+  apiVersion: string;
+  structures: Record<string, Record<string, Constraint>>;
+  lists: Record<string, Constraint>;
+}
+
 export interface MemberDef {
   ref: ShapeRef;
+  /** Length, range and pattern constraints, where the constraint table has them. */
+  constraint?: Constraint;
   /** Allowed values where the model declares an enum for this member (or its list items). */
   enum?: string[];
   sensitive?: true;
@@ -56,6 +79,8 @@ export interface ServiceModel {
   sdkVersion: string;
   namespace: string;
   protocol?: ProtocolInfo;
+  /** Where the constraints merged into members came from, when a table was given. */
+  constraintSource?: string;
   operations: Record<string, OperationDef>;
   shapes: Record<string, ShapeDef>;
   errors: Record<string, ErrorDef>;

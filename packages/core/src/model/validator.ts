@@ -1,5 +1,5 @@
 import type { ErrorObject, ValidateFunction } from 'ajv';
-import type { MemberDef, ServiceModel, ShapeRef } from './types';
+import type { Constraint, MemberDef, ServiceModel, ShapeRef } from './types';
 import { ServiceError } from '../errors';
 
 type JsonSchema = Record<string, unknown>;
@@ -21,11 +21,69 @@ function refSchema(ref: ShapeRef): JsonSchema {
   return { type: 'object', additionalProperties: refSchema(ref.value) };
 }
 
-function memberSchema(m: MemberDef): JsonSchema {
-  const base = refSchema(m.ref);
-  if (!m.enum) return base;
-  if (base.type === 'array') return { ...base, items: { enum: m.enum } };
-  return { enum: m.enum };
+/** JSON Schema keywords for AWS's length, range and pattern traits of a value of `kind`. */
+function constraintKeywords(c: Constraint | undefined, kind: string | undefined): JsonSchema {
+  if (!c) return {};
+  const out: JsonSchema = {};
+  if (kind === 'string') {
+    if (c.min !== undefined) out.minLength = c.min;
+    if (c.max !== undefined) out.maxLength = c.max;
+    if (c.pattern !== undefined) {
+      out.pattern = `^(?:${c.jsPattern ?? c.pattern})$`;
+      // AWS's own text of the pattern, for the message.
+      out['x-aws-pattern'] = c.pattern;
+    }
+  } else if (kind === 'number') {
+    if (c.min !== undefined) out.minimum = c.min;
+    if (c.max !== undefined) out.maximum = c.max;
+  } else if (kind === 'array') {
+    if (c.min !== undefined) out.minItems = c.min;
+    if (c.max !== undefined) out.maxItems = c.max;
+  } else if (kind === 'object') {
+    if (c.min !== undefined) out.minProperties = c.min;
+    if (c.max !== undefined) out.maxProperties = c.max;
+  }
+  return out;
+}
+
+/** The JSON type a reference resolves to, following named shapes. */
+function kindOf(model: ServiceModel, ref: ShapeRef): string | undefined {
+  if (typeof ref === 'string')
+    return ref === 'timestamp' || ref === 'document' ? undefined : ref === 'blob' ? 'string' : ref;
+  if (!('shape' in ref)) return ref.type === 'list' ? 'array' : 'object';
+  const s = model.shapes[ref.shape];
+  if (!s) return undefined;
+  if (s.type === 'primitive') return kindOf(model, s.of);
+  return s.type === 'list' ? 'array' : s.type === 'map' ? 'object' : undefined;
+}
+
+function isSensitive(model: ServiceModel, m: MemberDef): boolean {
+  if (m.sensitive) return true;
+  const ref = m.ref;
+  return (
+    typeof ref === 'object' &&
+    'shape' in ref &&
+    model.shapes[ref.shape]?.type === 'primitive' &&
+    Boolean((model.shapes[ref.shape] as { sensitive?: true }).sensitive)
+  );
+}
+
+function memberSchema(model: ServiceModel, m: MemberDef): JsonSchema {
+  let base = refSchema(m.ref);
+  if (m.enum) base = base.type === 'array' ? { ...base, items: { enum: m.enum } } : { enum: m.enum };
+  const c = m.constraint;
+  const kind = kindOf(model, m.ref);
+  const extra: JsonSchema = { ...constraintKeywords(c, kind) };
+  if (c?.items && kind === 'array') {
+    const itemRef =
+      typeof m.ref === 'object' && !('shape' in m.ref) && m.ref.type === 'list' ? m.ref.member : undefined;
+    const itemKind = itemRef ? kindOf(model, itemRef) : 'string';
+    extra.items = { ...(base.items as JsonSchema | undefined), ...constraintKeywords(c.items, itemKind) };
+  }
+  if (isSensitive(model, m)) extra['x-sensitive'] = true;
+  if (!Object.keys(extra).length) return base;
+  // A named shape stays a $ref; the constraints sit beside it.
+  return base.$ref ? { allOf: [base], ...extra } : { ...base, ...extra };
 }
 
 /** JSON Schema (draft 2020-12 subset) for one shape and, under $defs, every shape it reaches. */
@@ -44,18 +102,24 @@ export function shapeToJsonSchema(model: ServiceModel, root: string): JsonSchema
     if (shape.type === 'structure') {
       const properties: Record<string, JsonSchema> = {};
       for (const [k, m] of Object.entries(shape.members)) {
-        properties[k] = memberSchema(m);
+        properties[k] = memberSchema(model, m);
         reach(m.ref);
       }
       defs[name] = { type: 'object', properties, required: shape.required };
     } else if (shape.type === 'list') {
-      defs[name] = { type: 'array', items: memberSchema(shape.member) };
+      const items = memberSchema(model, shape.member);
+      defs[name] = {
+        type: 'array',
+        items: items.allOf
+          ? items
+          : { ...items, ...constraintKeywords(shape.member.constraint, kindOf(model, shape.member.ref)) },
+      };
       reach(shape.member.ref);
     } else if (shape.type === 'map') {
-      defs[name] = { type: 'object', additionalProperties: memberSchema(shape.value) };
+      defs[name] = { type: 'object', additionalProperties: memberSchema(model, shape.value) };
       reach(shape.value.ref);
     } else {
-      defs[name] = primitiveSchema[shape.of];
+      defs[name] = shape.sensitive ? { ...primitiveSchema[shape.of], 'x-sensitive': true } : primitiveSchema[shape.of];
     }
   };
   visit(root);
@@ -66,13 +130,33 @@ export function shapeToJsonSchema(model: ServiceModel, root: string): JsonSchema
 function awsPath(instancePath: string, missing?: string): string {
   const parts = instancePath.split('/').filter(Boolean);
   const out: string[] = [];
+  // AWS names members in lower camel case in these messages (`name`, not `Name`).
+  const lower = (p: string) => p.charAt(0).toLowerCase() + p.slice(1);
   for (const p of parts) {
     if (/^\d+$/.test(p)) out.push(`${Number(p) + 1}.member`);
-    else out.push(p);
+    else out.push(lower(p));
   }
-  if (missing) out.push(missing);
+  if (missing) out.push(lower(missing));
   return out.join('.');
 }
+
+const MAX_SHOWN = 256;
+
+/**
+ * A value as AWS's messages show it: strings and numbers as text, lists as `[a, b]`; cut at
+ * 256 characters, so a huge input is never echoed whole.
+ */
+function shownValue(value: unknown): string {
+  const text =
+    typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean'
+      ? String(value)
+      : Array.isArray(value)
+        ? `[${value.map((v) => (typeof v === 'object' ? JSON.stringify(v) : String(v))).join(', ')}]`
+        : (JSON.stringify(value) ?? String(value));
+  return text.length > MAX_SHOWN ? `${text.slice(0, MAX_SHOWN)}...` : text;
+}
+
+const LENGTH = new Set(['minLength', 'maxLength', 'minItems', 'maxItems', 'minProperties', 'maxProperties']);
 
 function describe(err: ErrorObject, value: unknown): string {
   if (err.keyword === 'required') {
@@ -80,10 +164,25 @@ function describe(err: ErrorObject, value: unknown): string {
     return `Value null at '${awsPath(err.instancePath, field)}' failed to satisfy constraint: Member must not be null`;
   }
   const where = awsPath(err.instancePath) || 'input';
+  const schema = (err.parentSchema ?? {}) as JsonSchema;
+  // Sensitive members (secret values, passwords) are never echoed back.
+  const subject = schema['x-sensitive'] ? `Value at '${where}'` : `Value '${shownValue(value)}' at '${where}'`;
+  const limit = (err.params as { limit?: number }).limit;
+  if (LENGTH.has(err.keyword)) {
+    const dir = err.keyword.startsWith('min') ? 'greater' : 'less';
+    return `${subject} failed to satisfy constraint: Member must have length ${dir} than or equal to ${limit}`;
+  }
+  if (err.keyword === 'minimum' || err.keyword === 'maximum') {
+    const dir = err.keyword === 'minimum' ? 'greater' : 'less';
+    return `${subject} failed to satisfy constraint: Member must have value ${dir} than or equal to ${limit}`;
+  }
+  if (err.keyword === 'pattern') {
+    return `${subject} failed to satisfy constraint: Member must satisfy regular expression pattern: ${String(schema['x-aws-pattern'] ?? (err.params as { pattern: string }).pattern)}`;
+  }
   const shown = JSON.stringify(value)?.slice(0, 200);
   if (err.keyword === 'enum') {
     const allowed = (err.params as { allowedValues: string[] }).allowedValues;
-    return `Value '${typeof value === 'string' ? value : shown}' at '${where}' failed to satisfy constraint: Member must satisfy enum value set: [${allowed.join(', ')}]`;
+    return `${subject} failed to satisfy constraint: Member must satisfy enum value set: [${allowed.join(', ')}]`;
   }
   if (err.keyword === 'type') {
     return `Value ${shown} at '${where}' failed to satisfy constraint: Member must be of type ${String(
@@ -106,7 +205,9 @@ function ajv() {
     // ajv is loaded on the first validated request, not at start-up.
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const Ajv = (require('ajv') as { default: AjvCtor }).default;
-    ajvInstance = new Ajv({ allErrors: false, strict: false, validateSchema: false });
+    // allErrors: AWS reports every violation ("2 validation errors detected: …; …"); verbose:
+    // errors carry their schema (AWS's pattern text, sensitivity).
+    ajvInstance = new Ajv({ allErrors: true, verbose: true, strict: false, validateSchema: false });
   }
   return ajvInstance;
 }
@@ -133,7 +234,7 @@ export class ModelValidator {
     }
     if (fn(input)) return;
     const errors = fn.errors ?? [];
-    const messages = errors.map((e) => describe(e, valueAt(input, e.instancePath)));
+    const messages = [...new Set(errors.map((e) => describe(e, valueAt(input, e.instancePath))))];
     const n = messages.length;
     throw new ServiceError(
       this.errorCode,
