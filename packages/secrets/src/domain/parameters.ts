@@ -191,7 +191,15 @@ export function checkFilters(filters: ParameterFilter[], allowedKeys: string[]) 
   }
 }
 
+/**
+ * The key a parameter is stored under: a root-level parameter is the same parameter with or
+ * without its leading slash (`/name` and `name`), as on AWS; deeper names are kept as they are.
+ */
+export const parameterKey = (name: string) => (/^\/[^/]+$/.test(name) ? name.slice(1) : name);
+
 export function underPath(name: string, path: string, recursive: boolean): boolean {
+  // Root-level names may be stored without their slash; they are under `/` all the same.
+  if (!name.startsWith('/') && !name.includes('/')) name = `/${name}`;
   const prefix = path.endsWith('/') ? path : `${path}/`;
   if (!name.startsWith(prefix)) return false;
   return recursive || !name.slice(prefix.length).includes('/');

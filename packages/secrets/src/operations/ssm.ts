@@ -20,12 +20,14 @@ import {
   validation,
   valueOf,
   versionBySelector,
+  parameterKey,
 } from '../domain/parameters';
+import { PUBLIC_PREFIX, publicParameter, publicParameters } from '../domain/public-parameters';
 import type { ParameterRecord, ParameterVersion, SecretsState } from '../state/types';
 export function ssmOperations(stateOf: (ctx: RequestContext) => SecretsState): OperationMap {
   const find = (ctx: RequestContext, ref: string | undefined) => {
     const { name, selector } = parseParameterRef(ref ?? '');
-    const p = stateOf(ctx).parameters[name];
+    const p = stateOf(ctx).parameters[parameterKey(name)] ?? publicParameter(ctx.region, name);
     if (!p) throw parameterNotFound(ref ?? '');
     return { p, selector };
   };
@@ -90,7 +92,7 @@ export function ssmOperations(stateOf: (ctx: RequestContext) => SecretsState): O
         throw validation(
           "1 validation error detected: Value '' at 'value' failed to satisfy constraint: Member must have length greater than or equal to 1",
         );
-      const existing = state.parameters[name];
+      const existing = state.parameters[parameterKey(name)];
       if (existing && !input.Overwrite) {
         throw new ServiceError(
           'ParameterAlreadyExists',
@@ -107,7 +109,9 @@ export function ssmOperations(stateOf: (ctx: RequestContext) => SecretsState): O
       if (!type) throw validation('A parameter type is required when you create a parameter.');
       if (input.KeyId !== undefined && type !== 'SecureString')
         throw validation('KeyId is required for SecureString type parameter only.');
-      const allowedPattern = input.AllowedPattern ?? prev?.allowedPattern;
+      // An empty AllowedPattern is no pattern (the Terraform provider always sends one).
+      const allowedPattern =
+        (input.AllowedPattern === undefined ? prev?.allowedPattern : input.AllowedPattern) || undefined;
       if (allowedPattern !== undefined) {
         let re: RegExp;
         try {
@@ -176,7 +180,7 @@ export function ssmOperations(stateOf: (ctx: RequestContext) => SecretsState): O
         labels: [],
       };
       p.history.push(version);
-      state.parameters[name] = p;
+      state.parameters[parameterKey(name)] = p;
       return { Version: version.version, Tier: tier as SSM.ParameterTier };
     },
 
@@ -217,7 +221,11 @@ export function ssmOperations(stateOf: (ctx: RequestContext) => SecretsState): O
       const filters = input.ParameterFilters ?? [];
       checkFilters(filters, ['Type', 'KeyId', 'Label', 'tag']);
       pageSize(input.MaxResults, { defaultMax: 10, maxLimit: 10, errorCode: 'ValidationException' });
-      const matching = Object.values(stateOf(ctx).parameters)
+      const candidates =
+        path.startsWith(PUBLIC_PREFIX) || PUBLIC_PREFIX.startsWith(`${path.replace(/\/$/, '')}/`)
+          ? [...Object.values(stateOf(ctx).parameters), ...publicParameters(ctx.region)]
+          : Object.values(stateOf(ctx).parameters);
+      const matching = candidates
         .filter((p) => underPath(p.name, path, Boolean(input.Recursive)) && filters.every((f) => filterMatches(p, f)))
         .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
       const { page, nextToken } = paginate(
@@ -235,8 +243,8 @@ export function ssmOperations(stateOf: (ctx: RequestContext) => SecretsState): O
     DeleteParameter(input: SSM.DeleteParameterRequest, ctx): SSM.DeleteParameterResult {
       const state = stateOf(ctx);
       const name = parseParameterRef(input.Name ?? '').name;
-      if (!state.parameters[name]) throw parameterNotFound(input.Name ?? '');
-      delete state.parameters[name];
+      if (!state.parameters[parameterKey(name)]) throw parameterNotFound(input.Name ?? '');
+      delete state.parameters[parameterKey(name)];
       return {};
     },
 
@@ -249,8 +257,8 @@ export function ssmOperations(stateOf: (ctx: RequestContext) => SecretsState): O
       const InvalidParameters: string[] = [];
       for (const n of names) {
         const name = parseParameterRef(n).name;
-        if (state.parameters[name]) {
-          delete state.parameters[name];
+        if (state.parameters[parameterKey(name)]) {
+          delete state.parameters[parameterKey(name)];
           DeletedParameters.push(n);
         } else InvalidParameters.push(n);
       }
@@ -381,7 +389,7 @@ export function ssmOperations(stateOf: (ctx: RequestContext) => SecretsState): O
         'InvalidResourceType',
         `The resource type ${input.ResourceType} is not valid here: Dockside's Parameter Store tags parameters only.`,
       );
-    const p = stateOf(ctx).parameters[parseParameterRef(input.ResourceId ?? '').name];
+    const p = stateOf(ctx).parameters[parameterKey(parseParameterRef(input.ResourceId ?? '').name)];
     if (!p) throw new ServiceError('InvalidResourceId', 'The resource ID is not valid. Verify the ID and try again.');
     return p;
   }
