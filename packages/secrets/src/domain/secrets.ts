@@ -162,20 +162,21 @@ export function describe(s: SecretRecord): SM.DescribeSecretResponse {
     Name: s.name,
     ...(s.description !== undefined ? { Description: s.description } : {}),
     ...(s.kmsKeyId ? { KmsKeyId: s.kmsKeyId } : {}),
-    RotationEnabled: s.rotation?.enabled ?? false,
+    // AWS leaves out what was never set: RotationEnabled until rotation is configured, empty Tags
+    // and VersionIdsToStages.
+    ...(s.rotation ? { RotationEnabled: s.rotation.enabled } : {}),
     ...(s.rotation?.lambdaArn ? { RotationLambdaARN: s.rotation.lambdaArn } : {}),
     ...(s.rotation?.rules ? { RotationRules: s.rotation.rules } : {}),
     ...(s.rotation?.lastRotatedDate ? { LastRotatedDate: s.rotation.lastRotatedDate } : {}),
     LastChangedDate: s.lastChangedDate,
     ...(s.lastAccessedDate ? { LastAccessedDate: startOfDay(s.lastAccessedDate) } : {}),
     ...(s.deletedDate !== undefined ? { DeletedDate: s.deletedDate } : {}),
-    Tags: s.tags.map((t) => ({ ...t })),
-    VersionIdsToStages: stagesMap(s),
+    ...(s.tags.length ? { Tags: s.tags.map((t) => ({ ...t })) } : {}),
+    ...(Object.keys(stagesMap(s)).length ? { VersionIdsToStages: stagesMap(s) } : {}),
     CreatedDate: s.createdDate,
   };
 }
 
-/** AWS reports the last access rounded down to the day. */
 /** Secrets Manager reports access dates at day granularity. */
 export const startOfDay = (d: Date) => new Date(d.getTime() - (d.getTime() % DAY));
 

@@ -165,13 +165,14 @@ export function secretsManagerOperations(stateOf: (ctx: RequestContext) => Secre
     },
 
     PutSecretValue(input: SM.PutSecretValueRequest, ctx): SM.PutSecretValueResponse {
-      const s = live(lookup(ctx, input.SecretId));
+      // The request is checked before the secret is looked up, as AWS does.
       checkValue(input);
       if (!hasValue(input)) throw invalidParameter('You must provide either SecretString or SecretBinary.');
       const token = checkToken(input.ClientRequestToken);
       const stages = input.VersionStages ?? [CURRENT];
       if (stages.length < 1 || stages.length > 20)
         throw invalidParameter('VersionStages must contain between 1 and 20 labels.');
+      const s = live(lookup(ctx, input.SecretId));
       const { version } = addVersion(
         s,
         token,
@@ -274,11 +275,19 @@ export function secretsManagerOperations(stateOf: (ctx: RequestContext) => Secre
 
     DeleteSecret(input: SM.DeleteSecretRequest, ctx): SM.DeleteSecretResponse {
       const state = stateOf(ctx);
-      const s = lookup(ctx, input.SecretId);
       if (input.ForceDeleteWithoutRecovery && input.RecoveryWindowInDays !== undefined) {
         throw invalidParameter("You can't use ForceDeleteWithoutRecovery in conjunction with RecoveryWindowInDays.");
       }
       const now = new Date();
+      let s: SecretRecord;
+      try {
+        s = lookup(ctx, input.SecretId);
+      } catch (e) {
+        // AWS answers a forced delete of a secret that does not exist with success.
+        if (!input.ForceDeleteWithoutRecovery || (e as ServiceError).code !== 'ResourceNotFoundException') throw e;
+        const id = input.SecretId ?? '';
+        return { ...(id.startsWith('arn:') ? { ARN: id } : { Name: id }), DeletionDate: now };
+      }
       if (input.ForceDeleteWithoutRecovery) {
         delete state.secrets[s.name];
         return { ...ref(s), DeletionDate: now };
@@ -365,16 +374,21 @@ export function secretsManagerOperations(stateOf: (ctx: RequestContext) => Secre
     },
 
     RotateSecret(input: SM.RotateSecretRequest, ctx): SM.RotateSecretResponse {
-      const s = live(lookup(ctx, input.SecretId));
-      const lambdaArn = input.RotationLambdaARN ?? s.rotation?.lambdaArn;
-      if (!lambdaArn) throw invalidRequest('No Lambda rotation function ARN is associated with this secret.');
-      const rules = input.RotationRules ?? s.rotation?.rules;
+      // Parameters first, then the secret, then the Lambda function, as AWS checks them.
+      const given = input.RotationRules;
       if (
-        rules?.AutomaticallyAfterDays !== undefined &&
-        (rules.AutomaticallyAfterDays < 1 || rules.AutomaticallyAfterDays > 1000)
+        given?.AutomaticallyAfterDays !== undefined &&
+        (given.AutomaticallyAfterDays < 1 || given.AutomaticallyAfterDays > 1000)
       ) {
         throw invalidParameter('AutomaticallyAfterDays must be between 1 and 1000.');
       }
+      if (given?.AutomaticallyAfterDays !== undefined && given.ScheduleExpression !== undefined) {
+        throw invalidParameter('You cannot specify both AutomaticallyAfterDays and ScheduleExpression.');
+      }
+      const s = live(lookup(ctx, input.SecretId));
+      const lambdaArn = input.RotationLambdaARN ?? s.rotation?.lambdaArn;
+      if (!lambdaArn) throw invalidRequest('No Lambda rotation function ARN is associated with this secret.');
+      const rules = given ?? s.rotation?.rules;
       // Rotation is recorded; running it needs the Lambda function, which Dockside does not host.
       s.rotation = {
         enabled: true,

@@ -12,6 +12,7 @@ import {
   filterMatches,
   metadataView,
   parameterArn,
+  parameterKey,
   parameterNotFound,
   parameterView,
   parseParameterRef,
@@ -20,7 +21,6 @@ import {
   validation,
   valueOf,
   versionBySelector,
-  parameterKey,
 } from '../domain/parameters';
 import { PUBLIC_PREFIX, publicParameter, publicParameters } from '../domain/public-parameters';
 import type { ParameterRecord, ParameterVersion, SecretsState } from '../state/types';
