@@ -2,6 +2,7 @@ import * as path from 'node:path';
 import { Store, loadModel, type DocksidePlugin, type RequestContext } from '@dockside/core';
 import './contract';
 import { expire } from './operations/common';
+import { accountResourceOperations } from './operations/account-resources';
 import { eventOperations } from './operations/events';
 import { filterOperations } from './operations/filters';
 import { queryOperations } from './operations/queries';
@@ -38,6 +39,7 @@ export function logs(options: LogsOptions = {}): DocksidePlugin {
       ...streamOperations(stateOf),
       ...eventOperations(stateOf),
       ...filterOperations(stateOf),
+      ...accountResourceOperations(stateOf),
       ...queryOperations(stateOf),
     },
     state: store,

@@ -152,7 +152,7 @@ const splitList = (s: string) =>
     .map((x) => x.trim())
     .filter(Boolean);
 
-export function runQuery(query: string, input: Row[]): { rows: Row[]; columns: string[] } {
+export function runQuery(query: string, input: Row[]): { rows: Row[]; columns: string[]; aggregated: boolean } {
   let rows = input;
   let columns: string[] | undefined;
   let aggregated = false;
@@ -271,5 +271,5 @@ export function runQuery(query: string, input: Row[]): { rows: Row[]; columns: s
         throw new MalformedQuery(`unsupported command '${verb}'`);
     }
   }
-  return { rows, columns: columns ?? (aggregated ? [] : ['@timestamp', '@message']) };
+  return { rows, columns: columns ?? (aggregated ? [] : ['@timestamp', '@message']), aggregated };
 }

@@ -1,22 +1,22 @@
 import { randomUUID } from 'node:crypto';
 import type * as CWL from '@aws-sdk/client-cloudwatch-logs';
-import { ServiceError, type OperationMap, type RequestContext } from '@dockside/core';
+import { ServiceError, descendingKey, paginate, type OperationMap, type RequestContext } from '@dockside/core';
 import { MalformedQuery, fieldValue, runQuery, type Row } from '../insights';
 import type { LogsState } from '../state/types';
 import { findGroup, invalid } from './common';
 
-interface QueryRecord {
-  queryId: string;
-  status: 'Complete' | 'Cancelled';
-  results: CWL.ResultField[][];
-  statistics: CWL.QueryStatistics;
-}
+const MAX_KEPT_QUERIES = 500;
 
 const fmt = (ms: number) => new Date(ms).toISOString().replace('T', ' ').replace('Z', '');
 
-/** Logs Insights: queries run to completion at StartQuery; results are kept for GetQueryResults. */
+const queryNotFound = (id: string | undefined) =>
+  new ServiceError('ResourceNotFoundException', `Query ${id} does not exist.`);
+
+/**
+ * Logs Insights: queries run to completion at StartQuery; results (each row with its `@ptr`)
+ * are kept in the store for GetQueryResults, DescribeQueries and GetLogRecord.
+ */
 export function queryOperations(stateOf: (ctx: RequestContext) => LogsState): OperationMap {
-  const queries = new Map<string, QueryRecord>();
   return {
     StartQuery(input: CWL.StartQueryRequest, ctx): CWL.StartQueryResponse {
       const state = stateOf(ctx);
@@ -70,35 +70,89 @@ export function queryOperations(stateOf: (ctx: RequestContext) => LogsState): Op
       }
       const limited = result.rows.slice(0, input.limit ?? 10_000);
       const queryId = randomUUID();
-      queries.set(queryId, {
-        queryId,
-        status: 'Complete',
-        results: limited.map((r) => {
-          const fields: CWL.ResultField[] = [];
-          for (const c of result.columns) {
-            const v = fieldValue(r, c);
-            if (v === undefined || v === null) continue;
-            fields.push({
-              field: c,
-              value: c === '@timestamp' ? fmt(v as number) : typeof v === 'object' ? JSON.stringify(v) : String(v),
-            });
-          }
-          return fields;
-        }),
-        statistics: { recordsMatched: result.rows.length, recordsScanned: rows.length, bytesScanned: bytes },
+      const records: Record<string, Record<string, string>> = {};
+      const text = (c: string, v: unknown) =>
+        c === '@timestamp' ? fmt(v as number) : typeof v === 'object' ? JSON.stringify(v) : String(v);
+      const results = limited.map((r, i) => {
+        const fields: Array<{ field: string; value: string }> = [];
+        for (const c of result.columns) {
+          const v = fieldValue(r, c);
+          if (v === undefined || v === null) continue;
+          fields.push({ field: c, value: text(c, v) });
+        }
+        // A record's row ends with its pointer, which GetLogRecord reads the record back with;
+        // rows of a stats query stand for many records and have none.
+        if (result.aggregated) return fields;
+        const ptr = Buffer.from(`${queryId}:${i}`).toString('base64');
+        const record: Record<string, string> = {};
+        for (const k of ['@timestamp', '@message', '@logStream', '@log', '@ingestionTime']) {
+          if (r[k] !== undefined)
+            record[k] = k === '@ingestionTime' || k === '@timestamp' ? String(r[k]) : String(r[k]);
+        }
+        records[ptr] = record;
+        fields.push({ field: '@ptr', value: ptr });
+        return fields;
       });
+      state.queries[queryId] = {
+        queryId,
+        queryString: input.queryString!,
+        ...(names.length === 1 ? { logGroupName: groups[0].logGroupName } : {}),
+        createTime: Date.now(),
+        status: 'Complete',
+        results,
+        statistics: { recordsMatched: result.rows.length, recordsScanned: rows.length, bytesScanned: bytes },
+        records,
+      };
+      // Old queries go first: results are kept for the most recent ones.
+      const ids = Object.keys(state.queries);
+      if (ids.length > MAX_KEPT_QUERIES) delete state.queries[ids[0]];
       return { queryId };
     },
-    GetQueryResults(input: CWL.GetQueryResultsRequest): CWL.GetQueryResultsResponse {
-      const q = queries.get(input.queryId!);
-      if (!q) throw new ServiceError('ResourceNotFoundException', `Query ${input.queryId} does not exist.`);
-      return { status: q.status, results: q.results, statistics: q.statistics };
+    GetQueryResults(input: CWL.GetQueryResultsRequest, ctx): CWL.GetQueryResultsResponse {
+      const q = stateOf(ctx).queries[input.queryId!];
+      if (!q) throw queryNotFound(input.queryId);
+      return { queryLanguage: 'CWLI', status: q.status, results: q.results, statistics: q.statistics };
     },
-    StopQuery(input: CWL.StopQueryRequest): CWL.StopQueryResponse {
-      const q = queries.get(input.queryId!);
-      if (!q) throw new ServiceError('ResourceNotFoundException', `Query ${input.queryId} does not exist.`);
+    StopQuery(input: CWL.StopQueryRequest, ctx): CWL.StopQueryResponse {
+      const q = stateOf(ctx).queries[input.queryId!];
+      if (!q) throw queryNotFound(input.queryId);
       // Queries here finish as they start: there is nothing running to stop.
       return { success: false };
+    },
+    DescribeQueries(input: CWL.DescribeQueriesRequest, ctx): CWL.DescribeQueriesResponse {
+      const list = Object.values(stateOf(ctx).queries)
+        .filter(
+          (q) =>
+            (!input.logGroupName || q.logGroupName === input.logGroupName) &&
+            (!input.status || q.status === input.status),
+        )
+        .map((q) => ({ q, k: `${descendingKey(String(q.createTime).padStart(15, '0'))}:${q.queryId}` }))
+        .sort((a, b) => (a.k < b.k ? -1 : 1));
+      const { page: rows, nextToken } = paginate(
+        list,
+        (x) => x.k,
+        { maxResults: input.maxResults, nextToken: input.nextToken },
+        { defaultMax: 1000, maxLimit: 1000 },
+      );
+      const page = rows.map((x) => x.q);
+      return {
+        queries: page.map((q) => ({
+          queryLanguage: 'CWLI',
+          queryId: q.queryId,
+          queryString: q.queryString,
+          status: q.status,
+          createTime: q.createTime,
+          ...(q.logGroupName ? { logGroupName: q.logGroupName } : {}),
+        })),
+        ...(nextToken ? { nextToken } : {}),
+      };
+    },
+    GetLogRecord(input: CWL.GetLogRecordRequest, ctx): CWL.GetLogRecordResponse {
+      for (const q of Object.values(stateOf(ctx).queries)) {
+        const record = q.records[input.logRecordPointer!];
+        if (record) return { logRecord: { ...record } };
+      }
+      throw invalid('The specified log record pointer is not valid.');
     },
   };
 }

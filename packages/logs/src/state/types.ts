@@ -46,8 +46,74 @@ export interface GroupRecord {
   subscriptionFilters: Record<string, SubscriptionFilterRecord>;
 }
 
-export interface LogsState {
-  groups: Record<string, GroupRecord>;
+/** A Logs Insights query: it runs to completion when started; results are kept for reads. */
+export interface QueryRecord {
+  queryId: string;
+  queryString: string;
+  logGroupName?: string;
+  createTime: number;
+  status: 'Complete' | 'Cancelled';
+  results: Array<Array<{ field: string; value: string }>>;
+  statistics: { recordsMatched: number; recordsScanned: number; bytesScanned: number };
+  /** `@ptr` → the record's fields, for GetLogRecord. */
+  records: Record<string, Record<string, string>>;
 }
 
-export const emptyLogsState = (): LogsState => ({ groups: {} });
+export interface QueryDefinitionRecord {
+  queryDefinitionId: string;
+  name: string;
+  queryString: string;
+  logGroupNames: string[];
+  queryLanguage: string;
+  lastModified: number;
+}
+
+export interface ResourcePolicyRecord {
+  policyName: string;
+  policyDocument: string;
+  lastUpdatedTime: number;
+  revisionId: string;
+}
+
+export interface DestinationRecord {
+  destinationName: string;
+  targetArn: string;
+  roleArn: string;
+  accessPolicy?: string;
+  arn: string;
+  creationTime: number;
+}
+
+export interface ExportTaskRecord {
+  taskId: string;
+  taskName?: string;
+  logGroupName: string;
+  from: number;
+  to: number;
+  destination: string;
+  destinationPrefix: string;
+  status: { code: string; message: string };
+  creationTime: number;
+  completionTime?: number;
+}
+
+export interface LogsState {
+  groups: Record<string, GroupRecord>;
+  queries: Record<string, QueryRecord>;
+  queryDefinitions: Record<string, QueryDefinitionRecord>;
+  resourcePolicies: Record<string, ResourcePolicyRecord>;
+  destinations: Record<string, DestinationRecord>;
+  exportTasks: Record<string, ExportTaskRecord>;
+  /** Data protection policies by log group name. */
+  dataProtection: Record<string, { policyDocument: string; lastUpdatedTime: number }>;
+}
+
+export const emptyLogsState = (): LogsState => ({
+  groups: {},
+  queries: {},
+  queryDefinitions: {},
+  resourcePolicies: {},
+  destinations: {},
+  exportTasks: {},
+  dataProtection: {},
+});
