@@ -94,7 +94,7 @@ export class Dispatcher {
       protocol,
       operations,
       model,
-      validator: new ModelValidator(model, protocol.validationErrorCode ?? 'ValidationException'),
+      validator: new ModelValidator(model, protocol.validationErrorCode ?? 'ValidationException', protocol.enumWording),
     };
     this.routes.push(route);
     this.bySigningName.set(protocol.signingName, route);

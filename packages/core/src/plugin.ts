@@ -36,6 +36,11 @@ export interface ProtocolDef {
   model: () => ServiceModel;
   /** The code this service answers for input that fails model validation. */
   validationErrorCode?: string;
+  /**
+   * How a value outside an enum is worded: AWS's generic constraint message (default), or the
+   * `<member> should be one of [A,B]` form some services (ECS) use.
+   */
+  enumWording?: 'constraint' | 'should-be-one-of';
   /** Operations of this service; defaults to the plugin's `operations`. */
   operations?: OperationMap;
 }

@@ -47,6 +47,7 @@ export function ecs(options: EcsOptions = {}): DocksidePlugin {
         targetPrefix: 'AmazonEC2ContainerServiceV20141113',
         model: () => loadModel(path.join(__dirname, 'model.json')),
         validationErrorCode: 'InvalidParameterException',
+        enumWording: 'should-be-one-of',
       },
     ],
     state: {

@@ -222,6 +222,7 @@ export class ModelValidator {
   constructor(
     private readonly model: () => ServiceModel,
     private readonly errorCode: string,
+    private readonly enumWording: 'constraint' | 'should-be-one-of' = 'constraint',
   ) {}
 
   validate(operation: string, input: unknown): void {
@@ -234,6 +235,17 @@ export class ModelValidator {
     }
     if (fn(input)) return;
     const errors = fn.errors ?? [];
+    const badEnum = this.enumWording === 'should-be-one-of' ? errors.find((e) => e.keyword === 'enum') : undefined;
+    if (badEnum) {
+      // ECS words a bad enum value on its own: `launchType should be one of [EC2,FARGATE,…]`.
+      const member =
+        badEnum.instancePath
+          .split('/')
+          .filter((p) => p && !/^\d+$/.test(p))
+          .pop() ?? 'input';
+      const allowed = (badEnum.params as { allowedValues: string[] }).allowedValues;
+      throw new ServiceError(this.errorCode, `${member} should be one of [${allowed.join(',')}]`);
+    }
     const messages = [...new Set(errors.map((e) => describe(e, valueAt(input, e.instancePath))))];
     const n = messages.length;
     throw new ServiceError(
