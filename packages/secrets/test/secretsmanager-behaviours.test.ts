@@ -8,6 +8,7 @@ import {
   DeleteSecretCommand,
   DescribeSecretCommand,
   InvalidParameterException,
+  ListSecretsCommand,
   PutSecretValueCommand,
   ResourceExistsException,
   ResourceNotFoundException,
@@ -79,4 +80,21 @@ test('a retried request with the same client token answers as the first did; ano
     name: ResourceExistsException.name,
     message: "You can't modify an existing version, you can only create a new version.",
   });
+});
+
+test('ListSecrets filters are checked before anything is listed, with AWS messages', async () => {
+  await expect(sm.send(new ListSecretsCommand({ Filters: [{ Values: ['x'] }] }))).rejects.toMatchObject({
+    name: 'InvalidParameterException',
+    message: 'Invalid filter key',
+  });
+  await expect(sm.send(new ListSecretsCommand({ Filters: [{ Key: 'name' }] }))).rejects.toMatchObject({
+    name: 'InvalidParameterException',
+    message: 'Invalid filter values for key: name',
+  });
+  const bad = await sm
+    .send(new ListSecretsCommand({ Filters: [{ Key: 'colour' as never, Values: ['x'] }] }))
+    .catch((e: Error) => e);
+  expect((bad as Error).message).toMatch(
+    /^1 validation error detected: Value 'colour' at 'filters\.1\.member\.key' failed to satisfy constraint: Member must satisfy enum value set: \[/,
+  );
 });

@@ -190,11 +190,20 @@ export function checkTags(tags: { Key?: string; Value?: string }[]) {
 }
 
 /** ListSecrets / BatchGetSecretValue filters: prefix matches, `!` negates, values OR'ed, filters AND'ed. */
+/**
+ * ListSecrets filters are checked before anything is listed, with AWS's messages (a key that is
+ * not one of the model's values is refused by model validation, before this).
+ */
+export function checkFilters(filters: SM.Filter[] | undefined): void {
+  for (const f of filters ?? []) {
+    if (!f.Key) throw invalidParameter('Invalid filter key');
+    if (!f.Values) throw invalidParameter(`Invalid filter values for key: ${f.Key}`);
+  }
+}
+
 export function matchesFilters(s: SecretRecord, filters: SM.Filter[] | undefined): boolean {
   for (const f of filters ?? []) {
     const values = f.Values ?? [];
-    if (!f.Key) throw invalidParameter('Filter key is required.');
-    if (!values.length) throw invalidParameter(`Filter ${f.Key} needs at least one value.`);
     const attrs = (): { text: string[]; caseless: boolean } => {
       switch (f.Key) {
         case 'name':

@@ -13,6 +13,7 @@ import {
   PENDING,
   SECRET_NAME,
   addVersion,
+  checkFilters,
   checkPolicy,
   checkTags,
   checkToken,
@@ -144,6 +145,7 @@ export function secretsManagerOperations(stateOf: (ctx: RequestContext) => Secre
         }
         return { SecretValues, Errors };
       }
+      checkFilters(input.Filters);
       const matching = Object.values(state.secrets).filter(
         (s) => s.deletionDate === undefined && matchesFilters(s, input.Filters),
       );
@@ -232,6 +234,7 @@ export function secretsManagerOperations(stateOf: (ctx: RequestContext) => Secre
     },
 
     ListSecrets(input: SM.ListSecretsRequest, ctx): SM.ListSecretsResponse {
+      checkFilters(input.Filters);
       const state = stateOf(ctx);
       purge(state);
       const matching = Object.values(state.secrets).filter(
