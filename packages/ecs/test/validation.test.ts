@@ -7,20 +7,13 @@ import {
   UntagResourceCommand,
 } from '@aws-sdk/client-ecs';
 import { ecs } from '@dockside/ecs';
-import { useTestGateway } from '@dockside/testing';
+import { rejection, useTestGateway } from '@dockside/testing';
 
 const gw = useTestGateway(() => ({ plugins: [ecs({ pullPolicy: 'never' })] }));
-const failure = (p: Promise<unknown>): Promise<Error> =>
-  p.then(
-    () => {
-      throw new Error('expected the call to fail');
-    },
-    (e: Error) => e,
-  );
 const client = gw.sdk(ECSClient);
 
 test('a bad enum value is worded "<member> should be one of [A,B,…]", before the cluster is looked up', async () => {
-  const err = await failure(
+  const err = await rejection(
     client.send(new RunTaskCommand({ cluster: 'no-such-cluster', taskDefinition: 'f', launchType: 'MOON' as never })),
   );
   expect(err).toBeInstanceOf(InvalidParameterException);
@@ -30,14 +23,14 @@ test('a bad enum value is worded "<member> should be one of [A,B,…]", before t
 
 test("the model's length constraints: more than 50 tags", async () => {
   const tags = Array.from({ length: 51 }, (_, i) => ({ key: `k${i}`, value: 'v' }));
-  const err = await failure(
+  const err = await rejection(
     client.send(new TagResourceCommand({ resourceArn: 'arn:aws:ecs:us-east-1:000000000000:cluster/missing', tags })),
   );
   expect(err).toBeInstanceOf(InvalidParameterException);
   expect(err.message).toMatch(
     /^1 validation error detected: Value '\[.*' at 'tags' failed to satisfy constraint: Member must have length less than or equal to 50$/,
   );
-  const keys = await failure(
+  const keys = await rejection(
     client.send(
       new UntagResourceCommand({
         resourceArn: 'arn:aws:ecs:us-east-1:000000000000:cluster/missing',

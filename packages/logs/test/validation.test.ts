@@ -12,25 +12,18 @@ import {
   PutMetricFilterCommand,
 } from '@aws-sdk/client-cloudwatch-logs';
 import { logs } from '@dockside/logs';
-import { useTestGateway } from '@dockside/testing';
+import { rejection, useTestGateway } from '@dockside/testing';
 
 const gw = useTestGateway(() => ({ plugins: [logs()] }));
 const cwl = gw.sdk(CloudWatchLogsClient);
-const failure = (p: Promise<unknown>): Promise<Error> =>
-  p.then(
-    () => {
-      throw new Error('expected the call to fail');
-    },
-    (e: Error) => e,
-  );
 
 test('log group names: length and pattern, as AWS words them', async () => {
-  const long = await failure(cwl.send(new CreateLogGroupCommand({ logGroupName: 'g'.repeat(513) })));
+  const long = await rejection(cwl.send(new CreateLogGroupCommand({ logGroupName: 'g'.repeat(513) })));
   expect(long).toBeInstanceOf(InvalidParameterException);
   expect(long.message).toMatch(
     /^1 validation error detected: Value 'g+\.\.\.' at 'logGroupName' failed to satisfy constraint: Member must have length less than or equal to 512$/,
   );
-  const bad = await failure(cwl.send(new CreateLogGroupCommand({ logGroupName: 'bad name!' })));
+  const bad = await rejection(cwl.send(new CreateLogGroupCommand({ logGroupName: 'bad name!' })));
   expect(bad.message).toBe(
     "1 validation error detected: Value 'bad name!' at 'logGroupName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\.\\-_/#A-Za-z0-9]+",
   );
@@ -39,7 +32,7 @@ test('log group names: length and pattern, as AWS words them', async () => {
 });
 
 test('every violation is reported, a member failing two constraints twice (as AWS does); numeric ranges', async () => {
-  const err = await failure(cwl.send(new DescribeLogGroupsCommand({ limit: 51, logGroupNamePrefix: '' })));
+  const err = await rejection(cwl.send(new DescribeLogGroupsCommand({ limit: 51, logGroupNamePrefix: '' })));
   expect(err.message).toMatch(/^3 validation errors detected: /);
   expect(err.message).toContain(
     "Value '51' at 'limit' failed to satisfy constraint: Member must have value less than or equal to 50",
@@ -53,7 +46,7 @@ test('every violation is reported, a member failing two constraints twice (as AW
 });
 
 test('validation comes before existence: metric filters and deletes on a missing group', async () => {
-  const filter = await failure(
+  const filter = await rejection(
     cwl.send(
       new PutMetricFilterCommand({
         logGroupName: '/missing',
@@ -67,9 +60,9 @@ test('validation comes before existence: metric filters and deletes on a missing
   expect(filter.message).toContain(
     "Value 'a:b' at 'filterName' failed to satisfy constraint: Member must satisfy regular expression pattern: [^:*]*",
   );
-  const del = await failure(cwl.send(new DeleteLogGroupCommand({ logGroupName: 'no spaces allowed' })));
+  const del = await rejection(cwl.send(new DeleteLogGroupCommand({ logGroupName: 'no spaces allowed' })));
   expect(del.name).toBe('InvalidParameterException');
-  expect((await failure(cwl.send(new DeleteLogGroupCommand({ logGroupName: '/missing' })))).name).toBe(
+  expect((await rejection(cwl.send(new DeleteLogGroupCommand({ logGroupName: '/missing' })))).name).toBe(
     'ResourceNotFoundException',
   );
 });

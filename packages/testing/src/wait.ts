@@ -29,3 +29,13 @@ export async function waitFor<T>(
     await new Promise((r) => setTimeout(r, intervalMs));
   }
 }
+
+/** The error a call is expected to fail with (fails the test, clearly, if the call succeeds). */
+export function rejection(call: Promise<unknown>): Promise<Error> {
+  return call.then(
+    () => {
+      throw new Error('expected the call to fail, and it succeeded');
+    },
+    (e: Error) => e,
+  );
+}
