@@ -5,6 +5,7 @@
  */
 import {
   DeleteParameterCommand,
+  DescribeParametersCommand,
   GetParameterCommand,
   GetParameterHistoryCommand,
   GetParametersByPathCommand,
@@ -14,7 +15,7 @@ import {
   SSMClient,
 } from '@aws-sdk/client-ssm';
 import { secrets } from '@dockside/secrets';
-import { useTestGateway } from '@dockside/testing';
+import { rejection, useTestGateway } from '@dockside/testing';
 
 const gw = useTestGateway(() => ({ plugins: [secrets()] }), { resetEach: true });
 const ssm = gw.sdk(SSMClient);
@@ -112,4 +113,66 @@ test('public parameters: the ECS-optimized AMI ids and the global infrastructure
   ).rejects.toMatchObject({
     name: 'ParameterNotFound',
   });
+});
+
+test('DescribeParameters filter rules, with AWS codes and messages, before anything is read', async () => {
+  const err = (filters: object[]) =>
+    rejection(ssm.send(new DescribeParametersCommand({ ParameterFilters: filters as never })));
+  expect(await err([{ Key: 'Label', Values: ['x'] }])).toMatchObject({
+    name: 'InvalidFilterKey',
+    message:
+      'The following filter key is not valid: Label. Valid filter keys include: [Path, Name, Type, KeyId, Tier].',
+  });
+  expect(await err([{ Key: 'Name' }])).toMatchObject({
+    name: 'InvalidFilterValue',
+    message: 'The following filter values are missing : null for filter key Name.',
+  });
+  expect(
+    await err([
+      { Key: 'Name', Values: ['a'] },
+      { Key: 'Name', Values: ['b'] },
+    ]),
+  ).toMatchObject({
+    name: 'InvalidFilterKey',
+    message:
+      'The following filter is duplicated in the request: Name. A request can contain only one occurrence of a specific filter.',
+  });
+  expect((await err([{ Key: 'Path', Values: ['/aws', '/ssm'] }])).message).toMatch(
+    /^Filters for common parameters can't be prefixed with "aws" or "ssm" \(case-insensitive\)\./,
+  );
+  for (const path of ['/###', '//', 'test']) {
+    expect((await err([{ Key: 'Path', Values: [path] }])).message).toMatch(
+      /^The parameter doesn't meet the parameter name requirements/,
+    );
+  }
+  expect(await err([{ Key: 'Path', Option: 'Equals', Values: ['/a'] }])).toMatchObject({
+    name: 'InvalidFilterOption',
+    message: 'The following filter option is not valid: Equals. Valid options include: [Recursive, OneLevel].',
+  });
+  expect(await err([{ Key: 'Tier', Values: ['test'] }])).toMatchObject({
+    name: 'InvalidFilterValue',
+    message:
+      'The following filter value is not valid: test. Valid values include: [Standard, Advanced, Intelligent-Tiering].',
+  });
+  expect((await err([{ Key: 'Type', Values: ['test'] }])).message).toBe(
+    'The following filter value is not valid: test. Valid values include: [String, StringList, SecureString].',
+  );
+  // GetParametersByPath names its own keys.
+  expect(
+    await rejection(
+      ssm.send(new GetParametersByPathCommand({ Path: '/a', ParameterFilters: [{ Key: 'Name', Values: ['x'] }] })),
+    ),
+  ).toMatchObject({
+    message: 'The following filter key is not valid: Name. Valid filter keys include: [Type, KeyId].',
+  });
+});
+
+test('empty Policies are left out of DescribeParameters and GetParameterHistory', async () => {
+  await ssm.send(new PutParameterCommand({ Name: '/pol/a', Type: 'String', Value: 'v' }));
+  const described = await ssm.send(
+    new DescribeParametersCommand({ ParameterFilters: [{ Key: 'Name', Values: ['/pol/a'] }] }),
+  );
+  expect(described.Parameters?.[0]).not.toHaveProperty('Policies');
+  const history = await ssm.send(new GetParameterHistoryCommand({ Name: '/pol/a' }));
+  expect(history.Parameters?.[0]).not.toHaveProperty('Policies');
 });

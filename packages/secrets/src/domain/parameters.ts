@@ -110,7 +110,8 @@ export function metadataView(p: ParameterRecord): SSM.ParameterMetadata {
     ...(v.allowedPattern !== undefined ? { AllowedPattern: v.allowedPattern } : {}),
     Version: v.version,
     Tier: v.tier as SSM.ParameterTier,
-    Policies: [],
+    // Policies are accepted, not applied; an empty list is left out, as AWS does.
+    ...(v.policies.length ? { Policies: v.policies.map((p) => ({ PolicyText: p })) } : {}),
     DataType: v.dataType,
   };
 }
@@ -167,27 +168,69 @@ export const FILTER_OPTIONS: Record<string, string[]> = {
   Label: ['Equals'],
 };
 
-export function checkFilters(filters: ParameterFilter[], allowedKeys: string[]) {
+export const PATH_REQUIREMENTS =
+  'The parameter doesn\'t meet the parameter name requirements. The parameter name must begin with a forward slash "/". It can\'t be prefixed with "aws" or "ssm" (case-insensitive). It must use only letters, numbers, or the following symbols: . (period), - (hyphen), _ (underscore). Special characters are not allowed. All sub-paths, if specified, must use the forward slash symbol "/". Valid example: /get/parameters2-/by1./path0_.';
+
+/** A path as GetParametersByPath and the Path filter take it: `/`, or `/a/b` of valid segments. */
+export const validPath = (path: string) =>
+  path === '/' || (/^(\/[a-zA-Z0-9_.-]+)+\/?$/.test(path) && path.split('/').filter(Boolean).length <= 15);
+
+const FILTER_VALUES: Record<string, string[]> = {
+  Type: ['String', 'StringList', 'SecureString'],
+  Tier: ['Standard', 'Advanced', 'Intelligent-Tiering'],
+};
+
+/**
+ * ParameterFilters checked before anything is read, with AWS's codes and messages: the keys an
+ * operation takes (`shown` is the list AWS's message names), values present, no key twice, the
+ * options of each key, valid paths not under `/aws` or `/ssm`, and the values of Type and Tier.
+ */
+export function checkFilters(filters: ParameterFilter[], allowedKeys: string[], shown: string[] = allowedKeys) {
+  const seen = new Set<string>();
   for (const f of filters) {
     const key = f.Key ?? '';
     const base = key.startsWith('tag:') ? 'tag' : key;
     if (!allowedKeys.includes(base)) {
       throw new ServiceError(
         'InvalidFilterKey',
-        `The following filter key is not valid: ${key}. Valid filter keys include: [${allowedKeys.join(', ')}].`,
+        `The following filter key is not valid: ${key}. Valid filter keys include: [${shown.join(', ')}].`,
       );
     }
+    const values = f.Values ?? [];
+    if (base !== 'tag' && !values.length)
+      throw new ServiceError(
+        'InvalidFilterValue',
+        `The following filter values are missing : null for filter key ${key}.`,
+      );
+    if (seen.has(key)) {
+      throw new ServiceError(
+        'InvalidFilterKey',
+        `The following filter is duplicated in the request: ${key}. A request can contain only one occurrence of a specific filter.`,
+      );
+    }
+    seen.add(key);
     if (f.Option !== undefined && base !== 'tag' && !FILTER_OPTIONS[base].includes(f.Option)) {
       throw new ServiceError(
         'InvalidFilterOption',
         `The following filter option is not valid: ${f.Option}. Valid options include: [${FILTER_OPTIONS[base].join(', ')}].`,
       );
     }
-    if (base !== 'tag' && !(f.Values ?? []).length)
+    if (base === 'Path') {
+      if (values.some((v) => /^\/?(aws|ssm)/i.test(v))) {
+        throw validation(
+          'Filters for common parameters can\'t be prefixed with "aws" or "ssm" (case-insensitive). When using global parameters, please specify within a global namespace.',
+        );
+      }
+      if (values.some((v) => !validPath(v))) throw validation(PATH_REQUIREMENTS);
+    }
+    const allowedValues = FILTER_VALUES[base];
+    const bad = allowedValues && values.find((v) => !allowedValues.includes(v));
+    if (bad !== undefined && allowedValues) {
       throw new ServiceError(
         'InvalidFilterValue',
-        `The following filter values are missing : null for filter key ${key}.`,
+        `The following filter value is not valid: ${bad}. Valid values include: [${allowedValues.join(', ')}].`,
       );
+    }
   }
 }
 

@@ -21,6 +21,7 @@ import {
   validation,
   valueOf,
   versionBySelector,
+  PATH_REQUIREMENTS,
 } from '../domain/parameters';
 import { PUBLIC_PREFIX, publicParameter, publicParameters } from '../domain/public-parameters';
 import type { ParameterRecord, ParameterVersion, SecretsState } from '../state/types';
@@ -211,15 +212,11 @@ export function ssmOperations(stateOf: (ctx: RequestContext) => SecretsState): O
 
     GetParametersByPath(input: SSM.GetParametersByPathRequest, ctx): SSM.GetParametersByPathResult {
       const path = input.Path ?? '';
-      if (!path.startsWith('/') || path.split('/').filter(Boolean).length > 15) {
-        throw validation(
-          'The parameter doesn\'t meet the parameter name requirements. The parameter name must begin with a forward slash "/". It can\'t be prefixed with "aws" or "ssm" (case-insensitive). It must use only letters, numbers, or the following symbols: . (period), - (hyphen), _ (underscore). Special characters are not allowed. All sub-paths, if specified, must use the forward slash symbol "/". Valid example: /get/parameters2-/by1./path0_.',
-        );
-      }
+      if (!path.startsWith('/') || path.split('/').filter(Boolean).length > 15) throw validation(PATH_REQUIREMENTS);
       if (path.startsWith(REFERENCE) || path.toLowerCase().startsWith('/aws/reference'))
         throw validation('Retrieving Secrets Manager secrets by path is not supported.');
       const filters = input.ParameterFilters ?? [];
-      checkFilters(filters, ['Type', 'KeyId', 'Label', 'tag']);
+      checkFilters(filters, ['Type', 'KeyId', 'Label', 'tag'], ['Type', 'KeyId']);
       pageSize(input.MaxResults, { defaultMax: 10, maxLimit: 10, errorCode: 'ValidationException' });
       const candidates =
         path.startsWith(PUBLIC_PREFIX) || PUBLIC_PREFIX.startsWith(`${path.replace(/\/$/, '')}/`)
@@ -272,7 +269,11 @@ export function ssmOperations(stateOf: (ctx: RequestContext) => SecretsState): O
         input.ParameterFilters ??
         (input.Filters ?? []).map((f) => ({ Key: f.Key, Option: 'Equals', Values: f.Values }));
       if (input.ParameterFilters)
-        checkFilters(filters, ['Name', 'Path', 'Type', 'KeyId', 'Tier', 'DataType', 'Label', 'tag']);
+        checkFilters(
+          filters,
+          ['Name', 'Path', 'Type', 'KeyId', 'Tier', 'DataType', 'tag'],
+          ['Path', 'Name', 'Type', 'KeyId', 'Tier'],
+        );
       pageSize(input.MaxResults, { defaultMax: 50, maxLimit: 50, errorCode: 'ValidationException' });
       const matching = Object.values(stateOf(ctx).parameters)
         .filter((p) => filters.every((f) => filterMatches(p, f)))
@@ -308,7 +309,8 @@ export function ssmOperations(stateOf: (ctx: RequestContext) => SecretsState): O
           Version: v.version,
           Labels: [...v.labels],
           Tier: v.tier as SSM.ParameterTier,
-          Policies: [],
+          // Policies are accepted, not applied; an empty list is left out, as AWS does.
+          ...(v.policies.length ? { Policies: v.policies.map((p) => ({ PolicyText: p })) } : {}),
           DataType: v.dataType,
         })),
         ...(nextToken ? { NextToken: nextToken } : {}),
