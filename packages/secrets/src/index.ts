@@ -29,7 +29,7 @@ export function secrets(_options: SecretsOptions = {}): DocksidePlugin {
         targetPrefix: 'secretsmanager',
         model: () => loadModel(path.join(__dirname, 'secretsmanager.json')),
         validationErrorCode: 'InvalidParameterException',
-        operations: secretsManagerOperations(stateOf),
+        operations: secretsManagerOperations(stateOf, (accountId, region) => store.get(accountId, region)),
       },
       {
         signingName: 'ssm',

@@ -215,7 +215,7 @@ export function matchesFilters(s: SecretRecord, filters: SM.Filter[] | undefined
         case 'tag-value':
           return { text: s.tags.map((t) => t.Value), caseless: false };
         case 'primary-region':
-          return { text: [s.arn.split(':')[3]], caseless: false };
+          return { text: [s.primaryRegion ?? s.arn.split(':')[3]], caseless: false };
         case 'owning-service':
           return { text: [], caseless: false };
         default: {

@@ -36,9 +36,21 @@ import {
   suffix,
   versionOf,
 } from '../domain/secrets';
+import {
+  addReplicas,
+  removeReplicas,
+  replicaRefused,
+  replicationStatus,
+  syncReplicas,
+  type RegionState,
+} from '../domain/replication';
 import type { SecretRecord, SecretsState } from '../state/types';
-export function secretsManagerOperations(stateOf: (ctx: RequestContext) => SecretsState): OperationMap {
+export function secretsManagerOperations(
+  stateOf: (ctx: RequestContext) => SecretsState,
+  stateIn: (accountId: string, region: string) => SecretsState,
+): OperationMap {
   const lookup = (ctx: RequestContext, id: string | undefined) => findSecret(stateOf(ctx), id, ctx);
+  const regions = (ctx: RequestContext) => (region: string) => stateIn(ctx.accountId, region);
   const ref = (s: SecretRecord) => ({ ARN: s.arn, Name: s.name });
 
   const getValue = (
@@ -61,7 +73,7 @@ export function secretsManagerOperations(stateOf: (ctx: RequestContext) => Secre
     };
   };
 
-  return {
+  const ops: OperationMap = {
     CreateSecret(input: SM.CreateSecretRequest, ctx): SM.CreateSecretResponse {
       const state = stateOf(ctx);
       purge(state);
@@ -108,14 +120,21 @@ export function secretsManagerOperations(stateOf: (ctx: RequestContext) => Secre
         versionOrder: [],
       };
       state.secrets[name] = s;
-      if (!hasValue(input)) return ref(s);
-      const { version } = addVersion(
-        s,
-        token,
-        { SecretString: input.SecretString, SecretBinary: input.SecretBinary as unknown as string },
-        [CURRENT],
-      );
-      return { ...ref(s), VersionId: version.versionId, ReplicationStatus: [] };
+      if (hasValue(input)) {
+        addVersion(
+          s,
+          token,
+          { SecretString: input.SecretString, SecretBinary: input.SecretBinary as unknown as string },
+          [CURRENT],
+        );
+      }
+      if (input.AddReplicaRegions?.length)
+        addReplicas(s, input.AddReplicaRegions, Boolean(input.ForceOverwriteReplicaSecret), regions(ctx));
+      return {
+        ...ref(s),
+        ...(hasValue(input) ? { VersionId: token } : {}),
+        ...(s.replicas ? { ReplicationStatus: replicationStatus(s) } : {}),
+      };
     },
 
     GetSecretValue(input: SM.GetSecretValueRequest, ctx): SM.GetSecretValueResponse {
@@ -230,7 +249,40 @@ export function secretsManagerOperations(stateOf: (ctx: RequestContext) => Secre
     },
 
     DescribeSecret(input: SM.DescribeSecretRequest, ctx): SM.DescribeSecretResponse {
-      return describe(lookup(ctx, input.SecretId));
+      const s = lookup(ctx, input.SecretId);
+      return {
+        ...describe(s),
+        ...(s.replicas ? { PrimaryRegion: ctx.region, ReplicationStatus: replicationStatus(s) } : {}),
+        ...(s.primaryRegion ? { PrimaryRegion: s.primaryRegion } : {}),
+      };
+    },
+
+    ReplicateSecretToRegions(input: SM.ReplicateSecretToRegionsRequest, ctx): SM.ReplicateSecretToRegionsResponse {
+      const s = live(lookup(ctx, input.SecretId));
+      addReplicas(s, input.AddReplicaRegions ?? [], Boolean(input.ForceOverwriteReplicaSecret), regions(ctx));
+      return { ARN: s.arn, ReplicationStatus: replicationStatus(s) };
+    },
+
+    RemoveRegionsFromReplication(
+      input: SM.RemoveRegionsFromReplicationRequest,
+      ctx,
+    ): SM.RemoveRegionsFromReplicationResponse {
+      const s = live(lookup(ctx, input.SecretId));
+      removeReplicas(s, input.RemoveReplicaRegions ?? [], regions(ctx));
+      return { ARN: s.arn, ReplicationStatus: replicationStatus(s) };
+    },
+
+    StopReplicationToReplica(input: SM.StopReplicationToReplicaRequest, ctx): SM.StopReplicationToReplicaResponse {
+      const s = lookup(ctx, input.SecretId);
+      if (!s.primaryRegion) throw invalidRequest('This secret is not a replica secret.');
+      // The replica becomes a standalone secret here; the primary forgets this region.
+      const primary = stateIn(ctx.accountId, s.primaryRegion).secrets[s.name];
+      if (primary?.replicas) {
+        primary.replicas = primary.replicas.filter((r) => r.region !== ctx.region);
+        if (!primary.replicas.length) delete primary.replicas;
+      }
+      delete s.primaryRegion;
+      return { ARN: s.arn };
     },
 
     ListSecrets(input: SM.ListSecretsRequest, ctx): SM.ListSecretsResponse {
@@ -416,4 +468,55 @@ export function secretsManagerOperations(stateOf: (ctx: RequestContext) => Secre
       return { ...ref(s), ...(pending ? { VersionId: pending.versionId } : {}) };
     },
   };
+  return guardReplicas(ops, stateOf, regions);
+}
+
+/** Operations that change a secret: refused on replicas, and copied to the replicas of a primary. */
+const WRITES = new Set([
+  'PutSecretValue',
+  'UpdateSecret',
+  'UpdateSecretVersionStage',
+  'DeleteSecret',
+  'RestoreSecret',
+  'TagResource',
+  'UntagResource',
+  'PutResourcePolicy',
+  'DeleteResourcePolicy',
+  'RotateSecret',
+  'CancelRotateSecret',
+  'ReplicateSecretToRegions',
+  'RemoveRegionsFromReplication',
+]);
+
+function guardReplicas(
+  ops: OperationMap,
+  stateOf: (ctx: RequestContext) => SecretsState,
+  regions: (ctx: RequestContext) => RegionState,
+): OperationMap {
+  const target = (ctx: RequestContext, id: unknown) => {
+    try {
+      return findSecret(stateOf(ctx), typeof id === 'string' ? id : undefined, ctx);
+    } catch {
+      return undefined;
+    }
+  };
+  return Object.fromEntries(
+    Object.entries(ops).map(([name, handler]) => {
+      if (!WRITES.has(name)) return [name, handler];
+      const guarded: typeof handler = async (input: { SecretId?: string }, ctx) => {
+        const before = target(ctx, input.SecretId);
+        if (before?.primaryRegion) throw replicaRefused();
+        if (name === 'DeleteSecret' && before?.replicas?.length) {
+          throw invalidRequest(
+            'A primary secret that has replicas cannot be deleted. Remove the replica Regions (RemoveRegionsFromReplication) first.',
+          );
+        }
+        const out = await handler(input, ctx);
+        const after = target(ctx, input.SecretId);
+        if (after?.replicas) syncReplicas(after, regions(ctx));
+        return out;
+      };
+      return [name, guarded];
+    }),
+  );
 }

@@ -27,6 +27,10 @@ export interface SecretRecord {
   /** Version ids in creation order. */
   versionOrder: string[];
   resourcePolicy?: string;
+  /** On a primary: the regions it is replicated to (this Dockside's partitions of the same account). */
+  replicas?: Array<{ region: string; kmsKeyId?: string; status: 'InSync' | 'Failed'; statusMessage: string }>;
+  /** On a replica: the region of its primary (read-only until StopReplicationToReplica). */
+  primaryRegion?: string;
   rotation?: {
     enabled: boolean;
     lambdaArn?: string;
