@@ -421,7 +421,7 @@ test('a revision whose container exits at once trips the circuit breaker and rol
   // The bad deployment ended FAILED; the rollback deployment started and completed.
   const rollbackId = back.deployments![0].id!;
   expect(changes).toEqual([
-    `${badId} SERVICE_DEPLOYMENT_IN_PROGRESS ECS deployment in progress.`,
+    `${badId} SERVICE_DEPLOYMENT_IN_PROGRESS ECS deployment ${badId} in progress.`,
     `${badId} SERVICE_DEPLOYMENT_FAILED ECS deployment circuit breaker: tasks failed to start.`,
     expect.stringMatching(
       new RegExp(
@@ -675,7 +675,7 @@ describe('API answers without containers', () => {
       new DescribeServicesCommand({ cluster: 'api', services: ['one', 'ghost'], include: ['TAGS'] }),
     );
     expect(d.services!.map((s) => s.serviceName)).toEqual(['one']);
-    expect(d.failures).toEqual([{ arn: `arn:aws:ecs:${t.region}:000000000000:service/api/ghost`, reason: 'MISSING' }]);
+    expect(d.failures).toEqual([{ arn: `arn:aws:ecs:${t.region}:000000000000:service/ghost`, reason: 'MISSING' }]);
   });
 
   it('lists services in pages, and a DAEMON service without container instances runs nothing', async () => {

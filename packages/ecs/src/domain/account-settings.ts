@@ -35,7 +35,11 @@ const ALLOWED: Record<string, string[]> = {
 /** The account's root principal: what an unsigned or root caller acts as. */
 export const rootPrincipal = (ctx: Pick<RequestContext, 'accountId'>) => `arn:aws:iam::${ctx.accountId}:root`;
 
+const LONG_ARN_SETTINGS = new Set(['serviceLongArnFormat', 'taskLongArnFormat', 'containerInstanceLongArnFormat']);
+
 export function checkValue(name: string, value: string) {
+  if (LONG_ARN_SETTINGS.has(name) && value === 'disabled')
+    throw invalidParameter('You can no longer disable Long Arn settings.');
   const allowed = ALLOWED[name];
   if (allowed && !allowed.includes(value)) {
     throw invalidParameter(`Invalid value '${value}' for setting ${name}. Valid values: ${allowed.join(', ')}.`);

@@ -54,9 +54,7 @@ export function checkCapacityProviders(names: string[] | undefined) {
 export function checkSettings(settings: ECS.ClusterSetting[] | undefined) {
   for (const s of settings ?? []) {
     if (s.name === 'containerInsights' && !['enabled', 'disabled', 'enhanced'].includes(String(s.value))) {
-      throw invalidParameter(
-        `Invalid value for containerInsights: ${s.value}. Valid values are enabled, disabled and enhanced.`,
-      );
+      throw invalidParameter("Invalid setting 'value'");
     }
   }
 }

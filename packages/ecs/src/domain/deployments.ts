@@ -1,7 +1,7 @@
 /** Deployments and service tasks as ECS reasons about them: ids, thresholds, health, events. */
 import { randomInt, randomUUID } from 'node:crypto';
-import { PENDING_STATUSES } from './task-index';
 import type { DeploymentRecord, ServiceRecord, TaskRecord } from '../state/types';
+import { PENDING_STATUSES } from './task-index';
 
 const MAX_EVENTS = 100;
 

@@ -153,7 +153,9 @@ const revisionId = () => String(BigInt('0x' + randomBytes(8).toString('hex')) % 
 export const tdOf = (state: EcsState, ctx: RequestContext, ref: string): TaskDefinitionRecord => {
   try {
     return resolveTaskDefinition(state, ctx, ref);
-  } catch {
+  } catch (e) {
+    // A malformed revision keeps its own message; anything else is ECS's not-found.
+    if ((e as Error).message?.startsWith('Invalid revision number.')) throw e;
     throw invalidParameter('TaskDefinition not found.');
   }
 };
@@ -263,6 +265,8 @@ export const deploy = (
     svc.desiredCount,
     now,
   );
+  // ECS names the deployment in its reason.
+  dep.rolloutStateReason = `ECS deployment ${dep.id} in progress.`;
   svc.deployments.unshift(dep);
   svc.taskDefinition = td.taskDefinitionArn;
   svc.steady = false;

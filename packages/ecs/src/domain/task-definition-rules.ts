@@ -233,6 +233,12 @@ export function validateTaskDefinition(input: ECS.RegisterTaskDefinitionRequest)
   }
 
   if (fargate) {
+    if (input.pidMode === 'host') {
+      throw clientError(
+        "Tasks using the Fargate launch type do not support pidMode 'host'. The supported value for pidMode is 'task'.",
+      );
+    }
+    if (input.ipcMode !== undefined) throw clientError('Tasks using the Fargate launch type do not support ipcMode.');
     if (networkMode !== 'awsvpc') throw clientError(`Fargate only supports network mode 'awsvpc'.`);
     if (taskCpu === undefined) throw clientError(`Fargate requires that 'cpu' be defined at the task level.`);
     if (taskMemory === undefined) throw clientError(`Fargate requires that 'memory' be defined at the task level.`);

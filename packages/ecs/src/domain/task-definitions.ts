@@ -1,6 +1,6 @@
 import type * as ECS from '@aws-sdk/client-ecs';
 import { type RequestContext } from '@dockside/core';
-import { clientException } from '../errors';
+import { clientException, invalidParameter } from '../errors';
 import type { EcsState, TaskDefinitionRecord } from '../state/types';
 import { parseEcsArn } from './arn';
 
@@ -16,6 +16,8 @@ export function parseRef(ctx: RequestContext, ref: string): { family: string; re
     body = p.id;
   }
   const m = /^([a-zA-Z0-9_-]{1,255})(?::(\d+))?$/.exec(body);
+  const rev = /^[a-zA-Z0-9_-]{1,255}:(.+)$/.exec(body)?.[1];
+  if (!m && rev !== undefined) throw invalidParameter(`Invalid revision number. Number: ${rev}`);
   if (!m) throw clientException(`Invalid revision number or task definition: ${ref}`);
   return { family: m[1], revision: m[2] ? Number(m[2]) : undefined };
 }

@@ -75,6 +75,18 @@ export function findTask(
   return t && t.clusterArn === cluster.clusterArn ? t : undefined;
 }
 
+/** Every provider of a given strategy must be associated with the cluster, FARGATE included. */
+export function checkStrategyAssociated(
+  strategy: ECS.CapacityProviderStrategyItem[] | undefined,
+  cluster: ClusterRecord,
+): void {
+  if (strategy?.some((s) => !cluster.capacityProviders?.includes(s.capacityProvider ?? ''))) {
+    throw invalid(
+      'The specified capacity provider strategy cannot contain a capacity provider that is not associated with the cluster. Associate the capacity provider with the cluster or specify a valid capacity provider and try again.',
+    );
+  }
+}
+
 export function launchTypeFor(
   input: Pick<ECS.RunTaskRequest, 'launchType' | 'capacityProviderStrategy'>,
   cluster: ClusterRecord,
@@ -87,15 +99,7 @@ export function launchTypeFor(
     // Dockside runs every task on one engine, so the first provider with weight (or base) wins.
     const pick = strategy.find((s) => (s.base ?? 0) > 0) ?? strategy.find((s) => (s.weight ?? 0) > 0) ?? strategy[0];
     const name = pick.capacityProvider!;
-    if (
-      input.capacityProviderStrategy?.length &&
-      !['FARGATE', 'FARGATE_SPOT'].includes(name) &&
-      !cluster.capacityProviders?.includes(name)
-    ) {
-      throw invalid(
-        `The specified capacity provider strategy cannot contain a capacity provider that is not associated with the cluster. Associate the capacity provider with the cluster or specify a valid capacity provider and try again.`,
-      );
-    }
+    checkStrategyAssociated(input.capacityProviderStrategy, cluster);
     return { launchType: name.startsWith('FARGATE') ? 'FARGATE' : 'EC2', capacityProviderName: name };
   }
   return { launchType: 'EC2' };

@@ -77,6 +77,7 @@ export function containerInstanceOperations(d: EcsDomain): OperationMap {
       input: ECS.DescribeContainerInstancesRequest,
       ctx,
     ): ECS.DescribeContainerInstancesResponse {
+      if (!(input.containerInstances ?? []).length) throw invalidParameter('Container instance cannot be empty.');
       const state = d.stateOf(ctx);
       const cluster = activeCluster(state, ctx, input.cluster);
       const containerInstances: ECS.ContainerInstance[] = [];

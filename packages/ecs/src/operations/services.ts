@@ -18,7 +18,7 @@ import {
   tdOf,
 } from '../domain/services';
 import { setTags } from '../domain/tags';
-import { checkRunTask, launchTypeFor } from '../domain/tasks';
+import { checkRunTask, checkStrategyAssociated, launchTypeFor } from '../domain/tasks';
 import { invalidParameter } from '../errors';
 import { ServiceScheduler } from '../scheduler/scheduler';
 import type { DeploymentRecord, ServiceRecord } from '../state/types';
@@ -55,7 +55,9 @@ export function serviceOperations(d: EcsDomain, scheduler: ServiceScheduler): Op
       if (input.desiredCount !== undefined && (!Number.isInteger(input.desiredCount) || input.desiredCount < 0))
         throw invalidParameter('desiredCount must be 0 or more.');
       if (daemon && input.desiredCount !== undefined)
-        throw invalidParameter('The daemon scheduling strategy does not support a desired count for services.');
+        throw invalidParameter(
+          'The daemon scheduling strategy does not support a desired count for services. Remove the desired count value and try again.',
+        );
       if (daemon && controller !== 'ECS')
         throw invalidParameter('The daemon scheduling strategy is only supported with the ECS deployment controller.');
       if (!input.taskDefinition && controller !== 'EXTERNAL')
@@ -167,7 +169,9 @@ export function serviceOperations(d: EcsDomain, scheduler: ServiceScheduler): Op
       }
       if (input.desiredCount !== undefined) {
         if (daemon)
-          throw invalidParameter('The daemon scheduling strategy does not support a desired count for services.');
+          throw invalidParameter(
+            'The daemon scheduling strategy does not support a desired count for services. Remove the desired count value and try again.',
+          );
         if (!Number.isInteger(input.desiredCount) || input.desiredCount < 0)
           throw invalidParameter('desiredCount must be 0 or more.');
       }
@@ -182,6 +186,8 @@ export function serviceOperations(d: EcsDomain, scheduler: ServiceScheduler): Op
         );
       checkLoadBalancers(input.loadBalancers, td ?? current);
 
+      // Checked before anything changes, so a refused update leaves the service as it was.
+      checkStrategyAssociated(input.capacityProviderStrategy, cluster);
       if (input.desiredCount !== undefined) svc.desiredCount = input.desiredCount;
       if (input.deploymentConfiguration)
         svc.deploymentConfiguration = {
@@ -240,7 +246,8 @@ export function serviceOperations(d: EcsDomain, scheduler: ServiceScheduler): Op
         if (svc) services.push(serviceView(state, svc, Boolean(input.include?.includes('TAGS'))));
         else
           failures.push({
-            arn: ref.startsWith('arn:') ? ref : ecsArn(ctx, `service/${cluster.clusterName}/${ref}`),
+            // A short name comes back as ECS reports it: without the cluster segment.
+            arn: ref.startsWith('arn:') ? ref : ecsArn(ctx, `service/${ref}`),
             reason: 'MISSING',
           });
       }

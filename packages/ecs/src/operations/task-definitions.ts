@@ -27,7 +27,12 @@ export function taskDefinitionOperations(d: EcsDomain): OperationMap {
         ...(input.executionRoleArn ? { executionRoleArn: input.executionRoleArn } : {}),
         networkMode: v.networkMode as ECS.NetworkMode,
         revision,
-        volumes: input.volumes ?? [],
+        // An EFS volume's rootDirectory defaults to '/', and is returned that way.
+        volumes: (input.volumes ?? []).map((v) =>
+          v.efsVolumeConfiguration
+            ? { ...v, efsVolumeConfiguration: { rootDirectory: '/', ...v.efsVolumeConfiguration } }
+            : v,
+        ),
         status: 'ACTIVE',
         requiresAttributes: [],
         placementConstraints: input.placementConstraints ?? [],
@@ -113,7 +118,8 @@ export function taskDefinitionOperations(d: EcsDomain): OperationMap {
       const status = input.status ?? 'ACTIVE';
       const all: TaskDefinitionRecord[] = [];
       for (const [family, revisions] of Object.entries(state.taskDefinitions)) {
-        if (input.familyPrefix && !family.startsWith(input.familyPrefix)) continue;
+        // ListTaskDefinitions' familyPrefix names one family exactly (ListTaskDefinitionFamilies' is a prefix).
+        if (input.familyPrefix && family !== input.familyPrefix) continue;
         for (const td of Object.values(revisions)) if (td.status === status) all.push(td);
       }
       // Sorted by family, then revision; the key keeps that order as text.

@@ -28,7 +28,9 @@ export function taskOperations(d: EcsDomain, runtime: Runtime): OperationMap {
       let td: TaskDefinitionRecord;
       try {
         td = resolveTaskDefinition(state, ctx, input.taskDefinition!);
-      } catch {
+      } catch (e) {
+        // A malformed revision keeps its own message; anything else is ECS's not-found.
+        if ((e as Error).message?.startsWith('Invalid revision number.')) throw e;
         throw invalidParameter('TaskDefinition not found.');
       }
       const { launchType, capacityProviderName } = launchTypeFor(input, cluster);
@@ -102,6 +104,7 @@ export function taskOperations(d: EcsDomain, runtime: Runtime): OperationMap {
     },
 
     DescribeTasks(input: ECS.DescribeTasksRequest, ctx): ECS.DescribeTasksResponse {
+      if (!(input.tasks ?? []).length) throw invalidParameter('Tasks cannot be empty.');
       const state = d.stateOf(ctx);
       const cluster = activeCluster(state, ctx, input.cluster);
       if ((input.tasks ?? []).length > 100) throw invalidParameter('Tasks cannot have more than 100 elements');
