@@ -13,6 +13,7 @@ import { decodeJsonBody, encodeJsonError, encodeJsonResult } from './protocols/j
 import { decodeQueryInput, encodeQueryError, encodeQueryResult, parseForm } from './protocols/query';
 import { accountFromAccessKey, parseAuthorization } from './protocols/sigv4';
 import type { WireResponse } from './protocols/types';
+import { encodeEventMessage, isEventStream } from './protocols/event-stream';
 import { DataDir } from './store';
 
 export interface GatewayOptions {
@@ -222,6 +223,25 @@ export function createGateway(options: GatewayOptions): Gateway {
       const ctx = dispatcher.context(route, operation, accountId, region, false, requestId);
       const output = await dispatcher.invoke(route, operation, input, ctx);
       markDirty();
+      if (isEventStream(output) && jsonProtocol) {
+        // A streaming response: events are written as they come, until either side ends it.
+        res.status(200);
+        res.setHeader('Content-Type', 'application/vnd.amazon.eventstream');
+        res.setHeader('x-amzn-RequestId', requestId);
+        res.flushHeaders();
+        const close = output.open({
+          send: (eventType, body) =>
+            void res.write(
+              encodeEventMessage(
+                { ':event-type': eventType, ':content-type': 'application/json', ':message-type': 'event' },
+                Buffer.from(JSON.stringify(body ?? {})),
+              ),
+            ),
+          end: () => void res.end(),
+        });
+        res.on('close', close);
+        return;
+      }
       wire = jsonProtocol
         ? encodeJsonResult(route.protocol.protocol, output)
         : encodeQueryResult(route.model(), operation, route.protocol.xmlNamespace!, output, requestId);

@@ -26,6 +26,8 @@ export type {
   WireProtocol,
 } from './plugin';
 export { CORE_PATHS } from './routes';
+export { eventStream, isEventStream, encodeEventMessage, crc32 } from './protocols/event-stream';
+export type { EventSink, EventStreamOutput } from './protocols/event-stream';
 export { Store, DataDir, encode, decode, writeFileAtomic } from './store';
 export { paginate, descendingKey, encodePageToken, decodePageToken, pageSize } from './pagination';
 export type { PageRequest } from './pagination';

@@ -12,8 +12,21 @@ export interface LogsCalls {
   PutLogEvents: Call<CWL.PutLogEventsRequest, CWL.PutLogEventsResponse>;
 }
 
+/** Log events stored by PutLogEvents (published after they are stored; live tails read these). */
+export interface LogsEventsStored {
+  accountId: string;
+  region: string;
+  logGroupName: string;
+  logGroupArn: string;
+  logStreamName: string;
+  events: Array<{ timestamp: number; message: string; ingestionTime: number }>;
+}
+
 declare module '@dockside/core' {
   interface DocksideServices {
     logs: LogsCalls;
+  }
+  interface DocksideEvents {
+    'logs.events': LogsEventsStored;
   }
 }

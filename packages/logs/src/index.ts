@@ -3,6 +3,7 @@ import { Store, loadModel, type DocksidePlugin, type RequestContext } from '@doc
 import './contract';
 import { expire } from './operations/common';
 import { accountResourceOperations } from './operations/account-resources';
+import { liveTailOperations } from './operations/live-tail';
 import { eventOperations } from './operations/events';
 import { filterOperations } from './operations/filters';
 import { queryOperations } from './operations/queries';
@@ -10,7 +11,7 @@ import { groupOperations } from './operations/groups';
 import { streamOperations } from './operations/streams';
 import { emptyLogsState, type LogsState } from './state/types';
 
-export type { LogsCalls } from './contract';
+export type { LogsCalls, LogsEventsStored } from './contract';
 export { compileFilterPattern } from './filter-pattern';
 
 export interface LogsOptions {
@@ -40,6 +41,7 @@ export function logs(options: LogsOptions = {}): DocksidePlugin {
       ...eventOperations(stateOf),
       ...filterOperations(stateOf),
       ...accountResourceOperations(stateOf),
+      ...liveTailOperations(stateOf),
       ...queryOperations(stateOf),
     },
     state: store,

@@ -59,14 +59,28 @@ export function eventOperations(stateOf: (ctx: RequestContext) => LogsState): Op
       const now = Date.now();
       const info: CWL.RejectedLogEventsInfo = {};
       const retentionCutoff = g.retentionInDays ? now - g.retentionInDays * DAY : undefined;
+      const stored: Array<{ timestamp: number; message: string; ingestionTime: number }> = [];
       events.forEach((e, i) => {
         const ts = e.timestamp!;
         if (ts > now + 2 * HOUR) info.tooNewLogEventStartIndex ??= i;
         else if (ts < now - 14 * DAY) info.tooOldLogEventEndIndex = i;
         else if (retentionCutoff !== undefined && ts < retentionCutoff) info.expiredLogEventEndIndex = i;
-        else insert(s, { timestamp: ts, message: e.message!, ingestionTime: now, seq: ++g.seq });
+        else {
+          insert(s, { timestamp: ts, message: e.message!, ingestionTime: now, seq: ++g.seq });
+          stored.push({ timestamp: ts, message: e.message!, ingestionTime: now });
+        }
       });
       s.lastIngestionTime = now;
+      if (stored.length) {
+        ctx.bus.publish('logs.events', {
+          accountId: ctx.accountId,
+          region: ctx.region,
+          logGroupName: g.logGroupName,
+          logGroupArn: g.logGroupArn,
+          logStreamName: s.logStreamName,
+          events: stored,
+        });
+      }
       return {
         nextSequenceToken: randomBytes(28).toString('hex').replace(/^./, '4'),
         ...(Object.keys(info).length ? { rejectedLogEventsInfo: info } : {}),
