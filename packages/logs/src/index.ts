@@ -1,23 +1,20 @@
 import * as path from 'node:path';
 import { Store, loadModel, type DocksidePlugin, type RequestContext } from '@dockside/core';
 import './contract';
-import { expire } from './operations/common';
 import { accountResourceOperations } from './operations/account-resources';
-import { liveTailOperations } from './operations/live-tail';
+import { expire } from './operations/common';
 import { eventOperations } from './operations/events';
 import { filterOperations } from './operations/filters';
-import { queryOperations } from './operations/queries';
 import { groupOperations } from './operations/groups';
+import { liveTailOperations } from './operations/live-tail';
+import { queryOperations } from './operations/queries';
 import { streamOperations } from './operations/streams';
-import { emptyLogsState, type LogsState } from './state/types';
+import type { LogsOptions } from './options';
+import { type LogsState, emptyLogsState } from './state/types';
 
 export type { LogsCalls, LogsEventsStored } from './contract';
+export type { LogsOptions } from './options';
 export { compileFilterPattern } from './filter-pattern';
-
-export interface LogsOptions {
-  /** How often retention is enforced in the background (ms); reads and writes enforce it too. */
-  retentionSweepMs?: number;
-}
 
 /** The CloudWatch Logs plugin: `createGateway({ plugins: [logs()] })`. */
 export function logs(options: LogsOptions = {}): DocksidePlugin {

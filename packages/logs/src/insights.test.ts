@@ -1,4 +1,4 @@
-import { MalformedQuery, runQuery, type Row } from './insights';
+import { MalformedQuery, type Row, runQuery } from './insights';
 
 const rows: Row[] = [
   { '@timestamp': 3, '@message': 'GET /a 200 12ms', '@logStream': 's1' },

@@ -1,17 +1,15 @@
 import * as path from 'node:path';
 import { Store, loadModel, type DocksidePlugin, type RequestContext } from '@dockside/core';
 import './contract';
+import type { SecretsOptions } from './options';
 import { secretsManagerOperations } from './operations/secretsmanager';
 import { ssmOperations } from './operations/ssm';
 import { type SecretsState, emptySecretsState, normaliseTimestamps } from './state/types';
 
 export type { SecretsManagerCalls, SsmCalls } from './contract';
+export type { SecretsOptions } from './options';
 export { randomPassword } from './domain/secrets';
 export { parseParameterRef } from './domain/parameters';
-
-/** Options of the secrets plugin (none yet: the factory takes an object so they can grow). */
-// eslint-disable-next-line @typescript-eslint/no-empty-object-type
-export interface SecretsOptions {}
 
 /**
  * AWS Secrets Manager and SSM Parameter Store in one plugin (one store):

@@ -6,8 +6,9 @@
 import { randomUUID } from 'node:crypto';
 import type * as CWL from '@aws-sdk/client-cloudwatch-logs';
 import { ServiceError, paginate, type OperationMap, type RequestContext } from '@dockside/core';
+import { invalid } from '../errors';
 import type { LogsState } from '../state/types';
-import { findGroup, invalid } from './common';
+import { findGroup } from './common';
 
 const notFound = (message: string) => new ServiceError('ResourceNotFoundException', message);
 const MAX_RESOURCE_POLICIES = 10;

@@ -1,11 +1,5 @@
-import { ServiceError } from '@dockside/core';
+import { groupNotFound, invalid, streamNotFound } from '../errors';
 import type { GroupRecord, LogsState, StreamRecord } from '../state/types';
-
-export const invalid = (message: string) => new ServiceError('InvalidParameterException', message);
-export const groupNotFound = () =>
-  new ServiceError('ResourceNotFoundException', 'The specified log group does not exist.');
-export const streamNotFound = () =>
-  new ServiceError('ResourceNotFoundException', 'The specified log stream does not exist.');
 
 export const RETENTION_DAYS = [
   1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,

@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import type * as CWL from '@aws-sdk/client-cloudwatch-logs';
 import { paginate, type OperationMap, type RequestContext } from '@dockside/core';
+import { invalid } from '../errors';
 import { FilterPatternError, compileFilterPattern } from '../filter-pattern';
 import type { LogsState, StoredEvent, StreamRecord } from '../state/types';
-import { eventId, findGroup, findStream, invalid } from './common';
+import { eventId, findGroup, findStream } from './common';
 
 const MAX_BATCH_EVENTS = 10_000;
 const MAX_BATCH_BYTES = 1_048_576;

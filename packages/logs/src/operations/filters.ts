@@ -1,8 +1,9 @@
 import type * as CWL from '@aws-sdk/client-cloudwatch-logs';
 import { ServiceError, paginate, type OperationMap, type RequestContext } from '@dockside/core';
+import { invalid } from '../errors';
 import { FilterPatternError, compileFilterPattern, splitFields } from '../filter-pattern';
 import type { LogsState } from '../state/types';
-import { findGroup, invalid } from './common';
+import { findGroup } from './common';
 
 const MAX_METRIC_FILTERS = 100;
 const MAX_SUBSCRIPTION_FILTERS = 2;

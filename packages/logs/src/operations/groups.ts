@@ -1,7 +1,8 @@
 import type * as CWL from '@aws-sdk/client-cloudwatch-logs';
 import { ServiceError, paginate, type OperationMap, type RequestContext } from '@dockside/core';
+import { invalid } from '../errors';
 import type { GroupRecord, LogsState } from '../state/types';
-import { RETENTION_DAYS, expire, findGroup, invalid, storedBytes } from './common';
+import { RETENTION_DAYS, expire, findGroup, storedBytes } from './common';
 
 const GROUP_NAME = /^[.\-_/#A-Za-z0-9]{1,512}$/;
 const MAX_TAGS = 50;

@@ -7,9 +7,10 @@
 import { randomUUID } from 'node:crypto';
 import type * as CWL from '@aws-sdk/client-cloudwatch-logs';
 import { eventStream, type OperationMap, type RequestContext } from '@dockside/core';
+import { invalid } from '../errors';
 import { compileFilterPattern } from '../filter-pattern';
 import type { LogsState } from '../state/types';
-import { findGroup, invalid } from './common';
+import { findGroup } from './common';
 
 const FLUSH_MS = 250;
 const MAX_SESSION_MS = 3 * 3600_000;

@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type * as CWL from '@aws-sdk/client-cloudwatch-logs';
 import { ServiceError, descendingKey, paginate, type OperationMap, type RequestContext } from '@dockside/core';
-import { MalformedQuery, fieldValue, runQuery, type Row } from '../insights';
+import { invalid } from '../errors';
+import { MalformedQuery, type Row, fieldValue, runQuery } from '../insights';
 import type { LogsState } from '../state/types';
-import { findGroup, invalid } from './common';
+import { findGroup } from './common';
 
 const MAX_KEPT_QUERIES = 500;
 

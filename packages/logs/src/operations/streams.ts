@@ -1,7 +1,8 @@
 import type * as CWL from '@aws-sdk/client-cloudwatch-logs';
 import { ServiceError, descendingKey, paginate, type OperationMap, type RequestContext } from '@dockside/core';
+import { invalid } from '../errors';
 import type { LogsState, StreamRecord } from '../state/types';
-import { findGroup, findStream, invalid, storedBytes } from './common';
+import { findGroup, findStream, storedBytes } from './common';
 
 const STREAM_NAME = /^[^:*]{1,512}$/;
 

@@ -2,6 +2,7 @@
 import { createCipheriv, createHash } from 'node:crypto';
 import type * as SSM from '@aws-sdk/client-ssm';
 import { ServiceError, type RequestContext } from '@dockside/core';
+import { parameterNotFound, validation } from '../errors';
 import type { ParameterRecord, ParameterVersion } from '../state/types';
 
 export const DEFAULT_KEY = 'alias/aws/ssm';
@@ -9,10 +10,6 @@ export const REFERENCE = '/aws/reference/secretsmanager/';
 export const PARAMETER_NAME = /^[a-zA-Z0-9_.\-/]+$/;
 export const LABEL = /^[a-zA-Z0-9_.-]{1,100}$/;
 export const MAX_VERSIONS = 100;
-
-export const validation = (m: string) => new ServiceError('ValidationException', m);
-export const parameterNotFound = (name: string) =>
-  new ServiceError('ParameterNotFound', `Parameter ${name} not found.`);
 
 /** `name`, `name:version`, `name:label`, or the parameter's ARN with the same selectors. */
 export function parseParameterRef(ref: string): { name: string; selector?: string } {

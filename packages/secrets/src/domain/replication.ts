@@ -10,12 +10,6 @@ import type { SecretRecord, SecretsState } from '../state/types';
 /** The store of one region of the same account. */
 export type RegionState = (region: string) => SecretsState;
 
-export const replicaRefused = () =>
-  new ServiceError(
-    'InvalidRequestException',
-    "Operation not permitted on a replica secret. Call must be made in primary secret's region.",
-  );
-
 const arnIn = (arn: string, region: string) => arn.replace(/^(arn:aws[\w-]*:secretsmanager:)[^:]+:/, `$1${region}:`);
 
 /** Copies the primary into each replica region (values, stages, description, tags). */

@@ -2,6 +2,7 @@
 import { randomInt, randomUUID } from 'node:crypto';
 import type * as SM from '@aws-sdk/client-secrets-manager';
 import { ServiceError, decodePageToken, encodePageToken, pageSize, type RequestContext } from '@dockside/core';
+import { invalidParameter, markedForDeletion, secretNotFound } from '../errors';
 import type { SecretRecord, SecretVersion, SecretsState } from '../state/types';
 
 export const CURRENT = 'AWSCURRENT';
@@ -11,13 +12,6 @@ export const DAY = 86_400_000;
 export const SECRET_NAME = /^[A-Za-z0-9/_+=.@-]{1,512}$/;
 export const SUFFIX_CHARS = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
 export const PUNCTUATION = '!"#$%&\'()*+,-./:;<=>?@[\\]^_`{|}~';
-
-export const invalidParameter = (m: string) => new ServiceError('InvalidParameterException', m);
-export const invalidRequest = (m: string) => new ServiceError('InvalidRequestException', m);
-export const secretNotFound = () =>
-  new ServiceError('ResourceNotFoundException', "Secrets Manager can't find the specified secret.");
-export const markedForDeletion = () =>
-  invalidRequest("You can't perform this operation on the secret because it was marked for deletion.");
 
 export const suffix = () => Array.from({ length: 6 }, () => SUFFIX_CHARS[randomInt(SUFFIX_CHARS.length)]).join('');
 
@@ -194,7 +188,7 @@ export function checkTags(tags: { Key?: string; Value?: string }[]) {
  * ListSecrets filters are checked before anything is listed, with AWS's messages (a key that is
  * not one of the model's values is refused by model validation, before this).
  */
-export function checkFilters(filters: SM.Filter[] | undefined): void {
+export function checkSecretFilters(filters: SM.Filter[] | undefined): void {
   for (const f of filters ?? []) {
     if (!f.Key) throw invalidParameter('Invalid filter key');
     if (!f.Values) throw invalidParameter(`Invalid filter values for key: ${f.Key}`);

@@ -7,14 +7,15 @@ import {
   type OperationMap,
   type RequestContext,
 } from '@dockside/core';
+import { type RegionState, addReplicas, removeReplicas, replicationStatus, syncReplicas } from '../domain/replication';
 import {
   CURRENT,
   DAY,
   PENDING,
   SECRET_NAME,
   addVersion,
-  checkFilters,
   checkPolicy,
+  checkSecretFilters,
   checkTags,
   checkToken,
   checkValue,
@@ -22,10 +23,7 @@ import {
   findSecret,
   grantsPublicAccess,
   hasValue,
-  invalidParameter,
-  invalidRequest,
   live,
-  markedForDeletion,
   matchesFilters,
   moveStage,
   pageOf,
@@ -36,14 +34,7 @@ import {
   suffix,
   versionOf,
 } from '../domain/secrets';
-import {
-  addReplicas,
-  removeReplicas,
-  replicaRefused,
-  replicationStatus,
-  syncReplicas,
-  type RegionState,
-} from '../domain/replication';
+import { invalidParameter, invalidRequest, markedForDeletion, replicaRefused } from '../errors';
 import type { SecretRecord, SecretsState } from '../state/types';
 export function secretsManagerOperations(
   stateOf: (ctx: RequestContext) => SecretsState,
@@ -164,7 +155,7 @@ export function secretsManagerOperations(
         }
         return { SecretValues, Errors };
       }
-      checkFilters(input.Filters);
+      checkSecretFilters(input.Filters);
       const matching = Object.values(state.secrets).filter(
         (s) => s.deletionDate === undefined && matchesFilters(s, input.Filters),
       );
@@ -286,7 +277,7 @@ export function secretsManagerOperations(
     },
 
     ListSecrets(input: SM.ListSecretsRequest, ctx): SM.ListSecretsResponse {
-      checkFilters(input.Filters);
+      checkSecretFilters(input.Filters);
       const state = stateOf(ctx);
       purge(state);
       const matching = Object.values(state.secrets).filter(

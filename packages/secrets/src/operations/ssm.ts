@@ -5,6 +5,7 @@ import {
   DEFAULT_KEY,
   LABEL,
   MAX_VERSIONS,
+  PATH_REQUIREMENTS,
   type ParameterFilter,
   REFERENCE,
   checkFilters,
@@ -13,17 +14,15 @@ import {
   metadataView,
   parameterArn,
   parameterKey,
-  parameterNotFound,
   parameterView,
   parseParameterRef,
   splitSelector,
   underPath,
-  validation,
   valueOf,
   versionBySelector,
-  PATH_REQUIREMENTS,
 } from '../domain/parameters';
 import { PUBLIC_PREFIX, publicParameter, publicParameters } from '../domain/public-parameters';
+import { parameterNotFound, validation } from '../errors';
 import type { ParameterRecord, ParameterVersion, SecretsState } from '../state/types';
 export function ssmOperations(stateOf: (ctx: RequestContext) => SecretsState): OperationMap {
   const find = (ctx: RequestContext, ref: string | undefined) => {
