@@ -54,7 +54,7 @@ beforeAll(async () => {
   });
   client = t.client(ECSClient);
 });
-afterAll(() => t.stop());
+afterAll(() => t.stop(), 120_000);
 
 /** `sleep` as PID 1 ignores SIGTERM: stopTimeout 1 makes scale-in take a second, not thirty. */
 const sleeper = (extra: Partial<ContainerDefinition> = {}): ContainerDefinition => ({
@@ -269,8 +269,16 @@ test("a task killed behind the scheduler's back is replaced", async () => {
     { timeoutMs: 30_000, what: 'a replacement task' },
   );
   const dead = (await client.send(new DescribeTasksCommand({ cluster: 'heal', tasks: [victim.taskArn!] }))).tasks![0];
-  const other = (await client.send(new DescribeTasksCommand({ cluster: 'heal', tasks: [stranger![0].taskArn!] })))
-    .tasks![0];
+  // The stand-alone task comes up and stays up: the scheduler never stops it (waited for, not
+  // read once: on a loaded machine it may still be starting here).
+  const other = await waitFor(
+    async () => {
+      const x = (await client.send(new DescribeTasksCommand({ cluster: 'heal', tasks: [stranger![0].taskArn!] })))
+        .tasks![0];
+      return x.lastStatus === 'RUNNING' || x.desiredStatus === 'STOPPED' ? x : undefined;
+    },
+    { timeoutMs: 30_000, what: 'the stand-alone task to run' },
+  );
   expect(other).toMatchObject({ lastStatus: 'RUNNING', desiredStatus: 'RUNNING' });
   await waitService('heal', 'svc', (s) => s.runningCount === 2, 'the service to count its own 2 tasks');
   await client.send(new StopTaskCommand({ cluster: 'heal', task: stranger![0].taskArn! }));
@@ -457,7 +465,7 @@ test('a revision whose container exits at once trips the circuit breaker and rol
     client.send(new StopServiceDeploymentCommand({ serviceDeploymentArn: failed.serviceDeploymentArn })),
   ).rejects.toThrow(/can't be stopped/);
   await client.send(new DeleteServiceCommand({ cluster: 'breaker', service: 'pay', force: true }));
-});
+}, 180_000);
 
 test('DeleteService is refused while scaled up, and forced it drains every task to INACTIVE', async () => {
   await client.send(new CreateClusterCommand({ clusterName: 'del' }));
