@@ -1,20 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import type { Where } from '../domain/context';
 import { addEvent, addStoppedEvent, countsOf, isHealthy, isProtected } from '../domain/deployments';
-import type { ClusterRecord, DeploymentRecord, EcsState, ServiceRecord, TaskRecord } from '../state/types';
+import type { DeploymentRecord, EcsState, ServiceRecord, TaskRecord } from '../state/types';
 import { launch } from './launch';
 import { deregisterTargets } from './load-balancers';
-import { ServiceScheduler } from './scheduler';
+import { type ReconcilePass, ServiceScheduler } from './scheduler';
 
-export function reconcileDeployments(
-  s: ServiceScheduler,
-  state: EcsState,
-  where: Where,
-  svc: ServiceRecord,
-  cluster: ClusterRecord | undefined,
-  tasks: TaskRecord[],
-  now: number,
-) {
+export function reconcileDeployments(pass: ReconcilePass) {
+  const { s, state, where, svc, cluster, tasks, now } = pass;
   const primary = svc.deployments.find((d) => d.status === 'PRIMARY');
   const desired = svc.status === 'ACTIVE' ? s.desiredOf(state, svc) : 0;
   svc.desiredCount = desired;
@@ -48,7 +40,7 @@ export function reconcileDeployments(
     (primary.strategy ?? 'ROLLING') !== 'ROLLING' &&
     svc.deployments.length > 1 &&
     svc.status === 'ACTIVE';
-  if (staged) lifecycle(s, state, where, svc, cluster, tasks, now, primary!, stop);
+  if (staged) lifecycle(pass, primary!, stop);
   // Old deployments: unhealthy tasks go at once, healthy ones as minimumHealthyPercent allows.
   else
     for (const dep of svc.deployments.filter((d) => d !== primary)) {
@@ -135,16 +127,11 @@ export function reconcileDeployments(
  * cannot run here and are recorded as SUCCEEDED (logged once).
  */
 export function lifecycle(
-  s: ServiceScheduler,
-  state: EcsState,
-  where: Where,
-  svc: ServiceRecord,
-  cluster: ClusterRecord | undefined,
-  tasks: TaskRecord[],
-  now: number,
+  pass: ReconcilePass,
   green: DeploymentRecord,
   stop: (t: TaskRecord, dep: DeploymentRecord | undefined) => void,
 ) {
+  const { s, state, where, svc, cluster, tasks, now } = pass;
   const sd = state.serviceDeployments[green.serviceDeploymentArn];
   const desired = svc.desiredCount;
   const stages = [

@@ -19,7 +19,7 @@ import {
 } from '../domain/deployments';
 import { PENDING_STATUSES } from '../domain/task-index';
 import { Runtime } from '../runtime/runtime';
-import type { DeploymentRecord, EcsState, ServiceRecord, TaskRecord } from '../state/types';
+import type { ClusterRecord, DeploymentRecord, EcsState, ServiceRecord, TaskRecord } from '../state/types';
 import { deregisterTargets, registerTargets } from './load-balancers';
 import { reconcileDeployments } from './rollout';
 import { reconcileTaskSets } from './task-sets';
@@ -36,6 +36,17 @@ export interface SchedulerOptions {
 }
 
 export type { Where } from '../domain/context';
+/** One reconcile of one service: what every step of it reads (the tasks as of its start, one clock reading). */
+export interface ReconcilePass {
+  s: ServiceScheduler;
+  state: EcsState;
+  where: Where;
+  svc: ServiceRecord;
+  cluster: ClusterRecord | undefined;
+  tasks: TaskRecord[];
+  now: number;
+}
+
 export class ServiceScheduler {
   private readonly pending = new Map<string, Where>();
   private flushScheduled = false;
@@ -329,9 +340,9 @@ export class ServiceScheduler {
     const tasks = this.tasksOf(state, svc);
     const now = Date.now();
     this.stopUnhealthy(svc, tasks, now);
-    if ((svc.deploymentController?.type ?? 'ECS') === 'ECS')
-      reconcileDeployments(this, state, where, svc, cluster, tasks, now);
-    else reconcileTaskSets(this, state, where, svc, cluster, tasks, now);
+    const pass: ReconcilePass = { s: this, state, where, svc, cluster, tasks, now };
+    if ((svc.deploymentController?.type ?? 'ECS') === 'ECS') reconcileDeployments(pass);
+    else reconcileTaskSets(pass);
     const live = tasks.filter((t) => t.lastStatus !== 'STOPPED');
     svc.runningCount = live.filter((t) => t.lastStatus === 'RUNNING').length;
     svc.pendingCount = live.filter((t) => PENDING_STATUSES.has(t.lastStatus!)).length;

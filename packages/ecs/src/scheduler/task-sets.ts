@@ -1,18 +1,10 @@
-import type { Where } from '../domain/context';
 import { addStoppedEvent, countsOf, isHealthy, isProtected } from '../domain/deployments';
-import type { ClusterRecord, EcsState, ServiceRecord, TaskRecord } from '../state/types';
+import type { TaskRecord } from '../state/types';
 import { launch } from './launch';
 import { deregisterTargets } from './load-balancers';
-import { ServiceScheduler } from './scheduler';
-export function reconcileTaskSets(
-  s: ServiceScheduler,
-  state: EcsState,
-  where: Where,
-  svc: ServiceRecord,
-  cluster: ClusterRecord | undefined,
-  tasks: TaskRecord[],
-  now: number,
-) {
+import type { ReconcilePass } from './scheduler';
+export function reconcileTaskSets(pass: ReconcilePass) {
+  const { s, state, where, svc, cluster, tasks, now } = pass;
   const desired = svc.status === 'ACTIVE' ? svc.desiredCount : 0;
   const stopped: TaskRecord[] = [];
   for (const set of svc.taskSets) {
