@@ -186,11 +186,11 @@ test('a service whose tasks keep dying at start is throttled, as ECS throttles i
       'the throttle event',
     );
     await waitFor(async () => (launches.length >= 5 ? true : undefined), { what: 'five launches' });
-    // Three launches back to back, then waits of 1 s and 2 s between the next ones.
+    // Three launches back to back, then at least 1 s and 2 s before the next ones (lower bounds only:
+    // a loaded machine may add to any gap; the growth itself is unit-tested in scheduler.test.ts).
     const gaps = launches.slice(1, 5).map((x, i) => x - launches[i]);
     expect(gaps[2]).toBeGreaterThanOrEqual(950);
     expect(gaps[3]).toBeGreaterThanOrEqual(1950);
-    expect(gaps[3]).toBeGreaterThan(gaps[2]);
     // EventBridge-bound "ECS Service Action", as ECS sends it for a throttled service.
     expect(actions).toContain('crash SERVICE_TASK_START_IMPAIRED');
     await client.send(new DeleteServiceCommand({ cluster: 'loop', service: 'crash', force: true }));

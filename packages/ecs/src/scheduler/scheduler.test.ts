@@ -3,7 +3,7 @@ import { Store, type Bus, type Logger } from '@dockside/core';
 import { failureThreshold } from '../domain/deployments';
 import { Runtime } from '../runtime/runtime';
 import { type EcsState, type ServiceRecord, type TaskRecord, emptyState } from '../state/types';
-import { ServiceScheduler } from './scheduler';
+import { ServiceScheduler, startRetryDelayMs } from './scheduler';
 
 const where = { accountId: '000000000000', region: 'us-east-1' };
 const clusterArn = 'arn:aws:ecs:us-east-1:000000000000:cluster/c';
@@ -103,4 +103,10 @@ test.each([
   [1000, 200],
 ])('circuit breaker threshold for %i desired tasks is %i', (desired, threshold) => {
   expect(failureThreshold(desired)).toBe(threshold);
+});
+
+test('launches after failed starts wait 0, 0, 1 s, 2 s, 4 s … and never more than 30 s', () => {
+  expect([1, 2, 3, 4, 5, 6, 7, 8, 9, 20].map(startRetryDelayMs)).toEqual([
+    0, 0, 1000, 2000, 4000, 8000, 16000, 30000, 30000, 30000,
+  ]);
 });

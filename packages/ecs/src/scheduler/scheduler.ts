@@ -191,7 +191,7 @@ export class ServiceScheduler {
     const t = (svc.throttle ??= { failures: 0, until: 0, announced: false });
     t.failures++;
     if (t.failures >= 3) {
-      const delay = Math.min(30_000, 1000 * 2 ** (t.failures - 3));
+      const delay = startRetryDelayMs(t.failures);
       t.until = Date.now() + delay;
       clearTimeout(this.throttleTimers.get(svc.serviceArn));
       const timer = setTimeout(() => this.schedule(where, svc.serviceArn), delay + 10);
@@ -373,4 +373,9 @@ export class ServiceScheduler {
       (ci) => ci.clusterName === clusterName && ci.status === 'ACTIVE',
     ).length;
   }
+}
+
+/** How long a service waits before its next launch after `failures` failed starts in a row: 0, then 1 s, 2 s, 4 s … 30 s. */
+export function startRetryDelayMs(failures: number): number {
+  return failures < 3 ? 0 : Math.min(30_000, 1000 * 2 ** (failures - 3));
 }
