@@ -35,6 +35,7 @@ async function main(): Promise<void> {
         serviceStabilityMs: config.serviceStabilityMs,
         ...(config.dataDir ? { sharedVolumesRoot: `${config.dataDir}/shared-volumes` } : {}),
       },
+      elbv2: { timeScale: config.elbv2TimeScale },
     });
   } catch (e) {
     process.stderr.write(`dockside: ${(e as Error).message}\n`);

@@ -12,6 +12,7 @@ test('defaults', () => {
     pullPolicy: 'prefer-cached',
     keepContainers: false,
     serviceStabilityMs: 2000,
+    elbv2TimeScale: 1,
     help: false,
     version: false,
   });
@@ -29,6 +30,7 @@ test('every flag, and its env var; the flag wins', () => {
     DOCKSIDE_PULL_POLICY: 'never',
     DOCKSIDE_KEEP_CONTAINERS: 'true',
     DOCKSIDE_SERVICE_STABILITY_MS: '500',
+    DOCKSIDE_ELBV2_TIME_SCALE: '0.5',
   };
   expect(parseConfig([], env)).toMatchObject({
     port: 1000,
@@ -41,6 +43,7 @@ test('every flag, and its env var; the flag wins', () => {
     pullPolicy: 'never',
     keepContainers: true,
     serviceStabilityMs: 500,
+    elbv2TimeScale: 0.5,
   });
   const flags = [
     '--pull-policy',
@@ -63,6 +66,8 @@ test('every flag, and its env var; the flag wins', () => {
     'warn',
     '--service-stability-ms',
     '0',
+    '--elbv2-time-scale',
+    '0.05',
   ];
   expect(parseConfig(flags, env)).toMatchObject({
     port: 2000,
@@ -75,6 +80,7 @@ test('every flag, and its env var; the flag wins', () => {
     pullPolicy: 'always',
     keepContainers: false,
     serviceStabilityMs: 0,
+    elbv2TimeScale: 0.05,
   });
   expect(parseConfig(['--port=0'], {}).port).toBe(0);
 });
@@ -89,6 +95,8 @@ test.each([
   [['--keep-containers', 'maybe']],
   [['--service-stability-ms', '-1']],
   [['--service-stability-ms', 'soon']],
+  [['--elbv2-time-scale', '0']],
+  [['--elbv2-time-scale', '2']],
   [['--unknown']],
   [['positional']],
 ])('%j is a usage error', (argv) => {

@@ -13,6 +13,8 @@ export interface CliConfig {
   keepContainers: boolean;
   /** How long a service deployment's tasks must run healthy before it is COMPLETED (ms). */
   serviceStabilityMs: number;
+  /** Multiplies ELB health-check and draining times (1 = AWS timing). */
+  elbv2TimeScale: number;
   help: boolean;
   version: boolean;
 }
@@ -71,6 +73,12 @@ export const OPTIONS: Option[] = [
     default: '2000',
     help: "how long a service deployment's tasks must run healthy before it is COMPLETED",
   },
+  {
+    flag: 'elbv2-time-scale',
+    env: 'DOCKSIDE_ELBV2_TIME_SCALE',
+    default: '1',
+    help: 'multiply ELB health-check intervals, thresholds waits and deregistration delays (0.05 = 20x faster)',
+  },
 ];
 
 const LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -118,6 +126,9 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv = process.env
     throw new UsageError(
       `--service-stability-ms must be a whole number of milliseconds, got '${byFlag['service-stability-ms']}'`,
     );
+  const elbv2TimeScale = Number(byFlag['elbv2-time-scale']);
+  if (!(elbv2TimeScale > 0 && elbv2TimeScale <= 1))
+    throw new UsageError(`--elbv2-time-scale must be a number > 0 and <= 1, got '${byFlag['elbv2-time-scale']}'`);
   const services = byFlag.services
     ? byFlag.services
         .split(',')
@@ -135,6 +146,7 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv = process.env
     pullPolicy: pullPolicy as CliConfig['pullPolicy'],
     keepContainers: keep === 'true' || keep === '1' || keep === '',
     serviceStabilityMs: stability,
+    elbv2TimeScale,
     help: Boolean(values.help),
     version: Boolean(values.version),
   };

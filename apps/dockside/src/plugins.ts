@@ -1,11 +1,13 @@
 import type { DocksidePlugin } from '@dockside/core';
 import type { EcsOptions } from '@dockside/ecs';
+import type { Elbv2Options } from '@dockside/elbv2';
 import type { LogsOptions } from '@dockside/logs';
 import type { SecretsOptions } from '@dockside/secrets';
 
 /** Each plugin's own options, by --services name, as the CLI passes them. */
 export interface PluginOptions {
   ecs?: EcsOptions;
+  elbv2?: Elbv2Options;
   logs?: LogsOptions;
   secrets?: SecretsOptions;
 }

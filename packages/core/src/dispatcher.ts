@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Bus } from './bus';
-import { DocksideError, ServiceNotLoadedError, notImplemented, unknownOperation } from './errors';
+import { DocksideError, ServiceError, ServiceNotLoadedError, notImplemented, unknownOperation } from './errors';
 import { ModelValidator, stripNulls } from './model/validator';
 import type { ServiceModel } from './model/types';
 import type { DocksidePlugin, OperationMap, ProtocolDef, RequestContext } from './plugin';
@@ -108,6 +108,10 @@ export class Dispatcher {
       : undefined;
     const modelled = Object.prototype.hasOwnProperty.call(route.model().operations, operation);
     if (!handler && !modelled) {
+      // Query services answer an unknown Action as the AWS query APIs do.
+      if (route.protocol.protocol === 'awsQuery') {
+        throw new ServiceError('InvalidAction', `The action ${operation} is not valid for this web service.`);
+      }
       throw unknownOperation(route.protocol.targetPrefix ? `${route.protocol.targetPrefix}.${operation}` : operation);
     }
     const clean = stripNulls(input ?? {}) as Record<string, unknown>;

@@ -7,7 +7,7 @@ import { Dispatcher, type ServiceRoute } from './dispatcher';
 import { ServiceError, internalFailure, isServiceError, serializationError } from './errors';
 import { createLogger, type Logger } from './logger';
 import type { DocksidePlugin, GatewayConfig, PluginContext } from './plugin';
-import { checkRoutes, CORE_PATHS, mountRoutes } from './routes';
+import { checkRoutes, CORE_PATHS, mountHostRoutes, mountRoutes } from './routes';
 import { DocksideError } from './errors';
 import { decodeJsonBody, encodeJsonError, encodeJsonResult } from './protocols/json';
 import { decodeQueryInput, encodeQueryError, encodeQueryResult, parseForm } from './protocols/query';
@@ -154,6 +154,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     reset();
     res.json({ reset: true });
   };
+  mountHostRoutes(app, plugins);
   app.get(CORE_PATHS.health, health);
   app.post(CORE_PATHS.reset, resetRoute);
   // moto-server compatible reset, so suites written for moto switch to Dockside unchanged.

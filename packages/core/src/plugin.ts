@@ -1,3 +1,4 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Router } from 'express';
 import type { Logger } from 'pino';
 import type { Bus } from './bus';
@@ -83,6 +84,12 @@ export interface PluginRoutes {
   prefixes: string[];
   /** Adds the handlers; paths are full paths (the router is not mounted under a prefix). */
   mount(router: Router): void;
+  /**
+   * Claims requests by their Host header instead of their path (e.g. a load balancer's DNS
+   * name sent to the gateway's port): a handler for that host name, or undefined to pass.
+   * Asked before any path routing, for every request.
+   */
+  byHost?(hostname: string): ((req: IncomingMessage, res: ServerResponse) => void) | undefined;
 }
 
 /** What a plugin builds once it has its context: the parts that need the bus, logger or endpoints. */

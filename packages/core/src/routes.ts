@@ -55,3 +55,18 @@ export function mountRoutes(app: Express, plugins: DocksidePlugin[]): void {
     });
   }
 }
+
+/** Lets plugins claim requests by Host header (checked first, for every request). */
+export function mountHostRoutes(app: Express, plugins: DocksidePlugin[]): void {
+  const claimers = plugins.filter((p) => p.routes?.byHost);
+  if (!claimers.length) return;
+  app.use((req: Request, res: Response, next: NextFunction) => {
+    const host = (req.headers.host ?? '').replace(/:\d+$/, '');
+    if (!host || host === 'localhost' || /^[\d.]+$/.test(host) || host.startsWith('[')) return next();
+    for (const p of claimers) {
+      const handle = p.routes!.byHost!(host);
+      if (handle) return handle(req, res);
+    }
+    return next();
+  });
+}
