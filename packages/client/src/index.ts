@@ -3,6 +3,22 @@
  * `fetch`, so it works against a gateway in this process, another process, or a container.
  */
 import type { EcsTaskChange } from '@dockside/ecs';
+
+/** An ELB listener as the data plane bound it (`/_dockside/elbv2/listeners`). */
+export interface BoundListener {
+  listenerArn: string;
+  loadBalancerArn: string;
+  loadBalancerName: string;
+  dnsName: string;
+  protocol: string;
+  /** The port the listener was created with. */
+  port: number;
+  host: string;
+  /** Where it really listens: its own port, or a mapped one when that was taken or not bindable. */
+  boundPort: number;
+  mapped: boolean;
+  url: string;
+}
 export interface HealthResponse {
   status: 'running';
   version: string;
@@ -128,5 +144,12 @@ export class DocksideClient {
     /** The task metadata v4 document of a task, as its containers see it. */
     metadata: (taskArn: string): Promise<Record<string, unknown>> =>
       this.request('GET', `/_dockside/ecs/metadata/${encodeURIComponent(taskArn)}`),
+  };
+
+  /** ELBv2 introspection (`/_dockside/elbv2/…`). */
+  readonly elbv2 = {
+    /** Every bound listener: its own port, or the mapped one it got when that was taken. */
+    listeners: async (): Promise<BoundListener[]> =>
+      (await this.request<{ listeners: BoundListener[] }>('GET', '/_dockside/elbv2/listeners')).listeners,
   };
 }

@@ -26,9 +26,15 @@ export const unsupportedProtocol = (message: string) => new ServiceError('Unsupp
 export const duplicateListener = () =>
   new ServiceError('DuplicateListenerException', 'A listener already exists on this port for this load balancer');
 export const duplicateLbName = (name: string) =>
-  new ServiceError('DuplicateLoadBalancerNameException', `A load balancer with the same name '${name}' exists, but with different settings`);
+  new ServiceError(
+    'DuplicateLoadBalancerNameException',
+    `A load balancer with the same name '${name}' exists, but with different settings`,
+  );
 export const duplicateTgName = (name: string) =>
-  new ServiceError('DuplicateTargetGroupNameException', `A target group with the same name '${name}' exists, but with different settings`);
+  new ServiceError(
+    'DuplicateTargetGroupNameException',
+    `A target group with the same name '${name}' exists, but with different settings`,
+  );
 export const tooManyTags = () =>
   new ServiceError('TooManyTagsException', 'The tag count exceeds the limit of 50 tags per resource');
 export const duplicateTagKeys = (key: string) =>

@@ -22,7 +22,8 @@ export type { BoundListener } from './dataplane/plane';
 
 /** The time scale from the option, else DOCKSIDE_ELBV2_TIME_SCALE, else 1. */
 function timeScale(options: Elbv2Options): number {
-  const raw = options.timeScale ?? (process.env.DOCKSIDE_ELBV2_TIME_SCALE ? Number(process.env.DOCKSIDE_ELBV2_TIME_SCALE) : 1);
+  const raw =
+    options.timeScale ?? (process.env.DOCKSIDE_ELBV2_TIME_SCALE ? Number(process.env.DOCKSIDE_ELBV2_TIME_SCALE) : 1);
   if (!(raw > 0) || raw > 1) throw new Error(`elbv2 timeScale must be > 0 and <= 1 (got ${raw})`);
   return raw;
 }

@@ -61,7 +61,11 @@ const VPC = 'vpc-0123456789abcdef0';
 
 async function alb(name = 'web') {
   const { LoadBalancers } = await elb.send(
-    new CreateLoadBalancerCommand({ Name: name, Subnets: ['subnet-a', 'subnet-b'], Tags: [{ Key: 'team', Value: 'x' }] }),
+    new CreateLoadBalancerCommand({
+      Name: name,
+      Subnets: ['subnet-a', 'subnet-b'],
+      Tags: [{ Key: 'team', Value: 'x' }],
+    }),
   );
   return LoadBalancers![0];
 }
@@ -75,9 +79,16 @@ async function tg(name = 'tg', extra: Record<string, unknown> = {}) {
 
 test('CreateLoadBalancer: ARN, DNS name, provisioning then active, idempotent; internal scheme prefixes the DNS name', async () => {
   const lb = await alb();
-  expect(lb.LoadBalancerArn).toMatch(/^arn:aws:elasticloadbalancing:us-east-1:000000000000:loadbalancer\/app\/web\/[0-9a-f]{16}$/);
+  expect(lb.LoadBalancerArn).toMatch(
+    /^arn:aws:elasticloadbalancing:us-east-1:000000000000:loadbalancer\/app\/web\/[0-9a-f]{16}$/,
+  );
   expect(lb.DNSName).toMatch(/^web-\d+\.us-east-1\.elb\.amazonaws\.com$/);
-  expect(lb).toMatchObject({ Scheme: 'internet-facing', Type: 'application', State: { Code: 'provisioning' }, IpAddressType: 'ipv4' });
+  expect(lb).toMatchObject({
+    Scheme: 'internet-facing',
+    Type: 'application',
+    State: { Code: 'provisioning' },
+    IpAddressType: 'ipv4',
+  });
   expect(lb.AvailabilityZones!.map((z) => z.SubnetId)).toEqual(['subnet-a', 'subnet-b']);
   const again = await alb();
   expect(again.LoadBalancerArn).toBe(lb.LoadBalancerArn);
@@ -98,25 +109,45 @@ test('CreateLoadBalancer: ARN, DNS name, provisioning then active, idempotent; i
 
 test('names, subnets and attributes are checked with ValidationError in AWS wording', async () => {
   const long = await rejection(elb.send(new CreateLoadBalancerCommand({ Name: 'x'.repeat(33) })));
-  expect(long).toMatchObject({ name: 'ValidationError', message: `The load balancer name '${'x'.repeat(33)}' cannot be longer than '32' characters` });
-  expect(await rejection(elb.send(new CreateLoadBalancerCommand({ Name: 'internal-x' })))).toMatchObject({ name: 'ValidationError' });
-  expect(await rejection(elb.send(new CreateLoadBalancerCommand({ Name: 'one', Subnets: ['subnet-a'] })))).toMatchObject({
+  expect(long).toMatchObject({
+    name: 'ValidationError',
+    message: `The load balancer name '${'x'.repeat(33)}' cannot be longer than '32' characters`,
+  });
+  expect(await rejection(elb.send(new CreateLoadBalancerCommand({ Name: 'internal-x' })))).toMatchObject({
+    name: 'ValidationError',
+  });
+  expect(
+    await rejection(elb.send(new CreateLoadBalancerCommand({ Name: 'one', Subnets: ['subnet-a'] }))),
+  ).toMatchObject({
     name: 'ValidationError',
     message: 'At least two subnets in two different Availability Zones must be specified',
   });
   const lb = await alb();
   const attrs = await elb.send(new DescribeLoadBalancerAttributesCommand({ LoadBalancerArn: lb.LoadBalancerArn }));
-  expect(attrs.Attributes).toEqual(expect.arrayContaining([{ Key: 'idle_timeout.timeout_seconds', Value: '60' }, { Key: 'deletion_protection.enabled', Value: 'false' }]));
+  expect(attrs.Attributes).toEqual(
+    expect.arrayContaining([
+      { Key: 'idle_timeout.timeout_seconds', Value: '60' },
+      { Key: 'deletion_protection.enabled', Value: 'false' },
+    ]),
+  );
   const bad = await rejection(
-    elb.send(new ModifyLoadBalancerAttributesCommand({ LoadBalancerArn: lb.LoadBalancerArn, Attributes: [{ Key: 'idle_timeout.timeout_seconds', Value: '0' }] })),
+    elb.send(
+      new ModifyLoadBalancerAttributesCommand({
+        LoadBalancerArn: lb.LoadBalancerArn,
+        Attributes: [{ Key: 'idle_timeout.timeout_seconds', Value: '0' }],
+      }),
+    ),
   );
   expect(bad).toMatchObject({ name: 'ValidationError' });
   await elb.send(
-    new ModifyLoadBalancerAttributesCommand({ LoadBalancerArn: lb.LoadBalancerArn, Attributes: [{ Key: 'deletion_protection.enabled', Value: 'true' }] }),
+    new ModifyLoadBalancerAttributesCommand({
+      LoadBalancerArn: lb.LoadBalancerArn,
+      Attributes: [{ Key: 'deletion_protection.enabled', Value: 'true' }],
+    }),
   );
-  expect(await rejection(elb.send(new DeleteLoadBalancerCommand({ LoadBalancerArn: lb.LoadBalancerArn })))).toBeInstanceOf(
-    OperationNotPermittedException,
-  );
+  expect(
+    await rejection(elb.send(new DeleteLoadBalancerCommand({ LoadBalancerArn: lb.LoadBalancerArn }))),
+  ).toBeInstanceOf(OperationNotPermittedException);
   const badArn = await rejection(elb.send(new DescribeLoadBalancersCommand({ LoadBalancerArns: ['not-an-arn'] })));
   expect(badArn).toMatchObject({ name: 'ValidationError' });
 });
@@ -143,20 +174,30 @@ test('CreateTargetGroup: health-check defaults per protocol, idempotent, Duplica
   });
   expect((await tg()).TargetGroupArn).toBe(http.TargetGroupArn);
   expect(await rejection(tg('tg', { Port: 8080 }))).toBeInstanceOf(DuplicateTargetGroupNameException);
-  const tcp = (
-    await elb.send(new CreateTargetGroupCommand({ Name: 'tcp', Protocol: 'TCP', Port: 7, VpcId: VPC }))
-  ).TargetGroups![0];
+  const tcp = (await elb.send(new CreateTargetGroupCommand({ Name: 'tcp', Protocol: 'TCP', Port: 7, VpcId: VPC })))
+    .TargetGroups![0];
   expect(tcp).toMatchObject({ HealthCheckProtocol: 'TCP', HealthCheckTimeoutSeconds: 10, TargetType: 'instance' });
   expect(tcp.HealthCheckPath).toBeUndefined();
   const lambda = (await elb.send(new CreateTargetGroupCommand({ Name: 'fn', TargetType: 'lambda' }))).TargetGroups![0];
-  expect(lambda).toMatchObject({ HealthCheckEnabled: false, HealthCheckIntervalSeconds: 35, HealthCheckTimeoutSeconds: 30 });
-  expect(await rejection(tg('noport', { Port: undefined }))).toMatchObject({ name: 'ValidationError', message: 'A port must be specified' });
+  expect(lambda).toMatchObject({
+    HealthCheckEnabled: false,
+    HealthCheckIntervalSeconds: 35,
+    HealthCheckTimeoutSeconds: 30,
+  });
+  expect(await rejection(tg('noport', { Port: undefined }))).toMatchObject({
+    name: 'ValidationError',
+    message: 'A port must be specified',
+  });
   expect(await rejection(tg('slow', { HealthCheckTimeoutSeconds: 30 }))).toMatchObject({
     name: 'ValidationError',
     message: "Health check timeout '30' must be smaller than the interval '30'",
   });
   const modified = await elb.send(
-    new ModifyTargetGroupCommand({ TargetGroupArn: http.TargetGroupArn, HealthCheckPath: '/health', Matcher: { HttpCode: '200-299' } }),
+    new ModifyTargetGroupCommand({
+      TargetGroupArn: http.TargetGroupArn,
+      HealthCheckPath: '/health',
+      Matcher: { HttpCode: '200-299' },
+    }),
   );
   expect(modified.TargetGroups![0]).toMatchObject({ HealthCheckPath: '/health', Matcher: { HttpCode: '200-299' } });
   const attrs = await elb.send(new DescribeTargetGroupAttributesCommand({ TargetGroupArn: http.TargetGroupArn }));
@@ -168,9 +209,17 @@ test('CreateTargetGroup: health-check defaults per protocol, idempotent, Duplica
     ]),
   );
   const unknown = await rejection(
-    elb.send(new ModifyTargetGroupAttributesCommand({ TargetGroupArn: http.TargetGroupArn, Attributes: [{ Key: 'nope', Value: '1' }] })),
+    elb.send(
+      new ModifyTargetGroupAttributesCommand({
+        TargetGroupArn: http.TargetGroupArn,
+        Attributes: [{ Key: 'nope', Value: '1' }],
+      }),
+    ),
   );
-  expect(unknown).toMatchObject({ name: 'ValidationError', message: "Target group attribute key 'nope' is not recognized" });
+  expect(unknown).toMatchObject({
+    name: 'ValidationError',
+    message: "Target group attribute key 'nope' is not recognized",
+  });
   const missing = await rejection(elb.send(new DescribeTargetGroupsCommand({ Names: ['ghost'] })));
   expect(missing).toBeInstanceOf(TargetGroupNotFoundException);
 });
@@ -193,17 +242,34 @@ test('listeners and rules: default rule, priorities, PriorityInUse, OperationNot
     {
       Type: 'forward',
       TargetGroupArn: a.TargetGroupArn,
-      ForwardConfig: { TargetGroups: [{ TargetGroupArn: a.TargetGroupArn, Weight: 1 }], TargetGroupStickinessConfig: { Enabled: false } },
+      ForwardConfig: {
+        TargetGroups: [{ TargetGroupArn: a.TargetGroupArn, Weight: 1 }],
+        TargetGroupStickinessConfig: { Enabled: false },
+      },
     },
   ]);
   expect(
     await rejection(
-      elb.send(new CreateListenerCommand({ LoadBalancerArn: lb.LoadBalancerArn, Protocol: 'HTTP', Port: 8080, DefaultActions: [{ Type: 'forward', TargetGroupArn: b.TargetGroupArn }] })),
+      elb.send(
+        new CreateListenerCommand({
+          LoadBalancerArn: lb.LoadBalancerArn,
+          Protocol: 'HTTP',
+          Port: 8080,
+          DefaultActions: [{ Type: 'forward', TargetGroupArn: b.TargetGroupArn }],
+        }),
+      ),
     ),
   ).toBeInstanceOf(DuplicateListenerException);
   expect(
     await rejection(
-      elb.send(new CreateListenerCommand({ LoadBalancerArn: lb.LoadBalancerArn, Protocol: 'TCP', Port: 81, DefaultActions: [{ Type: 'forward', TargetGroupArn: b.TargetGroupArn }] })),
+      elb.send(
+        new CreateListenerCommand({
+          LoadBalancerArn: lb.LoadBalancerArn,
+          Protocol: 'TCP',
+          Port: 81,
+          DefaultActions: [{ Type: 'forward', TargetGroupArn: b.TargetGroupArn }],
+        }),
+      ),
     ),
   ).toMatchObject({ name: 'ValidationError', message: "Listener protocol 'TCP' must be one of 'HTTP, HTTPS'" });
   const rule = (
@@ -217,7 +283,11 @@ test('listeners and rules: default rule, priorities, PriorityInUse, OperationNot
     )
   ).Rules![0];
   expect(rule).toMatchObject({ Priority: '10', IsDefault: false });
-  expect(rule.Conditions![0]).toEqual({ Field: 'path-pattern', Values: ['/api/*'], PathPatternConfig: { Values: ['/api/*'] } });
+  expect(rule.Conditions![0]).toEqual({
+    Field: 'path-pattern',
+    Values: ['/api/*'],
+    PathPatternConfig: { Values: ['/api/*'] },
+  });
   const clash = await rejection(
     elb.send(
       new CreateRuleCommand({
@@ -244,72 +314,136 @@ test('listeners and rules: default rule, priorities, PriorityInUse, OperationNot
   expect(rules.Rules!.map((r) => r.Priority)).toEqual(['5', '10', 'default']);
   const def = rules.Rules![2];
   expect(def.IsDefault).toBe(true);
-  expect(await rejection(elb.send(new DeleteRuleCommand({ RuleArn: def.RuleArn })))).toBeInstanceOf(OperationNotPermittedException);
+  expect(await rejection(elb.send(new DeleteRuleCommand({ RuleArn: def.RuleArn })))).toBeInstanceOf(
+    OperationNotPermittedException,
+  );
   expect(
-    await rejection(elb.send(new SetRulePrioritiesCommand({ RulePriorities: [{ RuleArn: r2.RuleArn, Priority: 10 }] }))),
+    await rejection(
+      elb.send(new SetRulePrioritiesCommand({ RulePriorities: [{ RuleArn: r2.RuleArn, Priority: 10 }] })),
+    ),
   ).toBeInstanceOf(PriorityInUseException);
   const swapped = await elb.send(
-    new SetRulePrioritiesCommand({ RulePriorities: [{ RuleArn: r2.RuleArn, Priority: 10 }, { RuleArn: rule.RuleArn, Priority: 5 }] }),
+    new SetRulePrioritiesCommand({
+      RulePriorities: [
+        { RuleArn: r2.RuleArn, Priority: 10 },
+        { RuleArn: rule.RuleArn, Priority: 5 },
+      ],
+    }),
   );
   expect(swapped.Rules!.map((r) => r.Priority)).toEqual(['10', '5']);
-  await elb.send(new ModifyRuleCommand({ RuleArn: rule.RuleArn, Conditions: [{ Field: 'path-pattern', PathPatternConfig: { Values: ['/v2/*'] } }] }));
+  await elb.send(
+    new ModifyRuleCommand({
+      RuleArn: rule.RuleArn,
+      Conditions: [{ Field: 'path-pattern', PathPatternConfig: { Values: ['/v2/*'] } }],
+    }),
+  );
   const after = await elb.send(new DescribeRulesCommand({ RuleArns: [rule.RuleArn!] }));
   expect(after.Rules![0].Conditions![0].PathPatternConfig!.Values).toEqual(['/v2/*']);
   // a target group a rule forwards to cannot be deleted; it lists its load balancer
-  expect(await rejection(elb.send(new DeleteTargetGroupCommand({ TargetGroupArn: b.TargetGroupArn })))).toBeInstanceOf(ResourceInUseException);
+  expect(await rejection(elb.send(new DeleteTargetGroupCommand({ TargetGroupArn: b.TargetGroupArn })))).toBeInstanceOf(
+    ResourceInUseException,
+  );
   const described = await elb.send(new DescribeTargetGroupsCommand({ LoadBalancerArn: lb.LoadBalancerArn }));
   expect(described.TargetGroups!.map((t) => [t.TargetGroupName, t.LoadBalancerArns])).toEqual([
     ['a', [lb.LoadBalancerArn]],
     ['b', [lb.LoadBalancerArn]],
   ]);
-  const tcp = (await elb.send(new CreateTargetGroupCommand({ Name: 'tcp', Protocol: 'TCP', Port: 7, VpcId: VPC }))).TargetGroups![0];
+  const tcp = (await elb.send(new CreateTargetGroupCommand({ Name: 'tcp', Protocol: 'TCP', Port: 7, VpcId: VPC })))
+    .TargetGroups![0];
   expect(
-    await rejection(elb.send(new ModifyListenerCommand({ ListenerArn: listener.ListenerArn, DefaultActions: [{ Type: 'forward', TargetGroupArn: tcp.TargetGroupArn }] }))),
+    await rejection(
+      elb.send(
+        new ModifyListenerCommand({
+          ListenerArn: listener.ListenerArn,
+          DefaultActions: [{ Type: 'forward', TargetGroupArn: tcp.TargetGroupArn }],
+        }),
+      ),
+    ),
   ).toBeInstanceOf(IncompatibleProtocolsException);
   await elb.send(new DeleteListenerCommand({ ListenerArn: listener.ListenerArn }));
-  expect(await rejection(elb.send(new DescribeListenersCommand({ ListenerArns: [listener.ListenerArn!] })))).toBeInstanceOf(
-    ListenerNotFoundException,
-  );
+  expect(
+    await rejection(elb.send(new DescribeListenersCommand({ ListenerArns: [listener.ListenerArn!] }))),
+  ).toBeInstanceOf(ListenerNotFoundException);
   await elb.send(new DeleteTargetGroupCommand({ TargetGroupArn: b.TargetGroupArn }));
 });
 
 test('fixed-response and redirect configs are validated', async () => {
   const lb = await alb();
   const create = (action: object) =>
-    elb.send(new CreateListenerCommand({ LoadBalancerArn: lb.LoadBalancerArn, Protocol: 'HTTP', Port: 80, DefaultActions: [action] }));
-  expect(await rejection(create({ Type: 'fixed-response', FixedResponseConfig: { StatusCode: '302' } }))).toMatchObject({ name: 'ValidationError' });
-  expect(await rejection(create({ Type: 'fixed-response', FixedResponseConfig: { StatusCode: '200', ContentType: 'image/png' } }))).toMatchObject({
+    elb.send(
+      new CreateListenerCommand({
+        LoadBalancerArn: lb.LoadBalancerArn,
+        Protocol: 'HTTP',
+        Port: 80,
+        DefaultActions: [action],
+      }),
+    );
+  expect(await rejection(create({ Type: 'fixed-response', FixedResponseConfig: { StatusCode: '302' } }))).toMatchObject(
+    { name: 'ValidationError' },
+  );
+  expect(
+    await rejection(
+      create({ Type: 'fixed-response', FixedResponseConfig: { StatusCode: '200', ContentType: 'image/png' } }),
+    ),
+  ).toMatchObject({
     name: 'ValidationError',
   });
-  expect(await rejection(create({ Type: 'redirect', RedirectConfig: { StatusCode: 'HTTP_301' } }))).toMatchObject({ name: 'ValidationError' });
-  expect(await rejection(create({ Type: 'redirect', RedirectConfig: { Path: 'no-slash', StatusCode: 'HTTP_302' } }))).toMatchObject({
+  expect(await rejection(create({ Type: 'redirect', RedirectConfig: { StatusCode: 'HTTP_301' } }))).toMatchObject({
+    name: 'ValidationError',
+  });
+  expect(
+    await rejection(create({ Type: 'redirect', RedirectConfig: { Path: 'no-slash', StatusCode: 'HTTP_302' } })),
+  ).toMatchObject({
     name: 'ValidationError',
   });
 });
 
 test('targets: registration, NotRegistered for an unregistered target asked for, NotInUse without a listener, draining', async () => {
   const group = await tg('t', { HealthCheckIntervalSeconds: 5, HealthCheckTimeoutSeconds: 2 });
-  await elb.send(new RegisterTargetsCommand({ TargetGroupArn: group.TargetGroupArn, Targets: [{ Id: '127.0.0.1', Port: 9 }] }));
+  await elb.send(
+    new RegisterTargetsCommand({ TargetGroupArn: group.TargetGroupArn, Targets: [{ Id: '127.0.0.1', Port: 9 }] }),
+  );
   const health = await elb.send(
-    new DescribeTargetHealthCommand({ TargetGroupArn: group.TargetGroupArn, Targets: [{ Id: '127.0.0.1', Port: 9 }, { Id: '127.0.0.2', Port: 80 }] }),
+    new DescribeTargetHealthCommand({
+      TargetGroupArn: group.TargetGroupArn,
+      Targets: [
+        { Id: '127.0.0.1', Port: 9 },
+        { Id: '127.0.0.2', Port: 80 },
+      ],
+    }),
   );
   expect(health.TargetHealthDescriptions).toEqual([
     {
       Target: { Id: '127.0.0.1', Port: 9 },
       HealthCheckPort: '9',
-      TargetHealth: { State: 'unused', Reason: 'Target.NotInUse', Description: 'Target group is not configured to receive traffic from the load balancer' },
+      TargetHealth: {
+        State: 'unused',
+        Reason: 'Target.NotInUse',
+        Description: 'Target group is not configured to receive traffic from the load balancer',
+      },
     },
     {
       Target: { Id: '127.0.0.2', Port: 80 },
       HealthCheckPort: '80',
-      TargetHealth: { State: 'unused', Reason: 'Target.NotRegistered', Description: 'Target is not registered to the target group' },
+      TargetHealth: {
+        State: 'unused',
+        Reason: 'Target.NotRegistered',
+        Description: 'Target is not registered to the target group',
+      },
     },
   ]);
-  const bad = await rejection(elb.send(new RegisterTargetsCommand({ TargetGroupArn: group.TargetGroupArn, Targets: [{ Id: 'i-nope' }] })));
+  const bad = await rejection(
+    elb.send(new RegisterTargetsCommand({ TargetGroupArn: group.TargetGroupArn, Targets: [{ Id: 'i-nope' }] })),
+  );
   expect(bad).toMatchObject({ name: 'InvalidTargetException' });
   // not in use: deregistration is immediate
-  await elb.send(new DeregisterTargetsCommand({ TargetGroupArn: group.TargetGroupArn, Targets: [{ Id: '127.0.0.1', Port: 9 }] }));
-  expect((await elb.send(new DescribeTargetHealthCommand({ TargetGroupArn: group.TargetGroupArn }))).TargetHealthDescriptions).toEqual([]);
+  await elb.send(
+    new DeregisterTargetsCommand({ TargetGroupArn: group.TargetGroupArn, Targets: [{ Id: '127.0.0.1', Port: 9 }] }),
+  );
+  expect(
+    (await elb.send(new DescribeTargetHealthCommand({ TargetGroupArn: group.TargetGroupArn })))
+      .TargetHealthDescriptions,
+  ).toEqual([]);
 });
 
 test('tags, SSL policies, account limits, certificates, trust stores, capacity reservations, resource policies', async () => {
@@ -320,7 +454,9 @@ test('tags, SSL policies, account limits, certificates, trust stores, capacity r
   expect(tags.TagDescriptions![0].Tags).toEqual([{ Key: 'env', Value: 'dev' }]);
   const policies = await elb.send(new DescribeSSLPoliciesCommand({ Names: ['ELBSecurityPolicy-2016-08'] }));
   expect(policies.SslPolicies![0].SslProtocols).toEqual(['TLSv1', 'TLSv1.1', 'TLSv1.2']);
-  expect(await rejection(elb.send(new DescribeSSLPoliciesCommand({ Names: ['nope'] })))).toBeInstanceOf(SSLPolicyNotFoundException);
+  expect(await rejection(elb.send(new DescribeSSLPoliciesCommand({ Names: ['nope'] })))).toBeInstanceOf(
+    SSLPolicyNotFoundException,
+  );
   const limits = await elb.send(new DescribeAccountLimitsCommand({}));
   expect(limits.Limits).toContainEqual({ Name: 'application-load-balancers', Max: '50' });
   const group = await tg();
@@ -337,7 +473,12 @@ test('tags, SSL policies, account limits, certificates, trust stores, capacity r
     )
   ).Listeners![0];
   expect(https).toMatchObject({ SslPolicy: 'ELBSecurityPolicy-2016-08', Certificates: [{ CertificateArn: cert }] });
-  await elb.send(new AddListenerCertificatesCommand({ ListenerArn: https.ListenerArn, Certificates: [{ CertificateArn: `${cert}2` }] }));
+  await elb.send(
+    new AddListenerCertificatesCommand({
+      ListenerArn: https.ListenerArn,
+      Certificates: [{ CertificateArn: `${cert}2` }],
+    }),
+  );
   const certs = await elb.send(new DescribeListenerCertificatesCommand({ ListenerArn: https.ListenerArn }));
   expect(certs.Certificates).toEqual([
     { CertificateArn: cert, IsDefault: true },
@@ -348,17 +489,35 @@ test('tags, SSL policies, account limits, certificates, trust stores, capacity r
   );
   expect(ts.TrustStores![0]).toMatchObject({ Name: 'ca', Status: 'ACTIVE' });
   expect((await elb.send(new DescribeTrustStoresCommand({}))).TrustStores).toHaveLength(1);
-  const cap = await elb.send(new ModifyCapacityReservationCommand({ LoadBalancerArn: lb.LoadBalancerArn, MinimumLoadBalancerCapacity: { CapacityUnits: 100 } }));
+  const cap = await elb.send(
+    new ModifyCapacityReservationCommand({
+      LoadBalancerArn: lb.LoadBalancerArn,
+      MinimumLoadBalancerCapacity: { CapacityUnits: 100 },
+    }),
+  );
   expect(cap.MinimumLoadBalancerCapacity).toEqual({ CapacityUnits: 100 });
-  expect((await elb.send(new DescribeCapacityReservationCommand({ LoadBalancerArn: lb.LoadBalancerArn }))).MinimumLoadBalancerCapacity).toEqual({
+  expect(
+    (await elb.send(new DescribeCapacityReservationCommand({ LoadBalancerArn: lb.LoadBalancerArn })))
+      .MinimumLoadBalancerCapacity,
+  ).toEqual({
     CapacityUnits: 100,
   });
-  expect(await rejection(elb.send(new GetResourcePolicyCommand({ ResourceArn: lb.LoadBalancerArn })))).toBeInstanceOf(ResourceNotFoundException);
+  expect(await rejection(elb.send(new GetResourcePolicyCommand({ ResourceArn: lb.LoadBalancerArn })))).toBeInstanceOf(
+    ResourceNotFoundException,
+  );
 });
 
 test('bad input over the wire: malformed body, unknown action, missing required member', async () => {
   const post = (body: string) =>
-    fetch(gw.endpoint, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: 'AWS4-HMAC-SHA256 Credential=AKID/20260101/us-east-1/elasticloadbalancing/aws4_request, SignedHeaders=host, Signature=x' }, body });
+    fetch(gw.endpoint, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        authorization:
+          'AWS4-HMAC-SHA256 Credential=AKID/20260101/us-east-1/elasticloadbalancing/aws4_request, SignedHeaders=host, Signature=x',
+      },
+      body,
+    });
   const unknown = await post('Action=FlyToTheMoon&Version=2015-12-01');
   expect(unknown.status).toBe(400);
   expect(await unknown.text()).toMatch(/<Code>InvalidAction<\/Code>/);

@@ -25,7 +25,9 @@ export class Balancer {
     if (pool.length === 1) return pool[0];
     const slowStart = Number(tg.attributes['slow_start.duration_seconds'] ?? 0) * 1000 * scale;
     if (slowStart > 0) {
-      const weights = pool.map((t) => (t.healthyAt === undefined ? 1 : Math.max(0.05, Math.min(1, (now - t.healthyAt) / slowStart))));
+      const weights = pool.map((t) =>
+        t.healthyAt === undefined ? 1 : Math.max(0.05, Math.min(1, (now - t.healthyAt) / slowStart)),
+      );
       if (weights.some((w) => w < 1)) return weighted(pool, weights);
     }
     if (tg.attributes['load_balancing.algorithm.type'] === 'least_outstanding_requests') {
@@ -33,7 +35,11 @@ export class Balancer {
       for (const t of pool) if (this.inFlight(tg, t) < this.inFlight(tg, best)) best = t;
       return best;
     }
-    if (tg.attributes['load_balancing.algorithm.type'] === 'weighted_random') return weighted(pool, pool.map(() => 1));
+    if (tg.attributes['load_balancing.algorithm.type'] === 'weighted_random')
+      return weighted(
+        pool,
+        pool.map(() => 1),
+      );
     const n = this.counters.get(tg.arn) ?? 0;
     this.counters.set(tg.arn, n + 1);
     return pool[n % pool.length];
@@ -84,7 +90,10 @@ function weighted<T>(items: T[], weights: number[]): T | undefined {
 
 /** Picks one target group of a weighted forward (weight 0 never gets traffic). */
 export function pickGroup<T extends { Weight?: number }>(groups: T[]): T | undefined {
-  return weighted(groups, groups.map((g) => g.Weight ?? 1));
+  return weighted(
+    groups,
+    groups.map((g) => g.Weight ?? 1),
+  );
 }
 
 /** Reads one cookie from a Cookie header. */

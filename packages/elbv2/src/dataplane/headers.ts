@@ -14,7 +14,10 @@ const HOP_BY_HOP = new Set([
   'upgrade',
 ]);
 
-const traceId = () => `1-${Math.floor(Date.now() / 1000).toString(16).padStart(8, '0')}-${randomBytes(12).toString('hex')}`;
+const traceId = () =>
+  `1-${Math.floor(Date.now() / 1000)
+    .toString(16)
+    .padStart(8, '0')}-${randomBytes(12).toString('hex')}`;
 
 /** `Root=…` for a new request; an incoming Root is kept and gets a `Self=` field. */
 export function amznTraceId(incoming: string | undefined): string {

@@ -50,7 +50,9 @@ function facts(req: http.IncomingMessage): RequestFacts & { rawQuery: string } {
   const url = req.url ?? '/';
   const q = url.indexOf('?');
   const hostHeader = req.headers.host ?? '';
-  const host = hostHeader.startsWith('[') ? hostHeader.slice(0, hostHeader.indexOf(']') + 1) : hostHeader.replace(/:\d+$/, '');
+  const host = hostHeader.startsWith('[')
+    ? hostHeader.slice(0, hostHeader.indexOf(']') + 1)
+    : hostHeader.replace(/:\d+$/, '');
   return {
     method: req.method ?? 'GET',
     host,
@@ -74,7 +76,13 @@ function actionsFor(found: Found, f: RequestFacts): ELB.Action[] {
   return [];
 }
 
-function choose(plane: HttpPlane, found: Found, action: ELB.Action, cookieHeader: string | undefined, secure: boolean): Choice | 'no-targets' {
+function choose(
+  plane: HttpPlane,
+  found: Found,
+  action: ELB.Action,
+  cookieHeader: string | undefined,
+  secure: boolean,
+): Choice | 'no-targets' {
   const groups = (action.ForwardConfig?.TargetGroups ?? [{ TargetGroupArn: action.TargetGroupArn, Weight: 1 }]).filter(
     (g) => (g.Weight ?? 1) > 0,
   );
@@ -89,7 +97,8 @@ function choose(plane: HttpPlane, found: Found, action: ELB.Action, cookieHeader
   if (!group?.TargetGroupArn) return 'no-targets';
   const tg = found.s.targetGroups[group.TargetGroupArn];
   if (!tg) return 'no-targets';
-  if (tgStick?.Enabled) cookies.push(stickyCookie('AWSALBTG', plane.balancer.seal(tg.arn), tgStick.DurationSeconds ?? 3600, secure));
+  if (tgStick?.Enabled)
+    cookies.push(stickyCookie('AWSALBTG', plane.balancer.seal(tg.arn), tgStick.DurationSeconds ?? 3600, secure));
   const pool = candidates(Object.values(found.s.targets[tg.arn] ?? {}));
   if (!pool.length) return 'no-targets';
   let target: TargetRecord | undefined;
@@ -114,7 +123,13 @@ function stickyCookie(name: string, value: string, seconds: number, crossSite: b
   return `${name}=${value}; Expires=${expires}; Path=/${crossSite ? '; SameSite=None; Secure' : ''}`;
 }
 
-export function handleRequest(plane: HttpPlane, listenerArn: string, req: http.IncomingMessage, res: http.ServerResponse, secure: boolean) {
+export function handleRequest(
+  plane: HttpPlane,
+  listenerArn: string,
+  req: http.IncomingMessage,
+  res: http.ServerResponse,
+  secure: boolean,
+) {
   const found = plane.find(listenerArn);
   if (!found) return answer(res, 503);
   const f = facts(req);
@@ -140,7 +155,11 @@ export function handleRequest(plane: HttpPlane, listenerArn: string, req: http.I
         path: f.path,
         query: f.rawQuery,
       });
-      res.writeHead(c.StatusCode === 'HTTP_301' ? 301 : 302, { Server: 'awselb/2.0', Location: location, 'Content-Length': 0 });
+      res.writeHead(c.StatusCode === 'HTTP_301' ? 301 : 302, {
+        Server: 'awselb/2.0',
+        Location: location,
+        'Content-Length': 0,
+      });
       return res.end();
     }
     if (action.Type === 'forward') return forward(plane, found, action, req, res, secure);
@@ -148,14 +167,26 @@ export function handleRequest(plane: HttpPlane, listenerArn: string, req: http.I
   return answer(res, 503);
 }
 
-function forward(plane: HttpPlane, found: Found, action: ELB.Action, req: http.IncomingMessage, res: http.ServerResponse, secure: boolean) {
+function forward(
+  plane: HttpPlane,
+  found: Found,
+  action: ELB.Action,
+  req: http.IncomingMessage,
+  res: http.ServerResponse,
+  secure: boolean,
+) {
   const choice = choose(plane, found, action, req.headers.cookie, secure);
   if (choice === 'no-targets') return answer(res, 503);
   const { tg, target } = choice;
   const done = plane.balancer.begin(tg, target);
   const toHttps = tg.protocol === 'HTTPS';
   const idleMs = Number(found.lb.attributes['idle_timeout.timeout_seconds'] ?? 60) * 1000;
-  const headers = forwardHeaders(req.headers, req.socket.remoteAddress ?? '', secure ? 'https' : 'http', found.listener.port ?? 80);
+  const headers = forwardHeaders(
+    req.headers,
+    req.socket.remoteAddress ?? '',
+    secure ? 'https' : 'http',
+    found.listener.port ?? 80,
+  );
   const upstream = (toHttps ? https : http).request({
     host: targetHost(tg, target),
     port: target.port,
@@ -174,11 +205,22 @@ function forward(plane: HttpPlane, found: Found, action: ELB.Action, req: http.I
     const out = withoutHopByHop(up.headers);
     const cookies = [...choice.cookies];
     const appCookie = tg.attributes['stickiness.app_cookie.cookie_name'];
-    if (tg.attributes['stickiness.enabled'] === 'true' && tg.attributes['stickiness.type'] === 'app_cookie' && appCookie) {
+    if (
+      tg.attributes['stickiness.enabled'] === 'true' &&
+      tg.attributes['stickiness.type'] === 'app_cookie' &&
+      appCookie
+    ) {
       const setsIt = (up.headers['set-cookie'] ?? []).some((c) => c.startsWith(`${appCookie}=`));
       if (setsIt) {
         const secs = Number(tg.attributes['stickiness.app_cookie.duration_seconds'] ?? 86400);
-        cookies.push(stickyCookie('AWSALBAPP-0', plane.balancer.seal(`${tg.arn}|${targetKey(target.id, target.port)}`), secs, false));
+        cookies.push(
+          stickyCookie(
+            'AWSALBAPP-0',
+            plane.balancer.seal(`${tg.arn}|${targetKey(target.id, target.port)}`),
+            secs,
+            false,
+          ),
+        );
       }
     }
     if (cookies.length) out['set-cookie'] = [...(up.headers['set-cookie'] ?? []), ...cookies];
@@ -202,24 +244,43 @@ function forward(plane: HttpPlane, found: Found, action: ELB.Action, req: http.I
 }
 
 /** A WebSocket (or other) upgrade: the request head goes to the target and both sockets are piped. */
-export function handleUpgrade(plane: HttpPlane, listenerArn: string, req: http.IncomingMessage, socket: Duplex, head: Buffer, secure: boolean) {
+export function handleUpgrade(
+  plane: HttpPlane,
+  listenerArn: string,
+  req: http.IncomingMessage,
+  socket: Duplex,
+  head: Buffer,
+  secure: boolean,
+) {
   const refuse = (status: number) => {
-    socket.end(`HTTP/1.1 ${status} ${STATUS_TEXT[status] ?? ''}\r\nServer: awselb/2.0\r\nContent-Length: 0\r\nConnection: close\r\n\r\n`);
+    socket.end(
+      `HTTP/1.1 ${status} ${STATUS_TEXT[status] ?? ''}\r\nServer: awselb/2.0\r\nContent-Length: 0\r\nConnection: close\r\n\r\n`,
+    );
   };
   const found = plane.find(listenerArn);
   if (!found) return refuse(503);
-  const action = actionsFor(found, facts(req)).find((a) => a.Type !== undefined && ['forward', 'redirect', 'fixed-response'].includes(a.Type));
+  const action = actionsFor(found, facts(req)).find(
+    (a) => a.Type !== undefined && ['forward', 'redirect', 'fixed-response'].includes(a.Type),
+  );
   if (action?.Type !== 'forward') return refuse(action ? 400 : 503);
   const choice = choose(plane, found, action, req.headers.cookie, secure);
   if (choice === 'no-targets') return refuse(503);
   const { tg, target } = choice;
   const done = plane.balancer.begin(tg, target);
   const opts = { host: targetHost(tg, target), port: target.port };
-  const up: net.Socket = tg.protocol === 'HTTPS' ? tls.connect({ ...opts, rejectUnauthorized: false }) : net.connect(opts);
+  const up: net.Socket =
+    tg.protocol === 'HTTPS' ? tls.connect({ ...opts, rejectUnauthorized: false }) : net.connect(opts);
   up.once(tg.protocol === 'HTTPS' ? 'secureConnect' : 'connect', () => {
-    const headers = forwardHeaders(req.headers, req.socket.remoteAddress ?? '', secure ? 'https' : 'http', found.listener.port ?? 80, true);
+    const headers = forwardHeaders(
+      req.headers,
+      req.socket.remoteAddress ?? '',
+      secure ? 'https' : 'http',
+      found.listener.port ?? 80,
+      true,
+    );
     let text = `${req.method} ${req.url} HTTP/1.1\r\n`;
-    for (const [k, v] of Object.entries(headers)) for (const one of Array.isArray(v) ? v : [v]) text += `${k}: ${one}\r\n`;
+    for (const [k, v] of Object.entries(headers))
+      for (const one of Array.isArray(v) ? v : [v]) text += `${k}: ${one}\r\n`;
     up.write(`${text}\r\n`);
     if (head.length) up.write(head);
     up.pipe(socket);

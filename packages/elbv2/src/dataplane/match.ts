@@ -20,7 +20,10 @@ export function wildcard(pattern: string, value: string, caseInsensitive: boolea
   const key = `${caseInsensitive ? 'i' : 's'}${pattern}`;
   let re = cache.get(key);
   if (!re) {
-    const body = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+    const body = pattern
+      .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+      .replace(/\*/g, '.*')
+      .replace(/\?/g, '.');
     re = new RegExp(`^${body}$`, caseInsensitive ? 'is' : 's');
     if (cache.size > 5000) cache.clear();
     cache.set(key, re);
@@ -73,7 +76,8 @@ export function conditionMatches(c: ELB.RuleCondition, r: RequestFacts): boolean
 }
 
 /** All conditions of a rule must match (the default rule has none and always matches). */
-export const ruleMatches = (conditions: ELB.RuleCondition[], r: RequestFacts) => conditions.every((c) => conditionMatches(c, r));
+export const ruleMatches = (conditions: ELB.RuleCondition[], r: RequestFacts) =>
+  conditions.every((c) => conditionMatches(c, r));
 
 /** The URL a redirect action sends to: each part the config leaves out keeps the request's. */
 export function redirectLocation(

@@ -89,7 +89,9 @@ export class DataPlane {
 
   /** Binds, rebinds and closes sockets to match the stored listeners (serialised). */
   sync(): Promise<void> {
-    this.queue = this.queue.then(() => this.reconcile()).catch((err) => this.logger.error({ err }, 'elbv2 data plane sync failed'));
+    this.queue = this.queue
+      .then(() => this.reconcile())
+      .catch((err) => this.logger.error({ err }, 'elbv2 data plane sync failed'));
     return this.queue;
   }
 
@@ -144,7 +146,9 @@ export class DataPlane {
     this.bindings.set(l.arn, { key: this.keyOf(l), server, info, sockets });
     this.logger.info(
       { loadBalancer: lb.name, protocol: l.protocol, port: l.port, boundPort: port },
-      port === l.port ? `ELB listener ${lb.name}:${l.port} on ${info.url}` : `ELB listener ${lb.name}:${l.port} mapped to ${info.url}`,
+      port === l.port
+        ? `ELB listener ${lb.name}:${l.port} on ${info.url}`
+        : `ELB listener ${lb.name}:${l.port} mapped to ${info.url}`,
     );
   }
 
@@ -172,7 +176,8 @@ export class DataPlane {
     const arn = l.arn;
     if (l.protocol === 'HTTP' || l.protocol === 'HTTPS') {
       const secure = l.protocol === 'HTTPS';
-      const onRequest = (req: http.IncomingMessage, res: http.ServerResponse) => handleRequest(this.http, arn, req, res, secure);
+      const onRequest = (req: http.IncomingMessage, res: http.ServerResponse) =>
+        handleRequest(this.http, arn, req, res, secure);
       const server = secure
         ? https.createServer({ ...this.certificate(dnsName), minVersion: minTlsVersion(l.sslPolicy) }, onRequest)
         : http.createServer(onRequest);
@@ -200,10 +205,12 @@ export class DataPlane {
   private pipe(listenerArn: string, client: net.Socket) {
     client.on('error', () => client.destroy());
     const found = this.find(listenerArn);
-    const rule = found && Object.values(found.s.rules).find((r) => r.listenerArn === listenerArn && r.priority === 'default');
+    const rule =
+      found && Object.values(found.s.rules).find((r) => r.listenerArn === listenerArn && r.priority === 'default');
     const tgArn = rule?.actions.find((a) => a.Type === 'forward')?.ForwardConfig?.TargetGroups?.[0]?.TargetGroupArn;
     const tg = tgArn ? found!.s.targetGroups[tgArn] : undefined;
-    const target = tg && this.http.balancer.pick(tg, candidates(Object.values(found!.s.targets[tg.arn] ?? {})), this.http.scale);
+    const target =
+      tg && this.http.balancer.pick(tg, candidates(Object.values(found!.s.targets[tg.arn] ?? {})), this.http.scale);
     if (!tg || !target) return void client.destroy();
     const done = this.http.balancer.begin(tg, target);
     const opts = { host: targetHost(tg, target), port: target.port };

@@ -31,8 +31,10 @@ export function checkActions(
   const orders = new Set(sorted.map((a) => a.Order));
   if (actions.length > 1 && orders.size !== actions.length) throw invalid('Action orders must be unique');
   const terminals = sorted.filter((a) => TERMINAL.has(a.Type!));
-  if (terminals.length !== 1) throw invalidAction('Exactly one terminal action (forward, redirect or fixed-response) must be specified');
-  if (!TERMINAL.has(sorted[sorted.length - 1].Type!)) throw invalidAction('The terminal action must be the last action');
+  if (terminals.length !== 1)
+    throw invalidAction('Exactly one terminal action (forward, redirect or fixed-response) must be specified');
+  if (!TERMINAL.has(sorted[sorted.length - 1].Type!))
+    throw invalidAction('The terminal action must be the last action');
   for (const a of sorted) {
     if (lb.type !== 'application' && a.Type !== 'forward') {
       throw invalidAction(`Action type '${a.Type}' is not supported by ${lb.type} load balancers`);
@@ -47,7 +49,12 @@ export function checkActions(
   return sorted;
 }
 
-function checkForward(s: Elbv2State, lb: LoadBalancerRecord, listener: Pick<ListenerRecord, 'protocol'>, a: ELB.Action) {
+function checkForward(
+  s: Elbv2State,
+  lb: LoadBalancerRecord,
+  listener: Pick<ListenerRecord, 'protocol'>,
+  a: ELB.Action,
+) {
   const groups = a.ForwardConfig?.TargetGroups ?? [];
   if (!a.TargetGroupArn && !groups.length) throw invalid('A target group ARN must be specified for a forward action');
   if (a.TargetGroupArn && groups.length > 1) {
@@ -59,12 +66,17 @@ function checkForward(s: Elbv2State, lb: LoadBalancerRecord, listener: Pick<List
   if (lb.type !== 'application' && groups.length > 1) {
     throw invalid('Network load balancer forward actions can have only one target group');
   }
-  if (groups.length > 5) throw new ServiceError('TooManyTargetGroupsException', 'A forward action can have at most 5 target groups');
+  if (groups.length > 5)
+    throw new ServiceError('TooManyTargetGroupsException', 'A forward action can have at most 5 target groups');
   for (const g of groups) {
-    if (g.Weight !== undefined && (g.Weight < 0 || g.Weight > 999)) throw invalid('Target group weight must be between 0 and 999');
+    if (g.Weight !== undefined && (g.Weight < 0 || g.Weight > 999))
+      throw invalid('Target group weight must be between 0 and 999');
   }
   const stick = a.ForwardConfig?.TargetGroupStickinessConfig;
-  if (stick?.Enabled && (stick.DurationSeconds === undefined || stick.DurationSeconds < 1 || stick.DurationSeconds > 604800)) {
+  if (
+    stick?.Enabled &&
+    (stick.DurationSeconds === undefined || stick.DurationSeconds < 1 || stick.DurationSeconds > 604800)
+  ) {
     throw invalid('Target group stickiness duration must be between 1 and 604800 seconds');
   }
   for (const arn of forwardedGroups([a])) {
@@ -99,16 +111,19 @@ function checkRedirect(c: ELB.RedirectActionConfig | undefined) {
     const v = c[k as keyof ELB.RedirectActionConfig];
     return v === undefined || v === `#{${k.toLowerCase()}}`;
   });
-  if (same) throw invalid('The redirect must change at least one of the following components: protocol, port, host, path');
+  if (same)
+    throw invalid('The redirect must change at least one of the following components: protocol, port, host, path');
 }
 
 function checkFixedResponse(c: ELB.FixedResponseActionConfig | undefined) {
-  if (!c?.StatusCode) throw invalid('A fixed response config with a status code must be specified for a fixed-response action');
+  if (!c?.StatusCode)
+    throw invalid('A fixed response config with a status code must be specified for a fixed-response action');
   if (!/^(2|4|5)\d\d$/.test(c.StatusCode)) throw invalid(`Fixed response status code '${c.StatusCode}' is not valid`);
   if (c.ContentType && !CONTENT_TYPES.includes(c.ContentType)) {
     throw invalid(`Fixed response content type '${c.ContentType}' must be one of '${CONTENT_TYPES.join(', ')}'`);
   }
-  if ((c.MessageBody ?? '').length > 1024) throw invalid('Fixed response message body cannot be longer than 1024 characters');
+  if ((c.MessageBody ?? '').length > 1024)
+    throw invalid('Fixed response message body cannot be longer than 1024 characters');
 }
 
 /** Validates rule conditions (the default rule has none). */
@@ -126,16 +141,22 @@ export function checkConditions(conditions: ELB.RuleCondition[]) {
     }
     seen.add(f);
     const cfg = conditionValues(c);
-    if (c.Values?.length && cfg.config) throw invalid(`You cannot specify both 'Values' and a config for condition '${f}'`);
+    if (c.Values?.length && cfg.config)
+      throw invalid(`You cannot specify both 'Values' and a config for condition '${f}'`);
     if (c.Values?.length && f !== 'host-header' && f !== 'path-pattern') {
       throw invalid(`Condition '${f}' must be given with its config, not 'Values'`);
     }
     const n = cfg.count;
     if (!n) throw invalid(`Condition '${f}' must have at least one value`);
     values += n;
-    if (f === 'http-header' && !c.HttpHeaderConfig?.HttpHeaderName) throw invalid('An HTTP header name must be specified');
-    if (f === 'path-pattern') for (const v of cfg.list) if (v.length > 128) throw invalid('A path pattern cannot be longer than 128 characters');
-    if (f === 'source-ip') for (const v of cfg.list) if (!/^[0-9a-fA-F:.]+\/\d{1,3}$/.test(v)) throw invalid(`'${v}' is not a valid CIDR block`);
+    if (f === 'http-header' && !c.HttpHeaderConfig?.HttpHeaderName)
+      throw invalid('An HTTP header name must be specified');
+    if (f === 'path-pattern')
+      for (const v of cfg.list)
+        if (v.length > 128) throw invalid('A path pattern cannot be longer than 128 characters');
+    if (f === 'source-ip')
+      for (const v of cfg.list)
+        if (!/^[0-9a-fA-F:.]+\/\d{1,3}$/.test(v)) throw invalid(`'${v}' is not a valid CIDR block`);
   }
   if (values > 5) throw invalid('A rule can only have 5 condition values');
 }
@@ -149,15 +170,29 @@ function conditionValues(c: ELB.RuleCondition): { config: boolean; count: number
     c.SourceIpConfig?.Values;
   if (cfg) return { config: true, count: cfg.length, list: cfg };
   if (c.QueryStringConfig?.Values) {
-    return { config: true, count: c.QueryStringConfig.Values.length, list: c.QueryStringConfig.Values.map((v) => v.Value ?? '') };
+    return {
+      config: true,
+      count: c.QueryStringConfig.Values.length,
+      list: c.QueryStringConfig.Values.map((v) => v.Value ?? ''),
+    };
   }
   return { config: false, count: c.Values?.length ?? 0, list: c.Values ?? [] };
 }
 
 /** The config form AWS returns for conditions given in the legacy `Values` form (it echoes both). */
 export function normaliseCondition(c: ELB.RuleCondition): ELB.RuleCondition {
-  if (c.Field === 'host-header') return { ...c, HostHeaderConfig: c.HostHeaderConfig ?? { Values: c.Values }, Values: c.Values ?? c.HostHeaderConfig?.Values };
-  if (c.Field === 'path-pattern') return { ...c, PathPatternConfig: c.PathPatternConfig ?? { Values: c.Values }, Values: c.Values ?? c.PathPatternConfig?.Values };
+  if (c.Field === 'host-header')
+    return {
+      ...c,
+      HostHeaderConfig: c.HostHeaderConfig ?? { Values: c.Values },
+      Values: c.Values ?? c.HostHeaderConfig?.Values,
+    };
+  if (c.Field === 'path-pattern')
+    return {
+      ...c,
+      PathPatternConfig: c.PathPatternConfig ?? { Values: c.Values },
+      Values: c.Values ?? c.PathPatternConfig?.Values,
+    };
   return c;
 }
 
@@ -166,14 +201,23 @@ export function normaliseActions(actions: ELB.Action[]): ELB.Action[] {
   return actions.map((a) => {
     if (a.Type !== 'forward') return a;
     if (a.TargetGroupArn && !a.ForwardConfig) {
-      return { ...a, ForwardConfig: { TargetGroups: [{ TargetGroupArn: a.TargetGroupArn, Weight: 1 }], TargetGroupStickinessConfig: { Enabled: false } } };
+      return {
+        ...a,
+        ForwardConfig: {
+          TargetGroups: [{ TargetGroupArn: a.TargetGroupArn, Weight: 1 }],
+          TargetGroupStickinessConfig: { Enabled: false },
+        },
+      };
     }
     const fc = a.ForwardConfig!;
     const groups = (fc.TargetGroups ?? []).map((g) => ({ ...g, Weight: g.Weight ?? 1 }));
     return {
       ...a,
       TargetGroupArn: a.TargetGroupArn ?? (groups.length === 1 ? groups[0].TargetGroupArn : undefined),
-      ForwardConfig: { TargetGroups: groups, TargetGroupStickinessConfig: fc.TargetGroupStickinessConfig ?? { Enabled: false } },
+      ForwardConfig: {
+        TargetGroups: groups,
+        TargetGroupStickinessConfig: fc.TargetGroupStickinessConfig ?? { Enabled: false },
+      },
     };
   });
 }

@@ -30,7 +30,11 @@ export const LB_ATTRIBUTE_RULES: Record<string, Rule> = {
   'waf.fail_open.enabled': BOOL,
   'zonal_shift.config.enabled': BOOL,
   'load_balancing.cross_zone.enabled': BOOL,
-  'dns_record.client_routing_policy': ['availability_zone_affinity', 'partial_availability_zone_affinity', 'any_availability_zone'],
+  'dns_record.client_routing_policy': [
+    'availability_zone_affinity',
+    'partial_availability_zone_affinity',
+    'any_availability_zone',
+  ],
   'ipv6.deny_all_igw_traffic': BOOL,
   'secondary_ips.auto_assigned.per_subnet': [0, 7],
 };
@@ -92,7 +96,8 @@ export function checkAttributes(
       throw invalid(`${what[0].toUpperCase()}${what.slice(1)} attribute key '${key}' is not recognized`);
     }
     const value = Value ?? '';
-    if (!ok(rule, value)) throw invalid(`${what[0].toUpperCase()}${what.slice(1)} attribute '${key}' cannot have value '${value}'`);
+    if (!ok(rule, value))
+      throw invalid(`${what[0].toUpperCase()}${what.slice(1)} attribute '${key}' cannot have value '${value}'`);
     out[key] = value;
   }
   return out;

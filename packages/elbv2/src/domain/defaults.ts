@@ -96,10 +96,26 @@ export function healthCheckDefaults(
   hcProtocol: string | undefined,
 ): HealthCheck {
   if (targetType === 'lambda') {
-    return { enabled: false, path: '/', intervalSeconds: 35, timeoutSeconds: 30, healthyThreshold: 5, unhealthyThreshold: 2, matcher: { HttpCode: '200' } };
+    return {
+      enabled: false,
+      path: '/',
+      intervalSeconds: 35,
+      timeoutSeconds: 30,
+      healthyThreshold: 5,
+      unhealthyThreshold: 2,
+      matcher: { HttpCode: '200' },
+    };
   }
   if (protocol === 'GENEVE') {
-    return { enabled: true, protocol: 'TCP', port: '80', intervalSeconds: 10, timeoutSeconds: 5, healthyThreshold: 5, unhealthyThreshold: 2 };
+    return {
+      enabled: true,
+      protocol: 'TCP',
+      port: '80',
+      intervalSeconds: 10,
+      timeoutSeconds: 5,
+      healthyThreshold: 5,
+      unhealthyThreshold: 2,
+    };
   }
   const alb = HTTP_FAMILY.has(protocol ?? '');
   const hp = hcProtocol ?? (alb ? protocol : 'TCP');

@@ -23,8 +23,22 @@ export const DESCRIPTIONS: Record<string, string> = {
 export const targetKey = (id: string, port: number) => `${id}:${port}`;
 
 /** A fresh registration: `initial` while the first checks run (or `unavailable` without checks). */
-export function newTarget(tg: TargetGroupRecord, id: string, port: number, az: string | undefined, now: number): TargetRecord {
-  const t: TargetRecord = { id, port, availabilityZone: az, state: 'initial', registeredAt: now, passes: 0, failures: 0 };
+export function newTarget(
+  tg: TargetGroupRecord,
+  id: string,
+  port: number,
+  az: string | undefined,
+  now: number,
+): TargetRecord {
+  const t: TargetRecord = {
+    id,
+    port,
+    availabilityZone: az,
+    state: 'initial',
+    registeredAt: now,
+    passes: 0,
+    failures: 0,
+  };
   if (!tg.healthCheck.enabled) setState(t, 'unavailable', 'Target.HealthCheckDisabled');
   else setState(t, 'initial', 'Elb.RegistrationInProgress');
   return t;
@@ -67,7 +81,11 @@ export const inUse = (s: Elbv2State, tgArn: string) => loadBalancersOf(s, tgArn)
 
 /** One TargetHealthDescription. */
 export function describeTarget(s: Elbv2State, tg: TargetGroupRecord, t: TargetRecord): ELB.TargetHealthDescription {
-  let health: ELB.TargetHealth = { State: t.state, Reason: t.reason as ELB.TargetHealthReasonEnum, Description: t.description };
+  let health: ELB.TargetHealth = {
+    State: t.state,
+    Reason: t.reason as ELB.TargetHealthReasonEnum,
+    Description: t.description,
+  };
   if (t.state !== 'draining' && t.state !== 'unavailable' && !inUse(s, tg.arn)) {
     health = { State: 'unused', Reason: 'Target.NotInUse', Description: DESCRIPTIONS['Target.NotInUse'] };
   }

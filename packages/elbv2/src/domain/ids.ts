@@ -34,7 +34,12 @@ export function dnsName(w: Where, name: string, scheme: string) {
 export const hostedZone = (type: string) => (type === 'network' ? 'Z26RNL4JYFTOTI' : 'Z35SXDOTRQ7X7K');
 
 /** What kind of resource an ELBv2 ARN names, or undefined when it is not one. */
-export function arnKind(arn: string): 'loadbalancer' | 'targetgroup' | 'listener' | 'listener-rule' | 'truststore' | undefined {
-  const m = /^arn:aws[\w-]*:elasticloadbalancing:[\w-]+:\d{12}:(loadbalancer|targetgroup|listener-rule|listener|truststore)\//.exec(arn);
+export function arnKind(
+  arn: string,
+): 'loadbalancer' | 'targetgroup' | 'listener' | 'listener-rule' | 'truststore' | undefined {
+  const m =
+    /^arn:aws[\w-]*:elasticloadbalancing:[\w-]+:\d{12}:(loadbalancer|targetgroup|listener-rule|listener|truststore)\//.exec(
+      arn,
+    );
   return m?.[1] as ReturnType<typeof arnKind>;
 }

@@ -2,8 +2,18 @@
 import type * as ELB from '@aws-sdk/client-elastic-load-balancing-v2';
 
 const TLS13 = ['TLS_AES_128_GCM_SHA256', 'TLS_AES_256_GCM_SHA384', 'TLS_CHACHA20_POLY1305_SHA256'];
-const ECDHE_GCM = ['ECDHE-ECDSA-AES128-GCM-SHA256', 'ECDHE-RSA-AES128-GCM-SHA256', 'ECDHE-ECDSA-AES256-GCM-SHA384', 'ECDHE-RSA-AES256-GCM-SHA384'];
-const ECDHE_CBC = ['ECDHE-ECDSA-AES128-SHA256', 'ECDHE-RSA-AES128-SHA256', 'ECDHE-ECDSA-AES256-SHA384', 'ECDHE-RSA-AES256-SHA384'];
+const ECDHE_GCM = [
+  'ECDHE-ECDSA-AES128-GCM-SHA256',
+  'ECDHE-RSA-AES128-GCM-SHA256',
+  'ECDHE-ECDSA-AES256-GCM-SHA384',
+  'ECDHE-RSA-AES256-GCM-SHA384',
+];
+const ECDHE_CBC = [
+  'ECDHE-ECDSA-AES128-SHA256',
+  'ECDHE-RSA-AES128-SHA256',
+  'ECDHE-ECDSA-AES256-SHA384',
+  'ECDHE-RSA-AES256-SHA384',
+];
 const ECDHE_SHA1 = ['ECDHE-ECDSA-AES128-SHA', 'ECDHE-RSA-AES128-SHA', 'ECDHE-RSA-AES256-SHA', 'ECDHE-ECDSA-AES256-SHA'];
 const RSA = ['AES128-GCM-SHA256', 'AES128-SHA256', 'AES128-SHA', 'AES256-GCM-SHA384', 'AES256-SHA256', 'AES256-SHA'];
 
@@ -17,9 +27,21 @@ function policy(Name: string, SslProtocols: string[], ciphers: string[]): ELB.Ss
 }
 
 export const SSL_POLICIES: ELB.SslPolicy[] = [
-  policy('ELBSecurityPolicy-2016-08', ['TLSv1', 'TLSv1.1', 'TLSv1.2'], [...ECDHE_GCM, ...ECDHE_CBC, ...ECDHE_SHA1, ...RSA]),
-  policy('ELBSecurityPolicy-TLS-1-1-2017-01', ['TLSv1.1', 'TLSv1.2'], [...ECDHE_GCM, ...ECDHE_CBC, ...ECDHE_SHA1, ...RSA]),
-  policy('ELBSecurityPolicy-TLS-1-2-2017-01', ['TLSv1.2'], [...ECDHE_GCM, ...ECDHE_CBC, ...RSA.filter((c) => !c.endsWith('-SHA'))]),
+  policy(
+    'ELBSecurityPolicy-2016-08',
+    ['TLSv1', 'TLSv1.1', 'TLSv1.2'],
+    [...ECDHE_GCM, ...ECDHE_CBC, ...ECDHE_SHA1, ...RSA],
+  ),
+  policy(
+    'ELBSecurityPolicy-TLS-1-1-2017-01',
+    ['TLSv1.1', 'TLSv1.2'],
+    [...ECDHE_GCM, ...ECDHE_CBC, ...ECDHE_SHA1, ...RSA],
+  ),
+  policy(
+    'ELBSecurityPolicy-TLS-1-2-2017-01',
+    ['TLSv1.2'],
+    [...ECDHE_GCM, ...ECDHE_CBC, ...RSA.filter((c) => !c.endsWith('-SHA'))],
+  ),
   policy('ELBSecurityPolicy-TLS-1-2-Ext-2018-06', ['TLSv1.2'], [...ECDHE_GCM, ...ECDHE_CBC, ...ECDHE_SHA1, ...RSA]),
   policy('ELBSecurityPolicy-FS-1-2-Res-2020-10', ['TLSv1.2'], ECDHE_GCM),
   policy('ELBSecurityPolicy-TLS13-1-2-2021-06', ['TLSv1.2', 'TLSv1.3'], [...TLS13, ...ECDHE_GCM, ...ECDHE_CBC]),

@@ -64,7 +64,10 @@ export class HealthChecker {
               if (targets[key] !== t) return; // deregistered meanwhile
               applyCheck(tg, t, r, Date.now());
               if (t.state !== before) {
-                this.logger.debug({ targetGroup: tg.name, target: key, state: t.state, reason: t.reason }, 'target health');
+                this.logger.debug(
+                  { targetGroup: tg.name, target: key, state: t.state, reason: t.reason },
+                  'target health',
+                );
                 this.onChange();
               }
             })

@@ -47,7 +47,11 @@ export function probe(host: string, port: number, hc: HealthCheck, timeoutMs: nu
           finish(
             matchesCode(spec, code)
               ? { ok: true }
-              : { ok: false, reason: 'Target.ResponseCodeMismatch', description: `Health checks failed with these codes: [${code}]` },
+              : {
+                  ok: false,
+                  reason: 'Target.ResponseCodeMismatch',
+                  description: `Health checks failed with these codes: [${code}]`,
+                },
           );
         },
       );

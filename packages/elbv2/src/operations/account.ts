@@ -36,7 +36,8 @@ export function accountOperations() {
         if (missing.length) throw sslPolicyNotFound(`SSL policies '[${missing.join(', ')}]' not found`);
         list = list.filter((p) => input.Names!.includes(p.Name!));
       }
-      if (input.LoadBalancerType) list = list.filter((p) => p.SupportedLoadBalancerTypes!.includes(input.LoadBalancerType!));
+      if (input.LoadBalancerType)
+        list = list.filter((p) => p.SupportedLoadBalancerTypes!.includes(input.LoadBalancerType!));
       const { page, next } = markerPage(list, input.Marker, input.PageSize);
       return { SslPolicies: page, NextMarker: next };
     },

@@ -43,7 +43,11 @@ function checkProtocol(lb: LoadBalancerRecord, protocol: string | undefined, por
   if (port === undefined) throw invalid('A listener port must be specified');
 }
 
-function checkSecurity(protocol: string | undefined, certificates: ELB.Certificate[] | undefined, sslPolicy: string | undefined) {
+function checkSecurity(
+  protocol: string | undefined,
+  certificates: ELB.Certificate[] | undefined,
+  sslPolicy: string | undefined,
+) {
   if (!SECURE.has(protocol ?? '')) {
     if (sslPolicy) throw invalid(`An SSL policy cannot be specified for ${protocol} listeners`);
     return;
@@ -51,9 +55,11 @@ function checkSecurity(protocol: string | undefined, certificates: ELB.Certifica
   if (!certificates?.length) throw certificateNotFound(`A certificate must be specified for ${protocol} listeners`);
   if (certificates.length > 1) throw invalid('Only one default certificate can be specified for a listener');
   for (const c of certificates) {
-    if (!/^arn:aws[\w-]*:(acm|iam):/.test(c.CertificateArn ?? '')) throw certificateNotFound(`Certificate '${c.CertificateArn}' not found`);
+    if (!/^arn:aws[\w-]*:(acm|iam):/.test(c.CertificateArn ?? ''))
+      throw certificateNotFound(`Certificate '${c.CertificateArn}' not found`);
   }
-  if (sslPolicy && !SSL_POLICIES.some((p) => p.Name === sslPolicy)) throw sslPolicyNotFound(`SSL policy '${sslPolicy}' not found`);
+  if (sslPolicy && !SSL_POLICIES.some((p) => p.Name === sslPolicy))
+    throw sslPolicyNotFound(`SSL policy '${sslPolicy}' not found`);
 }
 
 export function listenerOperations(env: Elbv2Env) {
@@ -89,7 +95,13 @@ export function listenerOperations(env: Elbv2Env) {
         attributes: listenerAttributes(input.Protocol),
       };
       s.listeners[l.arn] = l;
-      const rule = { arn: ruleArn(ctx, l.arn), listenerArn: l.arn, priority: 'default' as const, conditions: [], actions };
+      const rule = {
+        arn: ruleArn(ctx, l.arn),
+        listenerArn: l.arn,
+        priority: 'default' as const,
+        conditions: [],
+        actions,
+      };
       s.rules[rule.arn] = rule;
       setTags(s, l.arn, input.Tags ?? []);
       env.changed();
@@ -98,8 +110,10 @@ export function listenerOperations(env: Elbv2Env) {
 
     DescribeListeners(input: ELB.DescribeListenersInput, ctx: RequestContext): ELB.DescribeListenersOutput {
       const s = stateOf(ctx);
-      if (!input.LoadBalancerArn && !input.ListenerArns?.length) throw invalid('You must specify either listener ARNs or a load balancer ARN');
-      if (input.LoadBalancerArn && input.ListenerArns?.length) throw invalid('Listener ARNs and a load balancer ARN cannot be specified at the same time');
+      if (!input.LoadBalancerArn && !input.ListenerArns?.length)
+        throw invalid('You must specify either listener ARNs or a load balancer ARN');
+      if (input.LoadBalancerArn && input.ListenerArns?.length)
+        throw invalid('Listener ARNs and a load balancer ARN cannot be specified at the same time');
       const ls = input.LoadBalancerArn
         ? listenersOf(s, getLoadBalancer(s, input.LoadBalancerArn).arn).sort((a, b) => (a.port ?? 0) - (b.port ?? 0))
         : input.ListenerArns!.map((arn) => getListener(s, arn));
@@ -116,8 +130,13 @@ export function listenerOperations(env: Elbv2Env) {
       checkProtocol(lb, protocol, port);
       const certificates = input.Certificates ?? l.certificates.filter((c) => c.IsDefault);
       const secure = SECURE.has(protocol ?? '');
-      checkSecurity(protocol, secure ? certificates : undefined, secure ? (input.SslPolicy ?? l.sslPolicy) : input.SslPolicy);
-      if (port !== l.port && listenersOf(s, lb.arn).some((x) => x.arn !== l.arn && x.port === port)) throw duplicateListener();
+      checkSecurity(
+        protocol,
+        secure ? certificates : undefined,
+        secure ? (input.SslPolicy ?? l.sslPolicy) : input.SslPolicy,
+      );
+      if (port !== l.port && listenersOf(s, lb.arn).some((x) => x.arn !== l.arn && x.port === port))
+        throw duplicateListener();
       if (input.DefaultActions?.length) {
         defaultRule(s, l.arn).actions = normaliseActions(checkActions(s, lb, { protocol }, input.DefaultActions));
       }
@@ -152,7 +171,10 @@ export function listenerOperations(env: Elbv2Env) {
 
     ModifyListenerAttributes(input: ELB.ModifyListenerAttributesInput, ctx: RequestContext) {
       const l = getListener(stateOf(ctx), input.ListenerArn!);
-      Object.assign(l.attributes, checkAttributes(LISTENER_ATTRIBUTE_RULES, l.attributes, input.Attributes ?? [], 'listener'));
+      Object.assign(
+        l.attributes,
+        checkAttributes(LISTENER_ATTRIBUTE_RULES, l.attributes, input.Attributes ?? [], 'listener'),
+      );
       return { Attributes: attributesOut(l.attributes) };
     },
 
@@ -160,8 +182,10 @@ export function listenerOperations(env: Elbv2Env) {
       const l = getListener(stateOf(ctx), input.ListenerArn!);
       if (!SECURE.has(l.protocol ?? '')) throw invalid(`Certificates can only be added to HTTPS and TLS listeners`);
       for (const c of input.Certificates ?? []) {
-        if (!/^arn:aws[\w-]*:(acm|iam):/.test(c.CertificateArn ?? '')) throw certificateNotFound(`Certificate '${c.CertificateArn}' not found`);
-        if (!l.certificates.some((x) => x.CertificateArn === c.CertificateArn)) l.certificates.push({ CertificateArn: c.CertificateArn!, IsDefault: false });
+        if (!/^arn:aws[\w-]*:(acm|iam):/.test(c.CertificateArn ?? ''))
+          throw certificateNotFound(`Certificate '${c.CertificateArn}' not found`);
+        if (!l.certificates.some((x) => x.CertificateArn === c.CertificateArn))
+          l.certificates.push({ CertificateArn: c.CertificateArn!, IsDefault: false });
       }
       return { Certificates: l.certificates.filter((c) => !c.IsDefault) };
     },

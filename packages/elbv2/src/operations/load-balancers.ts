@@ -28,10 +28,13 @@ function subnetsOf(region: string, input: { Subnets?: string[]; SubnetMappings?:
 export function loadBalancerOperations(env: Elbv2Env) {
   const { stateOf } = env;
   const activate = (lb: LoadBalancerRecord) => {
-    const t = setTimeout(() => {
-      if (lb.state === 'provisioning') lb.state = 'active';
-      env.changed();
-    }, Math.round(1000 * env.scale));
+    const t = setTimeout(
+      () => {
+        if (lb.state === 'provisioning') lb.state = 'active';
+        env.changed();
+      },
+      Math.round(1000 * env.scale),
+    );
     t.unref();
   };
   return {
@@ -46,7 +49,7 @@ export function loadBalancerOperations(env: Elbv2Env) {
         throw invalid('At least two subnets in two different Availability Zones must be specified');
       }
       if (type !== 'application' && input.SecurityGroups?.length && type === 'gateway') {
-        throw invalid('Security groups are not supported for load balancers with type \'gateway\'');
+        throw invalid("Security groups are not supported for load balancers with type 'gateway'");
       }
       const existing = Object.values(s.loadBalancers).find((lb) => lb.name === name);
       if (existing) {
@@ -67,8 +70,14 @@ export function loadBalancerOperations(env: Elbv2Env) {
         createdTime: new Date(),
         state: 'provisioning',
         vpcId: DEFAULT_VPC,
-        subnets: subnets.length ? subnets : [{ subnetId: 'subnet-00000000000000001', zone: `${ctx.region}a` }, { subnetId: 'subnet-00000000000000002', zone: `${ctx.region}b` }],
-        securityGroups: type === 'application' ? (input.SecurityGroups ?? ['sg-00000000000000000']) : input.SecurityGroups,
+        subnets: subnets.length
+          ? subnets
+          : [
+              { subnetId: 'subnet-00000000000000001', zone: `${ctx.region}a` },
+              { subnetId: 'subnet-00000000000000002', zone: `${ctx.region}b` },
+            ],
+        securityGroups:
+          type === 'application' ? (input.SecurityGroups ?? ['sg-00000000000000000']) : input.SecurityGroups,
         ipAddressType: input.IpAddressType ?? 'ipv4',
         attributes: loadBalancerAttributes(type),
         ipamPools: input.IpamPools,
@@ -130,7 +139,9 @@ export function loadBalancerOperations(env: Elbv2Env) {
     SetIpAddressType(input: ELB.SetIpAddressTypeInput, ctx: RequestContext): ELB.SetIpAddressTypeOutput {
       const lb = getLoadBalancer(stateOf(ctx), input.LoadBalancerArn!);
       if (lb.type === 'network' && input.IpAddressType === 'dualstack-without-public-ipv4') {
-        throw invalid("IP address type 'dualstack-without-public-ipv4' is only supported by application load balancers");
+        throw invalid(
+          "IP address type 'dualstack-without-public-ipv4' is only supported by application load balancers",
+        );
       }
       lb.ipAddressType = input.IpAddressType!;
       return { IpAddressType: input.IpAddressType };
@@ -138,17 +149,20 @@ export function loadBalancerOperations(env: Elbv2Env) {
 
     SetSecurityGroups(input: ELB.SetSecurityGroupsInput, ctx: RequestContext): ELB.SetSecurityGroupsOutput {
       const lb = getLoadBalancer(stateOf(ctx), input.LoadBalancerArn!);
-      if (lb.type === 'gateway') throw invalid("Security groups are not supported for load balancers with type 'gateway'");
+      if (lb.type === 'gateway')
+        throw invalid("Security groups are not supported for load balancers with type 'gateway'");
       if (lb.type === 'network' && !lb.securityGroups?.length && input.SecurityGroups?.length) {
         throw invalid('You cannot add security groups to a Network Load Balancer that was created without any');
       }
       lb.securityGroups = input.SecurityGroups ?? [];
       if (input.EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic) {
-        lb.enforceSecurityGroupInboundRulesOnPrivateLinkTraffic = input.EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic;
+        lb.enforceSecurityGroupInboundRulesOnPrivateLinkTraffic =
+          input.EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic;
       }
       return {
         SecurityGroupIds: lb.securityGroups,
-        EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic: lb.enforceSecurityGroupInboundRulesOnPrivateLinkTraffic as ELB.EnforceSecurityGroupInboundRulesOnPrivateLinkTrafficEnum,
+        EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic:
+          lb.enforceSecurityGroupInboundRulesOnPrivateLinkTraffic as ELB.EnforceSecurityGroupInboundRulesOnPrivateLinkTrafficEnum,
       };
     },
 
@@ -174,19 +188,27 @@ export function loadBalancerOperations(env: Elbv2Env) {
       return { IpamPools: lb.ipamPools };
     },
 
-    DescribeCapacityReservation(input: ELB.DescribeCapacityReservationInput, ctx: RequestContext): ELB.DescribeCapacityReservationOutput {
+    DescribeCapacityReservation(
+      input: ELB.DescribeCapacityReservationInput,
+      ctx: RequestContext,
+    ): ELB.DescribeCapacityReservationOutput {
       const lb = getLoadBalancer(stateOf(ctx), input.LoadBalancerArn!);
       return capacityOut(lb);
     },
 
-    ModifyCapacityReservation(input: ELB.ModifyCapacityReservationInput, ctx: RequestContext): ELB.ModifyCapacityReservationOutput {
+    ModifyCapacityReservation(
+      input: ELB.ModifyCapacityReservationInput,
+      ctx: RequestContext,
+    ): ELB.ModifyCapacityReservationOutput {
       const lb = getLoadBalancer(stateOf(ctx), input.LoadBalancerArn!);
       if (input.ResetCapacityReservation && input.MinimumLoadBalancerCapacity) {
         throw invalid('You cannot specify both a minimum capacity and a capacity reset');
       }
-      if (lb.type === 'gateway') throw notPermitted('Capacity reservations are not supported for gateway load balancers');
+      if (lb.type === 'gateway')
+        throw notPermitted('Capacity reservations are not supported for gateway load balancers');
       if (input.ResetCapacityReservation) delete lb.capacityUnits;
-      else if (input.MinimumLoadBalancerCapacity?.CapacityUnits !== undefined) lb.capacityUnits = input.MinimumLoadBalancerCapacity.CapacityUnits;
+      else if (input.MinimumLoadBalancerCapacity?.CapacityUnits !== undefined)
+        lb.capacityUnits = input.MinimumLoadBalancerCapacity.CapacityUnits;
       lb.capacityModifiedAt = new Date();
       return capacityOut(lb);
     },
@@ -198,9 +220,14 @@ function capacityOut(lb: LoadBalancerRecord) {
     LastModifiedTime: lb.capacityModifiedAt,
     DecreaseRequestsRemaining: 3,
     MinimumLoadBalancerCapacity: lb.capacityUnits !== undefined ? { CapacityUnits: lb.capacityUnits } : undefined,
-    CapacityReservationState: lb.capacityUnits !== undefined
-      ? lb.subnets.map((s) => ({ AvailabilityZone: s.zone, State: { Code: 'provisioned' as const }, EffectiveCapacityUnits: lb.capacityUnits! / lb.subnets.length }))
-      : [],
+    CapacityReservationState:
+      lb.capacityUnits !== undefined
+        ? lb.subnets.map((s) => ({
+            AvailabilityZone: s.zone,
+            State: { Code: 'provisioned' as const },
+            EffectiveCapacityUnits: lb.capacityUnits! / lb.subnets.length,
+          }))
+        : [],
   };
 }
 

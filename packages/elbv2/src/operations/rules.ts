@@ -22,7 +22,8 @@ export function ruleOperations(env: Elbv2Env) {
       if (rulesOf(s, l.arn).some((r) => r.priority === priority)) throw priorityInUse(priority);
       checkConditions(input.Conditions ?? []);
       const actions = normaliseActions(checkActions(s, lb, l, input.Actions ?? []));
-      if (rulesOf(s, l.arn).length > 100) throw new ServiceError('TooManyRulesException', 'The listener has reached its limit of 100 rules');
+      if (rulesOf(s, l.arn).length > 100)
+        throw new ServiceError('TooManyRulesException', 'The listener has reached its limit of 100 rules');
       const rule: RuleRecord = {
         arn: ruleArn(ctx, l.arn),
         listenerArn: l.arn,
@@ -39,8 +40,10 @@ export function ruleOperations(env: Elbv2Env) {
 
     DescribeRules(input: ELB.DescribeRulesInput, ctx: RequestContext): ELB.DescribeRulesOutput {
       const s = stateOf(ctx);
-      if (!input.ListenerArn && !input.RuleArns?.length) throw invalid('You must specify either listener ARN or rule ARNs');
-      if (input.ListenerArn && input.RuleArns?.length) throw invalid('Listener ARN and rule ARNs cannot be specified at the same time');
+      if (!input.ListenerArn && !input.RuleArns?.length)
+        throw invalid('You must specify either listener ARN or rule ARNs');
+      if (input.ListenerArn && input.RuleArns?.length)
+        throw invalid('Listener ARN and rule ARNs cannot be specified at the same time');
       const rules = input.ListenerArn
         ? orderedRules(s, getListener(s, input.ListenerArn).arn)
         : input.RuleArns!.map((arn) => getRule(s, arn));
@@ -78,10 +81,15 @@ export function ruleOperations(env: Elbv2Env) {
 
     SetRulePriorities(input: ELB.SetRulePrioritiesInput, ctx: RequestContext): ELB.SetRulePrioritiesOutput {
       const s = stateOf(ctx);
-      const changes = (input.RulePriorities ?? []).map((p) => ({ rule: getRule(s, p.RuleArn!), priority: p.Priority! }));
+      const changes = (input.RulePriorities ?? []).map((p) => ({
+        rule: getRule(s, p.RuleArn!),
+        priority: p.Priority!,
+      }));
       const listeners = new Set(changes.map((c) => c.rule.listenerArn));
       if (listeners.size > 1) throw invalid('Rule priorities can only be set for rules of the same listener');
-      for (const c of changes) if (c.rule.priority === 'default') throw notPermitted(`Default rule '${c.rule.arn}' priority cannot be modified`);
+      for (const c of changes)
+        if (c.rule.priority === 'default')
+          throw notPermitted(`Default rule '${c.rule.arn}' priority cannot be modified`);
       const given = new Set<number>();
       for (const c of changes) {
         if (given.has(c.priority)) throw priorityInUse(c.priority);

@@ -40,7 +40,9 @@ export function tagOperations(env: Elbv2Env) {
     DescribeTags(input: ELB.DescribeTagsInput, ctx: RequestContext): ELB.DescribeTagsOutput {
       const s = stateOf(ctx);
       for (const arn of input.ResourceArns ?? []) mustExist(s, arn);
-      return { TagDescriptions: (input.ResourceArns ?? []).map((arn) => ({ ResourceArn: arn, Tags: s.tags[arn] ?? [] })) };
+      return {
+        TagDescriptions: (input.ResourceArns ?? []).map((arn) => ({ ResourceArn: arn, Tags: s.tags[arn] ?? [] })),
+      };
     },
   };
 }

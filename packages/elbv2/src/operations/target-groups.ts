@@ -5,7 +5,14 @@ import { checkAttributes, TG_ATTRIBUTE_RULES } from '../domain/attributes';
 import { healthCheckDefaults, targetGroupAttributes } from '../domain/defaults';
 import { attributesOut, markerPage, targetGroupOut } from '../domain/describe';
 import { targetGroupArn } from '../domain/ids';
-import { getLoadBalancer, getTargetGroup, loadBalancersOf, listenersOf, forwardedGroups, rulesOf } from '../domain/lookup';
+import {
+  getLoadBalancer,
+  getTargetGroup,
+  loadBalancersOf,
+  listenersOf,
+  forwardedGroups,
+  rulesOf,
+} from '../domain/lookup';
 import { checkName } from '../domain/names';
 import { setTags } from '../domain/tags';
 import { duplicateTgName, invalid, resourceInUse, tgNotFound } from '../errors';
@@ -28,7 +35,11 @@ type HealthInput = Pick<
 const HTTPISH = new Set(['HTTP', 'HTTPS']);
 
 /** Applies health-check settings over `base`, with AWS's ranges. */
-function healthCheck(base: HealthCheck, input: HealthInput, tg: Pick<TargetGroupRecord, 'protocol' | 'targetType'>): HealthCheck {
+function healthCheck(
+  base: HealthCheck,
+  input: HealthInput,
+  tg: Pick<TargetGroupRecord, 'protocol' | 'targetType'>,
+): HealthCheck {
   const hc: HealthCheck = {
     ...base,
     enabled: input.HealthCheckEnabled ?? base.enabled,
@@ -48,16 +59,25 @@ function healthCheck(base: HealthCheck, input: HealthInput, tg: Pick<TargetGroup
   if (hc.protocol && !HTTPISH.has(hc.protocol) && (input.HealthCheckPath || input.Matcher)) {
     throw invalid(`Health check path and matcher are not supported for health check protocol '${hc.protocol}'`);
   }
-  if (hc.port !== undefined && hc.port !== 'traffic-port' && !(/^\d+$/.test(hc.port) && +hc.port >= 1 && +hc.port <= 65535)) {
+  if (
+    hc.port !== undefined &&
+    hc.port !== 'traffic-port' &&
+    !(/^\d+$/.test(hc.port) && +hc.port >= 1 && +hc.port <= 65535)
+  ) {
     throw invalid(`Health check port '${hc.port}' must be 'traffic-port' or a number between 1 and 65535`);
   }
-  if (hc.path !== undefined && !hc.path.startsWith('/')) throw invalid(`Health check path '${hc.path}' must begin with a '/' character`);
+  if (hc.path !== undefined && !hc.path.startsWith('/'))
+    throw invalid(`Health check path '${hc.path}' must begin with a '/' character`);
   if (hc.timeoutSeconds >= hc.intervalSeconds && tg.targetType !== 'lambda') {
-    throw invalid(`Health check timeout '${hc.timeoutSeconds}' must be smaller than the interval '${hc.intervalSeconds}'`);
+    throw invalid(
+      `Health check timeout '${hc.timeoutSeconds}' must be smaller than the interval '${hc.intervalSeconds}'`,
+    );
   }
   const code = hc.matcher?.HttpCode;
   if (code !== undefined && !/^\d{3}(-\d{3})?(,\d{3}(-\d{3})?)*$/.test(code)) {
-    throw invalid(`Health check matcher HTTP code '${code}' must be a code, a comma-separated list or a range (200-299)`);
+    throw invalid(
+      `Health check matcher HTTP code '${code}' must be a code, a comma-separated list or a range (200-299)`,
+    );
   }
   return hc;
 }
@@ -71,7 +91,8 @@ export function targetGroupOperations(env: Elbv2Env) {
       checkName('target group', name);
       const targetType = (input.TargetType ?? 'instance') as TargetGroupRecord['targetType'];
       if (targetType === 'lambda') {
-        if (input.Protocol || input.Port || input.VpcId) throw invalid('A protocol, port and VPC ID cannot be specified for target groups with target type \'lambda\'');
+        if (input.Protocol || input.Port || input.VpcId)
+          throw invalid("A protocol, port and VPC ID cannot be specified for target groups with target type 'lambda'");
       } else {
         if (!input.Protocol) throw invalid('A protocol must be specified');
         if (input.Port === undefined && input.Protocol !== 'GENEVE') throw invalid('A port must be specified');
@@ -80,7 +101,8 @@ export function targetGroupOperations(env: Elbv2Env) {
       if (input.ProtocolVersion && !HTTPISH.has(input.Protocol ?? '')) {
         throw invalid('A protocol version can only be specified for HTTP and HTTPS target groups');
       }
-      if (targetType === 'alb' && input.Protocol !== 'TCP') throw invalid("Target groups of type 'alb' must use the TCP protocol");
+      if (targetType === 'alb' && input.Protocol !== 'TCP')
+        throw invalid("Target groups of type 'alb' must use the TCP protocol");
       const shape = { protocol: input.Protocol, targetType };
       const hc = healthCheck(healthCheckDefaults(input.Protocol, targetType, input.HealthCheckProtocol), input, shape);
       const existing = Object.values(s.targetGroups).find((tg) => tg.name === name);
@@ -116,8 +138,13 @@ export function targetGroupOperations(env: Elbv2Env) {
     DescribeTargetGroups(input: ELB.DescribeTargetGroupsInput, ctx: RequestContext): ELB.DescribeTargetGroupsOutput {
       const s = stateOf(ctx);
       const given = [input.LoadBalancerArn, input.TargetGroupArns?.length, input.Names?.length].filter(Boolean).length;
-      if (given > 1) throw invalid('Target group names, target group ARNs, and a load balancer ARN cannot be specified at the same time');
-      let tgs = Object.values(s.targetGroups).sort((a, b) => a.name.localeCompare(b.name) || a.arn.localeCompare(b.arn));
+      if (given > 1)
+        throw invalid(
+          'Target group names, target group ARNs, and a load balancer ARN cannot be specified at the same time',
+        );
+      let tgs = Object.values(s.targetGroups).sort(
+        (a, b) => a.name.localeCompare(b.name) || a.arn.localeCompare(b.arn),
+      );
       if (input.LoadBalancerArn) {
         getLoadBalancer(s, input.LoadBalancerArn);
         tgs = tgs.filter((tg) => loadBalancersOf(s, tg.arn).includes(input.LoadBalancerArn!));
@@ -148,7 +175,9 @@ export function targetGroupOperations(env: Elbv2Env) {
         return {};
       }
       const users = Object.values(s.loadBalancers).flatMap((lb) =>
-        listenersOf(s, lb.arn).filter((l) => rulesOf(s, l.arn).some((r) => forwardedGroups(r.actions).includes(tg.arn))),
+        listenersOf(s, lb.arn).filter((l) =>
+          rulesOf(s, l.arn).some((r) => forwardedGroups(r.actions).includes(tg.arn)),
+        ),
       );
       if (users.length) {
         throw resourceInUse(`Target group '${tg.arn}' is currently in use by a listener or a rule`);
@@ -169,8 +198,14 @@ export function targetGroupOperations(env: Elbv2Env) {
       const tg = getTargetGroup(stateOf(ctx), input.TargetGroupArn!);
       const changes = checkAttributes(TG_ATTRIBUTE_RULES, tg.attributes, input.Attributes ?? [], 'target group');
       const next = { ...tg.attributes, ...changes };
-      if (next['stickiness.enabled'] === 'true' && next['stickiness.type'] === 'app_cookie' && !next['stickiness.app_cookie.cookie_name']) {
-        throw invalid("The attribute 'stickiness.app_cookie.cookie_name' must be specified when the stickiness type is 'app_cookie'");
+      if (
+        next['stickiness.enabled'] === 'true' &&
+        next['stickiness.type'] === 'app_cookie' &&
+        !next['stickiness.app_cookie.cookie_name']
+      ) {
+        throw invalid(
+          "The attribute 'stickiness.app_cookie.cookie_name' must be specified when the stickiness type is 'app_cookie'",
+        );
       }
       tg.attributes = next;
       env.changed();

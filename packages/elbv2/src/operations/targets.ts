@@ -14,7 +14,8 @@ function checkTarget(tg: TargetGroupRecord, t: ELB.TargetDescription): number {
   if (tg.targetType === 'instance' && !/^i-[0-9a-f]{8,17}$/.test(id)) {
     throw invalidTarget(`The following targets are not valid instances: '${id}'`);
   }
-  if (tg.targetType === 'lambda' && !/^arn:aws[\w-]*:lambda:/.test(id)) throw invalidTarget(`The target '${id}' is not a valid Lambda function ARN`);
+  if (tg.targetType === 'lambda' && !/^arn:aws[\w-]*:lambda:/.test(id))
+    throw invalidTarget(`The target '${id}' is not a valid Lambda function ARN`);
   if (tg.targetType === 'alb' && !/^arn:aws[\w-]*:elasticloadbalancing:.*:loadbalancer\/app\//.test(id)) {
     throw invalidTarget(`The target '${id}' is not a valid application load balancer ARN`);
   }
@@ -35,7 +36,10 @@ export function targetOperations(env: Elbv2Env) {
       const tg = getTargetGroup(s, input.TargetGroupArn!);
       const entries = (input.Targets ?? []).map((t) => ({ t, port: checkTarget(tg, t) }));
       if (tg.targetType === 'lambda' && (entries.length > 1 || Object.keys(s.targets[tg.arn] ?? {}).length)) {
-        throw new ServiceError('TooManyTargetsException', 'A target group with target type lambda can have only one target');
+        throw new ServiceError(
+          'TooManyTargetsException',
+          'A target group with target type lambda can have only one target',
+        );
       }
       const targets = (s.targets[tg.arn] ??= {});
       const now = Date.now();
@@ -87,8 +91,13 @@ export function targetOperations(env: Elbv2Env) {
           return [
             {
               Target: { Id: asked.Id, Port: port, AvailabilityZone: asked.AvailabilityZone },
-              HealthCheckPort: tg.healthCheck.port === 'traffic-port' && port !== undefined ? String(port) : tg.healthCheck.port,
-              TargetHealth: { State: 'unused', Reason: 'Target.NotRegistered', Description: DESCRIPTIONS['Target.NotRegistered'] },
+              HealthCheckPort:
+                tg.healthCheck.port === 'traffic-port' && port !== undefined ? String(port) : tg.healthCheck.port,
+              TargetHealth: {
+                State: 'unused',
+                Reason: 'Target.NotRegistered',
+                Description: DESCRIPTIONS['Target.NotRegistered'],
+              },
             },
           ];
         }),

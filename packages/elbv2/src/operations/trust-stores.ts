@@ -29,14 +29,22 @@ export function trustStoreOperations(env: Elbv2Env) {
   return {
     CreateTrustStore(input: ELB.CreateTrustStoreInput, ctx: RequestContext): ELB.CreateTrustStoreOutput {
       const s = stateOf(ctx);
-      if (!/^([a-zA-Z0-9]+-)*[a-zA-Z0-9]+$/.test(input.Name!)) throw invalid(`Trust store name '${input.Name}' is not valid`);
+      if (!/^([a-zA-Z0-9]+-)*[a-zA-Z0-9]+$/.test(input.Name!))
+        throw invalid(`Trust store name '${input.Name}' is not valid`);
       if (Object.values(s.trustStores).some((t) => t.name === input.Name)) {
-        throw new ServiceError('DuplicateTrustStoreNameException', `A trust store with the name '${input.Name}' already exists`);
+        throw new ServiceError(
+          'DuplicateTrustStoreNameException',
+          `A trust store with the name '${input.Name}' already exists`,
+        );
       }
       const t: TrustStoreRecord = {
         arn: trustStoreArn(ctx, input.Name!),
         name: input.Name!,
-        bundle: { bucket: input.CaCertificatesBundleS3Bucket!, key: input.CaCertificatesBundleS3Key!, version: input.CaCertificatesBundleS3ObjectVersion },
+        bundle: {
+          bucket: input.CaCertificatesBundleS3Bucket!,
+          key: input.CaCertificatesBundleS3Key!,
+          version: input.CaCertificatesBundleS3ObjectVersion,
+        },
         revocations: [],
       };
       s.trustStores[t.arn] = t;
@@ -49,25 +57,34 @@ export function trustStoreOperations(env: Elbv2Env) {
       if (input.TrustStoreArns?.length) list = input.TrustStoreArns.map((a) => getTrustStore(s, a));
       if (input.Names?.length) {
         list = list.filter((t) => input.Names!.includes(t.name));
-        if (list.length !== input.Names.length) throw new ServiceError('TrustStoreNotFoundException', 'One or more trust stores not found');
+        if (list.length !== input.Names.length)
+          throw new ServiceError('TrustStoreNotFoundException', 'One or more trust stores not found');
       }
       const { page, next } = markerPage(list, input.Marker, input.PageSize);
       return { TrustStores: page.map(out), NextMarker: next };
     },
     ModifyTrustStore(input: ELB.ModifyTrustStoreInput, ctx: RequestContext): ELB.ModifyTrustStoreOutput {
       const t = getTrustStore(stateOf(ctx), input.TrustStoreArn!);
-      t.bundle = { bucket: input.CaCertificatesBundleS3Bucket!, key: input.CaCertificatesBundleS3Key!, version: input.CaCertificatesBundleS3ObjectVersion };
+      t.bundle = {
+        bucket: input.CaCertificatesBundleS3Bucket!,
+        key: input.CaCertificatesBundleS3Key!,
+        version: input.CaCertificatesBundleS3ObjectVersion,
+      };
       return { TrustStores: [out(t)] };
     },
     DeleteTrustStore(input: ELB.DeleteTrustStoreInput, ctx: RequestContext): ELB.DeleteTrustStoreOutput {
       const s = stateOf(ctx);
       const t = getTrustStore(s, input.TrustStoreArn!);
-      if (inUseBy(s, t.arn).length) throw new ServiceError('TrustStoreInUseException', `Trust store '${t.arn}' is in use by a listener`);
+      if (inUseBy(s, t.arn).length)
+        throw new ServiceError('TrustStoreInUseException', `Trust store '${t.arn}' is in use by a listener`);
       delete s.trustStores[t.arn];
       delete s.tags[t.arn];
       return {};
     },
-    AddTrustStoreRevocations(input: ELB.AddTrustStoreRevocationsInput, ctx: RequestContext): ELB.AddTrustStoreRevocationsOutput {
+    AddTrustStoreRevocations(
+      input: ELB.AddTrustStoreRevocationsInput,
+      ctx: RequestContext,
+    ): ELB.AddTrustStoreRevocationsOutput {
       const s = stateOf(ctx);
       const t = getTrustStore(s, input.TrustStoreArn!);
       const added = (input.RevocationContents ?? []).map((r) => ({
@@ -80,28 +97,45 @@ export function trustStoreOperations(env: Elbv2Env) {
       }));
       t.revocations.push(...added);
       return {
-        TrustStoreRevocations: added.map((r) => ({ TrustStoreArn: t.arn, RevocationId: r.id, RevocationType: r.type as 'CRL', NumberOfRevokedEntries: r.entries })),
+        TrustStoreRevocations: added.map((r) => ({
+          TrustStoreArn: t.arn,
+          RevocationId: r.id,
+          RevocationType: r.type as 'CRL',
+          NumberOfRevokedEntries: r.entries,
+        })),
       };
     },
     RemoveTrustStoreRevocations(input: ELB.RemoveTrustStoreRevocationsInput, ctx: RequestContext) {
       const t = getTrustStore(stateOf(ctx), input.TrustStoreArn!);
       for (const id of input.RevocationIds ?? []) {
-        if (!t.revocations.some((r) => r.id === id)) throw new ServiceError('RevocationIdNotFoundException', `Revocation ID '${id}' not found`);
+        if (!t.revocations.some((r) => r.id === id))
+          throw new ServiceError('RevocationIdNotFoundException', `Revocation ID '${id}' not found`);
       }
       t.revocations = t.revocations.filter((r) => !input.RevocationIds!.includes(r.id));
       return {};
     },
-    DescribeTrustStoreRevocations(input: ELB.DescribeTrustStoreRevocationsInput, ctx: RequestContext): ELB.DescribeTrustStoreRevocationsOutput {
+    DescribeTrustStoreRevocations(
+      input: ELB.DescribeTrustStoreRevocationsInput,
+      ctx: RequestContext,
+    ): ELB.DescribeTrustStoreRevocationsOutput {
       const t = getTrustStore(stateOf(ctx), input.TrustStoreArn!);
       let list = t.revocations;
       if (input.RevocationIds?.length) list = list.filter((r) => input.RevocationIds!.includes(r.id));
       const { page, next } = markerPage(list, input.Marker, input.PageSize);
       return {
-        TrustStoreRevocations: page.map((r) => ({ TrustStoreArn: t.arn, RevocationId: r.id, RevocationType: r.type as 'CRL', NumberOfRevokedEntries: r.entries })),
+        TrustStoreRevocations: page.map((r) => ({
+          TrustStoreArn: t.arn,
+          RevocationId: r.id,
+          RevocationType: r.type as 'CRL',
+          NumberOfRevokedEntries: r.entries,
+        })),
         NextMarker: next,
       };
     },
-    DescribeTrustStoreAssociations(input: ELB.DescribeTrustStoreAssociationsInput, ctx: RequestContext): ELB.DescribeTrustStoreAssociationsOutput {
+    DescribeTrustStoreAssociations(
+      input: ELB.DescribeTrustStoreAssociationsInput,
+      ctx: RequestContext,
+    ): ELB.DescribeTrustStoreAssociationsOutput {
       const s = stateOf(ctx);
       getTrustStore(s, input.TrustStoreArn!);
       const lbs = [...new Set(inUseBy(s, input.TrustStoreArn!).map((l) => l.loadBalancerArn))];
@@ -110,7 +144,10 @@ export function trustStoreOperations(env: Elbv2Env) {
     },
     DeleteSharedTrustStoreAssociation(input: ELB.DeleteSharedTrustStoreAssociationInput, ctx: RequestContext) {
       getTrustStore(stateOf(ctx), input.TrustStoreArn!);
-      throw new ServiceError('DeleteAssociationSameAccountException', 'A trust store association cannot be deleted from the account that owns the trust store');
+      throw new ServiceError(
+        'DeleteAssociationSameAccountException',
+        'A trust store association cannot be deleted from the account that owns the trust store',
+      );
     },
     GetTrustStoreCaCertificatesBundle(input: ELB.GetTrustStoreCaCertificatesBundleInput, ctx: RequestContext) {
       const t = getTrustStore(stateOf(ctx), input.TrustStoreArn!);
@@ -119,7 +156,8 @@ export function trustStoreOperations(env: Elbv2Env) {
     GetTrustStoreRevocationContent(input: ELB.GetTrustStoreRevocationContentInput, ctx: RequestContext) {
       const t = getTrustStore(stateOf(ctx), input.TrustStoreArn!);
       const r = t.revocations.find((x) => x.id === input.RevocationId);
-      if (!r) throw new ServiceError('RevocationIdNotFoundException', `Revocation ID '${input.RevocationId}' not found`);
+      if (!r)
+        throw new ServiceError('RevocationIdNotFoundException', `Revocation ID '${input.RevocationId}' not found`);
       return { Location: s3Url(r) };
     },
   };
