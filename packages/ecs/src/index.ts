@@ -73,7 +73,11 @@ export function ecs(options: EcsOptions = {}): DocksidePlugin {
       const scheduler = new ServiceScheduler(
         store,
         runtime,
-        { resyncMs: options.serviceResyncMs, stabilityMs: options.serviceStabilityMs },
+        {
+          resyncMs: options.serviceResyncMs,
+          stabilityMs: options.serviceStabilityMs,
+          deploymentTimeScale: options.deploymentTimeScale,
+        },
         ctx.bus,
         ctx.logger,
       );

@@ -25,4 +25,9 @@ export interface EcsOptions {
   serviceResyncMs?: number;
   /** How long a deployment's tasks must have run healthy before the deployment is COMPLETED (ms, default 2000). */
   serviceStabilityMs?: number;
+  /**
+   * Multiplies blue/green, linear and canary bake times (bakeTimeInMinutes, stepBakeTimeInMinutes,
+   * canaryBakeTimeInMinutes); default 1. Tests use e.g. 0.01 (a minute becomes 0.6 s).
+   */
+  deploymentTimeScale?: number;
 }

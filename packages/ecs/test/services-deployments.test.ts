@@ -428,8 +428,9 @@ async function latestDeploymentArn(client: ECSClient, cluster: string, service: 
 }
 
 /**
- * A stand-in for the elbv2 plugin (not built yet): a plugin on the real bus that answers
- * RegisterTargets / DeregisterTargets and records them. It checks ECS's side of the contract.
+ * A stand-in for the elbv2 plugin: a plugin on the real bus that answers RegisterTargets /
+ * DeregisterTargets and records them. It checks ECS's side of the contract alone (the real
+ * plugin with real traffic is in packages/elbv2/test/ecs-services.test.ts).
  */
 function recordingElbv2() {
   const calls: { op: string; input: { TargetGroupArn: string; Targets: { Id: string; Port?: number }[] } }[] = [];
@@ -494,9 +495,12 @@ describe('loadBalancers', () => {
       const tasks = await running('lb', 'web');
       await waitFor(async () => (elb.calls.length >= 2 ? true : undefined), { what: 'two registrations' });
       const ports = tasks.map((x) => x.containers![0].networkBindings![0].hostPort).sort();
+      // bridge tasks register as the cluster's (one, local) container instance and their host port
+      const instance = elb.calls[0].input.Targets[0].Id;
+      expect(instance).toMatch(/^i-[0-9a-f]{17}$/);
       expect(elb.calls.map((c) => [c.op, c.input.TargetGroupArn, c.input.Targets[0].Id]).sort()).toEqual([
-        ['RegisterTargets', TG, '127.0.0.1'],
-        ['RegisterTargets', TG, '127.0.0.1'],
+        ['RegisterTargets', TG, instance],
+        ['RegisterTargets', TG, instance],
       ]);
       expect(elb.calls.map((c) => c.input.Targets[0].Port).sort()).toEqual(ports);
       const svc = await waitService(

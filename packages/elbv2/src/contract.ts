@@ -1,6 +1,7 @@
 /**
  * The ELBv2 plugin's public contract: the operations other plugins call through the bus (the
- * ECS service scheduler registers and deregisters its tasks with these). Types only.
+ * ECS service scheduler registers its tasks and shifts blue/green traffic with these), and the
+ * event it publishes when a target's health changes. Types only.
  */
 import type * as ELB from '@aws-sdk/client-elastic-load-balancing-v2';
 import type { Call } from '@dockside/core';
@@ -9,10 +10,27 @@ export interface ElasticLoadBalancingCalls {
   RegisterTargets: Call<ELB.RegisterTargetsInput, ELB.RegisterTargetsOutput>;
   DeregisterTargets: Call<ELB.DeregisterTargetsInput, ELB.DeregisterTargetsOutput>;
   DescribeTargetHealth: Call<ELB.DescribeTargetHealthInput, ELB.DescribeTargetHealthOutput>;
+  DescribeRules: Call<ELB.DescribeRulesInput, ELB.DescribeRulesOutput>;
+  ModifyRule: Call<ELB.ModifyRuleInput, ELB.ModifyRuleOutput>;
+}
+
+/** A target's health changed (or it was registered, or it finished draining and is gone). */
+export interface TargetHealthChanged {
+  accountId: string;
+  region: string;
+  targetGroupArn: string;
+  target: { Id: string; Port: number };
+  /** `initial`, `healthy`, `unhealthy`, `draining`, `unavailable`, or `unused` once it is gone. */
+  state: string;
+  reason?: string;
+  description?: string;
 }
 
 declare module '@dockside/core' {
   interface DocksideServices {
     elasticloadbalancing: ElasticLoadBalancingCalls;
+  }
+  interface DocksideEvents {
+    'elbv2.target-health': TargetHealthChanged;
   }
 }

@@ -16,7 +16,7 @@ import type { Elbv2Options } from './options';
 import { elbv2Routes } from './routes';
 import { type Elbv2State, emptyElbv2State } from './state/types';
 
-export type { ElasticLoadBalancingCalls } from './contract';
+export type { ElasticLoadBalancingCalls, TargetHealthChanged } from './contract';
 export type { Elbv2Options } from './options';
 export type { BoundListener } from './dataplane/plane';
 
@@ -84,7 +84,7 @@ export function elbv2(options: Elbv2Options = {}): DocksidePlugin {
       };
       const p = new DataPlane(store, options, ctx.logger, scale, gatewayHost);
       plane = p;
-      checker = new HealthChecker(store, scale, ctx.logger, changed);
+      checker = new HealthChecker(store, scale, ctx.logger, changed, (e) => ctx.bus.publish('elbv2.target-health', e));
       return {
         routes: elbv2Routes(p),
         start() {

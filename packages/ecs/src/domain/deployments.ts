@@ -59,10 +59,15 @@ export function addEvent(svc: ServiceRecord, message: string): void {
 export const hasHealthCheck = (t: TaskRecord) =>
   (t.definition.containerDefinitions ?? []).some((d) => d.healthCheck && d.essential !== false);
 
-/** Counted healthy: RUNNING, not being stopped, and its container health checks (if any) pass. */
+/**
+ * Counted healthy: RUNNING, not being stopped, its container health checks (if any) pass, and
+ * no load balancer it is registered with reports its target unhealthy or still initial.
+ */
 export function isHealthy(t: TaskRecord): boolean {
   if (t.desiredStatus !== 'RUNNING' || t.lastStatus !== 'RUNNING') return false;
-  return hasHealthCheck(t) ? t.healthStatus === 'HEALTHY' : true;
+  if (hasHealthCheck(t) && t.healthStatus !== 'HEALTHY') return false;
+  // `unavailable` (checks disabled) and `unused` (no listener uses the group) give no verdict.
+  return Object.values(t.targetHealth ?? {}).every((h) => ['healthy', 'unavailable', 'unused'].includes(h.state));
 }
 
 export const isProtected = (t: TaskRecord, now: number) => t.protectedUntil !== undefined && t.protectedUntil > now;

@@ -15,7 +15,7 @@ import { type TaskStatus, applyStatus, pathTo } from './lifecycle';
 import { type ResolvedSecrets, resolveTaskSecrets } from './secrets';
 import { type Lease, SubnetPool } from './subnets';
 import { TaskRun } from './task-run';
-import type { RuntimeOptions } from './task-run-types';
+import type { RuntimeOptions, StopOptions } from './task-run-types';
 
 export interface RuntimeConfig {
   docker?: DockerOptions;
@@ -377,12 +377,7 @@ export class Runtime {
   }
 
   /** Stops a task. A task with no run (restored from disk) goes straight to STOPPED. */
-  stop(
-    task: TaskRecord,
-    stopCode: ECS.TaskStopCode,
-    reason: string,
-    opts: { stopTimeout?: number } = {},
-  ): Promise<void> {
+  stop(task: TaskRecord, stopCode: ECS.TaskStopCode, reason: string, opts: StopOptions = {}): Promise<void> {
     const run = this.runs.get(task.taskArn);
     if (run) return run.stop(stopCode, reason, opts);
     if (task.lastStatus !== 'STOPPED') {

@@ -77,3 +77,10 @@ export function conditionMet(condition: string, c: ContainerRun): boolean | unde
 export function describeContainer(c: ContainerRun): string {
   return c.exited ? `it exited with code ${c.exitCode}` : c.started ? 'it is running' : 'it has not started';
 }
+
+/** How a task is stopped: a stopTimeout override, and what to wait for in DEACTIVATING. */
+export interface StopOptions {
+  stopTimeout?: number;
+  /** Settles once the task's load-balancer targets have drained (the task stays DEACTIVATING until then). */
+  drain?: Promise<unknown>;
+}

@@ -9,6 +9,7 @@ import { bindingsOf, engineMessage, setDetail, withLogOptions } from './task-rec
 import {
   type ContainerRun,
   type RuntimeOptions,
+  type StopOptions,
   type TaskRunHooks,
   conditionMet,
   describeContainer,
@@ -398,7 +399,7 @@ export class TaskRun {
    * Stops the task: SIGTERM then SIGKILL after each container's stopTimeout, dependents first;
    * then removal and STOPPED. The first reason given is kept.
    */
-  stop(stopCode: ECS.TaskStopCode, reason: string, opts: { stopTimeout?: number } = {}): Promise<void> {
+  stop(stopCode: ECS.TaskStopCode, reason: string, opts: StopOptions = {}): Promise<void> {
     if (opts.stopTimeout !== undefined) this.stopTimeoutOverride = opts.stopTimeout;
     if (this.stopping) return this.stopping;
     this.task.desiredStatus = 'STOPPED';
@@ -406,7 +407,9 @@ export class TaskRun {
     this.task.stoppedReason ??= reason;
     this.advance('DEACTIVATING');
     this.notify();
-    this.stopping = this.runStop().finally(() => this.resolveFinished());
+    // A load balancer drains the task's targets first; the containers keep serving meanwhile.
+    const drained = (opts.drain ?? Promise.resolve()).catch(() => undefined);
+    this.stopping = drained.then(() => this.runStop()).finally(() => this.resolveFinished());
     return this.stopping;
   }
 

@@ -1,24 +1,47 @@
 /**
  * A service's tasks as load-balancer targets: registered through the elbv2 plugin's contract
- * once RUNNING, deregistered when the scheduler stops them. What was registered is kept on the
- * task record, so registrations survive a restart with `--data-dir`.
+ * once RUNNING, deregistered when the scheduler stops them (the task waits in DEACTIVATING
+ * until its targets have drained). What was registered is kept on the task record, so
+ * registrations survive a restart with `--data-dir`; what the load balancer says of each
+ * target arrives as `elbv2.target-health` events and counts in the task's health.
  */
+import { createHash } from 'node:crypto';
 import type * as ECS from '@aws-sdk/client-ecs';
 import { isServiceNotLoaded } from '@dockside/core';
-import type {} from '@dockside/elbv2';
+import type { TargetHealthChanged } from '@dockside/elbv2';
 import type { Where } from '../domain/context';
 import { addEvent } from '../domain/deployments';
-import type { ServiceRecord, TaskRecord } from '../state/types';
+import type { EcsState, ServiceRecord, TaskRecord } from '../state/types';
 import { ServiceScheduler } from './scheduler';
+
+/** How often a stopping task asks whether its targets have drained (ms). */
+const DRAIN_POLL_MS = 200;
+
+/**
+ * The EC2 instance id bridge and host mode tasks register as: Dockside's container instance
+ * of the cluster is the local engine host (the ELB plugin reaches `i-…` targets on loopback).
+ */
+export function localInstanceId(clusterArn: string): string {
+  return `i-${createHash('sha256').update(clusterArn).digest('hex').slice(0, 17)}`;
+}
+
+/** The target group a task registers with for this load balancer entry (blue/green: the side its deployment is on). */
+function groupFor(svc: ServiceRecord, task: TaskRecord, lb: ECS.LoadBalancer): string | undefined {
+  const alternate = lb.advancedConfiguration?.alternateTargetGroupArn;
+  const dep = svc.deployments.find((d) => d.id === task.startedBy);
+  if (alternate && dep?.targetSide === 'alternate') return alternate;
+  return lb.targetGroupArn;
+}
 
 /** RegisterTargets for each load balancer of the service (once per task). */
 export async function registerTargets(s: ServiceScheduler, where: Where, svc: ServiceRecord, task: TaskRecord) {
   if (!svc.loadBalancers?.length || task.loadBalancerTargets) return;
   const entries: NonNullable<TaskRecord['loadBalancerTargets']> = [];
   for (const lb of svc.loadBalancers) {
-    if (!lb.targetGroupArn) continue;
+    const targetGroupArn = groupFor(svc, task, lb);
+    if (!targetGroupArn) continue;
     const target = targetOf(task, lb);
-    if (target) entries.push({ targetGroupArn: lb.targetGroupArn, target });
+    if (target) entries.push({ targetGroupArn, target });
   }
   task.loadBalancerTargets = entries;
   for (const e of entries) {
@@ -29,6 +52,7 @@ export async function registerTargets(s: ServiceScheduler, where: Where, svc: Se
         { TargetGroupArn: e.targetGroupArn, Targets: [e.target] },
         where,
       );
+      (task.targetHealth ??= {})[e.targetGroupArn] ??= { state: 'initial', reason: 'Elb.RegistrationInProgress' };
       addEvent(svc, `(service ${svc.serviceName}) registered 1 targets in (target-group ${e.targetGroupArn})`);
     } catch (err) {
       if (!isServiceNotLoaded(err)) s.logger.warn({ err, service: svc.serviceArn }, 'RegisterTargets failed');
@@ -42,28 +66,70 @@ export async function registerTargets(s: ServiceScheduler, where: Where, svc: Se
   }
 }
 
-/** DeregisterTargets for what was registered for this task; the record forgets them. */
+/**
+ * DeregisterTargets for what was registered for this task; the record forgets them. Resolves
+ * once the load balancer no longer has them (after its deregistration delay), so the caller can
+ * hold the task in DEACTIVATING meanwhile, as ECS does.
+ */
 export async function deregisterTargets(s: ServiceScheduler, where: Where, svc: ServiceRecord, task: TaskRecord) {
   const entries = task.loadBalancerTargets;
   delete task.loadBalancerTargets;
   if (!entries?.length || !s.bus.isLoaded('elasticloadbalancing')) return;
   addEvent(svc, `(service ${svc.serviceName}) has begun draining connections on 1 tasks.`);
-  for (const e of entries) {
-    try {
-      await s.bus.call(
-        'elasticloadbalancing',
-        'DeregisterTargets',
-        { TargetGroupArn: e.targetGroupArn, Targets: [e.target] },
-        where,
-      );
-      addEvent(svc, `(service ${svc.serviceName}) deregistered 1 targets in (target-group ${e.targetGroupArn})`);
-    } catch (err) {
-      s.logger.warn({ err, service: svc.serviceArn }, 'DeregisterTargets failed');
-    }
+  await Promise.all(
+    entries.map(async (e) => {
+      try {
+        await s.bus.call(
+          'elasticloadbalancing',
+          'DeregisterTargets',
+          { TargetGroupArn: e.targetGroupArn, Targets: [e.target] },
+          where,
+        );
+        addEvent(svc, `(service ${svc.serviceName}) deregistered 1 targets in (target-group ${e.targetGroupArn})`);
+        await drained(s, where, e.targetGroupArn, e.target);
+      } catch (err) {
+        s.logger.warn({ err, service: svc.serviceArn }, 'DeregisterTargets failed');
+      }
+    }),
+  );
+  delete task.targetHealth;
+}
+
+async function drained(
+  s: ServiceScheduler,
+  where: Where,
+  targetGroupArn: string,
+  target: { Id: string; Port?: number },
+) {
+  while (!s.isStopped()) {
+    const d = await s.bus.call(
+      'elasticloadbalancing',
+      'DescribeTargetHealth',
+      { TargetGroupArn: targetGroupArn, Targets: [target] },
+      where,
+    );
+    if (d.TargetHealthDescriptions?.every((x) => x.TargetHealth?.Reason === 'Target.NotRegistered')) return;
+    await new Promise((r) => setTimeout(r, DRAIN_POLL_MS));
   }
 }
 
-/** The ELB target of a task: its ENI address (awsvpc) or the host port of the container port (bridge/host). */
+/** Records what the load balancer says of a task's target; returns the task it concerns. */
+export function onTargetHealth(state: EcsState, e: TargetHealthChanged): TaskRecord | undefined {
+  for (const task of Object.values(state.tasks)) {
+    const hit = task.loadBalancerTargets?.find(
+      (x) =>
+        x.targetGroupArn === e.targetGroupArn &&
+        x.target.Id === e.target.Id &&
+        (x.target.Port ?? e.target.Port) === e.target.Port,
+    );
+    if (!hit || task.lastStatus === 'STOPPED') continue;
+    (task.targetHealth ??= {})[e.targetGroupArn] = { state: e.state, reason: e.reason, description: e.description };
+    return task;
+  }
+  return undefined;
+}
+
+/** The ELB target of a task: its ENI address (awsvpc), or its cluster's instance and the published host port. */
 function targetOf(task: TaskRecord, lb: ECS.LoadBalancer): { Id: string; Port?: number } | undefined {
   const c = task.containers?.find((x) => x.name === lb.containerName);
   if (!c) return undefined;
@@ -72,8 +138,5 @@ function targetOf(task: TaskRecord, lb: ECS.LoadBalancer): { Id: string; Port?: 
     return ip ? { Id: ip, Port: lb.containerPort } : undefined;
   }
   const binding = c.networkBindings?.find((b) => b.containerPort === lb.containerPort);
-  return {
-    Id: binding?.bindIP && binding.bindIP !== '0.0.0.0' ? binding.bindIP : '127.0.0.1',
-    Port: binding?.hostPort ?? lb.containerPort,
-  };
+  return { Id: localInstanceId(task.clusterArn), Port: binding?.hostPort ?? lb.containerPort };
 }

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { addEvent, addStoppedEvent, countsOf, isHealthy, isProtected } from '../domain/deployments';
 import type { DeploymentRecord, EcsState, ServiceRecord, TaskRecord } from '../state/types';
 import { launch } from './launch';
-import { deregisterTargets } from './load-balancers';
+import { shifted, shiftTraffic } from './traffic';
 import { type ReconcilePass, ServiceScheduler } from './scheduler';
 
 export function reconcileDeployments(pass: ReconcilePass) {
@@ -18,10 +18,10 @@ export function reconcileDeployments(pass: ReconcilePass) {
   const healthy = () => tasks.filter(isHealthy).length;
   const stopped: TaskRecord[] = [];
   const stop = (t: TaskRecord, dep: DeploymentRecord | undefined, reason?: string) => {
-    void deregisterTargets(s, where, svc, t);
-    void s.runtime.stop(
+    s.stopTask(
+      where,
+      svc,
       t,
-      'ServiceSchedulerInitiated',
       reason ?? `Scaling activity initiated by (deployment ${dep?.id ?? primary?.id ?? 'unknown'})`,
     );
     stopped.push(t);
@@ -177,7 +177,12 @@ export function lifecycle(
     // Hooks of earlier stages stay listed with their outcome.
     if (sd) sd.lifecycleHookDetails = [...(sd.lifecycleHookDetails ?? []), ...details];
   };
-  if (!green.stage) enter(stages[0]);
+  const blue = svc.deployments.find((d) => d !== green && d.status !== 'INACTIVE' && d.rolloutState === 'COMPLETED');
+  if (!green.stage) {
+    // Green registers with the target groups blue is not on.
+    if (shifted(svc).length) green.targetSide = blue?.targetSide === 'alternate' ? 'primary' : 'alternate';
+    enter(stages[0]);
+  }
   for (let guard = 0; guard < stages.length + 1; guard++) {
     const waiting = (sd?.lifecycleHookDetails ?? []).filter(
       (h) => green.stageHookIds?.includes(h.hookId!) && h.status === 'AWAITING_ACTION',
@@ -211,8 +216,12 @@ export function lifecycle(
         tasks.filter(
           (t) => t.startedBy === green.id && isHealthy(t) && now - new Date(t.startedAt ?? now).getTime() >= stability,
         ).length >= desired;
+    } else if (green.stage === 'TEST_TRAFFIC_SHIFT' || green.stage === 'PRODUCTION_TRAFFIC_SHIFT') {
+      const which = green.stage === 'TEST_TRAFFIC_SHIFT' ? 'test' : 'production';
+      done = shiftTraffic(s, where, svc, green, blue, which, now - (green.stageSince ?? now));
     } else if (green.stage === 'BAKE_TIME') {
-      done = now - (green.stageSince ?? now) >= (svc.deploymentConfiguration?.bakeTimeInMinutes ?? 0) * 60_000;
+      const bake = (svc.deploymentConfiguration?.bakeTimeInMinutes ?? 0) * 60_000 * (s.opts.deploymentTimeScale ?? 1);
+      done = now - (green.stageSince ?? now) >= bake;
     } else if (green.stage === 'CLEAN_UP') {
       for (const t of tasks)
         if (t.startedBy !== green.id && t.desiredStatus === 'RUNNING' && t.lastStatus !== 'STOPPED') stop(t, green);

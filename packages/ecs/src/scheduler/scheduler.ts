@@ -20,8 +20,9 @@ import {
 import { PENDING_STATUSES } from '../domain/task-index';
 import { Runtime } from '../runtime/runtime';
 import type { ClusterRecord, DeploymentRecord, EcsState, ServiceRecord, TaskRecord } from '../state/types';
-import { deregisterTargets, registerTargets } from './load-balancers';
+import { deregisterTargets, onTargetHealth, registerTargets } from './load-balancers';
 import { reconcileDeployments } from './rollout';
+import { revertTraffic } from './traffic';
 import { reconcileTaskSets } from './task-sets';
 
 export interface SchedulerOptions {
@@ -33,6 +34,8 @@ export interface SchedulerOptions {
    * right after starting fails the deployment instead of completing it.
    */
   stabilityMs?: number;
+  /** Multiplies blue/green bake times (bakeTimeInMinutes, linear and canary step bake times); default 1. */
+  deploymentTimeScale?: number;
 }
 
 export type { Where } from '../domain/context';
@@ -51,7 +54,7 @@ export class ServiceScheduler {
   private readonly pending = new Map<string, Where>();
   private flushScheduled = false;
   private timer?: NodeJS.Timeout;
-  private unsubscribe?: () => void;
+  private unsubscribe: Array<() => void> = [];
   /** Wake-ups of throttled services (the throttle itself is in the service record). */
   private readonly throttleTimers = new Map<string, NodeJS.Timeout>();
   /** Set at shutdown: tasks stopping then must not be replaced. */
@@ -67,7 +70,15 @@ export class ServiceScheduler {
 
   start(): void {
     this.stopped = false;
-    this.unsubscribe = this.bus.subscribe('ecs.task', (e) => this.onTask(e));
+    this.unsubscribe = [
+      this.bus.subscribe('ecs.task', (e) => this.onTask(e)),
+      this.bus.subscribe('elbv2.target-health', (e) => {
+        const state = this.store.get(e.accountId, e.region);
+        const task = onTargetHealth(state, e);
+        const arn = task && serviceArnOf(task);
+        if (arn) this.schedule(e, arn);
+      }),
+    ];
     this.timer = setInterval(() => this.resyncAll(), this.opts.resyncMs ?? 1000);
     this.timer.unref();
     this.resyncAll();
@@ -78,8 +89,28 @@ export class ServiceScheduler {
     for (const timer of this.throttleTimers.values()) clearTimeout(timer);
     this.throttleTimers.clear();
     this.pending.clear();
-    this.unsubscribe?.();
+    for (const u of this.unsubscribe.splice(0)) u();
     if (this.timer) clearInterval(this.timer);
+  }
+
+  /** True once the gateway is shutting down. */
+  isStopped(): boolean {
+    return this.stopped;
+  }
+
+  /**
+   * Stops a service task the scheduler no longer wants: its targets are deregistered first and
+   * the task stays in DEACTIVATING until the load balancer has drained them.
+   */
+  stopTask(
+    where: Where,
+    svc: ServiceRecord,
+    t: TaskRecord,
+    reason: string,
+    stopCode: 'ServiceSchedulerInitiated' = 'ServiceSchedulerInitiated',
+  ) {
+    const drain = deregisterTargets(this, where, svc, t);
+    void this.runtime.stop(t, stopCode, reason, { drain });
   }
 
   /** Publishes `ecs.deployment` (ECS's "ECS Deployment State Change" event names). */
@@ -183,7 +214,9 @@ export class ServiceScheduler {
    * says it "is unable to consistently start tasks successfully", as ECS throttles crash loops.
    */
   private countStartFailure(where: Where, svc: ServiceRecord, task: TaskRecord) {
-    const healthStop = task.stoppedReason === 'Task failed container health checks';
+    const healthStop =
+      task.stoppedReason === 'Task failed container health checks' ||
+      task.stoppedReason?.startsWith('Task failed ELB health checks') === true;
     const byItself =
       task.stopCode === 'EssentialContainerExited' || task.stopCode === 'TaskFailedToStart' || healthStop;
     const ran = task.startedAt ? Date.now() - new Date(task.startedAt).getTime() : 0;
@@ -238,8 +271,10 @@ export class ServiceScheduler {
     void deregisterTargets(this, where, svc, task);
     const dep = svc.deployments.find((d) => d.id === task.startedBy);
     if (!dep || dep.status !== 'PRIMARY' || dep.rolloutState !== 'IN_PROGRESS') return;
-    const scheduled =
-      task.stopCode === 'ServiceSchedulerInitiated' && task.stoppedReason !== 'Task failed container health checks';
+    const healthStop =
+      task.stoppedReason === 'Task failed container health checks' ||
+      task.stoppedReason?.startsWith('Task failed ELB health checks') === true;
+    const scheduled = task.stopCode === 'ServiceSchedulerInitiated' && !healthStop;
     if (scheduled || task.stopCode === 'UserInitiated' || task.everHealthy) return;
     dep.failedTasks = (dep.failedTasks ?? 0) + 1;
     dep.updatedAt = new Date();
@@ -295,8 +330,12 @@ export class ServiceScheduler {
         });
       }
     };
-    // Blue/green: blue still runs at full size, so rolling back is making it primary again.
-    if (blue && (dep.strategy ?? 'ROLLING') !== 'ROLLING') return rollBackTo(blue);
+    // Blue/green: blue still runs at full size, so rolling back is making it primary again
+    // (and pointing the listener rules back at it).
+    if (blue && (dep.strategy ?? 'ROLLING') !== 'ROLLING') {
+      revertTraffic(this, where, svc, dep, blue);
+      return rollBackTo(blue);
+    }
     const {
       id: _id,
       createdAt: _c,
@@ -339,7 +378,7 @@ export class ServiceScheduler {
     const cluster = Object.values(state.clusters).find((c) => c.clusterArn === svc.clusterArn);
     const tasks = this.tasksOf(state, svc);
     const now = Date.now();
-    this.stopUnhealthy(svc, tasks, now);
+    this.stopUnhealthy(where, svc, tasks, now);
     const pass: ReconcilePass = { s: this, state, where, svc, cluster, tasks, now };
     if ((svc.deploymentController?.type ?? 'ECS') === 'ECS') reconcileDeployments(pass);
     else reconcileTaskSets(pass);
@@ -354,14 +393,29 @@ export class ServiceScheduler {
     }
   }
 
-  /** Tasks whose container health checks fail past the grace period are replaced. */
-  private stopUnhealthy(svc: ServiceRecord, tasks: TaskRecord[], now: number) {
+  /**
+   * Tasks whose container health checks fail, or that a load balancer reports unhealthy, past
+   * the health-check grace period are replaced, with ECS's service events.
+   */
+  private stopUnhealthy(where: Where, svc: ServiceRecord, tasks: TaskRecord[], now: number) {
     const grace = (svc.healthCheckGracePeriodSeconds ?? 0) * 1000;
     for (const t of tasks) {
-      if (t.desiredStatus !== 'RUNNING' || t.lastStatus !== 'RUNNING' || t.healthStatus !== 'UNHEALTHY') continue;
+      if (t.desiredStatus !== 'RUNNING' || t.lastStatus !== 'RUNNING') continue;
       if (t.startedAt && now - new Date(t.startedAt).getTime() < grace) continue;
-      addEvent(svc, `(service ${svc.serviceName}) (task ${taskId(t.taskArn)}) failed container health checks.`);
-      void this.runtime.stop(t, 'ServiceSchedulerInitiated', 'Task failed container health checks');
+      if (t.healthStatus === 'UNHEALTHY') {
+        addEvent(svc, `(service ${svc.serviceName}) (task ${taskId(t.taskArn)}) failed container health checks.`);
+        void this.runtime.stop(t, 'ServiceSchedulerInitiated', 'Task failed container health checks');
+        continue;
+      }
+      const bad = Object.entries(t.targetHealth ?? {}).find(([, h]) => h.state === 'unhealthy');
+      if (!bad) continue;
+      const [tgArn, h] = bad;
+      const port = t.loadBalancerTargets?.find((x) => x.targetGroupArn === tgArn)?.target.Port;
+      addEvent(
+        svc,
+        `(service ${svc.serviceName}) (task ${taskId(t.taskArn)}) (port ${port}) is unhealthy in (target-group ${tgArn}) due to (reason ${h.description ?? h.reason}).`,
+      );
+      this.stopTask(where, svc, t, `Task failed ELB health checks in (target-group ${tgArn})`);
     }
   }
 

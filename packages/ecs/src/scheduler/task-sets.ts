@@ -1,7 +1,6 @@
 import { addStoppedEvent, countsOf, isHealthy, isProtected } from '../domain/deployments';
 import type { TaskRecord } from '../state/types';
 import { launch } from './launch';
-import { deregisterTargets } from './load-balancers';
 import type { ReconcilePass } from './scheduler';
 export function reconcileTaskSets(pass: ReconcilePass) {
   const { s, state, where, svc, cluster, tasks, now } = pass;
@@ -22,8 +21,7 @@ export function reconcileTaskSets(pass: ReconcilePass) {
             new Date(b.createdAt!).getTime() - new Date(a.createdAt!).getTime(),
         );
       for (const t of order.slice(0, mine.length - target)) {
-        void deregisterTargets(s, where, svc, t);
-        void s.runtime.stop(t, 'ServiceSchedulerInitiated', `Scaling activity initiated by (deployment ${set.id})`);
+        s.stopTask(where, svc, t, `Scaling activity initiated by (deployment ${set.id})`);
         stopped.push(t);
       }
     } else if (mine.length < target && svc.status === 'ACTIVE' && cluster?.status === 'ACTIVE') {

@@ -68,6 +68,11 @@ export interface TaskRecord extends Task {
   startJudged?: boolean;
   /** Service tasks: the load-balancer targets registered for it (deregistered when it stops). */
   loadBalancerTargets?: Array<{ targetGroupArn: string; target: { Id: string; Port?: number } }>;
+  /**
+   * What the load balancer says of each registered target (by target group ARN), from the
+   * elbv2 plugin's `elbv2.target-health` events; absent when no elbv2 plugin answered.
+   */
+  targetHealth?: Record<string, { state: string; reason?: string; description?: string }>;
 }
 
 /** A deployment of the ECS controller, with what the scheduler tracks about it. */
@@ -80,6 +85,13 @@ export interface DeploymentRecord extends Deployment {
   serviceRevisionArn: string;
   /** ROLLING, or a strategy that runs lifecycle stages (BLUE_GREEN, LINEAR, CANARY). */
   strategy?: string;
+  /**
+   * Blue/green with a load balancer: which target group of each `loadBalancers` entry this
+   * deployment's tasks register with (`alternate` = advancedConfiguration.alternateTargetGroupArn).
+   */
+  targetSide?: 'primary' | 'alternate';
+  /** Blue/green traffic steps (`production:50`) applied to the listener rules, and the one in flight. */
+  traffic?: { applied?: string[]; pending?: string };
   /** Lifecycle stage of a non-rolling deployment, when it entered it, and the hooks created there. */
   stage?: string;
   stageSince?: number;

@@ -167,6 +167,12 @@ export function handleRequest(
   return answer(res, 503);
 }
 
+/** A bodiless request whose pooled connection the target had already closed can be sent again. */
+const replayable = (req: http.IncomingMessage) =>
+  (req.method === 'GET' || req.method === 'HEAD' || req.method === 'OPTIONS') &&
+  !req.headers['content-length'] &&
+  !req.headers['transfer-encoding'];
+
 function forward(
   plane: HttpPlane,
   found: Found,
@@ -187,60 +193,58 @@ function forward(
     secure ? 'https' : 'http',
     found.listener.port ?? 80,
   );
-  const upstream = (toHttps ? https : http).request({
-    host: targetHost(tg, target),
-    port: target.port,
-    method: req.method,
-    path: req.url,
-    headers,
-    agent: toHttps ? plane.tlsAgent : plane.agent,
-    rejectUnauthorized: false,
-  });
-  let timedOut = false;
-  upstream.setTimeout(idleMs, () => {
-    timedOut = true;
-    upstream.destroy();
-  });
-  upstream.on('response', (up) => {
-    const out = withoutHopByHop(up.headers);
-    const cookies = [...choice.cookies];
-    const appCookie = tg.attributes['stickiness.app_cookie.cookie_name'];
-    if (
-      tg.attributes['stickiness.enabled'] === 'true' &&
-      tg.attributes['stickiness.type'] === 'app_cookie' &&
-      appCookie
-    ) {
-      const setsIt = (up.headers['set-cookie'] ?? []).some((c) => c.startsWith(`${appCookie}=`));
-      if (setsIt) {
-        const secs = Number(tg.attributes['stickiness.app_cookie.duration_seconds'] ?? 86400);
-        cookies.push(
-          stickyCookie(
-            'AWSALBAPP-0',
-            plane.balancer.seal(`${tg.arn}|${targetKey(target.id, target.port)}`),
-            secs,
-            false,
-          ),
-        );
-      }
-    }
-    if (cookies.length) out['set-cookie'] = [...(up.headers['set-cookie'] ?? []), ...cookies];
-    res.writeHead(up.statusCode ?? 502, out);
-    up.pipe(res);
-    up.on('end', done);
-    up.on('error', () => {
-      done();
-      res.destroy();
+  const send = (retried: boolean) => {
+    const upstream = (toHttps ? https : http).request({
+      host: targetHost(tg, target),
+      port: target.port,
+      method: req.method,
+      path: req.url,
+      headers,
+      agent: toHttps ? plane.tlsAgent : plane.agent,
+      rejectUnauthorized: false,
     });
-  });
-  upstream.on('error', () => {
-    done();
-    answer(res, timedOut ? 504 : 502);
-  });
-  res.on('close', () => {
-    done();
-    if (!res.writableFinished) upstream.destroy();
-  });
-  req.pipe(upstream);
+    let timedOut = false;
+    upstream.setTimeout(idleMs, () => {
+      timedOut = true;
+      upstream.destroy();
+    });
+    upstream.on('response', (up) => {
+      const out = withoutHopByHop(up.headers);
+      const cookies = [...choice.cookies, ...appCookies(plane, tg, target, up)];
+      if (cookies.length) out['set-cookie'] = [...(up.headers['set-cookie'] ?? []), ...cookies];
+      res.writeHead(up.statusCode ?? 502, out);
+      up.pipe(res);
+      up.on('end', done);
+      up.on('error', () => {
+        done();
+        res.destroy();
+      });
+    });
+    upstream.on('error', () => {
+      if (!retried && !timedOut && upstream.reusedSocket && replayable(req) && !res.headersSent) return send(true);
+      done();
+      answer(res, timedOut ? 504 : 502);
+    });
+    res.on('close', () => {
+      done();
+      if (!res.writableFinished) upstream.destroy();
+    });
+    if (retried) upstream.end();
+    else req.pipe(upstream);
+  };
+  send(false);
+}
+
+/** app_cookie stickiness: when the application sets its cookie, the load balancer adds AWSALBAPP-0. */
+function appCookies(plane: HttpPlane, tg: TargetGroupRecord, target: TargetRecord, up: http.IncomingMessage): string[] {
+  const name = tg.attributes['stickiness.app_cookie.cookie_name'];
+  if (tg.attributes['stickiness.enabled'] !== 'true' || tg.attributes['stickiness.type'] !== 'app_cookie' || !name)
+    return [];
+  if (!(up.headers['set-cookie'] ?? []).some((c) => c.startsWith(`${name}=`))) return [];
+  const secs = Number(tg.attributes['stickiness.app_cookie.duration_seconds'] ?? 86400);
+  return [
+    stickyCookie('AWSALBAPP-0', plane.balancer.seal(`${tg.arn}|${targetKey(target.id, target.port)}`), secs, false),
+  ];
 }
 
 /** A WebSocket (or other) upgrade: the request head goes to the target and both sockets are piped. */

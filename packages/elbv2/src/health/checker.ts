@@ -4,6 +4,7 @@
  * over. One ticker walks all targets; each target has its own next-check time.
  */
 import type { Store, Logger } from '@dockside/core';
+import type { TargetHealthChanged } from '../contract';
 import { targetHost } from '../domain/address';
 import { applyCheck, inUse, setState } from '../domain/health';
 import type { Elbv2State, TargetRecord } from '../state/types';
@@ -23,6 +24,8 @@ export class HealthChecker {
     private readonly scale: number,
     private readonly logger: Logger,
     private readonly onChange: () => void,
+    /** Tells the bus (ECS listens) that a target's health changed. */
+    private readonly publish: (e: TargetHealthChanged) => void,
   ) {}
 
   start() {
@@ -37,7 +40,17 @@ export class HealthChecker {
 
   private tick() {
     const now = Date.now();
-    for (const { state: s } of this.store.entries()) {
+    for (const { accountId, region, state: s } of this.store.entries()) {
+      const tell = (tgArn: string, t: TargetRecord, gone = false) =>
+        this.publish({
+          accountId,
+          region,
+          targetGroupArn: tgArn,
+          target: { Id: t.id, Port: t.port },
+          state: gone ? 'unused' : t.state,
+          reason: gone ? 'Target.NotRegistered' : t.reason,
+          description: gone ? undefined : t.description,
+        });
       for (const [tgArn, targets] of Object.entries(s.targets)) {
         const tg = s.targetGroups[tgArn];
         if (!tg) continue;
@@ -45,6 +58,7 @@ export class HealthChecker {
           if (t.state === 'draining') {
             if ((t.drainUntil ?? 0) <= now) {
               delete targets[key];
+              tell(tgArn, t, true);
               this.onChange();
             }
             continue;
@@ -59,15 +73,17 @@ export class HealthChecker {
           const port = hc.port && hc.port !== 'traffic-port' ? Number(hc.port) : t.port;
           const timeout = Math.max(MIN_TIMEOUT_MS, hc.timeoutSeconds * 1000 * this.scale);
           const before = t.state;
+          const reasonBefore = t.reason;
           void probe(targetHost(tg, t), port, hc, timeout)
             .then((r) => {
               if (targets[key] !== t) return; // deregistered meanwhile
               applyCheck(tg, t, r, Date.now());
-              if (t.state !== before) {
+              if (t.state !== before || t.reason !== reasonBefore) {
                 this.logger.debug(
                   { targetGroup: tg.name, target: key, state: t.state, reason: t.reason },
                   'target health',
                 );
+                tell(tgArn, t);
                 this.onChange();
               }
             })
