@@ -221,31 +221,35 @@ export function load(url, target, service, body, connections, seconds) {
       `\nresponse = function(status) if status ~= 200 then io.stderr:write("status " .. status .. "\\n") end end\n`,
   );
   try {
-    const out = execFileSync(
-      'wrk',
-      [
-        '-t',
-        String(Math.min(2, connections)),
-        '-c',
-        String(connections),
-        '-d',
-        `${seconds}s`,
-        '--latency',
-        '-s',
-        script,
-        url,
-      ],
-      { encoding: 'utf8' },
-    );
-    const ms = (label) => {
-      const m = new RegExp(`^\\s*${label}%\\s+([\\d.]+)(us|ms|s)`, 'm').exec(out);
-      if (!m) return undefined;
-      return Number(m[1]) * { us: 0.001, ms: 1, s: 1000 }[m[2]];
-    };
-    const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(out)[1]);
-    if (/Non-2xx/.test(out)) throw new Error(`${target}: non-2xx answers\n${out}`);
-    return { rps, p50: ms(50), p99: ms(99) };
+    return wrk(url, connections, seconds, ['-s', script], target);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** Closed-loop GET load from wrk: requests/s, p50 and p99 (ms). Non-2xx answers are an error. */
+export function wrk(url, connections, seconds, extra = [], what = url) {
+  const out = execFileSync(
+    'wrk',
+    [
+      '-t',
+      String(Math.min(2, connections)),
+      '-c',
+      String(connections),
+      '-d',
+      `${seconds}s`,
+      '--latency',
+      ...extra,
+      url,
+    ],
+    { encoding: 'utf8' },
+  );
+  const ms = (label) => {
+    const m = new RegExp(`^\\s*${label}%\\s+([\\d.]+)(us|ms|s)`, 'm').exec(out);
+    if (!m) return undefined;
+    return Number(m[1]) * { us: 0.001, ms: 1, s: 1000 }[m[2]];
+  };
+  const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(out)[1]);
+  if (/Non-2xx/.test(out)) throw new Error(`${what}: non-2xx answers\n${out}`);
+  return { rps, p50: ms(50), p99: ms(99) };
 }

@@ -3,58 +3,21 @@
  * filesystem mirror) applies test/terraform/main.tf against Dockside, re-plans with no changes
  * (no drift), and destroys. Skipped where `terraform` or the provider mirror is absent.
  */
-import { execFileSync, spawn } from 'node:child_process';
-import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { DescribeClustersCommand, ECSClient } from '@aws-sdk/client-ecs';
 import { ecs } from '@dockside/ecs';
 import { logs } from '@dockside/logs';
 import { secrets } from '@dockside/secrets';
-import { useTestGateway } from '@dockside/testing';
-
-const terraform = (() => {
-  try {
-    return execFileSync('sh', ['-c', 'command -v terraform'], { encoding: 'utf8' }).trim() || undefined;
-  } catch {
-    return undefined;
-  }
-})();
-/** The provider mirror shipped with the machine image: a folder named tf-plugins. */
-const mirror = [process.env.TF_PLUGIN_MIRROR, '/opt/tf-plugins', path.join(os.homedir(), 'tf-plugins')].find(
-  (d) => d && fs.existsSync(path.join(d, 'registry.terraform.io', 'hashicorp', 'aws')),
-);
+import { terraformAvailable, terraformWorkspace, useTestGateway, type TerraformWorkspace } from '@dockside/testing';
 
 const gw = useTestGateway(() => ({ plugins: [ecs({ pullPolicy: 'never' }), logs(), secrets()] }));
-let dir: string;
-let env: NodeJS.ProcessEnv;
-
-beforeAll(() => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dockside-tf-'));
-  fs.copyFileSync(path.join(__dirname, 'terraform', 'main.tf'), path.join(dir, 'main.tf'));
-  const rc = path.join(dir, 'terraformrc');
-  fs.writeFileSync(rc, `provider_installation {\n  filesystem_mirror {\n    path = "${mirror}"\n  }\n}\n`);
-  env = { ...process.env, TF_CLI_CONFIG_FILE: rc, TF_IN_AUTOMATION: '1', CHECKPOINT_DISABLE: '1', TF_INPUT: '0' };
-});
-afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
-
-/** Runs terraform without blocking: the gateway it talks to lives in this same process. */
-function tf(args: string[]): Promise<{ status: number | null; out: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(terraform!, [...args, '-no-color'], { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    child.stdout.on('data', (d) => (out += d));
-    child.stderr.on('data', (d) => (out += d));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 240_000);
-    child.on('close', (status) => {
-      clearTimeout(timer);
-      resolve({ status, out });
-    });
-  });
-}
+let ws: TerraformWorkspace;
+beforeAll(() => void (ws = terraformWorkspace(path.join(__dirname, 'terraform', 'main.tf'))));
+afterAll(() => ws?.remove());
+const tf = (args: string[]) => ws.run(args);
 
 // A machine without terraform or its provider mirror cannot run this: it is skipped there, not failed.
-const withTerraform = terraform && mirror ? test : test.skip;
+const withTerraform = terraformAvailable() ? test : test.skip;
 
 withTerraform(
   'apply, re-plan with no changes, destroy',

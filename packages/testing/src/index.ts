@@ -8,3 +8,5 @@ export { startTestRegistry } from './registry';
 export type { TestRegistry } from './registry';
 export { useTestGateway } from './use';
 export type { UseTestGatewayOptions, UsedTestGateway } from './use';
+export { terraformAvailable, terraformWorkspace } from './terraform';
+export type { TerraformWorkspace } from './terraform';

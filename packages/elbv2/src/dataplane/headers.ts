@@ -14,10 +14,22 @@ const HOP_BY_HOP = new Set([
   'upgrade',
 ]);
 
+/** Random bytes drawn from a pool refilled 4 KiB at a time (one syscall per 340 trace ids). */
+let pool = Buffer.alloc(0);
+let used = 0;
+function random12(): string {
+  if (used + 12 > pool.length) {
+    pool = randomBytes(4096);
+    used = 0;
+  }
+  used += 12;
+  return pool.toString('hex', used - 12, used);
+}
+
 const traceId = () =>
   `1-${Math.floor(Date.now() / 1000)
     .toString(16)
-    .padStart(8, '0')}-${randomBytes(12).toString('hex')}`;
+    .padStart(8, '0')}-${random12()}`;
 
 /** `Root=…` for a new request; an incoming Root is kept and gets a `Self=` field. */
 export function amznTraceId(incoming: string | undefined): string {
