@@ -32,6 +32,7 @@ import {
 import { ecs } from '@dockside/ecs';
 import { elbv2 } from '@dockside/elbv2';
 import { useTestGateway, waitFor } from '@dockside/testing';
+import Docker from 'dockerode';
 import { BUSYBOX } from './helpers';
 
 // Registered before the gateway's own afterAll, so it runs while the gateway still does.
@@ -54,6 +55,15 @@ const gw = useTestGateway(
   { ready: (t) => t.client(ECSClient).send(new CreateClusterCommand({ clusterName: 'lb' })) },
 );
 jest.setTimeout(120_000);
+// After the gateway stopped: the Docker networks awsvpc tasks were given.
+afterAll(async () => {
+  const docker = new Docker();
+  for (const n of await docker.listNetworks({ filters: { label: ['dockside.network=subnet'] } }))
+    await docker
+      .getNetwork(n.Id)
+      .remove()
+      .catch(() => undefined);
+});
 const ecsClient = gw.sdk(ECSClient);
 const elb = gw.sdk(ElasticLoadBalancingV2Client);
 
@@ -486,4 +496,55 @@ test('an NLB TCP listener pipes connections to an nc echo task', async () => {
     s.on('error', reject);
   });
   expect(back).toBe('hello through the nlb\n');
+});
+
+test('awsvpc tasks register as ip targets at their ENI address and take traffic there', async () => {
+  const tg = await targetGroup('eni', { TargetType: 'ip' });
+  const { port } = await alb('eni', tg);
+  const { taskDefinition } = await ecsClient.send(
+    new RegisterTaskDefinitionCommand({
+      family: 'eni',
+      requiresCompatibilities: ['FARGATE'],
+      networkMode: 'awsvpc',
+      cpu: '256',
+      memory: '512',
+      containerDefinitions: [
+        {
+          name: 'web',
+          image: BUSYBOX,
+          stopTimeout: 1,
+          portMappings: [{ containerPort: 8080 }],
+          command: [
+            'sh',
+            '-c',
+            'mkdir -p /www && echo "eni $HOSTNAME" > /www/index.html && exec httpd -f -p 8080 -h /www',
+          ],
+        },
+      ],
+    }),
+  );
+  await service(
+    'eni',
+    taskDefinition!.taskDefinitionArn!,
+    [{ targetGroupArn: tg, containerName: 'web', containerPort: 8080 }],
+    {
+      desiredCount: 1,
+      launchType: 'FARGATE',
+      networkConfiguration: {
+        awsvpcConfiguration: { subnets: ['subnet-0eeeeeeeeeeeeeee1'], securityGroups: ['sg-0123456789abcdef0'] },
+      },
+    },
+  );
+  const [target] = await healthyTargets(tg, 1);
+  const task = (
+    await ecsClient.send(
+      new DescribeTasksCommand({
+        cluster: 'lb',
+        tasks: (await ecsClient.send(new ListTasksCommand({ cluster: 'lb', serviceName: 'eni' }))).taskArns!,
+      }),
+    )
+  ).tasks![0];
+  const eni = task.attachments![0].details!.find((d) => d.name === 'privateIPv4Address')!.value;
+  expect(target.Target).toEqual({ Id: eni, Port: 8080 });
+  expect((await get(port)).body).toMatch(/^eni /);
 });

@@ -51,6 +51,7 @@ import {
   ModifyCapacityReservationCommand,
   GetResourcePolicyCommand,
   ResourceNotFoundException,
+  type Action,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { elbv2 } from '@dockside/elbv2';
 import { rejection, useTestGateway } from '@dockside/testing';
@@ -369,7 +370,7 @@ test('listeners and rules: default rule, priorities, PriorityInUse, OperationNot
 
 test('fixed-response and redirect configs are validated', async () => {
   const lb = await alb();
-  const create = (action: object) =>
+  const create = (action: Action) =>
     elb.send(
       new CreateListenerCommand({
         LoadBalancerArn: lb.LoadBalancerArn,

@@ -9,6 +9,8 @@ import * as net from 'node:net';
 import * as tls from 'node:tls';
 import {
   CreateRuleCommand,
+  CreateTargetGroupCommand,
+  ModifyTargetGroupCommand,
   DeregisterTargetsCommand,
   DescribeTargetHealthCommand,
   ElasticLoadBalancingV2Client,
@@ -451,4 +453,142 @@ test('a listener port already taken is mapped to a derived port; the gateway por
   expect((await get(bound.boundPort, '/m')).body).toBe('mapped /m');
   const viaGateway = await get(Number(new URL(gw.endpoint).port), '/by-host', { Host: lb.DNSName! });
   expect(viaGateway.body).toBe('mapped /by-host');
+});
+
+test('a fixed health-check port, Target.FailedHealthChecks when nothing listens there; checks stay on for ip groups; lambda targets without checks are unavailable', async () => {
+  const [web] = await targets('fixed');
+  const lb = await loadBalancer(elb, 'fixedport');
+  const closed = await freePort();
+  const group = await targetGroup(elb, 'fixedport', { HealthCheckPort: String(closed) });
+  await listener(elb, lb.LoadBalancerArn!, await freePort(), [
+    { Type: 'forward', TargetGroupArn: group.TargetGroupArn },
+  ]);
+  await register(group.TargetGroupArn!, web);
+  const [d] = await waitHealth(elb, group.TargetGroupArn!, allIn('unhealthy', 1), 'unhealthy on the closed port');
+  expect(d).toMatchObject({
+    HealthCheckPort: String(closed),
+    TargetHealth: { State: 'unhealthy', Reason: 'Target.FailedHealthChecks', Description: 'Health checks failed' },
+  });
+  // the target's own port was never checked
+  expect(web.seen).toEqual([]);
+  const off = await elb
+    .send(new ModifyTargetGroupCommand({ TargetGroupArn: group.TargetGroupArn, HealthCheckEnabled: false }))
+    .catch((e: Error) => e);
+  expect(off).toMatchObject({
+    name: 'ValidationError',
+    message: "Health checks cannot be disabled for target groups with target type 'ip'",
+  });
+  const fn = (await elb.send(new CreateTargetGroupCommand({ Name: 'fn', TargetType: 'lambda' }))).TargetGroups![0];
+  const arn = 'arn:aws:lambda:us-east-1:000000000000:function:hello';
+  await elb.send(new RegisterTargetsCommand({ TargetGroupArn: fn.TargetGroupArn, Targets: [{ Id: arn }] }));
+  const health = await elb.send(new DescribeTargetHealthCommand({ TargetGroupArn: fn.TargetGroupArn }));
+  expect(health.TargetHealthDescriptions).toEqual([
+    {
+      Target: { Id: arn },
+      TargetHealth: {
+        State: 'unavailable',
+        Reason: 'Target.HealthCheckDisabled',
+        Description: 'Health checks are disabled',
+      },
+    },
+  ]);
+});
+
+test('app_cookie stickiness follows the application cookie; least outstanding requests is accepted and serves', async () => {
+  const [a, b] = await targets('a', 'b');
+  const lb = await loadBalancer(elb, 'appcookie');
+  const group = await targetGroup(elb, 'appcookie');
+  await elb.send(
+    new ModifyTargetGroupAttributesCommand({
+      TargetGroupArn: group.TargetGroupArn,
+      Attributes: [
+        { Key: 'stickiness.enabled', Value: 'true' },
+        { Key: 'stickiness.type', Value: 'app_cookie' },
+        { Key: 'stickiness.app_cookie.cookie_name', Value: 'SESSION' },
+        { Key: 'load_balancing.algorithm.type', Value: 'least_outstanding_requests' },
+      ],
+    }),
+  );
+  const port = await freePort();
+  await listener(elb, lb.LoadBalancerArn!, port, [{ Type: 'forward', TargetGroupArn: group.TargetGroupArn }]);
+  await register(group.TargetGroupArn!, a, b);
+  await waitHealth(elb, group.TargetGroupArn!, allIn('healthy', 2), 'both healthy');
+  // a target that sets the application cookie makes the load balancer add AWSALBAPP-0 naming it
+  const session = await httpTargetSettingCookie();
+  await register(group.TargetGroupArn!, session);
+  await elb.send(
+    new DeregisterTargetsCommand({
+      TargetGroupArn: group.TargetGroupArn,
+      Targets: [
+        { Id: '127.0.0.1', Port: a.port },
+        { Id: '127.0.0.1', Port: b.port },
+      ],
+    }),
+  );
+  await waitHealth(
+    elb,
+    group.TargetGroupArn!,
+    (s) => s[`127.0.0.1:${session.port}`]?.State === 'healthy' && Object.keys(s).length === 1,
+    'only the session target',
+  );
+  const first = await get(port);
+  const app = (first.headers['set-cookie'] ?? []).find((c) => c.startsWith('AWSALBAPP-0='));
+  expect(first.headers['set-cookie']).toContainEqual(expect.stringMatching(/^SESSION=abc/));
+  expect(app).toMatch(/^AWSALBAPP-0=[^;]+; Expires=/);
+  // with the cookie, a second target in the group does not take the client
+  const [c] = await targets('c');
+  await register(group.TargetGroupArn!, c);
+  await waitHealth(elb, group.TargetGroupArn!, allIn('healthy', 2), 'session and c healthy');
+  const sticky = await answers(port, 6, '/', { Cookie: app!.split(';')[0] });
+  expect(new Set(sticky)).toEqual(new Set(['session']));
+});
+
+/** A target that sets an application session cookie. */
+async function httpTargetSettingCookie() {
+  const server = (await import('node:http')).createServer((req, res) => {
+    req.resume();
+    res.writeHead(200, { 'set-cookie': 'SESSION=abc; Path=/' });
+    res.end('session /');
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  closers.push(
+    () =>
+      new Promise((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
+  );
+  return { port: (server.address() as net.AddressInfo).port };
+}
+
+test('an NLB TLS listener terminates TLS and pipes the plain bytes to the target', async () => {
+  const echo = net.createServer((s) => s.pipe(s));
+  await new Promise<void>((r) => echo.listen(0, '127.0.0.1', r));
+  closers.push(() => new Promise((r) => echo.close(() => r())));
+  const nlb = await loadBalancer(elb, 'tlsnlb', 'network');
+  const tcp = await targetGroup(elb, 'tlsecho', {
+    Protocol: 'TCP',
+    HealthCheckTimeoutSeconds: 10,
+    HealthCheckIntervalSeconds: 30,
+  });
+  await register(tcp.TargetGroupArn!, { port: (echo.address() as net.AddressInfo).port });
+  const port = await freePort();
+  await listener(elb, nlb.LoadBalancerArn!, port, [{ Type: 'forward', TargetGroupArn: tcp.TargetGroupArn }], 'TLS', {
+    Certificates: [{ CertificateArn: 'arn:aws:acm:us-east-1:000000000000:certificate/nlb' }],
+    SslPolicy: 'ELBSecurityPolicy-TLS13-1-2-2021-06',
+  });
+  await waitHealth(elb, tcp.TargetGroupArn!, allIn('healthy', 1), 'echo healthy');
+  const { text, protocol } = await new Promise<{ text: string; protocol: string | null }>((resolve, reject) => {
+    const s = tls.connect({ host: '127.0.0.1', port, servername: 'localhost', rejectUnauthorized: false }, () =>
+      s.write('over tls'),
+    );
+    s.on('data', (d) => {
+      const protocol = s.getProtocol();
+      s.destroy();
+      resolve({ text: d.toString(), protocol });
+    });
+    s.on('error', reject);
+  });
+  expect(text).toBe('over tls');
+  expect(['TLSv1.2', 'TLSv1.3']).toContain(protocol);
 });

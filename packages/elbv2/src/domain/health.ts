@@ -92,7 +92,7 @@ export function describeTarget(s: Elbv2State, tg: TargetGroupRecord, t: TargetRe
   if (health.State === 'healthy') health = { State: 'healthy' };
   const hcPort = tg.healthCheck.port === 'traffic-port' || !tg.healthCheck.port ? String(t.port) : tg.healthCheck.port;
   return {
-    Target: { Id: t.id, Port: t.port, AvailabilityZone: t.availabilityZone },
+    Target: { Id: t.id, Port: tg.targetType === 'lambda' ? undefined : t.port, AvailabilityZone: t.availabilityZone },
     HealthCheckPort: tg.targetType === 'lambda' ? undefined : hcPort,
     TargetHealth: health,
   };

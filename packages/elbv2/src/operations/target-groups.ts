@@ -56,6 +56,9 @@ function healthCheck(
     hc.path ??= '/';
     hc.matcher ??= { HttpCode: HTTPISH.has(tg.protocol ?? '') ? '200' : '200-399' };
   }
+  if (input.HealthCheckEnabled === false && tg.targetType !== 'lambda') {
+    throw invalid(`Health checks cannot be disabled for target groups with target type '${tg.targetType}'`);
+  }
   if (hc.protocol && !HTTPISH.has(hc.protocol) && (input.HealthCheckPath || input.Matcher)) {
     throw invalid(`Health check path and matcher are not supported for health check protocol '${hc.protocol}'`);
   }
