@@ -3,22 +3,9 @@
  * `fetch`, so it works against a gateway in this process, another process, or a container.
  */
 import type { EcsTaskChange } from '@dockside/ecs';
+import type { BoundListener } from '@dockside/elbv2';
 
-/** An ELB listener as the data plane bound it (`/_dockside/elbv2/listeners`). */
-export interface BoundListener {
-  listenerArn: string;
-  loadBalancerArn: string;
-  loadBalancerName: string;
-  dnsName: string;
-  protocol: string;
-  /** The port the listener was created with. */
-  port: number;
-  host: string;
-  /** Where it really listens: its own port, or a mapped one when that was taken or not bindable. */
-  boundPort: number;
-  mapped: boolean;
-  url: string;
-}
+export type { BoundListener } from '@dockside/elbv2';
 export interface HealthResponse {
   status: 'running';
   version: string;

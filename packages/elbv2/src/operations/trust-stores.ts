@@ -20,6 +20,17 @@ const out = (t: TrustStoreRecord): ELB.TrustStore => ({
   TotalRevokedEntries: t.revocations.reduce((n, r) => n + r.entries, 0),
 });
 
+/** One revocation list as the API describes it. */
+const revocationOut = (
+  t: TrustStoreRecord,
+  r: TrustStoreRecord['revocations'][number],
+): ELB.DescribeTrustStoreRevocation => ({
+  TrustStoreArn: t.arn,
+  RevocationId: r.id,
+  RevocationType: r.type as ELB.RevocationType,
+  NumberOfRevokedEntries: r.entries,
+});
+
 const s3Url = (b: { bucket: string; key: string }) => `https://${b.bucket}.s3.amazonaws.com/${b.key}`;
 
 export function trustStoreOperations(env: Elbv2Env) {
@@ -97,12 +108,7 @@ export function trustStoreOperations(env: Elbv2Env) {
       }));
       t.revocations.push(...added);
       return {
-        TrustStoreRevocations: added.map((r) => ({
-          TrustStoreArn: t.arn,
-          RevocationId: r.id,
-          RevocationType: r.type as 'CRL',
-          NumberOfRevokedEntries: r.entries,
-        })),
+        TrustStoreRevocations: added.map((r) => revocationOut(t, r)),
       };
     },
     RemoveTrustStoreRevocations(input: ELB.RemoveTrustStoreRevocationsInput, ctx: RequestContext) {
@@ -123,12 +129,7 @@ export function trustStoreOperations(env: Elbv2Env) {
       if (input.RevocationIds?.length) list = list.filter((r) => input.RevocationIds!.includes(r.id));
       const { page, next } = markerPage(list, input.Marker, input.PageSize);
       return {
-        TrustStoreRevocations: page.map((r) => ({
-          TrustStoreArn: t.arn,
-          RevocationId: r.id,
-          RevocationType: r.type as 'CRL',
-          NumberOfRevokedEntries: r.entries,
-        })),
+        TrustStoreRevocations: page.map((r) => revocationOut(t, r)),
         NextMarker: next,
       };
     },
