@@ -14,6 +14,7 @@ const TABLES = [
   { service: 'secretsmanager', version: '2017-10-17', out: 'packages/secrets/constraints/secretsmanager.json' },
   { service: 'ssm', version: '2014-11-06', out: 'packages/secrets/constraints/ssm.json' },
   { service: 'elbv2', version: '2015-12-01', out: 'packages/elbv2/constraints/elbv2.json' },
+  { service: 'ecr', version: '2015-09-21', out: 'packages/ecr-registry/constraints/ecr.json' },
 ];
 
 function botocore() {

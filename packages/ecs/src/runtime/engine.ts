@@ -52,6 +52,8 @@ export interface ContainerEngine {
   // images
   /** Makes `image` available under `policy`; resolves to its digest (`sha256:…`). Rejects with PullError. */
   ensureImage(image: string, policy: PullPolicy, auth?: RegistryAuth): Promise<string>;
+  /** Gives an image another name (`docker tag`). */
+  tagImage(source: string, target: string): Promise<void>;
   /** The image that holds an awsvpc task's network namespace. */
   pauseImage(): Promise<string>;
 

@@ -15,6 +15,7 @@ import { type TaskStatus, applyStatus, pathTo } from './lifecycle';
 import { type ResolvedSecrets, resolveTaskSecrets } from './secrets';
 import { type Lease, SubnetPool } from './subnets';
 import { TaskRun } from './task-run';
+import { resolveEcrImage } from './ecr-images';
 import type { RuntimeOptions, StopOptions } from './task-run-types';
 
 export interface RuntimeConfig {
@@ -350,6 +351,7 @@ export class Runtime {
       },
       injectedEnv: (t, c, agentUrl) => this.injectedEnv(t, c, agentUrl),
       secrets: (t, defs) => this.resolveSecrets(t, defs),
+      ecrImage: (image) => resolveEcrImage(this.wiring.bus, image),
       agent: () => this.agentEndpoint(),
       logs: {
         prepare: (t, def, id) => this.prepareLogs(t, def, id),

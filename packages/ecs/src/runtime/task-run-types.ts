@@ -1,3 +1,4 @@
+import type { EcrSource } from './ecr-images';
 import type * as ECS from '@aws-sdk/client-ecs';
 import type { TaskRecord } from '../state/types';
 import type { OutputAttachment, OutputLine, PullPolicy } from './engine';
@@ -27,6 +28,8 @@ export interface TaskRunHooks {
   injectedEnv(task: TaskRecord, container: ECS.Container, agentUrl: string | undefined): Record<string, string>;
   /** Values of `secrets`, `secretOptions` and `repositoryCredentials` (rejects with SecretResolutionError). */
   secrets(task: TaskRecord, defs: ECS.ContainerDefinition[]): Promise<ResolvedSecrets>;
+  /** An ECR-named image's place in Dockside's registry (undefined: pull it as named). */
+  ecrImage(image: string): Promise<EcrSource | undefined>;
   /** The agent network to join and Dockside's URL on it, when the engine allows. */
   agent(): Promise<{ network?: string; url?: string }>;
   /** The container's log driver (awslogs): prepared after creation, flushed before STOPPED. */

@@ -6,6 +6,7 @@ import { type TaskStatus, applyStatus, pathTo, startOrder, taskHealth } from './
 import { type ResolvedSecrets, SecretResolutionError, needsSecrets } from './secrets';
 import { type Lease, newEniId } from './subnets';
 import { bindingsOf, engineMessage, setDetail, withLogOptions } from './task-records';
+import type { RegistryAuth } from './engine';
 import {
   type ContainerRun,
   type RuntimeOptions,
@@ -169,10 +170,7 @@ export class TaskRun {
       const image = c.def.image!;
       if (!digests.has(image)) {
         try {
-          digests.set(
-            image,
-            await this.engine.ensureImage(image, this.opts.pullPolicy, secrets?.registryAuth.get(c.def.name!)),
-          );
+          digests.set(image, await this.pull(image, secrets?.registryAuth.get(c.def.name!)));
         } catch (e) {
           if (e instanceof PullError)
             throw new StartFailure('TaskFailedToStart', `CannotPullContainerError: ${e.message}`, c.def.name);
@@ -393,6 +391,28 @@ export class TaskRun {
     } else if ([...this.containers.values()].every((x) => x.exited || (!x.started && x.def.essential === false))) {
       void this.stop('EssentialContainerExited', 'Essential container in task exited');
     }
+  }
+
+  /**
+   * Makes an image available: as named, or for an ECR name from Dockside's registry (tagged under
+   * the AWS name). An image the engine already has under that name is used unless the policy is
+   * `always`. Resolves with the image digest.
+   */
+  private async pull(image: string, auth: RegistryAuth | undefined): Promise<string> {
+    const ecr = await this.hooks.ecrImage(image);
+    if (!ecr) return this.engine.ensureImage(image, this.opts.pullPolicy, auth);
+    if (this.opts.pullPolicy !== 'always') {
+      try {
+        await this.engine.ensureImage(image, 'never');
+        return ecr.digest;
+      } catch {
+        // not on the engine yet
+      }
+    }
+    // Dockside's own registry is local: it is pulled from even under the 'never' policy.
+    await this.engine.ensureImage(ecr.source, 'always', ecr.auth);
+    await this.engine.tagImage(ecr.source, image);
+    return ecr.digest;
   }
 
   /**

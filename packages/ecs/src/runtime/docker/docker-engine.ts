@@ -114,6 +114,13 @@ export class DockerEngine implements ContainerEngine {
     return digest ?? info.Id;
   }
 
+  async tagImage(source: string, target: string): Promise<void> {
+    const at = target.lastIndexOf(':');
+    const slash = target.lastIndexOf('/');
+    const [repo, tag] = at > slash ? [target.slice(0, at), target.slice(at + 1)] : [target, 'latest'];
+    await this.docker().getImage(source).tag({ repo, tag });
+  }
+
   /** The tiny image that holds an awsvpc task's network namespace, built locally once. */
   pauseImage(): Promise<string> {
     return (this.pauseReady ??= (async () => {
