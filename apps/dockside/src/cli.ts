@@ -36,6 +36,7 @@ async function main(): Promise<void> {
         ...(config.dataDir ? { sharedVolumesRoot: `${config.dataDir}/shared-volumes` } : {}),
       },
       elbv2: { timeScale: config.elbv2TimeScale },
+      ecr: { port: config.ecrPort, host: config.host === '0.0.0.0' ? '127.0.0.1' : config.host },
     });
   } catch (e) {
     process.stderr.write(`dockside: ${(e as Error).message}\n`);

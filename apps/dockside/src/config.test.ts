@@ -13,6 +13,7 @@ test('defaults', () => {
     keepContainers: false,
     serviceStabilityMs: 2000,
     elbv2TimeScale: 1,
+    ecrPort: 4510,
     help: false,
     version: false,
   });
@@ -31,6 +32,7 @@ test('every flag, and its env var; the flag wins', () => {
     DOCKSIDE_KEEP_CONTAINERS: 'true',
     DOCKSIDE_SERVICE_STABILITY_MS: '500',
     DOCKSIDE_ELBV2_TIME_SCALE: '0.5',
+    DOCKSIDE_ECR_PORT: '4600',
   };
   expect(parseConfig([], env)).toMatchObject({
     port: 1000,
@@ -44,6 +46,7 @@ test('every flag, and its env var; the flag wins', () => {
     keepContainers: true,
     serviceStabilityMs: 500,
     elbv2TimeScale: 0.5,
+    ecrPort: 4600,
   });
   const flags = [
     '--pull-policy',
@@ -68,6 +71,8 @@ test('every flag, and its env var; the flag wins', () => {
     '0',
     '--elbv2-time-scale',
     '0.05',
+    '--ecr-port',
+    '0',
   ];
   expect(parseConfig(flags, env)).toMatchObject({
     port: 2000,
@@ -81,6 +86,7 @@ test('every flag, and its env var; the flag wins', () => {
     keepContainers: false,
     serviceStabilityMs: 0,
     elbv2TimeScale: 0.05,
+    ecrPort: 0,
   });
   expect(parseConfig(['--port=0'], {}).port).toBe(0);
 });
@@ -97,6 +103,7 @@ test.each([
   [['--service-stability-ms', 'soon']],
   [['--elbv2-time-scale', '0']],
   [['--elbv2-time-scale', '2']],
+  [['--ecr-port', '-1']],
   [['--unknown']],
   [['positional']],
 ])('%j is a usage error', (argv) => {

@@ -15,6 +15,8 @@ export interface CliConfig {
   serviceStabilityMs: number;
   /** Multiplies ELB health-check and draining times (1 = AWS timing). */
   elbv2TimeScale: number;
+  /** Port of the ECR registry (`/v2/`); 0 picks a free one. */
+  ecrPort: number;
   help: boolean;
   version: boolean;
 }
@@ -79,6 +81,12 @@ export const OPTIONS: Option[] = [
     default: '1',
     help: 'multiply ELB health-check intervals, thresholds waits and deregistration delays (0.05 = 20x faster)',
   },
+  {
+    flag: 'ecr-port',
+    env: 'DOCKSIDE_ECR_PORT',
+    default: '4510',
+    help: 'port of the ECR registry (docker push/pull); a free one when taken, 0 picks one',
+  },
 ];
 
 const LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -129,6 +137,9 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv = process.env
   const elbv2TimeScale = Number(byFlag['elbv2-time-scale']);
   if (!(elbv2TimeScale > 0 && elbv2TimeScale <= 1))
     throw new UsageError(`--elbv2-time-scale must be a number > 0 and <= 1, got '${byFlag['elbv2-time-scale']}'`);
+  const ecrPort = Number(byFlag['ecr-port']);
+  if (!Number.isInteger(ecrPort) || ecrPort < 0 || ecrPort > 65535)
+    throw new UsageError(`--ecr-port must be 0-65535, got '${byFlag['ecr-port']}'`);
   const services = byFlag.services
     ? byFlag.services
         .split(',')
@@ -147,6 +158,7 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv = process.env
     keepContainers: keep === 'true' || keep === '1' || keep === '',
     serviceStabilityMs: stability,
     elbv2TimeScale,
+    ecrPort,
     help: Boolean(values.help),
     version: Boolean(values.version),
   };

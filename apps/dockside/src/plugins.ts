@@ -1,4 +1,5 @@
 import type { DocksidePlugin } from '@dockside/core';
+import type { EcrRegistryOptions } from '@dockside/ecr-registry';
 import type { EcsOptions } from '@dockside/ecs';
 import type { Elbv2Options } from '@dockside/elbv2';
 import type { LogsOptions } from '@dockside/logs';
@@ -7,6 +8,7 @@ import type { SecretsOptions } from '@dockside/secrets';
 /** Each plugin's own options, by --services name, as the CLI passes them. */
 export interface PluginOptions {
   ecs?: EcsOptions;
+  ecr?: EcrRegistryOptions;
   elbv2?: Elbv2Options;
   logs?: LogsOptions;
   secrets?: SecretsOptions;

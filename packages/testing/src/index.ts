@@ -1,6 +1,6 @@
 export { startTestGateway } from './gateway';
 export type { SdkClientConfig, TestGateway, TestGatewayOptions } from './gateway';
-export { dockerAvailable, dockerClient } from './docker';
+export { dockerAvailable, dockerClient, removeImageNames } from './docker';
 export { TEST_IMAGES, ensureBusyboxImage, ensureNodeImage, ensureTestImages } from './images';
 export { GiveUp, rejection, waitFor } from './wait';
 export { awsCliAvailable } from './aws-cli';

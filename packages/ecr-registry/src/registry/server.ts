@@ -45,8 +45,10 @@ function readBody(req: http.IncomingMessage, limit: number): Promise<Buffer> {
     req.on('data', (c: Buffer) => {
       size += c.length;
       if (size > limit) {
-        reject(new OciError('MANIFEST_INVALID', `manifest larger than ${limit} bytes`, undefined));
-        req.destroy();
+        // Answer now; the rest of the body is read and dropped.
+        req.removeAllListeners('data');
+        req.resume();
+        reject(new OciError('MANIFEST_INVALID', `manifest larger than ${limit} bytes`));
       } else chunks.push(c);
     });
     req.on('end', () => resolve(Buffer.concat(chunks)));
@@ -124,6 +126,9 @@ export class Registry {
   }
 
   private async handle(req: http.IncomingMessage, res: http.ServerResponse) {
+    // `.` and `..` segments would let URL resolution move a request into another repository.
+    if (/(^|\/)(\.|%2e){1,2}(\/|\?|$)/i.test(req.url ?? ''))
+      throw new OciError('NAME_INVALID', 'invalid repository name: dot segments are not allowed');
     const url = new URL(req.url ?? '/', 'http://registry');
     const method = req.method ?? 'GET';
     if (url.pathname === '/v2/' || url.pathname === '/v2') {
