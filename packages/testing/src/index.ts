@@ -10,3 +10,5 @@ export { useTestGateway } from './use';
 export type { UseTestGatewayOptions, UsedTestGateway } from './use';
 export { terraformAvailable, terraformWorkspace } from './terraform';
 export type { TerraformWorkspace } from './terraform';
+export { distributionAvailable, startDistributionRegistry } from './distribution';
+export type { DistributionRegistry } from './distribution';
