@@ -225,7 +225,9 @@ export class Registry {
   ) {
     if (!DIGEST_REF.test(digest)) throw new OciError('DIGEST_INVALID', `invalid digest '${digest}'`);
     const size = this.deps.blobs.size(digest);
-    if (size === undefined) throw new OciError('BLOB_UNKNOWN', `blob unknown to registry: ${digest}`, { digest });
+    // Blobs belong to repositories (as on ECR): another repository's blob is reached by a mount.
+    const linked = digest in repo.blobs || Object.values(repo.images).some((i) => i.blobs.includes(digest));
+    if (size === undefined || !linked) throw new OciError('BLOB_UNKNOWN', `blob unknown to registry: ${digest}`, { digest });
     if (method === 'DELETE') {
       delete repo.blobs[digest];
       this.deps.collect();
