@@ -227,7 +227,8 @@ export class Registry {
     const size = this.deps.blobs.size(digest);
     // Blobs belong to repositories (as on ECR): another repository's blob is reached by a mount.
     const linked = digest in repo.blobs || Object.values(repo.images).some((i) => i.blobs.includes(digest));
-    if (size === undefined || !linked) throw new OciError('BLOB_UNKNOWN', `blob unknown to registry: ${digest}`, { digest });
+    if (size === undefined || !linked)
+      throw new OciError('BLOB_UNKNOWN', `blob unknown to registry: ${digest}`, { digest });
     if (method === 'DELETE') {
       delete repo.blobs[digest];
       this.deps.collect();
