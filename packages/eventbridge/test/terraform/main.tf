@@ -1,0 +1,76 @@
+# What a Terraform user declares around ECS events: a custom bus, a rule with a pattern, a
+# scheduled rule running an ECS task, and a log group target.
+variable "endpoint" { type = string }
+
+terraform {
+  required_providers {
+    aws = { source = "hashicorp/aws" }
+  }
+}
+
+provider "aws" {
+  region                      = "us-east-1"
+  access_key                  = "test"
+  secret_key                  = "test"
+  skip_credentials_validation = true
+  skip_requesting_account_id  = true
+  skip_metadata_api_check     = true
+  skip_region_validation      = true
+  endpoints {
+    eventbridge    = var.endpoint
+    cloudwatchlogs = var.endpoint
+  }
+}
+
+resource "aws_cloudwatch_event_bus" "orders" {
+  name = "tf-orders"
+}
+
+resource "aws_cloudwatch_log_group" "failed" {
+  name = "/events/tf-failed"
+}
+
+resource "aws_cloudwatch_event_rule" "failed_tasks" {
+  name        = "tf-failed-tasks"
+  description = "ECS tasks that stopped with an error"
+  event_pattern = jsonencode({
+    source        = ["aws.ecs"]
+    "detail-type" = ["ECS Task State Change"]
+    detail = {
+      lastStatus = ["STOPPED"]
+      containers = { exitCode = [{ numeric = [">", 0] }] }
+    }
+  })
+}
+
+resource "aws_cloudwatch_event_target" "failed_to_logs" {
+  rule = aws_cloudwatch_event_rule.failed_tasks.name
+  arn  = aws_cloudwatch_log_group.failed.arn
+}
+
+resource "aws_cloudwatch_event_rule" "nightly" {
+  name                = "tf-nightly"
+  schedule_expression = "cron(0 3 * * ? *)"
+}
+
+resource "aws_cloudwatch_event_target" "nightly_task" {
+  rule     = aws_cloudwatch_event_rule.nightly.name
+  arn      = "arn:aws:ecs:us-east-1:000000000000:cluster/default"
+  role_arn = "arn:aws:iam::000000000000:role/events"
+  input    = jsonencode({ containerOverrides = [{ name = "main", command = ["echo", "nightly"] }] })
+  ecs_target {
+    task_definition_arn = "arn:aws:ecs:us-east-1:000000000000:task-definition/job:1"
+    task_count          = 1
+    launch_type         = "FARGATE"
+    network_configuration {
+      subnets          = ["subnet-0123456789abcdef0"]
+      assign_public_ip = false
+    }
+  }
+}
+
+resource "aws_cloudwatch_event_rule" "orders" {
+  name           = "tf-orders-rule"
+  event_bus_name = aws_cloudwatch_event_bus.orders.name
+  event_pattern  = jsonencode({ source = ["shop"] })
+}
