@@ -44,6 +44,10 @@ try {
   if (!inRepo) fail(`${sdk} is not installed in ${root}: add it first (pnpm add -w -D ${sdk})`);
   sdkVersion = execFileSync('npm', ['view', sdk, 'version'], { encoding: 'utf8' }).trim();
   execFileSync('pnpm', ['add', '-w', '-D', `${sdk}@${sdkVersion}`], { cwd: root, stdio: 'inherit' });
+  // This process's module resolution predates the install (it once failed with MODULE_NOT_FOUND
+  // here): carry on in a fresh one, which finds the SDK.
+  execFileSync(process.execPath, process.argv.slice(1), { stdio: 'inherit' });
+  process.exit(0);
 }
 const { generateModel } = require('@dockside/core/dist/model/generate.js');
 const model = generateModel(sdk, root);
