@@ -4,8 +4,10 @@
  */
 import type { EcsTaskChange } from '@dockside/ecs';
 import type { BoundListener } from '@dockside/elbv2';
+import type { BusEvent, Delivery } from '@dockside/eventbridge';
 
 export type { BoundListener } from '@dockside/elbv2';
+export type { BusEvent, Delivery } from '@dockside/eventbridge';
 export interface HealthResponse {
   status: 'running';
   version: string;
@@ -138,5 +140,27 @@ export class DocksideClient {
     /** Every bound listener: its own port, or the mapped one it got when that was taken. */
     listeners: async (): Promise<BoundListener[]> =>
       (await this.request<{ listeners: BoundListener[] }>('GET', '/_dockside/elbv2/listeners')).listeners,
+  };
+
+  /** EventBridge introspection (`/_dockside/events/…`), in the gateway's default account and region. */
+  readonly events = {
+    /** Recent events of a bus, oldest first. */
+    recent: async (bus = 'default'): Promise<BusEvent[]> =>
+      (await this.request<{ events: BusEvent[] }>('GET', `/_dockside/events/buses/${encodeURIComponent(bus)}/events`))
+        .events,
+    /** Deliveries to targets (all, or one rule's), with their outcome and attempt. */
+    deliveries: async (rule?: string): Promise<Delivery[]> =>
+      (
+        await this.request<{ deliveries: Delivery[] }>(
+          'GET',
+          `/_dockside/events/deliveries${rule ? `?rule=${encodeURIComponent(rule)}` : ''}`,
+        )
+      ).deliveries,
+    /** Whether a rule matches an event, and if not, the first field that failed. */
+    explain: (rule: string, event: unknown, bus = 'default'): Promise<{ matched: boolean; failedField?: string }> =>
+      this.request('POST', '/_dockside/events/explain', { bus, rule, event }),
+    /** Moves the schedule clock forward and fires what is due. */
+    advanceClock: (seconds: number): Promise<{ now: string }> =>
+      this.request('POST', '/_dockside/events/clock/advance', { seconds }),
   };
 }
