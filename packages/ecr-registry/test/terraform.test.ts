@@ -10,7 +10,9 @@ import { terraformAvailable, terraformWorkspace, useTestGateway, type TerraformW
 
 const gw = useTestGateway(() => ({ plugins: [ecrRegistry({ port: 0 })] }));
 let ws: TerraformWorkspace;
-beforeAll(() => void (ws = terraformWorkspace(path.join(__dirname, 'terraform', 'main.tf'))));
+beforeAll(
+  () => void (ws = terraformWorkspace(path.join(__dirname, 'terraform', 'main.tf'), { endpoints: ['ecr', 'sts'] })),
+);
 afterAll(() => ws?.remove());
 
 (terraformAvailable() ? test : test.skip)(

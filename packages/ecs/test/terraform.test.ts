@@ -12,7 +12,12 @@ import { terraformAvailable, terraformWorkspace, useTestGateway, type TerraformW
 
 const gw = useTestGateway(() => ({ plugins: [ecs({ pullPolicy: 'never' }), logs(), secrets()] }));
 let ws: TerraformWorkspace;
-beforeAll(() => void (ws = terraformWorkspace(path.join(__dirname, 'terraform', 'main.tf'))));
+beforeAll(
+  () =>
+    void (ws = terraformWorkspace(path.join(__dirname, 'terraform', 'main.tf'), {
+      endpoints: ['ecs', 'cloudwatchlogs', 'secretsmanager', 'ssm'],
+    })),
+);
 afterAll(() => ws?.remove());
 const tf = (args: string[]) => ws.run(args);
 

@@ -13,7 +13,7 @@ import { freePort } from './helpers';
 
 const gw = useTestGateway(() => ({ plugins: [elbv2({ timeScale: 0.01 })] }));
 let ws: TerraformWorkspace;
-beforeAll(() => void (ws = terraformWorkspace(path.join(__dirname, 'terraform', 'main.tf'))));
+beforeAll(() => void (ws = terraformWorkspace(path.join(__dirname, 'terraform', 'main.tf'), { endpoints: ['elbv2'] })));
 afterAll(() => ws?.remove());
 
 const get = (port: number, headers: Record<string, string>) =>

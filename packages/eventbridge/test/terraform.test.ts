@@ -11,7 +11,12 @@ import { terraformAvailable, terraformWorkspace, useTestGateway, type TerraformW
 
 const gw = useTestGateway(() => ({ plugins: [eventbridge(), logs()] }));
 let ws: TerraformWorkspace;
-beforeAll(() => void (ws = terraformWorkspace(path.join(__dirname, 'terraform', 'main.tf'))));
+beforeAll(
+  () =>
+    void (ws = terraformWorkspace(path.join(__dirname, 'terraform', 'main.tf'), {
+      endpoints: ['eventbridge', 'cloudwatchlogs'],
+    })),
+);
 afterAll(() => ws?.remove());
 
 (terraformAvailable() ? test : test.skip)(

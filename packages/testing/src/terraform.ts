@@ -27,12 +27,44 @@ export interface TerraformWorkspace {
 }
 
 /**
- * A scratch folder holding `mainTf`, with a CLI config that installs the aws provider from the
+ * The aws provider pointed at Dockside: static test credentials, no AWS account lookups, and the
+ * given service endpoints (provider names: `ecs`, `elbv2`, `ecr`, `eventbridge`, …) set to the
+ * `endpoint` variable every test passes.
+ */
+function providerTf(endpoints: string[]): string {
+  return [
+    'variable "endpoint" { type = string }',
+    '',
+    'terraform {',
+    '  required_providers {',
+    '    aws = { source = "hashicorp/aws" }',
+    '  }',
+    '}',
+    '',
+    'provider "aws" {',
+    '  region                      = "us-east-1"',
+    '  access_key                  = "test"',
+    '  secret_key                  = "test"',
+    '  skip_credentials_validation = true',
+    '  skip_requesting_account_id  = true',
+    '  skip_metadata_api_check     = true',
+    '  skip_region_validation      = true',
+    '  endpoints {',
+    ...endpoints.map((e) => `    ${e} = var.endpoint`),
+    '  }',
+    '}',
+    '',
+  ].join('\n');
+}
+
+/**
+ * A scratch folder holding `mainTf` and a provider.tf for `endpoints`, with a CLI config that installs the aws provider from the
  * local mirror only (no registry access).
  */
-export function terraformWorkspace(mainTf: string): TerraformWorkspace {
+export function terraformWorkspace(mainTf: string, opts: { endpoints: string[] }): TerraformWorkspace {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dockside-tf-'));
   fs.copyFileSync(mainTf, path.join(dir, 'main.tf'));
+  fs.writeFileSync(path.join(dir, 'provider.tf'), providerTf(opts.endpoints));
   const rc = path.join(dir, 'terraformrc');
   fs.writeFileSync(rc, `provider_installation {\n  filesystem_mirror {\n    path = "${providerMirror}"\n  }\n}\n`);
   const env = { ...process.env, TF_CLI_CONFIG_FILE: rc, TF_IN_AUTOMATION: '1', CHECKPOINT_DISABLE: '1', TF_INPUT: '0' };

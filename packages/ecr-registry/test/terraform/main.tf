@@ -1,26 +1,5 @@
 # What a Terraform user declares for images: a repository (immutable tags with an exclusion,
 # scan on push, tags), its lifecycle policy and repository policy, and registry replication.
-variable "endpoint" { type = string }
-
-terraform {
-  required_providers {
-    aws = { source = "hashicorp/aws" }
-  }
-}
-
-provider "aws" {
-  region                      = "us-east-1"
-  access_key                  = "test"
-  secret_key                  = "test"
-  skip_credentials_validation = true
-  skip_requesting_account_id  = true
-  skip_metadata_api_check     = true
-  skip_region_validation      = true
-  endpoints {
-    ecr = var.endpoint
-    sts = var.endpoint
-  }
-}
 
 resource "aws_ecr_repository" "app" {
   name                 = "tf/app"

@@ -1,28 +1,5 @@
 # What a Terraform user of ECS declares around a service: a log group, a secret (and its value),
 # a parameter, a cluster, a task definition reading both, and a service. Applied against Dockside.
-variable "endpoint" { type = string }
-
-terraform {
-  required_providers {
-    aws = { source = "hashicorp/aws" }
-  }
-}
-
-provider "aws" {
-  region                      = "us-east-1"
-  access_key                  = "test"
-  secret_key                  = "test"
-  skip_credentials_validation = true
-  skip_requesting_account_id  = true
-  skip_metadata_api_check     = true
-  skip_region_validation      = true
-  endpoints {
-    ecs            = var.endpoint
-    cloudwatchlogs = var.endpoint
-    secretsmanager = var.endpoint
-    ssm            = var.endpoint
-  }
-}
 
 resource "aws_cloudwatch_log_group" "app" {
   name              = "/ecs/tf-app"

@@ -1,27 +1,7 @@
 # What a Terraform user declares in front of an ECS service: an ALB, two target groups, an
 # HTTP listener with a path rule, a target attachment, and an NLB with a TCP listener.
-variable "endpoint" { type = string }
 variable "alb_port" { type = number }
 variable "nlb_port" { type = number }
-
-terraform {
-  required_providers {
-    aws = { source = "hashicorp/aws" }
-  }
-}
-
-provider "aws" {
-  region                      = "us-east-1"
-  access_key                  = "test"
-  secret_key                  = "test"
-  skip_credentials_validation = true
-  skip_requesting_account_id  = true
-  skip_metadata_api_check     = true
-  skip_region_validation      = true
-  endpoints {
-    elbv2 = var.endpoint
-  }
-}
 
 resource "aws_lb" "web" {
   name               = "tf-web"

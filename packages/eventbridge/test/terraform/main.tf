@@ -1,26 +1,5 @@
 # What a Terraform user declares around ECS events: a custom bus, a rule with a pattern, a
 # scheduled rule running an ECS task, and a log group target.
-variable "endpoint" { type = string }
-
-terraform {
-  required_providers {
-    aws = { source = "hashicorp/aws" }
-  }
-}
-
-provider "aws" {
-  region                      = "us-east-1"
-  access_key                  = "test"
-  secret_key                  = "test"
-  skip_credentials_validation = true
-  skip_requesting_account_id  = true
-  skip_metadata_api_check     = true
-  skip_region_validation      = true
-  endpoints {
-    eventbridge    = var.endpoint
-    cloudwatchlogs = var.endpoint
-  }
-}
 
 resource "aws_cloudwatch_event_bus" "orders" {
   name = "tf-orders"
