@@ -548,3 +548,56 @@ test('awsvpc tasks register as ip targets at their ENI address and take traffic 
   expect(target.Target).toEqual({ Id: eni, Port: 8080 });
   expect((await get(port)).body).toMatch(/^eni /);
 });
+
+test('CreateService checks its target groups as ECS does: attached to a load balancer, target type fit for the network mode', async () => {
+  const td = await webTask('checked', 'x');
+  const loose = await targetGroup('loose');
+  const refused = await ecsClient
+    .send(
+      new CreateServiceCommand({
+        cluster: 'lb',
+        serviceName: 'loose',
+        taskDefinition: td,
+        desiredCount: 1,
+        loadBalancers: [{ targetGroupArn: loose, containerName: 'web', containerPort: 8080 }],
+      }),
+    )
+    .catch((e: Error) => e);
+  expect(refused).toMatchObject({
+    name: 'InvalidParameterException',
+    message: `The target group with targetGroupArn ${loose} does not have an associated load balancer.`,
+  });
+  const ipGroup = await targetGroup('ip-for-bridge', { TargetType: 'ip' });
+  await alb('ip-for-bridge', ipGroup);
+  const mismatch = await ecsClient
+    .send(
+      new CreateServiceCommand({
+        cluster: 'lb',
+        serviceName: 'mismatch',
+        taskDefinition: td,
+        desiredCount: 1,
+        loadBalancers: [{ targetGroupArn: ipGroup, containerName: 'web', containerPort: 8080 }],
+      }),
+    )
+    .catch((e: Error) => e);
+  expect(mismatch).toMatchObject({
+    name: 'InvalidParameterException',
+    message: `The provided target group ${ipGroup} has target type ip, which is incompatible with the bridge network mode specified in the task definition.`,
+  });
+  const ghost = loose.replace(/\/[0-9a-f]{16}$/, '/0000000000000000');
+  const missing = await ecsClient
+    .send(
+      new CreateServiceCommand({
+        cluster: 'lb',
+        serviceName: 'ghost',
+        taskDefinition: td,
+        desiredCount: 1,
+        loadBalancers: [{ targetGroupArn: ghost, containerName: 'web', containerPort: 8080 }],
+      }),
+    )
+    .catch((e: Error) => e);
+  expect(missing).toMatchObject({
+    name: 'InvalidParameterException',
+    message: expect.stringMatching(/^Unable to assume role and validate the specified targetGroupArn/),
+  });
+});

@@ -11,6 +11,7 @@ export interface ElasticLoadBalancingCalls {
   DeregisterTargets: Call<ELB.DeregisterTargetsInput, ELB.DeregisterTargetsOutput>;
   DescribeTargetHealth: Call<ELB.DescribeTargetHealthInput, ELB.DescribeTargetHealthOutput>;
   DescribeRules: Call<ELB.DescribeRulesInput, ELB.DescribeRulesOutput>;
+  DescribeTargetGroups: Call<ELB.DescribeTargetGroupsInput, ELB.DescribeTargetGroupsOutput>;
   ModifyRule: Call<ELB.ModifyRuleInput, ELB.ModifyRuleOutput>;
 }
 

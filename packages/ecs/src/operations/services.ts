@@ -20,11 +20,12 @@ import {
 import { setTags } from '../domain/tags';
 import { checkRunTask, checkStrategyAssociated, launchTypeFor } from '../domain/tasks';
 import { invalidParameter } from '../errors';
+import { checkTargetGroups } from '../scheduler/load-balancers';
 import { ServiceScheduler } from '../scheduler/scheduler';
 import type { DeploymentRecord, ServiceRecord } from '../state/types';
 
 /** CreateService, UpdateService, DeleteService, DescribeServices, ListServices(ByNamespace). */
-export function serviceOperations(d: EcsDomain, scheduler: ServiceScheduler): OperationMap {
+function serviceOperationsSync(d: EcsDomain, scheduler: ServiceScheduler): OperationMap {
   const kick = (ctx: RequestContext, svc: ServiceRecord) => scheduler.schedule(ctx, svc.serviceArn);
   const started = (svc: ServiceRecord, dep: DeploymentRecord) =>
     scheduler.deploymentChanged(svc, dep, 'SERVICE_DEPLOYMENT_IN_PROGRESS');
@@ -284,6 +285,44 @@ export function serviceOperations(d: EcsDomain, scheduler: ServiceScheduler): Op
         .map((s) => s.serviceArn)
         .sort();
       return pageOfArns(arns, input);
+    },
+  };
+}
+
+/**
+ * The service operations, with the target groups of `loadBalancers` checked against the elbv2
+ * plugin first (when it is loaded), as ECS checks them: the group exists, a load balancer uses it,
+ * and its target type suits the task definition's network mode.
+ */
+export function serviceOperations(d: EcsDomain, scheduler: ServiceScheduler): OperationMap {
+  const ops = serviceOperationsSync(d, scheduler);
+  const modeOf = (ctx: RequestContext, taskDefinition: string | undefined, fallback?: string) => {
+    if (!taskDefinition) return fallback;
+    try {
+      return tdOf(d.stateOf(ctx), ctx, taskDefinition).networkMode ?? 'bridge';
+    } catch {
+      return undefined; // the operation itself reports a missing task definition
+    }
+  };
+  return {
+    ...ops,
+    async CreateService(input: ECS.CreateServiceRequest, ctx: RequestContext) {
+      await checkTargetGroups(scheduler, ctx, input.loadBalancers, modeOf(ctx, input.taskDefinition));
+      return ops.CreateService(input, ctx);
+    },
+    async UpdateService(input: ECS.UpdateServiceRequest, ctx: RequestContext) {
+      if (input.loadBalancers?.length) {
+        const svc = Object.values(d.stateOf(ctx).services).find(
+          (x) => x.serviceName === input.service || x.serviceArn === input.service,
+        );
+        await checkTargetGroups(
+          scheduler,
+          ctx,
+          input.loadBalancers,
+          modeOf(ctx, input.taskDefinition ?? svc?.taskDefinition),
+        );
+      }
+      return ops.UpdateService(input, ctx);
     },
   };
 }

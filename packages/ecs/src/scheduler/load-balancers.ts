@@ -11,6 +11,7 @@ import { isServiceNotLoaded } from '@dockside/core';
 import type { TargetHealthChanged } from '@dockside/elbv2';
 import type { Where } from '../domain/context';
 import { addEvent } from '../domain/deployments';
+import { invalidParameter } from '../errors';
 import type { EcsState, ServiceRecord, TaskRecord } from '../state/types';
 import { ServiceScheduler } from './scheduler';
 
@@ -139,4 +140,40 @@ function targetOf(task: TaskRecord, lb: ECS.LoadBalancer): { Id: string; Port?: 
   }
   const binding = c.networkBindings?.find((b) => b.containerPort === lb.containerPort);
   return { Id: localInstanceId(task.clusterArn), Port: binding?.hostPort ?? lb.containerPort };
+}
+
+/** ECS's checks of a service's target groups, through the elbv2 plugin (skipped when it is not loaded). */
+export async function checkTargetGroups(
+  s: ServiceScheduler,
+  where: Where,
+  lbs: ECS.LoadBalancer[] | undefined,
+  networkMode: string | undefined,
+) {
+  if (!s.bus.isLoaded('elasticloadbalancing')) return;
+  for (const arn of (lbs ?? [])
+    .flatMap((lb) => [lb.targetGroupArn, lb.advancedConfiguration?.alternateTargetGroupArn])
+    .filter((x): x is string => !!x)) {
+    let group;
+    try {
+      group = (await s.bus.call('elasticloadbalancing', 'DescribeTargetGroups', { TargetGroupArns: [arn] }, where))
+        .TargetGroups?.[0];
+    } catch (err) {
+      const name = (err as { code?: string }).code;
+      if (name !== 'TargetGroupNotFoundException' && name !== 'ValidationError') return; // an elbv2 without the operation: no check
+    }
+    if (!group) {
+      throw invalidParameter(
+        'Unable to assume role and validate the specified targetGroupArn. Please verify that the ECS service role being passed has the proper permissions.',
+      );
+    }
+    if (!group.LoadBalancerArns?.length) {
+      throw invalidParameter(`The target group with targetGroupArn ${arn} does not have an associated load balancer.`);
+    }
+    const wants = networkMode === 'awsvpc' ? 'ip' : networkMode ? 'instance' : undefined;
+    if (wants && group.TargetType !== wants && group.TargetType !== 'alb') {
+      throw invalidParameter(
+        `The provided target group ${arn} has target type ${group.TargetType}, which is incompatible with the ${networkMode} network mode specified in the task definition.`,
+      );
+    }
+  }
 }
