@@ -26,6 +26,15 @@ export interface EcsTaskChange {
   stoppedReason?: string;
 }
 
+/** A container instance was registered or deregistered (ECS's "ECS Container Instance State Change"). */
+export interface EcsContainerInstanceChange {
+  accountId: string;
+  region: string;
+  clusterArn: string;
+  /** As DescribeContainerInstances shows it. */
+  containerInstance: ECS.ContainerInstance;
+}
+
 /** One line a task's container wrote, as it arrives (timestamp: epoch ms of arrival). */
 export interface EcsContainerOutput {
   accountId: string;
@@ -86,6 +95,7 @@ declare module '@dockside/core' {
   interface DocksideEvents {
     'ecs.cluster': EcsClusterChange;
     'ecs.task': EcsTaskChange;
+    'ecs.container-instance': EcsContainerInstanceChange;
     'ecs.container-output': EcsContainerOutput;
     'ecs.deployment': EcsDeploymentChange;
     'ecs.service-action': EcsServiceAction;

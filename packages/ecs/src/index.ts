@@ -24,6 +24,7 @@ import { type EcsState, emptyState } from './state/types';
 export type {
   EcsCalls,
   EcsClusterChange,
+  EcsContainerInstanceChange,
   EcsContainerOutput,
   EcsDeploymentChange,
   EcsServiceAction,

@@ -1,11 +1,11 @@
 /**
  * ECS's own events on the default bus of the task's account and region, with ECS's detail
  * shapes: "ECS Task State Change" (the task as DescribeTasks shows it, `version` rising per
- * change), "ECS Deployment State Change", "ECS Service Action".
+ * change), "ECS Container Instance State Change", "ECS Deployment State Change", "ECS Service Action".
  */
 import type * as ECS from '@aws-sdk/client-ecs';
 import type { Bus, Logger } from '@dockside/core';
-import type { EcsDeploymentChange, EcsServiceAction, EcsTaskChange } from '@dockside/ecs';
+import type { EcsContainerInstanceChange, EcsDeploymentChange, EcsServiceAction, EcsTaskChange } from '@dockside/ecs';
 import type { EventEngine } from './engine';
 
 /** Dates become ISO strings (with milliseconds, as ECS writes them); undefined members go. */
@@ -96,11 +96,27 @@ export function bridgeEcsEvents(bus: Bus, engine: EventEngine, logger: Logger): 
       }),
     );
   };
+  const onInstance = (e: EcsContainerInstanceChange) => {
+    const where = { accountId: e.accountId, region: e.region };
+    const ci = e.containerInstance;
+    const detail = plain({ ...ci, clusterArn: e.clusterArn, updatedAt: new Date() });
+    engine.put(
+      where,
+      'default',
+      engine.newEvent(where, {
+        source: 'aws.ecs',
+        'detail-type': 'ECS Container Instance State Change',
+        resources: [ci.containerInstanceArn!],
+        detail,
+      }),
+    );
+  };
   const unsubscribe = [
     bus.subscribe('ecs.task', (e) =>
       onTask(e).catch((err) => logger.warn({ err }, 'ECS Task State Change not published')),
     ),
     bus.subscribe('ecs.deployment', onDeployment),
+    bus.subscribe('ecs.container-instance', onInstance),
     bus.subscribe('ecs.service-action', onAction),
   ];
   return () => unsubscribe.forEach((u) => u());

@@ -177,3 +177,23 @@ test('a scheduled rule on the driven clock runs a task with the overrides of the
     ).taskArns ?? [];
   expect(retried.length + stopped.length).toBe(1);
 });
+
+test('registering and deregistering a container instance sends ECS Container Instance State Change', async () => {
+  const { RegisterContainerInstanceCommand, DeregisterContainerInstanceCommand } = await import('@aws-sdk/client-ecs');
+  const { containerInstance } = await ecsClient.send(
+    new RegisterContainerInstanceCommand({ totalResources: [{ name: 'CPU', type: 'INTEGER', integerValue: 2048 }] }),
+  );
+  await ecsClient.send(
+    new DeregisterContainerInstanceCommand({ containerInstance: containerInstance!.containerInstanceArn }),
+  );
+  const events = (await (await fetch(`${gw.endpoint}/_dockside/events/buses/default/events`)).json()).events as Array<{
+    'detail-type': string;
+    resources: string[];
+    detail: { status: string; clusterArn: string; containerInstanceArn: string };
+  }>;
+  const changes = events.filter((e) => e['detail-type'] === 'ECS Container Instance State Change');
+  expect(changes.map((e) => [e.resources[0], e.detail.status, e.detail.clusterArn])).toEqual([
+    [containerInstance!.containerInstanceArn, 'ACTIVE', CLUSTER],
+    [containerInstance!.containerInstanceArn, 'INACTIVE', CLUSTER],
+  ]);
+});

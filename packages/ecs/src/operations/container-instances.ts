@@ -42,7 +42,14 @@ export function containerInstanceOperations(d: EcsDomain): OperationMap {
         attachments: [],
       };
       state.containerInstances[arn] = rec;
-      return { containerInstance: containerInstanceView(state, rec) };
+      const view = containerInstanceView(state, rec);
+      ctx.bus.publish('ecs.container-instance', {
+        accountId: ctx.accountId,
+        region: ctx.region,
+        clusterArn: cluster.clusterArn,
+        containerInstance: view,
+      });
+      return { containerInstance: view };
     },
     DeregisterContainerInstance(
       input: ECS.DeregisterContainerInstanceRequest,
@@ -57,7 +64,14 @@ export function containerInstanceOperations(d: EcsDomain): OperationMap {
       ci.status = 'INACTIVE';
       ci.agentConnected = false;
       ci.version = (ci.version ?? 0) + 1;
-      return { containerInstance: containerInstanceView(state, ci) };
+      const view = containerInstanceView(state, ci);
+      ctx.bus.publish('ecs.container-instance', {
+        accountId: ctx.accountId,
+        region: ctx.region,
+        clusterArn: cluster.clusterArn,
+        containerInstance: view,
+      });
+      return { containerInstance: view };
     },
     ListContainerInstances(input: ECS.ListContainerInstancesRequest, ctx): ECS.ListContainerInstancesResponse {
       const state = d.stateOf(ctx);
