@@ -30,6 +30,14 @@ export const layersNotFound = e('LayersNotFoundException');
 export const referencedImagesNotFound = e('ReferencedImagesNotFoundException');
 export const digestMismatch = e('ImageDigestDoesNotMatchException');
 export const imageNotFound = e('ImageNotFoundException');
+/** ImageNotFoundException for an imageId, in ECR's words. */
+export const imageIdNotFound = (
+  id: { imageDigest?: string; imageTag?: string } | undefined,
+  repo: { name: string; registryId: string },
+) =>
+  imageNotFound(
+    `The image with imageId {imageDigest:'${id?.imageDigest ?? 'null'}', imageTag:'${id?.imageTag ?? 'null'}'} does not exist within the repository with name '${repo.name}' in the registry with id '${repo.registryId}'`,
+  );
 export const uploadNotFound = e('UploadNotFoundException');
 export const invalidLayerPart = (message: string, lastValidByteReceived: number, extra: Record<string, unknown>) =>
   new ServiceError('InvalidLayerPartException', message, { fields: { lastValidByteReceived, ...extra } });

@@ -6,14 +6,10 @@
 import * as path from 'node:path';
 import { DescribeRepositoriesCommand, ECRClient, GetLifecyclePolicyCommand } from '@aws-sdk/client-ecr';
 import { ecrRegistry } from '@dockside/ecr-registry';
-import { terraformAvailable, terraformWorkspace, useTestGateway, type TerraformWorkspace } from '@dockside/testing';
+import { terraformAvailable, useTerraformWorkspace, useTestGateway } from '@dockside/testing';
 
 const gw = useTestGateway(() => ({ plugins: [ecrRegistry({ port: 0 })] }));
-let ws: TerraformWorkspace;
-beforeAll(
-  () => void (ws = terraformWorkspace(path.join(__dirname, 'terraform', 'main.tf'), { endpoints: ['ecr', 'sts'] })),
-);
-afterAll(() => ws?.remove());
+const ws = useTerraformWorkspace(path.join(__dirname, 'terraform', 'main.tf'), { endpoints: ['ecr', 'sts'] });
 
 (terraformAvailable() ? test : test.skip)(
   'apply, re-plan with no changes, destroy',

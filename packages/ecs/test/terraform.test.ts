@@ -8,17 +8,12 @@ import { DescribeClustersCommand, ECSClient } from '@aws-sdk/client-ecs';
 import { ecs } from '@dockside/ecs';
 import { logs } from '@dockside/logs';
 import { secrets } from '@dockside/secrets';
-import { terraformAvailable, terraformWorkspace, useTestGateway, type TerraformWorkspace } from '@dockside/testing';
+import { terraformAvailable, useTerraformWorkspace, useTestGateway } from '@dockside/testing';
 
 const gw = useTestGateway(() => ({ plugins: [ecs({ pullPolicy: 'never' }), logs(), secrets()] }));
-let ws: TerraformWorkspace;
-beforeAll(
-  () =>
-    void (ws = terraformWorkspace(path.join(__dirname, 'terraform', 'main.tf'), {
-      endpoints: ['ecs', 'cloudwatchlogs', 'secretsmanager', 'ssm'],
-    })),
-);
-afterAll(() => ws?.remove());
+const ws = useTerraformWorkspace(path.join(__dirname, 'terraform', 'main.tf'), {
+  endpoints: ['ecs', 'cloudwatchlogs', 'secretsmanager', 'ssm'],
+});
 const tf = (args: string[]) => ws.run(args);
 
 // A machine without terraform or its provider mirror cannot run this: it is skipped there, not failed.

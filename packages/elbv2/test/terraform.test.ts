@@ -8,13 +8,11 @@ import * as http from 'node:http';
 import * as path from 'node:path';
 import { DescribeLoadBalancersCommand, ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { elbv2 } from '@dockside/elbv2';
-import { terraformAvailable, terraformWorkspace, useTestGateway, type TerraformWorkspace } from '@dockside/testing';
+import { terraformAvailable, useTerraformWorkspace, useTestGateway } from '@dockside/testing';
 import { freePort } from './helpers';
 
 const gw = useTestGateway(() => ({ plugins: [elbv2({ timeScale: 0.01 })] }));
-let ws: TerraformWorkspace;
-beforeAll(() => void (ws = terraformWorkspace(path.join(__dirname, 'terraform', 'main.tf'), { endpoints: ['elbv2'] })));
-afterAll(() => ws?.remove());
+const ws = useTerraformWorkspace(path.join(__dirname, 'terraform', 'main.tf'), { endpoints: ['elbv2'] });
 
 const get = (port: number, headers: Record<string, string>) =>
   new Promise<{ status: number; body: string }>((resolve, reject) => {

@@ -7,17 +7,12 @@ import * as path from 'node:path';
 import { EventBridgeClient, ListTargetsByRuleCommand } from '@aws-sdk/client-eventbridge';
 import { eventbridge } from '@dockside/eventbridge';
 import { logs } from '@dockside/logs';
-import { terraformAvailable, terraformWorkspace, useTestGateway, type TerraformWorkspace } from '@dockside/testing';
+import { terraformAvailable, useTerraformWorkspace, useTestGateway } from '@dockside/testing';
 
 const gw = useTestGateway(() => ({ plugins: [eventbridge(), logs()] }));
-let ws: TerraformWorkspace;
-beforeAll(
-  () =>
-    void (ws = terraformWorkspace(path.join(__dirname, 'terraform', 'main.tf'), {
-      endpoints: ['eventbridge', 'cloudwatchlogs'],
-    })),
-);
-afterAll(() => ws?.remove());
+const ws = useTerraformWorkspace(path.join(__dirname, 'terraform', 'main.tf'), {
+  endpoints: ['eventbridge', 'cloudwatchlogs'],
+});
 
 (terraformAvailable() ? test : test.skip)(
   'apply, re-plan with no changes, destroy',

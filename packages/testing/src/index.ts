@@ -8,7 +8,7 @@ export { startTestRegistry } from './registry';
 export type { TestRegistry } from './registry';
 export { useTestGateway } from './use';
 export type { UseTestGatewayOptions, UsedTestGateway } from './use';
-export { terraformAvailable, terraformWorkspace } from './terraform';
+export { terraformAvailable, terraformWorkspace, useTerraformWorkspace } from './terraform';
 export type { TerraformWorkspace } from './terraform';
 export { distributionAvailable, startDistributionRegistry } from './distribution';
 export type { DistributionRegistry } from './distribution';

@@ -88,3 +88,15 @@ export function terraformWorkspace(mainTf: string, opts: { endpoints: string[] }
     remove: () => fs.rmSync(dir, { recursive: true, force: true }),
   };
 }
+
+type Hook = (fn: () => unknown) => void;
+declare const beforeAll: Hook;
+declare const afterAll: Hook;
+
+/** A workspace made before the file's tests and removed after them (see terraformWorkspace). */
+export function useTerraformWorkspace(mainTf: string, opts: { endpoints: string[] }): Pick<TerraformWorkspace, 'run'> {
+  let ws: TerraformWorkspace | undefined;
+  beforeAll(() => void (ws = terraformWorkspace(mainTf, opts)));
+  afterAll(() => ws?.remove());
+  return { run: (args) => ws!.run(args) };
+}

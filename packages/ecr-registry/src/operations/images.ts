@@ -7,7 +7,7 @@ import { getRepository } from '../domain/repositories';
 import {
   digestMismatch,
   imageExists,
-  imageNotFound,
+  imageIdNotFound,
   imageTagExists,
   invalidParameter,
   layersNotFound,
@@ -188,10 +188,7 @@ export function imageOperations(env: EcrEnv) {
       if (input.imageIds?.length) {
         images = input.imageIds.map((id) => {
           const r = resolve(repo, id);
-          if (failed(r))
-            throw imageNotFound(
-              `The image with imageId {imageDigest:'${id.imageDigest ?? 'null'}', imageTag:'${id.imageTag ?? 'null'}'} does not exist within the repository with name '${repo.name}' in the registry with id '${repo.registryId}'`,
-            );
+          if (failed(r)) throw imageIdNotFound(id, repo);
           return r;
         });
       } else {
@@ -253,10 +250,7 @@ export function imageOperations(env: EcrEnv) {
     ): ECR.UpdateImageStorageClassResponse {
       const repo = getRepository(stateOf(ctx), ctx, input.repositoryName, input.registryId);
       const image = findImage(repo, input.imageId?.imageDigest ?? input.imageId?.imageTag ?? '');
-      if (!image)
-        throw imageNotFound(
-          `The image with imageId {imageDigest:'${input.imageId?.imageDigest ?? 'null'}', imageTag:'${input.imageId?.imageTag ?? 'null'}'} does not exist within the repository with name '${repo.name}' in the registry with id '${repo.registryId}'`,
-        );
+      if (!image) throw imageIdNotFound(input.imageId, repo);
       const target = input.targetStorageClass === 'ARCHIVE' ? 'ARCHIVE' : 'STANDARD';
       if (image.storageClass !== target) {
         image.storageClass = target;

@@ -12,9 +12,17 @@ import {
   layersNotFound,
   uploadNotFound,
 } from '../errors';
+import type { EcrState } from '../state/types';
 import type { EcrEnv } from './context';
 
 const PART_SIZE = 10 * 1024 * 1024;
+
+/** An upload of this repository started with InitiateLayerUpload, or UploadNotFoundException. */
+function uploadOf(s: EcrState, repository: string, uploadId: string | undefined) {
+  const up = s.uploads[uploadId ?? ''];
+  if (!up || up.repository !== repository) throw uploadNotFound(`Upload with id '${uploadId}' was not found`);
+  return up;
+}
 
 export function layerOperations(env: EcrEnv) {
   const { stateOf } = env;
@@ -80,8 +88,7 @@ export function layerOperations(env: EcrEnv) {
     ): Promise<ECR.UploadLayerPartResponse> {
       const s = stateOf(ctx);
       const repo = getRepository(s, ctx, input.repositoryName, input.registryId);
-      const up = s.uploads[input.uploadId ?? ''];
-      if (!up || up.repository !== repo.name) throw uploadNotFound(`Upload with id '${input.uploadId}' was not found`);
+      const up = uploadOf(s, repo.name, input.uploadId);
       // JSON carries blobs as base64 text.
       const raw = input.layerPartBlob as unknown;
       const blob =
@@ -110,8 +117,7 @@ export function layerOperations(env: EcrEnv) {
     ): Promise<ECR.CompleteLayerUploadResponse> {
       const s = stateOf(ctx);
       const repo = getRepository(s, ctx, input.repositoryName, input.registryId);
-      const up = s.uploads[input.uploadId ?? ''];
-      if (!up || up.repository !== repo.name) throw uploadNotFound(`Upload with id '${input.uploadId}' was not found`);
+      const up = uploadOf(s, repo.name, input.uploadId);
       const digest = input.layerDigests?.[0] ?? '';
       if (!DIGEST_REF.test(digest)) throw invalidParameter(`Invalid layer digest '${digest}'`);
       if (up.received === 0) throw emptyUpload(`The upload with id '${input.uploadId}' contains no layer parts`);

@@ -10,7 +10,7 @@ import { paginate, type RequestContext } from '@dockside/core';
 import { findImage } from '../domain/images';
 import { getRepository, registryOf } from '../domain/repositories';
 import {
-  imageNotFound,
+  imageIdNotFound,
   invalidParameter,
   pullThroughRuleExists,
   pullThroughRuleNotFound,
@@ -338,9 +338,7 @@ export function registryOperations(env: EcrEnv) {
 function getImageOrFail(repo: Parameters<typeof findImage>[0], id: ECR.ImageIdentifier | undefined) {
   const image = findImage(repo, id?.imageDigest ?? id?.imageTag ?? '');
   if (!image) {
-    throw imageNotFound(
-      `The image with imageId {imageDigest:'${id?.imageDigest ?? 'null'}', imageTag:'${id?.imageTag ?? 'null'}'} does not exist within the repository with name '${repo.name}' in the registry with id '${repo.registryId}'`,
-    );
+    throw imageIdNotFound(id, repo);
   }
   return image;
 }

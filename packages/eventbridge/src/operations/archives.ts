@@ -15,6 +15,13 @@ const page = <T>(items: T[], key: (t: T) => string, input: { Limit?: number; Nex
     { defaultMax: 100, maxLimit: 100, errorCode: 'ValidationException' },
   );
 
+/** The named record, or ResourceNotFoundException in EventBridge's words. */
+function existing<T>(records: Record<string, T>, name: string | undefined, kind: string): T {
+  const found = records[name ?? ''];
+  if (!found) throw notFound(`${kind} ${name} does not exist.`);
+  return found;
+}
+
 export function archiveOperations(env: EventsEnv) {
   const stateOf = (ctx: RequestContext) => env.engine.stateOf(ctx);
   return {
@@ -46,8 +53,7 @@ export function archiveOperations(env: EventsEnv) {
       return { ArchiveArn: a.arn, State: 'ENABLED', CreationTime: a.createdAt };
     },
     DescribeArchive(input: EB.DescribeArchiveRequest, ctx: RequestContext): EB.DescribeArchiveResponse {
-      const a = stateOf(ctx).archives[input.ArchiveName!];
-      if (!a) throw notFound(`Archive ${input.ArchiveName} does not exist.`);
+      const a = existing(stateOf(ctx).archives, input.ArchiveName, 'Archive');
       return {
         ArchiveArn: a.arn,
         ArchiveName: a.name,
@@ -62,8 +68,7 @@ export function archiveOperations(env: EventsEnv) {
       };
     },
     UpdateArchive(input: EB.UpdateArchiveRequest, ctx: RequestContext): EB.UpdateArchiveResponse {
-      const a = stateOf(ctx).archives[input.ArchiveName!];
-      if (!a) throw notFound(`Archive ${input.ArchiveName} does not exist.`);
+      const a = existing(stateOf(ctx).archives, input.ArchiveName, 'Archive');
       if (input.EventPattern !== undefined) a.pattern = input.EventPattern;
       if (input.Description !== undefined) a.description = input.Description;
       if (input.RetentionDays !== undefined) a.retentionDays = input.RetentionDays;
@@ -71,7 +76,7 @@ export function archiveOperations(env: EventsEnv) {
     },
     DeleteArchive(input: EB.DeleteArchiveRequest, ctx: RequestContext): EB.DeleteArchiveResponse {
       const s = stateOf(ctx);
-      if (!s.archives[input.ArchiveName!]) throw notFound(`Archive ${input.ArchiveName} does not exist.`);
+      existing(s.archives, input.ArchiveName, 'Archive');
       delete s.archives[input.ArchiveName!];
       return {};
     },
@@ -130,8 +135,7 @@ export function archiveOperations(env: EventsEnv) {
       return { ReplayArn: r.arn, State: 'STARTING', ReplayStartTime: r.replayStartTime };
     },
     DescribeReplay(input: EB.DescribeReplayRequest, ctx: RequestContext): EB.DescribeReplayResponse {
-      const r = stateOf(ctx).replays[input.ReplayName!];
-      if (!r) throw notFound(`Replay ${input.ReplayName} does not exist.`);
+      const r = existing(stateOf(ctx).replays, input.ReplayName, 'Replay');
       return {
         ReplayName: r.name,
         ReplayArn: r.arn,
@@ -166,8 +170,7 @@ export function archiveOperations(env: EventsEnv) {
       };
     },
     CancelReplay(input: EB.CancelReplayRequest, ctx: RequestContext): EB.CancelReplayResponse {
-      const r = stateOf(ctx).replays[input.ReplayName!];
-      if (!r) throw notFound(`Replay ${input.ReplayName} does not exist.`);
+      const r = existing(stateOf(ctx).replays, input.ReplayName, 'Replay');
       if (r.state !== 'RUNNING' && r.state !== 'STARTING') throw illegalStatus(`Replay ${r.name} is not running.`);
       r.state = 'CANCELLED';
       return { ReplayArn: r.arn, State: 'CANCELLING' };
@@ -198,14 +201,12 @@ export function archiveOperations(env: EventsEnv) {
       };
     },
     DescribeConnection(input: EB.DescribeConnectionRequest, ctx: RequestContext): EB.DescribeConnectionResponse {
-      const c = stateOf(ctx).connections[input.Name!];
-      if (!c) throw notFound(`Connection ${input.Name} does not exist.`);
+      const c = existing(stateOf(ctx).connections, input.Name, 'Connection');
       const { authParameters: _a, ...out } = c;
       return out;
     },
     UpdateConnection(input: EB.UpdateConnectionRequest, ctx: RequestContext): EB.UpdateConnectionResponse {
-      const c = stateOf(ctx).connections[input.Name!];
-      if (!c) throw notFound(`Connection ${input.Name} does not exist.`);
+      const c = existing(stateOf(ctx).connections, input.Name, 'Connection');
       if (input.AuthorizationType) c.AuthorizationType = input.AuthorizationType;
       if (input.AuthParameters)
         c.authParameters = {
@@ -223,8 +224,7 @@ export function archiveOperations(env: EventsEnv) {
     },
     DeleteConnection(input: EB.DeleteConnectionRequest, ctx: RequestContext): EB.DeleteConnectionResponse {
       const s = stateOf(ctx);
-      const c = s.connections[input.Name!];
-      if (!c) throw notFound(`Connection ${input.Name} does not exist.`);
+      const c = existing(s.connections, input.Name, 'Connection');
       delete s.connections[input.Name!];
       return {
         ConnectionArn: c.ConnectionArn,
@@ -244,8 +244,7 @@ export function archiveOperations(env: EventsEnv) {
       input: EB.DeauthorizeConnectionRequest,
       ctx: RequestContext,
     ): EB.DeauthorizeConnectionResponse {
-      const c = stateOf(ctx).connections[input.Name!];
-      if (!c) throw notFound(`Connection ${input.Name} does not exist.`);
+      const c = existing(stateOf(ctx).connections, input.Name, 'Connection');
       c.ConnectionState = 'DEAUTHORIZED';
       return {
         ConnectionArn: c.ConnectionArn,
@@ -285,13 +284,11 @@ export function archiveOperations(env: EventsEnv) {
       input: EB.DescribeApiDestinationRequest,
       ctx: RequestContext,
     ): EB.DescribeApiDestinationResponse {
-      const d = stateOf(ctx).apiDestinations[input.Name!];
-      if (!d) throw notFound(`API destination ${input.Name} does not exist.`);
+      const d = existing(stateOf(ctx).apiDestinations, input.Name, 'API destination');
       return d;
     },
     UpdateApiDestination(input: EB.UpdateApiDestinationRequest, ctx: RequestContext): EB.UpdateApiDestinationResponse {
-      const d = stateOf(ctx).apiDestinations[input.Name!];
-      if (!d) throw notFound(`API destination ${input.Name} does not exist.`);
+      const d = existing(stateOf(ctx).apiDestinations, input.Name, 'API destination');
       Object.assign(d, Object.fromEntries(Object.entries(input).filter(([k, v]) => k !== 'Name' && v !== undefined)), {
         LastModifiedTime: new Date(),
       });
@@ -304,7 +301,7 @@ export function archiveOperations(env: EventsEnv) {
     },
     DeleteApiDestination(input: EB.DeleteApiDestinationRequest, ctx: RequestContext): EB.DeleteApiDestinationResponse {
       const s = stateOf(ctx);
-      if (!s.apiDestinations[input.Name!]) throw notFound(`API destination ${input.Name} does not exist.`);
+      existing(s.apiDestinations, input.Name, 'API destination');
       delete s.apiDestinations[input.Name!];
       return {};
     },
