@@ -2,9 +2,12 @@ import * as path from 'node:path';
 import { Store, loadModel, type DocksidePlugin, type RequestContext } from '@dockside/core';
 import './contract';
 import { accountResourceOperations } from './operations/account-resources';
+import { analyticsOperations } from './operations/analytics';
 import { expire } from './operations/common';
 import { eventOperations } from './operations/events';
+import { deliveryOperations } from './operations/deliveries';
 import { filterOperations } from './operations/filters';
+import { groupSettingOperations } from './operations/group-settings';
 import { groupOperations } from './operations/groups';
 import { liveTailOperations } from './operations/live-tail';
 import { queryOperations } from './operations/queries';
@@ -40,6 +43,9 @@ export function logs(options: LogsOptions = {}): DocksidePlugin {
       ...accountResourceOperations(stateOf),
       ...liveTailOperations(stateOf),
       ...queryOperations(stateOf),
+      ...groupSettingOperations(stateOf),
+      ...deliveryOperations(stateOf),
+      ...analyticsOperations(stateOf),
     },
     state: store,
     start() {

@@ -3,6 +3,7 @@ import { ServiceError, paginate, type OperationMap, type RequestContext } from '
 import { invalid } from '../errors';
 import type { GroupRecord, LogsState } from '../state/types';
 import { RETENTION_DAYS, expire, findGroup, storedBytes } from './common';
+import { taggedRecord } from './records';
 
 const GROUP_NAME = /^[.\-_/#A-Za-z0-9]{1,512}$/;
 const MAX_TAGS = 50;
@@ -22,6 +23,10 @@ function groupView(g: GroupRecord): CWL.LogGroup {
     ...(g.kmsKeyId ? { kmsKeyId: g.kmsKeyId } : {}),
     logGroupClass: g.logGroupClass as CWL.LogGroupClass,
     logGroupArn: g.logGroupArn,
+    ...(g.deletionProtectionEnabled !== undefined ? { deletionProtectionEnabled: g.deletionProtectionEnabled } : {}),
+    ...(g.bearerTokenAuthenticationEnabled !== undefined
+      ? { bearerTokenAuthenticationEnabled: g.bearerTokenAuthenticationEnabled }
+      : {}),
   };
 }
 
@@ -32,7 +37,7 @@ function checkTags(tags: Record<string, string>) {
   }
 }
 
-function mergeTags(g: GroupRecord, tags: Record<string, string>) {
+function mergeTags(g: { tags: Record<string, string> }, tags: Record<string, string>) {
   checkTags(tags);
   const next = { ...g.tags, ...tags };
   if (Object.keys(next).length > MAX_TAGS)
@@ -41,6 +46,9 @@ function mergeTags(g: GroupRecord, tags: Record<string, string>) {
 }
 
 export function groupOperations(stateOf: (ctx: RequestContext) => LogsState): OperationMap {
+  /** The tags of the resource an ARN names: a log group, or another tagged Logs resource. */
+  const tagsOf = (ctx: RequestContext, arn: string): { tags: Record<string, string> } =>
+    taggedRecord(stateOf(ctx), arn) ?? byArn(ctx, arn);
   const byArn = (ctx: RequestContext, arn: string) => {
     const m = /^arn:aws[\w-]*:logs:([^:]+):(\d{12}):log-group:(.+?)(?::\*)?$/.exec(arn);
     if (!m || m[1] !== ctx.region || m[2] !== ctx.accountId)
@@ -68,6 +76,9 @@ export function groupOperations(stateOf: (ctx: RequestContext) => LogsState): Op
         creationTime: Date.now(),
         ...(input.kmsKeyId ? { kmsKeyId: input.kmsKeyId } : {}),
         logGroupClass: input.logGroupClass ?? 'STANDARD',
+        ...(input.deletionProtectionEnabled !== undefined
+          ? { deletionProtectionEnabled: input.deletionProtectionEnabled }
+          : {}),
         tags: { ...tags },
         streams: {},
         seq: 0,
@@ -78,7 +89,12 @@ export function groupOperations(stateOf: (ctx: RequestContext) => LogsState): Op
 
     DeleteLogGroup(input: CWL.DeleteLogGroupRequest, ctx): void {
       const state = stateOf(ctx);
-      findGroup(state, input.logGroupName);
+      if (findGroup(state, input.logGroupName).deletionProtectionEnabled) {
+        throw new ServiceError(
+          'ValidationException',
+          'Cannot delete log group with deletion protection enabled. Disable deletion protection first.',
+        );
+      }
       delete state.groups[input.logGroupName!];
     },
 
@@ -120,14 +136,14 @@ export function groupOperations(stateOf: (ctx: RequestContext) => LogsState): Op
     },
 
     TagResource(input: CWL.TagResourceRequest, ctx): void {
-      mergeTags(byArn(ctx, input.resourceArn!), input.tags ?? {});
+      mergeTags(tagsOf(ctx, input.resourceArn!), input.tags ?? {});
     },
     UntagResource(input: CWL.UntagResourceRequest, ctx): void {
-      const g = byArn(ctx, input.resourceArn!);
+      const g = tagsOf(ctx, input.resourceArn!);
       for (const k of input.tagKeys ?? []) delete g.tags[k];
     },
     ListTagsForResource(input: CWL.ListTagsForResourceRequest, ctx): CWL.ListTagsForResourceResponse {
-      return { tags: { ...byArn(ctx, input.resourceArn!).tags } };
+      return { tags: { ...tagsOf(ctx, input.resourceArn!).tags } };
     },
     TagLogGroup(input: CWL.TagLogGroupRequest, ctx): void {
       mergeTags(findGroup(stateOf(ctx), input.logGroupName), input.tags ?? {});

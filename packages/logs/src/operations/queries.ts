@@ -87,8 +87,7 @@ export function queryOperations(stateOf: (ctx: RequestContext) => LogsState): Op
         const ptr = Buffer.from(`${queryId}:${i}`).toString('base64');
         const record: Record<string, string> = {};
         for (const k of ['@timestamp', '@message', '@logStream', '@log', '@ingestionTime']) {
-          if (r[k] !== undefined)
-            record[k] = k === '@ingestionTime' || k === '@timestamp' ? String(r[k]) : String(r[k]);
+          if (r[k] !== undefined) record[k] = String(r[k]);
         }
         records[ptr] = record;
         fields.push({ field: '@ptr', value: ptr });
@@ -98,6 +97,7 @@ export function queryOperations(stateOf: (ctx: RequestContext) => LogsState): Op
         queryId,
         queryString: input.queryString!,
         ...(names.length === 1 ? { logGroupName: groups[0].logGroupName } : {}),
+        logGroupArns: groups.map((g) => g.logGroupArn),
         createTime: Date.now(),
         status: 'Complete',
         results,

@@ -44,6 +44,13 @@ export interface GroupRecord {
   seq: number;
   metricFilters: Record<string, MetricFilterRecord>;
   subscriptionFilters: Record<string, SubscriptionFilterRecord>;
+  deletionProtectionEnabled?: boolean;
+  bearerTokenAuthenticationEnabled?: boolean;
+  /** PutTransformer's processors, as sent. */
+  transformer?: { config: Array<Record<string, unknown>>; creationTime: number; lastModifiedTime: number };
+  indexPolicy?: { policyDocument: string; lastUpdateTime: number };
+  /** Syslog configurations by VPC endpoint id ('' when none). */
+  syslog?: Record<string, { createdAt: number }>;
 }
 
 /** A Logs Insights query: it runs to completion when started; results are kept for reads. */
@@ -51,6 +58,8 @@ export interface QueryRecord {
   queryId: string;
   queryString: string;
   logGroupName?: string;
+  /** The groups the query read (ListLogGroupsForQuery). */
+  logGroupArns?: string[];
   createTime: number;
   status: 'Complete' | 'Cancelled';
   results: Array<Array<{ field: string; value: string }>>;
@@ -106,6 +115,31 @@ export interface LogsState {
   exportTasks: Record<string, ExportTaskRecord>;
   /** Data protection policies by log group name. */
   dataProtection: Record<string, { policyDocument: string; lastUpdatedTime: number }>;
+  /** Account policies by `<policyType>/<policyName>`. */
+  accountPolicies: Record<string, AccountPolicyRecord>;
+  deliverySources: Record<string, ArnRecord>;
+  deliveryDestinations: Record<string, ArnRecord & { policy?: string }>;
+  deliveries: Record<string, ArnRecord>;
+  /** Records of the analytics families (anomaly detectors, lookup tables, scheduled queries,
+   * integrations, import tasks, S3 table sources), by family then by id or ARN. */
+  records: Record<string, Record<string, ArnRecord>>;
+  storageTier?: { storageTier: string; lastUpdatedTime: number };
+}
+
+export interface AccountPolicyRecord {
+  policyName: string;
+  policyDocument: string;
+  policyType: string;
+  scope: string;
+  selectionCriteria?: string;
+  lastUpdatedTime: number;
+}
+
+/** A recorded resource: its ARN, tags, and the fields AWS returns for it. */
+export interface ArnRecord {
+  arn: string;
+  tags: Record<string, string>;
+  fields: Record<string, unknown>;
 }
 
 export const emptyLogsState = (): LogsState => ({
@@ -116,4 +150,9 @@ export const emptyLogsState = (): LogsState => ({
   destinations: {},
   exportTasks: {},
   dataProtection: {},
+  accountPolicies: {},
+  deliverySources: {},
+  deliveryDestinations: {},
+  deliveries: {},
+  records: {},
 });
