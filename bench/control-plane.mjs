@@ -55,7 +55,9 @@ const ops = (arns, desired) => [
 const opName = (label) => label.split(' ')[0];
 
 // Dockside with no reachable engine: RunTask records tasks that stop at once (TaskFailedToStart).
-const dockside = await startCli(['--services', 'ecs'], { DOCKER_HOST: 'unix:///nonexistent/docker.sock' });
+const dockside = await startCli(['--services', 'ecs', '--ecs-instances', '10'], {
+  DOCKER_HOST: 'unix:///nonexistent/docker.sock',
+});
 const moto = await startMoto();
 const rows = [];
 try {

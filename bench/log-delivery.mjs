@@ -51,7 +51,7 @@ async function raw() {
 }
 
 async function dockside() {
-  const d = await startCli(['--services', 'ecs,logs', '--pull-policy', 'never']);
+  const d = await startCli(['--services', 'ecs,logs', '--pull-policy', 'never', '--ecs-instances', '1']);
   const cfg = { endpoint: d.url, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } };
   const ecs = new ECSClient(cfg);
   const cwl = new CloudWatchLogsClient(cfg);

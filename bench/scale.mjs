@@ -20,7 +20,9 @@ const settle = () => new Promise((r) => setTimeout(r, 300));
 const rows = [];
 
 // ---- 10,000 stopped tasks ---------------------------------------------------------------------
-const d = await startCli(['--services', 'ecs'], { DOCKER_HOST: 'unix:///nonexistent/docker.sock' });
+const d = await startCli(['--services', 'ecs', '--ecs-instances', '10'], {
+  DOCKER_HOST: 'unix:///nonexistent/docker.sock',
+});
 try {
   await call(d.url, 'CreateCluster', { clusterName: 'scale' });
   await call(d.url, 'RegisterTaskDefinition', {
@@ -113,7 +115,7 @@ try {
 // ---- 50 concurrent RunTask calls with real containers --------------------------------------------
 const docker = new Docker();
 const image = await ensureBusyboxImage(docker);
-const real = await startCli(['--services', 'ecs', '--pull-policy', 'never']);
+const real = await startCli(['--services', 'ecs', '--pull-policy', 'never', '--ecs-instances', '2']);
 try {
   await call(real.url, 'CreateCluster', { clusterName: 'burst' });
   await call(real.url, 'RegisterTaskDefinition', {

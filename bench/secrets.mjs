@@ -26,7 +26,9 @@ const rows = [];
 // (1) Injection overhead on task start.
 {
   const image = await ensureBusyboxImage();
-  const t = await startTestGateway({ plugins: [ecs({ pullPolicy: 'never', defaultStopTimeout: 1 }), secrets()] });
+  const t = await startTestGateway({
+    plugins: [ecs({ instancesPerCluster: 1, pullPolicy: 'never', defaultStopTimeout: 1 }), secrets()],
+  });
   const client = t.client(ECSClient);
   const sm = t.client(SecretsManagerClient);
   const ssm = t.client(SSMClient);

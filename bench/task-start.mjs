@@ -18,7 +18,9 @@ const { startTestGateway, ensureBusyboxImage } = require('@dockside/testing');
 const RUNS = Number(process.env.BENCH_TASK_RUNS ?? 10);
 const docker = new Docker();
 const image = await ensureBusyboxImage(docker);
-const t = await startTestGateway({ plugins: [ecs({ pullPolicy: 'never', defaultStopTimeout: 1 })] });
+const t = await startTestGateway({
+  plugins: [ecs({ instancesPerCluster: 1, pullPolicy: 'never', defaultStopTimeout: 1 })],
+});
 const client = t.client(ECSClient);
 await client.send(new CreateClusterCommand({}));
 const one = (cmd) => [{ name: 'main', image, memory: 32, command: cmd }];

@@ -33,6 +33,7 @@ async function main(): Promise<void> {
         pullPolicy: config.pullPolicy,
         keepContainers: config.keepContainers,
         serviceStabilityMs: config.serviceStabilityMs,
+        instancesPerCluster: config.ecsInstances,
         ...(config.dataDir ? { sharedVolumesRoot: `${config.dataDir}/shared-volumes` } : {}),
       },
       elbv2: { timeScale: config.elbv2TimeScale },

@@ -14,6 +14,7 @@ test('defaults', () => {
     serviceStabilityMs: 2000,
     elbv2TimeScale: 1,
     ecrPort: 4510,
+    ecsInstances: 0,
     help: false,
     version: false,
   });
@@ -33,6 +34,7 @@ test('every flag, and its env var; the flag wins', () => {
     DOCKSIDE_SERVICE_STABILITY_MS: '500',
     DOCKSIDE_ELBV2_TIME_SCALE: '0.5',
     DOCKSIDE_ECR_PORT: '4600',
+    DOCKSIDE_ECS_INSTANCES: '2',
   };
   expect(parseConfig([], env)).toMatchObject({
     port: 1000,
@@ -47,6 +49,7 @@ test('every flag, and its env var; the flag wins', () => {
     serviceStabilityMs: 500,
     elbv2TimeScale: 0.5,
     ecrPort: 4600,
+    ecsInstances: 2,
   });
   const flags = [
     '--pull-policy',
@@ -73,6 +76,8 @@ test('every flag, and its env var; the flag wins', () => {
     '0.05',
     '--ecr-port',
     '0',
+    '--ecs-instances',
+    '3',
   ];
   expect(parseConfig(flags, env)).toMatchObject({
     port: 2000,
@@ -87,6 +92,7 @@ test('every flag, and its env var; the flag wins', () => {
     serviceStabilityMs: 0,
     elbv2TimeScale: 0.05,
     ecrPort: 0,
+    ecsInstances: 3,
   });
   expect(parseConfig(['--port=0'], {}).port).toBe(0);
 });
@@ -104,6 +110,8 @@ test.each([
   [['--elbv2-time-scale', '0']],
   [['--elbv2-time-scale', '2']],
   [['--ecr-port', '-1']],
+  [['--ecs-instances', '-1']],
+  [['--ecs-instances', 'two']],
   [['--unknown']],
   [['positional']],
 ])('%j is a usage error', (argv) => {

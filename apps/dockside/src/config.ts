@@ -17,6 +17,8 @@ export interface CliConfig {
   elbv2TimeScale: number;
   /** Port of the ECR registry (`/v2/`); 0 picks a free one. */
   ecrPort: number;
+  /** Virtual container instances registered in every new ECS cluster. */
+  ecsInstances: number;
   help: boolean;
   version: boolean;
 }
@@ -82,6 +84,12 @@ export const OPTIONS: Option[] = [
     help: 'multiply ELB health-check intervals, thresholds waits and deregistration delays (0.05 = 20x faster)',
   },
   {
+    flag: 'ecs-instances',
+    env: 'DOCKSIDE_ECS_INSTANCES',
+    default: '0',
+    help: 'virtual container instances (m5.xlarge-sized, on the local engine) each new ECS cluster gets; 0 = none, as on AWS',
+  },
+  {
     flag: 'ecr-port',
     env: 'DOCKSIDE_ECR_PORT',
     default: '4510',
@@ -140,6 +148,9 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv = process.env
   const ecrPort = Number(byFlag['ecr-port']);
   if (!Number.isInteger(ecrPort) || ecrPort < 0 || ecrPort > 65535)
     throw new UsageError(`--ecr-port must be 0-65535, got '${byFlag['ecr-port']}'`);
+  const ecsInstances = Number(byFlag['ecs-instances']);
+  if (!Number.isInteger(ecsInstances) || ecsInstances < 0 || ecsInstances > 100)
+    throw new UsageError(`--ecs-instances must be a whole number 0-100, got '${byFlag['ecs-instances']}'`);
   const services = byFlag.services
     ? byFlag.services
         .split(',')
@@ -159,6 +170,7 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv = process.env
     serviceStabilityMs: stability,
     elbv2TimeScale,
     ecrPort,
+    ecsInstances,
     help: Boolean(values.help),
     version: Boolean(values.version),
   };

@@ -3,7 +3,7 @@ import { CreateClusterCommand, ECSClient, ListClustersCommand } from '@aws-sdk/c
 import { ecs } from '@dockside/ecs';
 import { useTestGateway } from '@dockside/testing';
 
-const gw = useTestGateway(() => ({ plugins: [ecs()], version: '1.0.0' }));
+const gw = useTestGateway(() => ({ plugins: [ecs({ instancesPerCluster: 1 })], version: '1.0.0' }));
 
 test('health and reset through the typed client', async () => {
   const api = new DocksideClient(`${gw.t.endpoint}/`);

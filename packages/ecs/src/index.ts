@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import { Store, loadModel, type DocksidePlugin } from '@dockside/core';
 import './contract';
+import { DEFAULT_VIRTUAL_INSTANCE, addVirtualInstances } from './domain/container-instances';
 import { createDomain } from './domain/context';
 import { tagsOf } from './domain/tags';
 import { accountSettingOperations } from './operations/account-settings';
@@ -62,6 +63,7 @@ export function ecs(options: EcsOptions = {}): DocksidePlugin {
     },
     setup(ctx) {
       const domain = createDomain(store);
+      const shape = { ...DEFAULT_VIRTUAL_INSTANCE, ...options.virtualInstance };
       const runtime = new Runtime(options, {
         bus: ctx.bus,
         logger: ctx.logger,
@@ -78,6 +80,7 @@ export function ecs(options: EcsOptions = {}): DocksidePlugin {
           resyncMs: options.serviceResyncMs,
           stabilityMs: options.serviceStabilityMs,
           deploymentTimeScale: options.deploymentTimeScale,
+          index: domain.index,
         },
         ctx.bus,
         ctx.logger,
@@ -94,18 +97,21 @@ export function ecs(options: EcsOptions = {}): DocksidePlugin {
         );
       return {
         operations: {
-          ...clusterOperations(domain, (req, c, change) =>
+          ...clusterOperations(domain, (req, c, change) => {
             ctx.bus.publish('ecs.cluster', {
               accountId: req.accountId,
               region: req.region,
               clusterArn: c.clusterArn,
               status: c.status,
               change,
-            }),
-          ),
+            });
+            if (change === 'created' && options.instancesPerCluster) {
+              addVirtualInstances(domain.stateOf(req), req, c, options.instancesPerCluster, shape);
+            }
+          }),
           ...tagOperations(domain),
           ...accountSettingOperations(domain),
-          ...containerInstanceOperations(domain),
+          ...containerInstanceOperations(domain, shape),
           ...attributeOperations(domain),
           ...taskDefinitionOperations(domain),
           ...taskOperations(domain, runtime),

@@ -1,4 +1,5 @@
 import type { DockerOptions } from 'dockerode';
+import type { VirtualInstanceShape } from './domain/container-instances';
 import type { ContainerEngine, PullPolicy } from './runtime/engine';
 
 /** Options of the ECS plugin. Every one has a CLI flag (see the README). */
@@ -30,4 +31,12 @@ export interface EcsOptions {
    * canaryBakeTimeInMinutes); default 1. Tests use e.g. 0.01 (a minute becomes 0.6 s).
    */
   deploymentTimeScale?: number;
+  /**
+   * Virtual container instances Dockside registers in every new cluster (default 0, as a new ECS
+   * cluster has none: EC2 tasks then fail with "No Container Instances were found in your cluster.").
+   * They share the local container engine; placement debits their resources.
+   */
+  instancesPerCluster?: number;
+  /** What a virtual instance registers (default an m5.xlarge: 4096 CPU units, 15,600 MiB). */
+  virtualInstance?: Partial<VirtualInstanceShape>;
 }

@@ -22,7 +22,9 @@ import { ecs } from '@dockside/ecs';
 import { rejection, useTestGateway } from '@dockside/testing';
 
 const gw = useTestGateway(
-  () => ({ plugins: [ecs({ pullPolicy: 'never', docker: { socketPath: '/nonexistent/docker.sock' } })] }),
+  () => ({
+    plugins: [ecs({ instancesPerCluster: 1, pullPolicy: 'never', docker: { socketPath: '/nonexistent/docker.sock' } })],
+  }),
   { resetEach: true },
 );
 const client = gw.sdk(ECSClient);

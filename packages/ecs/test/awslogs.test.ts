@@ -24,7 +24,7 @@ let t: TestGateway;
 let client: ECSClient;
 let cwl: CloudWatchLogsClient;
 beforeAll(async () => {
-  t = await startTestGateway({ plugins: [ecs({ pullPolicy: 'never' }), logs()] });
+  t = await startTestGateway({ plugins: [ecs({ instancesPerCluster: 1, pullPolicy: 'never' }), logs()] });
   client = t.client(ECSClient);
   cwl = t.client(CloudWatchLogsClient);
   await client.send(new CreateClusterCommand({}));

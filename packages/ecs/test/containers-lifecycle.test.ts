@@ -11,7 +11,7 @@ const byTask = (arn: string) =>
   docker.listContainers({ all: true, filters: { label: [`com.amazonaws.ecs.task-arn=${arn}`] } });
 
 async function gatewayWithTaskDef(options: Parameters<typeof ecs>[0] = {}) {
-  const t = await startTestGateway({ plugins: [ecs({ pullPolicy: 'never', ...options })] });
+  const t = await startTestGateway({ plugins: [ecs({ instancesPerCluster: 1, pullPolicy: 'never', ...options })] });
   const client = t.client(ECSClient);
   await client.send(new CreateClusterCommand({}));
   await client.send(
@@ -99,7 +99,7 @@ test('containers left by a Dockside process that died are removed by the next on
 });
 
 test('a failed pull (prefer-cached, unreachable registry) stops the task with CannotPullContainerError', async () => {
-  const t = await startTestGateway({ plugins: [ecs()] });
+  const t = await startTestGateway({ plugins: [ecs({ instancesPerCluster: 1 })] });
   try {
     const client = t.client(ECSClient);
     await client.send(new CreateClusterCommand({}));

@@ -16,7 +16,9 @@ import { TEST_IMAGES, ensureBusyboxImage, removeImageNames, useTestGateway } fro
 import { waitForTask } from './helpers';
 
 const run = promisify(execFile);
-const gw = useTestGateway(() => ({ plugins: [ecs({ pullPolicy: 'never' }), ecrRegistry({ port: 0 })] }));
+const gw = useTestGateway(() => ({
+  plugins: [ecs({ instancesPerCluster: 1, pullPolicy: 'never' }), ecrRegistry({ port: 0 })],
+}));
 const dockerConfig = fs.mkdtempSync(path.join(os.tmpdir(), 'dockside-docker-config-'));
 const env = { ...process.env, DOCKER_CONFIG: dockerConfig };
 const AWS_NAME = '000000000000.dkr.ecr.us-east-1.amazonaws.com/svc/busy';

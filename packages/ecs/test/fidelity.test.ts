@@ -27,7 +27,9 @@ const docker = new Docker();
 
 beforeAll(async () => {
   fs.writeFileSync(path.join(hostDir, 'from-host.txt'), 'host-content\n');
-  t = await startTestGateway({ plugins: [ecs({ pullPolicy: 'never', sharedVolumesRoot: sharedRoot })] });
+  t = await startTestGateway({
+    plugins: [ecs({ instancesPerCluster: 1, pullPolicy: 'never', sharedVolumesRoot: sharedRoot })],
+  });
   client = t.client(ECSClient);
   await client.send(new CreateClusterCommand({}));
 });

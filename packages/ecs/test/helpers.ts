@@ -40,7 +40,7 @@ export function useEcs(options: import('@dockside/ecs').EcsOptions = {}) {
   const { DocksideClient } = require('@dockside/client') as typeof import('@dockside/client');
   const { ECSClient, CreateClusterCommand } = require('@aws-sdk/client-ecs') as typeof import('@aws-sdk/client-ecs');
   /* eslint-enable @typescript-eslint/no-require-imports */
-  const gw = useTestGateway(() => ({ plugins: [ecs({ pullPolicy: 'never', ...options })] }), {
+  const gw = useTestGateway(() => ({ plugins: [ecs({ instancesPerCluster: 1, pullPolicy: 'never', ...options })] }), {
     ready: (t) => t.client(ECSClient).send(new CreateClusterCommand({})),
   });
   return {
@@ -57,7 +57,7 @@ export async function startEcs(options: import('@dockside/ecs').EcsOptions = {})
   const { startTestGateway } = await import('@dockside/testing');
   const { DocksideClient } = await import('@dockside/client');
   const { ECSClient, CreateClusterCommand } = await import('@aws-sdk/client-ecs');
-  const t = await startTestGateway({ plugins: [ecs({ pullPolicy: 'never', ...options })] });
+  const t = await startTestGateway({ plugins: [ecs({ instancesPerCluster: 1, pullPolicy: 'never', ...options })] });
   const client = t.client(ECSClient);
   await client.send(new CreateClusterCommand({}));
   return { t, client, api: new DocksideClient(t.endpoint) };

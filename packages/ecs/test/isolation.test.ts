@@ -22,8 +22,8 @@ beforeAll(async () => {
   // No engine answers on this socket: tasks stop TaskFailedToStart without touching Docker.
   const noEngine = { docker: { socketPath: '/nonexistent/docker.sock' } };
   [a, b] = await Promise.all([
-    startTestGateway({ plugins: [ecs(noEngine)] }),
-    startTestGateway({ plugins: [ecs(noEngine)] }),
+    startTestGateway({ plugins: [ecs({ instancesPerCluster: 1, ...noEngine })] }),
+    startTestGateway({ plugins: [ecs({ instancesPerCluster: 1, ...noEngine })] }),
   ]);
 });
 afterAll(async () => {

@@ -48,7 +48,13 @@ afterAll(async () => {
 const gw = useTestGateway(
   () => ({
     plugins: [
-      ecs({ pullPolicy: 'never', serviceResyncMs: 200, serviceStabilityMs: 300, deploymentTimeScale: 0.2 }),
+      ecs({
+        instancesPerCluster: 1,
+        pullPolicy: 'never',
+        serviceResyncMs: 200,
+        serviceStabilityMs: 300,
+        deploymentTimeScale: 0.2,
+      }),
       elbv2({ timeScale: 0.05 }),
     ],
   }),

@@ -45,7 +45,7 @@ const get = async (u, headers) => { const r = await fetch(u, { headers }); retur
 `;
 
 beforeAll(async () => {
-  t = await startTestGateway({ plugins: [ecs({ pullPolicy: 'never' })] });
+  t = await startTestGateway({ plugins: [ecs({ instancesPerCluster: 1, pullPolicy: 'never' })] });
   client = t.client(ECSClient);
   api = new DocksideClient(t.endpoint);
   await client.send(new CreateClusterCommand({ clusterName: 'meta' }));

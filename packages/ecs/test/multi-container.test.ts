@@ -167,7 +167,9 @@ test('an OOM-killed container reports OutOfMemoryError', async () => {
 });
 
 test('no reachable engine: the API still works and tasks stop with TaskFailedToStart', async () => {
-  const dead = await startTestGateway({ plugins: [ecs({ docker: { socketPath: '/nonexistent/docker.sock' } })] });
+  const dead = await startTestGateway({
+    plugins: [ecs({ instancesPerCluster: 1, docker: { socketPath: '/nonexistent/docker.sock' } })],
+  });
   try {
     const c = dead.client(ECSClient);
     await c.send(new CreateClusterCommand({}));

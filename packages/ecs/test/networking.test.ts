@@ -19,7 +19,9 @@ let client: ECSClient;
 // A declared /28 (11 usable addresses) to exhaust; other subnets get a derived /24.
 const SMALL = 'subnet-0f0f0f0f0f0f0f0f0';
 beforeAll(async () => {
-  t = await startTestGateway({ plugins: [ecs({ pullPolicy: 'never', subnets: { [SMALL]: '10.77.3.0/28' } })] });
+  t = await startTestGateway({
+    plugins: [ecs({ instancesPerCluster: 1, pullPolicy: 'never', subnets: { [SMALL]: '10.77.3.0/28' } })],
+  });
   client = t.client(ECSClient);
   await client.send(new CreateClusterCommand({}));
   await client.send(
@@ -198,8 +200,12 @@ test('a fixed host port held by a live task is a RESOURCE:PORTS failure', async 
   );
   const out = await client.send(new RunTaskCommand({ taskDefinition: 'fixed', count: 2 }));
   expect(out.tasks).toHaveLength(1);
+  // The failure names the container instance that lacked the port, as ECS does.
   expect(out.failures).toEqual([
-    { arn: 'arn:aws:ecs:us-east-1:000000000000:cluster/default', reason: 'RESOURCE:PORTS' },
+    {
+      arn: expect.stringMatching(/^arn:aws:ecs:us-east-1:000000000000:container-instance\/default\/[0-9a-f]{32}$/),
+      reason: 'RESOURCE:PORTS',
+    },
   ]);
   const first = await waitForTask(client, out.tasks![0].taskArn!, 'RUNNING');
   expect(first.containers![0].networkBindings).toEqual([

@@ -62,7 +62,7 @@ const versions: Record<string, string> = {};
 
 beforeAll(async () => {
   t = await startTestGateway({
-    plugins: [ecs({ pullPolicy: 'prefer-cached' }), logs(), secrets()],
+    plugins: [ecs({ instancesPerCluster: 1, pullPolicy: 'prefer-cached' }), logs(), secrets()],
     logger: pino({ level: 'trace' }, logSink),
   });
   client = t.client(ECSClient);
@@ -230,7 +230,7 @@ describe('failures stop the task with ResourceInitializationError', () => {
   });
 
   it('without the secrets plugin', async () => {
-    const bare = await startTestGateway({ plugins: [ecs({ pullPolicy: 'never' })] });
+    const bare = await startTestGateway({ plugins: [ecs({ instancesPerCluster: 1, pullPolicy: 'never' })] });
     try {
       const c = bare.client(ECSClient);
       await c.send(new CreateClusterCommand({}));

@@ -67,7 +67,7 @@ describe('deployments gated by health checks', () => {
   let t: TestGateway;
   beforeAll(async () => {
     t = await startTestGateway({
-      plugins: [ecs({ pullPolicy: 'never', serviceResyncMs: 200, serviceStabilityMs: 500 })],
+      plugins: [ecs({ instancesPerCluster: 1, pullPolicy: 'never', serviceResyncMs: 200, serviceStabilityMs: 500 })],
     });
   });
   afterAll(() => t.stop());
@@ -153,7 +153,7 @@ describe('deployments gated by health checks', () => {
 
 test('a service whose tasks keep dying at start is throttled, as ECS throttles it', async () => {
   const t = await startTestGateway({
-    plugins: [ecs({ pullPolicy: 'never', serviceResyncMs: 100, serviceStabilityMs: 500 })],
+    plugins: [ecs({ instancesPerCluster: 1, pullPolicy: 'never', serviceResyncMs: 100, serviceStabilityMs: 500 })],
   });
   const { client, waitService } = helpers(t);
   try {
@@ -201,7 +201,7 @@ test('a service whose tasks keep dying at start is throttled, as ECS throttles i
 
 test('a BLUE_GREEN deployment pauses at a PAUSE hook until ContinueServiceDeployment continues or rolls it back', async () => {
   const t = await startTestGateway({
-    plugins: [ecs({ pullPolicy: 'never', serviceResyncMs: 100, serviceStabilityMs: 300 })],
+    plugins: [ecs({ instancesPerCluster: 1, pullPolicy: 'never', serviceResyncMs: 100, serviceStabilityMs: 300 })],
   });
   const { client, waitService, running } = helpers(t);
   try {
@@ -361,7 +361,7 @@ describe('container health in services', () => {
   let t: TestGateway;
   beforeAll(async () => {
     t = await startTestGateway({
-      plugins: [ecs({ pullPolicy: 'never', serviceResyncMs: 200, serviceStabilityMs: 500 })],
+      plugins: [ecs({ instancesPerCluster: 1, pullPolicy: 'never', serviceResyncMs: 200, serviceStabilityMs: 500 })],
     });
   });
   afterAll(() => t.stop());
@@ -486,7 +486,10 @@ describe('loadBalancers', () => {
   it('registers each RUNNING task (host port for bridge) and deregisters it while draining', async () => {
     const elb = recordingElbv2();
     const t = await startTestGateway({
-      plugins: [ecs({ pullPolicy: 'never', serviceResyncMs: 200, serviceStabilityMs: 500 }), elb.plugin],
+      plugins: [
+        ecs({ instancesPerCluster: 1, pullPolicy: 'never', serviceResyncMs: 200, serviceStabilityMs: 500 }),
+        elb.plugin,
+      ],
     });
     const { client, waitService, running } = helpers(t);
     try {
@@ -536,7 +539,10 @@ describe('loadBalancers', () => {
     const crashed = fs.mkdtempSync(path.join(os.tmpdir(), 'dockside-lb-crashed-'));
     const opts = { pullPolicy: 'never' as const, serviceResyncMs: 200, serviceStabilityMs: 500 };
     const elb1 = recordingElbv2();
-    const t1 = await startTestGateway({ plugins: [ecs(opts), elb1.plugin], dataDir: dir });
+    const t1 = await startTestGateway({
+      plugins: [ecs({ instancesPerCluster: 1, ...opts }), elb1.plugin],
+      dataDir: dir,
+    });
     let registered: string[];
     try {
       const { client, waitService } = helpers(t1);
@@ -560,7 +566,10 @@ describe('loadBalancers', () => {
       await t1.stop();
     }
     const elb2 = recordingElbv2();
-    const t2 = await startTestGateway({ plugins: [ecs(opts), elb2.plugin], dataDir: crashed });
+    const t2 = await startTestGateway({
+      plugins: [ecs({ instancesPerCluster: 1, ...opts }), elb2.plugin],
+      dataDir: crashed,
+    });
     try {
       // The restored tasks have no containers here: they stop, and their recorded targets go.
       await waitFor(
@@ -581,7 +590,10 @@ describe('loadBalancers', () => {
   it('a Fargate (awsvpc) service registers each task by its ENI address and container port', async () => {
     const elb = recordingElbv2();
     const t = await startTestGateway({
-      plugins: [ecs({ pullPolicy: 'never', serviceResyncMs: 200, serviceStabilityMs: 500 }), elb.plugin],
+      plugins: [
+        ecs({ instancesPerCluster: 1, pullPolicy: 'never', serviceResyncMs: 200, serviceStabilityMs: 500 }),
+        elb.plugin,
+      ],
     });
     const { client, waitService, running } = helpers(t);
     try {
@@ -646,7 +658,7 @@ describe('loadBalancers', () => {
     let log = '';
     const sink = new Writable({ write: (c, _e, done) => ((log += c.toString()), done()) });
     const t = await startTestGateway({
-      plugins: [ecs({ pullPolicy: 'never', serviceResyncMs: 200 })],
+      plugins: [ecs({ instancesPerCluster: 1, pullPolicy: 'never', serviceResyncMs: 200 })],
       logger: pino({ level: 'warn' }, sink),
     });
     const { client, waitService } = helpers(t);
@@ -664,7 +676,9 @@ describe('loadBalancers', () => {
 });
 
 test("shutting down stops a service's tasks without the scheduler replacing them", async () => {
-  const t = await startTestGateway({ plugins: [ecs({ pullPolicy: 'never', serviceResyncMs: 50 })] });
+  const t = await startTestGateway({
+    plugins: [ecs({ instancesPerCluster: 1, pullPolicy: 'never', serviceResyncMs: 50 })],
+  });
   const { client, waitService } = helpers(t);
   await client.send(new CreateClusterCommand({ clusterName: 'bye' }));
   await client.send(new RegisterTaskDefinitionCommand({ family: 'bye', containerDefinitions: [sleeper()] }));
@@ -687,7 +701,7 @@ test('services restored from --data-dir start their tasks again', async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dockside-services-'));
   const start = () =>
     startTestGateway({
-      plugins: [ecs({ pullPolicy: 'never', serviceResyncMs: 100, serviceStabilityMs: 300 })],
+      plugins: [ecs({ instancesPerCluster: 1, pullPolicy: 'never', serviceResyncMs: 100, serviceStabilityMs: 300 })],
       dataDir: dir,
     });
   try {
@@ -723,7 +737,7 @@ test('services restored from --data-dir start their tasks again', async () => {
 });
 
 test('ListServicesByNamespace finds services by their Service Connect namespace', async () => {
-  const t = await startTestGateway({ plugins: [ecs({ pullPolicy: 'never' })] });
+  const t = await startTestGateway({ plugins: [ecs({ instancesPerCluster: 1, pullPolicy: 'never' })] });
   const client = t.client(ECSClient);
   try {
     await client.send(new CreateClusterCommand({ clusterName: 'ns' }));

@@ -17,7 +17,7 @@ import { useTestGateway, waitFor } from '@dockside/testing';
 import { BUSYBOX } from './helpers';
 
 const gw = useTestGateway(() => ({
-  plugins: [ecs({ pullPolicy: 'never' })],
+  plugins: [ecs({ instancesPerCluster: 1, pullPolicy: 'never' })],
 }));
 const client = gw.sdk(ECSClient);
 

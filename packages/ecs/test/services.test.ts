@@ -50,7 +50,7 @@ let client: ECSClient;
 
 beforeAll(async () => {
   t = await startTestGateway({
-    plugins: [ecs({ pullPolicy: 'never', serviceResyncMs: 200, serviceStabilityMs: 500 })],
+    plugins: [ecs({ instancesPerCluster: 1, pullPolicy: 'never', serviceResyncMs: 200, serviceStabilityMs: 500 })],
   });
   client = t.client(ECSClient);
 });

@@ -18,7 +18,7 @@ import { startTestGateway, type TestGateway } from '@dockside/testing';
 let t: TestGateway;
 let client: ECSClient;
 beforeAll(async () => {
-  t = await startTestGateway({ plugins: [ecs()] });
+  t = await startTestGateway({ plugins: [ecs({ instancesPerCluster: 1 })] });
   client = t.client(ECSClient);
 });
 beforeEach(() => t.gateway.reset());

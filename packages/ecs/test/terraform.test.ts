@@ -10,7 +10,9 @@ import { logs } from '@dockside/logs';
 import { secrets } from '@dockside/secrets';
 import { terraformAvailable, useTerraformWorkspace, useTestGateway } from '@dockside/testing';
 
-const gw = useTestGateway(() => ({ plugins: [ecs({ pullPolicy: 'never' }), logs(), secrets()] }));
+const gw = useTestGateway(() => ({
+  plugins: [ecs({ instancesPerCluster: 1, pullPolicy: 'never' }), logs(), secrets()],
+}));
 const ws = useTerraformWorkspace(path.join(__dirname, 'terraform', 'main.tf'), {
   endpoints: ['ecs', 'cloudwatchlogs', 'secretsmanager', 'ssm'],
 });

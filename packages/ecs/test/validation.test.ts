@@ -9,7 +9,7 @@ import {
 import { ecs } from '@dockside/ecs';
 import { rejection, useTestGateway } from '@dockside/testing';
 
-const gw = useTestGateway(() => ({ plugins: [ecs({ pullPolicy: 'never' })] }));
+const gw = useTestGateway(() => ({ plugins: [ecs({ instancesPerCluster: 1, pullPolicy: 'never' })] }));
 const client = gw.sdk(ECSClient);
 
 test('a bad enum value is worded "<member> should be one of [A,B,…]", before the cluster is looked up', async () => {

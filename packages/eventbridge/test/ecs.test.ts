@@ -19,25 +19,28 @@ import { eventbridge } from '@dockside/eventbridge';
 import { logs } from '@dockside/logs';
 import { TEST_IMAGES, ensureBusyboxImage, useTestGateway, waitFor } from '@dockside/testing';
 
-const gw = useTestGateway(() => ({ plugins: [ecs({ pullPolicy: 'never' }), logs(), eventbridge({ tickMs: 100 })] }), {
-  ready: async (t) => {
-    await ensureBusyboxImage();
-    await t.client(ECSClient).send(new CreateClusterCommand({}));
-    await t.client(ECSClient).send(
-      new RegisterTaskDefinitionCommand({
-        family: 'job',
-        containerDefinitions: [
-          {
-            name: 'main',
-            image: TEST_IMAGES.busybox,
-            memory: 32,
-            command: ['sh', '-c', 'echo "job: $GREETING"; exit 3'],
-          },
-        ],
-      }),
-    );
+const gw = useTestGateway(
+  () => ({ plugins: [ecs({ instancesPerCluster: 1, pullPolicy: 'never' }), logs(), eventbridge({ tickMs: 100 })] }),
+  {
+    ready: async (t) => {
+      await ensureBusyboxImage();
+      await t.client(ECSClient).send(new CreateClusterCommand({}));
+      await t.client(ECSClient).send(
+        new RegisterTaskDefinitionCommand({
+          family: 'job',
+          containerDefinitions: [
+            {
+              name: 'main',
+              image: TEST_IMAGES.busybox,
+              memory: 32,
+              command: ['sh', '-c', 'echo "job: $GREETING"; exit 3'],
+            },
+          ],
+        }),
+      );
+    },
   },
-});
+);
 const eb = gw.sdk(EventBridgeClient);
 const ecsClient = gw.sdk(ECSClient);
 const cwl = gw.sdk(CloudWatchLogsClient);

@@ -54,7 +54,7 @@ test('the node image runs the host node', async () => {
 });
 
 test('startTestGateway serves on a free port and builds pointed SDK clients', async () => {
-  const t = await startTestGateway({ plugins: [ecs()] });
+  const t = await startTestGateway({ plugins: [ecs({ instancesPerCluster: 1 })] });
   try {
     expect(t.endpoint).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     expect(t.port).toBeGreaterThan(0);

@@ -1,4 +1,4 @@
-import type { EcsState } from '../state/types';
+import type { EcsState, TaskRecord } from '../state/types';
 
 export const PENDING_STATUSES = new Set(['PROVISIONING', 'PENDING', 'ACTIVATING']);
 
@@ -19,6 +19,7 @@ export type TaskCounts = {
 export class TaskIndex {
   private epoch = 0;
   private readonly counts = new WeakMap<EcsState, { epoch: number; byCluster: Map<string, TaskCounts> }>();
+  private readonly live = new WeakMap<EcsState, { epoch: number; byInstance: Map<string, TaskRecord[]> }>();
   private readonly sorted = new WeakMap<EcsState, { count: number; arns: string[] }>();
 
   /** A task was created or changed status. */
@@ -55,6 +56,22 @@ export class TaskIndex {
       this.counts.set(state, cached);
     }
     return { ...(cached.byCluster.get(clusterArn) ?? {}) };
+  }
+
+  /** The tasks that have not stopped, by the container instance they sit on (placement's view). */
+  liveByInstance(state: EcsState): Map<string, TaskRecord[]> {
+    let cached = this.live.get(state);
+    if (!cached || cached.epoch !== this.epoch) {
+      cached = { epoch: this.epoch, byInstance: new Map() };
+      for (const t of Object.values(state.tasks)) {
+        if (!t.containerInstanceArn || t.lastStatus === 'STOPPED') continue;
+        const list = cached.byInstance.get(t.containerInstanceArn) ?? [];
+        list.push(t);
+        cached.byInstance.set(t.containerInstanceArn, list);
+      }
+      this.live.set(state, cached);
+    }
+    return cached.byInstance;
   }
 
   /** Task ARNs in sorted order, rebuilt only when tasks were added (tasks are never removed but by reset). */

@@ -4,7 +4,13 @@ import { type RequestContext } from '@dockside/core';
 import { invalidParameter } from '../errors';
 import { applyOverride } from '../runtime/docker-spec';
 import { newContainerArn } from '../runtime/task-records';
-import type { ClusterRecord, EcsState, TaskDefinitionRecord, TaskRecord } from '../state/types';
+import type {
+  ClusterRecord,
+  ContainerInstanceRecord,
+  EcsState,
+  TaskDefinitionRecord,
+  TaskRecord,
+} from '../state/types';
 import { ecsArn } from './arn';
 import { setTags, tagsOf } from './tags';
 
@@ -197,6 +203,8 @@ export interface TaskLaunch {
   tags: ECS.Tag[];
   /** ECS managed tags (`aws:ecs:…`), set by the service scheduler. */
   systemTags?: ECS.Tag[];
+  /** The container instance placement chose (EC2 launch type). */
+  containerInstance?: ContainerInstanceRecord;
 }
 
 /** A new task record (PROVISIONING), stored in `state`; the caller hands it to the runtime. */
@@ -222,7 +230,9 @@ export function createTaskRecord(
     runtimeIds: {},
     attachments: [],
     attributes: [{ name: 'ecs.cpu-architecture', value: 'x86_64' }],
-    availabilityZone: `${ctx.region}a`,
+    availabilityZone:
+      l.containerInstance?.attributes.find((a) => a.name === 'ecs.availability-zone')?.value ?? `${ctx.region}a`,
+    ...(l.containerInstance ? { containerInstanceArn: l.containerInstance.containerInstanceArn } : {}),
     containers: [],
     overrides: {
       containerOverrides: l.overrides?.containerOverrides ?? [],

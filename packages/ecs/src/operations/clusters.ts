@@ -93,7 +93,11 @@ export function clusterOperations(
       const state = d.stateOf(ctx);
       const c = activeCluster(state, ctx, input.cluster);
       const counts = clusterView(state, d.index, c, []);
-      if (counts.registeredContainerInstancesCount) {
+      // Dockside's own virtual instances go with their cluster; registered ones block the delete.
+      const instances = Object.values(state.containerInstances).filter(
+        (ci) => ci.clusterName === c.clusterName && ci.status !== 'INACTIVE',
+      );
+      if (instances.some((ci) => !ci.virtual)) {
         throw new ServiceError(
           'ClusterContainsContainerInstancesException',
           'The Cluster cannot be deleted while Container Instances are active or draining.',
@@ -111,6 +115,7 @@ export function clusterOperations(
           'The Cluster cannot be deleted while Tasks are active.',
         );
       }
+      for (const ci of instances) ci.status = 'INACTIVE';
       c.status = 'INACTIVE';
       deleteTags(state, c.clusterArn);
       onChange(ctx, c, 'deleted');

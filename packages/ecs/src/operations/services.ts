@@ -19,6 +19,7 @@ import {
 } from '../domain/services';
 import { setTags } from '../domain/tags';
 import { checkRunTask, checkStrategyAssociated, launchTypeFor } from '../domain/tasks';
+import { checkConstraints, checkStrategies } from '../domain/placement/place';
 import { invalidParameter } from '../errors';
 import { checkTargetGroups } from '../scheduler/load-balancers';
 import { ServiceScheduler } from '../scheduler/scheduler';
@@ -33,6 +34,8 @@ function serviceOperationsSync(d: EcsDomain, scheduler: ServiceScheduler): Opera
     CreateService(input: ECS.CreateServiceRequest, ctx): ECS.CreateServiceResponse {
       const state = d.stateOf(ctx);
       const cluster = activeCluster(state, ctx, input.cluster);
+      checkConstraints(input.placementConstraints, 'task');
+      checkStrategies(input.placementStrategy);
       const name = input.serviceName ?? '';
       if (!SERVICE_NAME.test(name))
         throw invalidParameter('Service name must be 1 to 255 letters, numbers, hyphens and underscores.');
@@ -145,6 +148,8 @@ function serviceOperationsSync(d: EcsDomain, scheduler: ServiceScheduler): Opera
       const state = d.stateOf(ctx);
       const cluster = activeCluster(state, ctx, input.cluster);
       const svc = activeService(state, ctx, cluster, input.service);
+      checkConstraints(input.placementConstraints, 'task');
+      checkStrategies(input.placementStrategy);
       const controller = svc.deploymentController?.type ?? 'ECS';
       const daemon = svc.schedulingStrategy === 'DAEMON';
       const redeploys =

@@ -1,5 +1,6 @@
 import type * as ECS from '@aws-sdk/client-ecs';
 import { descendingKey, paginate, type OperationMap } from '@dockside/core';
+import { checkConstraints } from '../domain/placement/place';
 import { rootPrincipal } from '../domain/account-settings';
 import { ecsArn } from '../domain/arn';
 import type { EcsDomain } from '../domain/context';
@@ -17,6 +18,7 @@ export function taskDefinitionOperations(d: EcsDomain): OperationMap {
       const family = input.family!;
       const revision = (state.lastRevision[family] ?? 0) + 1;
       const arn = ecsArn(ctx, `task-definition/${family}:${revision}`);
+      checkConstraints(input.placementConstraints, 'task-definition');
       // Tags are checked before the revision is taken, so a refused call uses no revision number.
       setTags(state, arn, input.tags ?? [], { replace: true });
       const td: TaskDefinitionRecord = {

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type * as ECS from '@aws-sdk/client-ecs';
-import { decodePageToken, encodePageToken, pageSize, type OperationMap } from '@dockside/core';
+import { decodePageToken, encodePageToken, pageSize, type OperationMap, type RequestContext } from '@dockside/core';
 import { ecsArn } from '../domain/arn';
 import { activeCluster } from '../domain/clusters';
 import type { EcsDomain } from '../domain/context';
@@ -16,25 +16,33 @@ import {
   launchTypeFor,
   taskView,
 } from '../domain/tasks';
+import { findContainerInstance } from '../domain/container-instances';
+import { NO_INSTANCES, checkConstraints, checkStrategies, place } from '../domain/placement/place';
+import { placeOnCluster } from '../domain/placement/cluster';
 import { invalidParameter } from '../errors';
 import { Runtime } from '../runtime/runtime';
-import type { TaskDefinitionRecord, TaskRecord } from '../state/types';
+import type { EcsState, TaskDefinitionRecord, TaskRecord } from '../state/types';
+
+/** The task definition RunTask and StartTask name; ECS's not-found unless the revision is malformed. */
+function runnableDefinition(state: EcsState, ctx: RequestContext, ref: string): TaskDefinitionRecord {
+  try {
+    return resolveTaskDefinition(state, ctx, ref);
+  } catch (e) {
+    if ((e as Error).message?.startsWith('Invalid revision number.')) throw e;
+    throw invalidParameter('TaskDefinition not found.');
+  }
+}
 
 export function taskOperations(d: EcsDomain, runtime: Runtime): OperationMap {
   return {
     RunTask(input: ECS.RunTaskRequest, ctx): ECS.RunTaskResponse {
       const state = d.stateOf(ctx);
       const cluster = activeCluster(state, ctx, input.cluster);
-      let td: TaskDefinitionRecord;
-      try {
-        td = resolveTaskDefinition(state, ctx, input.taskDefinition!);
-      } catch (e) {
-        // A malformed revision keeps its own message; anything else is ECS's not-found.
-        if ((e as Error).message?.startsWith('Invalid revision number.')) throw e;
-        throw invalidParameter('TaskDefinition not found.');
-      }
+      const td = runnableDefinition(state, ctx, input.taskDefinition!);
       const { launchType, capacityProviderName } = launchTypeFor(input, cluster);
       checkRunTask(input, td, launchType);
+      checkConstraints(input.placementConstraints, 'task');
+      checkStrategies(input.placementStrategy);
 
       const { clientToken: _t, ...rest } = input;
       const fingerprint = createHash('sha256').update(JSON.stringify(rest)).digest('hex');
@@ -54,6 +62,18 @@ export function taskOperations(d: EcsDomain, runtime: Runtime): OperationMap {
       const definition = effectiveDefinition(td, input.overrides);
       const created: TaskRecord[] = [];
       const failures: ECS.Failure[] = [];
+      const group = input.group ?? `family:${td.family}`;
+      // EC2 tasks sit on container instances: placement picks one per task or says why not.
+      const placed =
+        launchType === 'FARGATE'
+          ? undefined
+          : placeOnCluster(state, d.index.liveByInstance(state), cluster, definition, input.count ?? 1, group, {
+              constraints: [...(td.placementConstraints ?? []), ...(input.placementConstraints ?? [])],
+              strategy: input.placementStrategy ?? [{ type: 'random' }],
+            });
+      if (placed?.noInstances) throw invalidParameter(NO_INSTANCES);
+      failures.push(...(placed?.failures ?? []));
+      const count = placed ? placed.placed.length : (input.count ?? 1);
       // One machine runs every task: a fixed host port can be held by one live task at a time.
       const wanted = fixedHostPorts(definition);
       // Only definitions with fixed host ports need the scan of every live task.
@@ -64,7 +84,7 @@ export function taskOperations(d: EcsDomain, runtime: Runtime): OperationMap {
               .flatMap((x) => fixedHostPorts(x.definition))
           : [],
       );
-      for (let i = 0; i < (input.count ?? 1); i++) {
+      for (let i = 0; i < count; i++) {
         if (wanted.some((p) => held.has(p))) {
           failures.push({ arn: cluster.clusterArn, reason: 'RESOURCE:PORTS' });
           continue;
@@ -74,7 +94,8 @@ export function taskOperations(d: EcsDomain, runtime: Runtime): OperationMap {
           createTaskRecord(state, ctx, cluster, td, definition, {
             launchType,
             capacityProviderName,
-            group: input.group ?? `family:${td.family}`,
+            group,
+            containerInstance: placed?.placed[i],
             startedBy: input.startedBy,
             overrides: input.overrides,
             platformVersion: input.platformVersion,
@@ -88,6 +109,59 @@ export function taskOperations(d: EcsDomain, runtime: Runtime): OperationMap {
       }
       if (input.clientToken)
         state.runTaskTokens[input.clientToken] = { fingerprint, taskArns: created.map((t) => t.taskArn) };
+      const views = created.map((t) => taskView(state, t, true));
+      for (const t of created) runtime.launch(t);
+      return { tasks: views, failures };
+    },
+
+    StartTask(input: ECS.StartTaskRequest, ctx): ECS.StartTaskResponse {
+      const refs = input.containerInstances ?? [];
+      if (!refs.length) throw invalidParameter('Container instances cannot be empty.');
+      if (refs.length > 10) throw invalidParameter('Container instances cannot have more than 10 elements');
+      const state = d.stateOf(ctx);
+      const cluster = activeCluster(state, ctx, input.cluster);
+      const td = runnableDefinition(state, ctx, input.taskDefinition!);
+      checkRunTask({ ...input, count: 1 }, td, 'EC2');
+      const failures: ECS.Failure[] = [];
+      const instances = refs.flatMap((ref) => {
+        const ci = findContainerInstance(state, ctx, cluster.clusterName, ref);
+        if (!ci)
+          failures.push({
+            arn: ref.startsWith('arn:') ? ref : ecsArn(ctx, `container-instance/${cluster.clusterName}/${ref}`),
+            reason: 'MISSING',
+          });
+        return ci ? [ci] : [];
+      });
+      const definition = effectiveDefinition(td, input.overrides);
+      const group = input.group ?? `family:${td.family}`;
+      const placed = place({
+        instances,
+        live: d.index.liveByInstance(state),
+        definition,
+        count: instances.length,
+        group,
+        constraints: [],
+        strategy: [],
+        manual: true,
+      });
+      failures.push(...placed.failures);
+      const tags = [...(input.tags ?? [])];
+      if (input.propagateTags === 'TASK_DEFINITION') {
+        for (const t of tagsOf(state, td.taskDefinitionArn)) if (!tags.some((x) => x.key === t.key)) tags.push(t);
+      }
+      const created = placed.placed.map((ci) =>
+        createTaskRecord(state, ctx, cluster, td, definition, {
+          launchType: 'EC2',
+          group,
+          startedBy: input.startedBy,
+          overrides: input.overrides,
+          enableExecuteCommand: input.enableExecuteCommand,
+          subnets: input.networkConfiguration?.awsvpcConfiguration?.subnets,
+          volumeConfigurations: input.volumeConfigurations,
+          tags,
+          containerInstance: ci,
+        }),
+      );
       const views = created.map((t) => taskView(state, t, true));
       for (const t of created) runtime.launch(t);
       return { tasks: views, failures };

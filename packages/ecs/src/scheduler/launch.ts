@@ -1,6 +1,8 @@
 import type * as ECS from '@aws-sdk/client-ecs';
 import type { Where } from '../domain/context';
 import { addEvent, taskId } from '../domain/deployments';
+import { placeOnCluster, placementEvent } from '../domain/placement/cluster';
+import type { Placement } from '../domain/placement/place';
 import { tagsOf } from '../domain/tags';
 import { createTaskRecord, effectiveDefinition, portsConflict } from '../domain/tasks';
 import type {
@@ -13,6 +15,12 @@ import type {
   TaskSetRecord,
 } from '../state/types';
 import { ServiceScheduler } from './scheduler';
+
+/** ECS's default for services: spread over zones, then over instances. */
+const DEFAULT_SERVICE_STRATEGY: ECS.PlacementStrategy[] = [
+  { type: 'spread', field: 'attribute:ecs.availability-zone' },
+  { type: 'spread', field: 'instanceId' },
+];
 export function launch(
   s: ServiceScheduler,
   state: EcsState,
@@ -30,6 +38,24 @@ export function launch(
   if (s.throttled(svc)) return;
   const definition = effectiveDefinition(td, undefined);
   const started: TaskRecord[] = [];
+  const launchType = (from.launchType ?? svc.launchType ?? 'EC2') as ECS.LaunchType;
+  const group = `service:${svc.serviceName}`;
+  let placed: Placement | undefined;
+  if (launchType !== 'FARGATE') {
+    placed = placeOnCluster(state, s.index.liveByInstance(state), cluster, definition, count, group, {
+      constraints: [
+        ...(td.placementConstraints ?? []),
+        ...(svc.placementConstraints ?? []),
+        // A daemon runs one task on each instance.
+        ...(svc.schedulingStrategy === 'DAEMON' ? [{ type: 'distinctInstance' as const }] : []),
+      ],
+      strategy: svc.placementStrategy?.length ? svc.placementStrategy : DEFAULT_SERVICE_STRATEGY,
+    });
+    if (placed.placed.length < count && s.noticeOnce(svc, `placement:${svc.serviceArn}`)) {
+      s.action(svc, 'SERVICE_TASK_PLACEMENT_FAILURE', placementEvent(svc.serviceName, placed));
+    }
+    count = placed.placed.length;
+  }
   for (let i = 0; i < count; i++) {
     if (portsConflict(state, definition)) {
       const key = `ports:${svc.serviceArn}`;
@@ -55,11 +81,12 @@ export function launch(
         ]
       : [];
     const task = createTaskRecord(state, where, cluster, td, definition, {
-      launchType: (from.launchType ?? svc.launchType ?? 'EC2') as ECS.LaunchType,
+      launchType,
+      containerInstance: placed?.placed[i],
       ...(from.capacityProviderStrategy?.[0]?.capacityProvider
         ? { capacityProviderName: from.capacityProviderStrategy[0].capacityProvider }
         : {}),
-      group: `service:${svc.serviceName}`,
+      group,
       startedBy,
       platformVersion: from.platformVersion ?? svc.platformVersion,
       enableExecuteCommand: svc.enableExecuteCommand,
@@ -72,6 +99,7 @@ export function launch(
   }
   if (started.length) {
     s.clearNotice(svc, `ports:${svc.serviceArn}`);
+    if (placed?.placed.length === started.length) s.clearNotice(svc, `placement:${svc.serviceArn}`);
     addEvent(
       svc,
       `(service ${svc.serviceName}) has started ${started.length} tasks: ${started.map((t) => `(task ${taskId(t.taskArn)})`).join(' ')}.`,

@@ -41,7 +41,10 @@ export async function registerTargets(s: ServiceScheduler, where: Where, svc: Se
   for (const lb of svc.loadBalancers) {
     const targetGroupArn = groupFor(svc, task, lb);
     if (!targetGroupArn) continue;
-    const target = targetOf(task, lb);
+    const instance = task.containerInstanceArn
+      ? s.store.get(where.accountId, where.region).containerInstances[task.containerInstanceArn]
+      : undefined;
+    const target = targetOf(task, lb, instance?.ec2InstanceId);
     if (target) entries.push({ targetGroupArn, target });
   }
   task.loadBalancerTargets = entries;
@@ -130,8 +133,15 @@ export function onTargetHealth(state: EcsState, e: TargetHealthChanged): TaskRec
   return undefined;
 }
 
-/** The ELB target of a task: its ENI address (awsvpc), or its cluster's instance and the published host port. */
-function targetOf(task: TaskRecord, lb: ECS.LoadBalancer): { Id: string; Port?: number } | undefined {
+/**
+ * The ELB target of a task: its ENI address (awsvpc), or the EC2 instance it sits on (its cluster's
+ * stand-in when it has none) and the published host port.
+ */
+function targetOf(
+  task: TaskRecord,
+  lb: ECS.LoadBalancer,
+  ec2InstanceId: string | undefined,
+): { Id: string; Port?: number } | undefined {
   const c = task.containers?.find((x) => x.name === lb.containerName);
   if (!c) return undefined;
   if (task.definition.networkMode === 'awsvpc') {
@@ -139,7 +149,7 @@ function targetOf(task: TaskRecord, lb: ECS.LoadBalancer): { Id: string; Port?: 
     return ip ? { Id: ip, Port: lb.containerPort } : undefined;
   }
   const binding = c.networkBindings?.find((b) => b.containerPort === lb.containerPort);
-  return { Id: localInstanceId(task.clusterArn), Port: binding?.hostPort ?? lb.containerPort };
+  return { Id: ec2InstanceId ?? localInstanceId(task.clusterArn), Port: binding?.hostPort ?? lb.containerPort };
 }
 
 /** ECS's checks of a service's target groups, through the elbv2 plugin (skipped when it is not loaded). */

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { addEvent, addStoppedEvent, countsOf, isHealthy, isProtected } from '../domain/deployments';
+import { PENDING_STATUSES } from '../domain/task-index';
 import type { DeploymentRecord, EcsState, ServiceRecord, TaskRecord } from '../state/types';
 import { launch } from './launch';
 import { shifted, shiftTraffic } from './traffic';
@@ -54,9 +55,21 @@ export function reconcileDeployments(pass: ReconcilePass) {
     stop(t, primary);
     allowance--;
   }
+  // Tasks on DRAINING (or gone) instances: a daemon's go at once; a replica service's pending ones
+  // stop at once and its running ones are replaced within minimumHealthyPercent / maximumPercent.
+  const leaving = instancesLeaving(state, cluster?.clusterName);
+  const onLeaving = (t: TaskRecord) => !!t.containerInstanceArn && leaving.has(t.containerInstanceArn);
+  for (const t of tasks.filter((x) => running(x) && onLeaving(x))) {
+    if (svc.schedulingStrategy === 'DAEMON' || PENDING_STATUSES.has(t.lastStatus!)) stop(t, primary);
+  }
+  for (const t of scaleInOrder(tasks.filter((x) => running(x) && onLeaving(x)))) {
+    if (allowance <= 0) break;
+    stop(t, primary);
+    allowance--;
+  }
 
   if (primary && !staged) {
-    const mine = tasks.filter((t) => t.startedBy === primary.id && running(t));
+    const mine = tasks.filter((t) => t.startedBy === primary.id && running(t) && !onLeaving(t));
     if (mine.length > desired) {
       const extra = scaleInOrder(mine).slice(0, mine.length - desired);
       for (const t of extra) stop(t, primary);
@@ -126,6 +139,15 @@ export function reconcileDeployments(pass: ReconcilePass) {
  * PAUSE hooks hold a stage until ContinueServiceDeployment or their timeout; AWS_LAMBDA hooks
  * cannot run here and are recorded as SUCCEEDED (logged once).
  */
+/** The container instances of a cluster that take no more tasks and shed the ones they have. */
+function instancesLeaving(state: EcsState, clusterName: string | undefined): Set<string> {
+  const out = new Set<string>();
+  for (const ci of Object.values(state.containerInstances)) {
+    if (ci.clusterName === clusterName && ci.status !== 'ACTIVE') out.add(ci.containerInstanceArn);
+  }
+  return out;
+}
+
 export function lifecycle(
   pass: ReconcilePass,
   green: DeploymentRecord,

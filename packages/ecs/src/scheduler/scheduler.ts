@@ -17,7 +17,7 @@ import {
   startDeployment,
   taskId,
 } from '../domain/deployments';
-import { PENDING_STATUSES } from '../domain/task-index';
+import { PENDING_STATUSES, TaskIndex } from '../domain/task-index';
 import { Runtime } from '../runtime/runtime';
 import type { ClusterRecord, DeploymentRecord, EcsState, ServiceRecord, TaskRecord } from '../state/types';
 import { deregisterTargets, onTargetHealth, registerTargets } from './load-balancers';
@@ -36,6 +36,8 @@ export interface SchedulerOptions {
   stabilityMs?: number;
   /** Multiplies blue/green bake times (bakeTimeInMinutes, linear and canary step bake times); default 1. */
   deploymentTimeScale?: number;
+  /** The plugin's task index (placement reads the tasks on each container instance from it). */
+  index?: TaskIndex;
 }
 
 export type { Where } from '../domain/context';
@@ -66,7 +68,11 @@ export class ServiceScheduler {
     readonly opts: SchedulerOptions,
     readonly bus: Bus,
     readonly logger: Logger,
-  ) {}
+  ) {
+    this.index = opts.index ?? new TaskIndex();
+  }
+
+  readonly index: TaskIndex;
 
   start(): void {
     this.stopped = false;

@@ -33,6 +33,8 @@ export interface ContainerInstanceRecord extends ContainerInstance {
   containerInstanceArn: string;
   clusterName: string;
   attributes: Attribute[];
+  /** Made by Dockside for its cluster (instancesPerCluster), not registered by an agent. */
+  virtual?: boolean;
 }
 
 export interface TaskDefinitionRecord extends TaskDefinition {
