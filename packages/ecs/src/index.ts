@@ -3,6 +3,7 @@ import { Store, loadModel, type DocksidePlugin } from '@dockside/core';
 import './contract';
 import { DEFAULT_VIRTUAL_INSTANCE, addVirtualInstances } from './domain/container-instances';
 import { createDomain } from './domain/context';
+import { capacityProviderOperations } from './operations/capacity-providers';
 import { tagsOf } from './domain/tags';
 import { accountSettingOperations } from './operations/account-settings';
 import { attributeOperations } from './operations/attributes';
@@ -62,8 +63,8 @@ export function ecs(options: EcsOptions = {}): DocksidePlugin {
       restore: (s) => store.restore(s),
     },
     setup(ctx) {
-      const domain = createDomain(store);
       const shape = { ...DEFAULT_VIRTUAL_INSTANCE, ...options.virtualInstance };
+      const domain = createDomain(store, shape);
       const runtime = new Runtime(options, {
         bus: ctx.bus,
         logger: ctx.logger,
@@ -81,6 +82,7 @@ export function ecs(options: EcsOptions = {}): DocksidePlugin {
           stabilityMs: options.serviceStabilityMs,
           deploymentTimeScale: options.deploymentTimeScale,
           index: domain.index,
+          virtualInstance: shape,
         },
         ctx.bus,
         ctx.logger,
@@ -112,6 +114,7 @@ export function ecs(options: EcsOptions = {}): DocksidePlugin {
           ...tagOperations(domain),
           ...accountSettingOperations(domain),
           ...containerInstanceOperations(domain, shape),
+          ...capacityProviderOperations(domain),
           ...attributeOperations(domain),
           ...taskDefinitionOperations(domain),
           ...taskOperations(domain, runtime),

@@ -16,8 +16,6 @@ export function activeCluster(state: EcsState, ctx: RequestContext, nameOrArn: s
   return c;
 }
 
-const FARGATE_PROVIDERS = new Set(['FARGATE', 'FARGATE_SPOT']);
-
 export function checkStrategy(strategy: ECS.CapacityProviderStrategyItem[] | undefined, allowed: string[] | undefined) {
   if (!strategy) return;
   let withBase = 0;
@@ -38,16 +36,6 @@ export function checkStrategy(strategy: ECS.CapacityProviderStrategyItem[] | und
   }
   if (withBase > 1) {
     throw invalidParameter('Only one capacity provider in a capacity provider strategy can have a base defined.');
-  }
-}
-
-export function checkCapacityProviders(names: string[] | undefined) {
-  for (const n of names ?? []) {
-    if (!FARGATE_PROVIDERS.has(n)) {
-      throw invalidParameter(
-        `The specified capacity provider '${n}' does not exist. Specify a valid capacity provider and try again.`,
-      );
-    }
   }
 }
 

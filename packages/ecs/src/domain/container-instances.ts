@@ -107,10 +107,16 @@ export function addVirtualInstances(
   cluster: ClusterRecord,
   n: number,
   shape: VirtualInstanceShape,
+  capacityProviderName?: string,
 ): ContainerInstanceRecord[] {
   const zones = ['a', 'b', 'c'];
+  // Zones continue round-robin from the instances the cluster (or provider) already has.
+  const start = Object.values(state.containerInstances).filter(
+    (ci) => ci.clusterName === cluster.clusterName && ci.virtual && ci.capacityProviderName === capacityProviderName,
+  ).length;
   return Array.from({ length: n }, (_, i) => {
-    const ci = registerInstance(state, where, cluster, { availabilityZone: `${where.region}${zones[i % 3]}` }, shape);
+    const zone = `${where.region}${zones[(start + i) % 3]}`;
+    const ci = registerInstance(state, where, cluster, { availabilityZone: zone, capacityProviderName }, shape);
     ci.virtual = true;
     return ci;
   });

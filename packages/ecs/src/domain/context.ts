@@ -1,5 +1,6 @@
 import type { RequestContext, Store } from '@dockside/core';
 import type { EcsState } from '../state/types';
+import { DEFAULT_VIRTUAL_INSTANCE, type VirtualInstanceShape } from './container-instances';
 import { TaskIndex } from './task-index';
 
 /** An account and region: where a request, a task or a service lives. */
@@ -14,8 +15,10 @@ export interface EcsDomain {
   store: Store<EcsState>;
   stateOf(where: Where): EcsState;
   index: TaskIndex;
+  /** What Dockside's virtual container instances register (instancesPerCluster, managed scaling). */
+  virtualInstance: VirtualInstanceShape;
 }
 
-export function createDomain(store: Store<EcsState>): EcsDomain {
-  return { store, stateOf: (w) => store.get(w.accountId, w.region), index: new TaskIndex() };
+export function createDomain(store: Store<EcsState>, virtualInstance = DEFAULT_VIRTUAL_INSTANCE): EcsDomain {
+  return { store, stateOf: (w) => store.get(w.accountId, w.region), index: new TaskIndex(), virtualInstance };
 }

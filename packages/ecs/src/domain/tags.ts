@@ -35,6 +35,10 @@ const TAGGABLE: Readonly<Record<string, Taggable>> = {
     exists: (state, arn) => (state.services[arn]?.status ?? 'INACTIVE') !== 'INACTIVE',
     notFound: serviceNotFound,
   },
+  'capacity-provider': {
+    exists: (state, _arn, id) => state.capacityProviders?.[id]?.status === 'ACTIVE',
+    notFound: () => invalidParameter('The specified capacity provider does not exist.'),
+  },
   'task-set': {
     exists: (state, arn) => Object.values(state.services).some((s) => s.taskSets.some((t) => t.taskSetArn === arn)),
     notFound: taskSetNotFound,

@@ -96,17 +96,26 @@ export function checkStrategyAssociated(
 export function launchTypeFor(
   input: Pick<ECS.RunTaskRequest, 'launchType' | 'capacityProviderStrategy'>,
   cluster: ClusterRecord,
-): { launchType: ECS.LaunchType; capacityProviderName?: string } {
+): { launchType: ECS.LaunchType; capacityProviderName?: string; strategy?: ECS.CapacityProviderStrategyItem[] } {
   if (input.launchType) return { launchType: input.launchType };
   const strategy = input.capacityProviderStrategy?.length
     ? input.capacityProviderStrategy
     : cluster.defaultCapacityProviderStrategy;
   if (strategy?.length) {
-    // Dockside runs every task on one engine, so the first provider with weight (or base) wins.
-    const pick = strategy.find((s) => (s.base ?? 0) > 0) ?? strategy.find((s) => (s.weight ?? 0) > 0) ?? strategy[0];
-    const name = pick.capacityProvider!;
     checkStrategyAssociated(input.capacityProviderStrategy, cluster);
-    return { launchType: name.startsWith('FARGATE') ? 'FARGATE' : 'EC2', capacityProviderName: name };
+    if (strategy.length > 20) throw invalid('capacityProviderStrategy cannot have more than 20 elements.');
+    if (!strategy.some((s) => (s.weight ?? 0) > 0) && !strategy.some((s) => (s.base ?? 0) > 0))
+      throw invalid(
+        'The capacity provider strategy must have at least one capacity provider with a weight greater than 0.',
+      );
+    const fargate = strategy.filter((s) => s.capacityProvider?.startsWith('FARGATE')).length;
+    if (fargate && fargate !== strategy.length)
+      throw invalid(
+        'The specified capacity provider strategy cannot contain a mix of capacity providers using Auto Scaling groups and Fargate providers. Specify one or the other and try again.',
+      );
+    // The first provider a task goes to (base, else weight) names the service's or a single task's provider.
+    const pick = strategy.find((s) => (s.base ?? 0) > 0) ?? strategy.find((s) => (s.weight ?? 0) > 0) ?? strategy[0];
+    return { launchType: fargate ? 'FARGATE' : 'EC2', capacityProviderName: pick.capacityProvider!, strategy };
   }
   return { launchType: 'EC2' };
 }

@@ -5,12 +5,12 @@ import { ecsArn, nameFromArnOrName } from '../domain/arn';
 import {
   CLUSTER_NAME,
   activeCluster,
-  checkCapacityProviders,
   checkSettings,
   checkStrategy,
   clusterView,
   mergeSettings,
 } from '../domain/clusters';
+import { checkProvidersExist } from '../domain/capacity-providers';
 import type { EcsDomain } from '../domain/context';
 import { deleteTags, setTags } from '../domain/tags';
 import { clusterNotFound, invalidParameter } from '../errors';
@@ -34,7 +34,7 @@ export function clusterOperations(
       // CreateCluster is idempotent by name: an ACTIVE cluster is returned as it is.
       if (existing && existing.status === 'ACTIVE') return { cluster: clusterView(state, d.index, existing) };
       checkSettings(input.settings);
-      checkCapacityProviders(input.capacityProviders);
+      checkProvidersExist(state, input.capacityProviders);
       checkStrategy(input.defaultCapacityProviderStrategy, input.capacityProviders ?? []);
       const defaultInsights = effectiveSetting(state, ctx, 'containerInsights', rootPrincipal(ctx)).value ?? 'disabled';
       const settings = input.settings?.length
@@ -149,8 +149,27 @@ export function clusterOperations(
     ): ECS.PutClusterCapacityProvidersResponse {
       const state = d.stateOf(ctx);
       const c = activeCluster(state, ctx, input.cluster);
-      checkCapacityProviders(input.capacityProviders);
+      checkProvidersExist(state, input.capacityProviders);
       checkStrategy(input.defaultCapacityProviderStrategy, input.capacityProviders);
+      // A provider a service's strategy (or task) still uses cannot leave the cluster.
+      for (const name of c.capacityProviders ?? []) {
+        if (input.capacityProviders?.includes(name)) continue;
+        const inUse =
+          Object.values(state.services).some(
+            (svc) =>
+              svc.clusterArn === c.clusterArn &&
+              svc.status !== 'INACTIVE' &&
+              svc.capacityProviderStrategy?.some((x) => x.capacityProvider === name),
+          ) ||
+          Object.values(state.tasks).some(
+            (t) => t.clusterArn === c.clusterArn && t.capacityProviderName === name && t.lastStatus !== 'STOPPED',
+          );
+        if (inUse)
+          throw new ServiceError(
+            'ResourceInUseException',
+            'The specified capacity provider is in use and cannot be removed.',
+          );
+      }
       c.capacityProviders = [...(input.capacityProviders ?? [])];
       c.defaultCapacityProviderStrategy = [...(input.defaultCapacityProviderStrategy ?? [])];
       onChange(ctx, c, 'updated');

@@ -18,7 +18,7 @@ import {
 } from '../domain/tasks';
 import { findContainerInstance } from '../domain/container-instances';
 import { NO_INSTANCES, checkConstraints, checkStrategies, place } from '../domain/placement/place';
-import { placeOnCluster } from '../domain/placement/cluster';
+import { taskSlots } from '../domain/placement/slots';
 import { invalidParameter } from '../errors';
 import { Runtime } from '../runtime/runtime';
 import type { EcsState, TaskDefinitionRecord, TaskRecord } from '../state/types';
@@ -39,7 +39,7 @@ export function taskOperations(d: EcsDomain, runtime: Runtime): OperationMap {
       const state = d.stateOf(ctx);
       const cluster = activeCluster(state, ctx, input.cluster);
       const td = runnableDefinition(state, ctx, input.taskDefinition!);
-      const { launchType, capacityProviderName } = launchTypeFor(input, cluster);
+      const { launchType, strategy } = launchTypeFor(input, cluster);
       checkRunTask(input, td, launchType);
       checkConstraints(input.placementConstraints, 'task');
       checkStrategies(input.placementStrategy);
@@ -64,16 +64,20 @@ export function taskOperations(d: EcsDomain, runtime: Runtime): OperationMap {
       const failures: ECS.Failure[] = [];
       const group = input.group ?? `family:${td.family}`;
       // EC2 tasks sit on container instances: placement picks one per task or says why not.
-      const placed =
-        launchType === 'FARGATE'
-          ? undefined
-          : placeOnCluster(state, d.index.liveByInstance(state), cluster, definition, input.count ?? 1, group, {
-              constraints: [...(td.placementConstraints ?? []), ...(input.placementConstraints ?? [])],
-              strategy: input.placementStrategy ?? [{ type: 'random' }],
-            });
-      if (placed?.noInstances) throw invalidParameter(NO_INSTANCES);
-      failures.push(...(placed?.failures ?? []));
-      const count = placed ? placed.placed.length : (input.count ?? 1);
+      const placed = taskSlots(d, state, {
+        where: ctx,
+        cluster,
+        definition,
+        count: input.count ?? 1,
+        group,
+        launchType,
+        strategy,
+        constraints: [...(td.placementConstraints ?? []), ...(input.placementConstraints ?? [])],
+        placementStrategy: input.placementStrategy ?? [{ type: 'random' }],
+      });
+      if (placed.noInstances) throw invalidParameter(NO_INSTANCES);
+      failures.push(...placed.failures);
+      const count = placed.slots.length;
       // One machine runs every task: a fixed host port can be held by one live task at a time.
       const wanted = fixedHostPorts(definition);
       // Only definitions with fixed host ports need the scan of every live task.
@@ -93,9 +97,8 @@ export function taskOperations(d: EcsDomain, runtime: Runtime): OperationMap {
         created.push(
           createTaskRecord(state, ctx, cluster, td, definition, {
             launchType,
-            capacityProviderName,
             group,
-            containerInstance: placed?.placed[i],
+            ...placed.slots[i],
             startedBy: input.startedBy,
             overrides: input.overrides,
             platformVersion: input.platformVersion,

@@ -1,8 +1,8 @@
 import type * as ECS from '@aws-sdk/client-ecs';
 import type { Where } from '../domain/context';
 import { addEvent, taskId } from '../domain/deployments';
-import { placeOnCluster, placementEvent } from '../domain/placement/cluster';
-import type { Placement } from '../domain/placement/place';
+import { placementEvent } from '../domain/placement/cluster';
+import { taskSlots } from '../domain/placement/slots';
 import { tagsOf } from '../domain/tags';
 import { createTaskRecord, effectiveDefinition, portsConflict } from '../domain/tasks';
 import type {
@@ -38,24 +38,42 @@ export function launch(
   if (s.throttled(svc)) return;
   const definition = effectiveDefinition(td, undefined);
   const started: TaskRecord[] = [];
-  const launchType = (from.launchType ?? svc.launchType ?? 'EC2') as ECS.LaunchType;
+  const strategy = from.capacityProviderStrategy?.length ? from.capacityProviderStrategy : undefined;
+  const launchType = (
+    strategy
+      ? strategy[0].capacityProvider?.startsWith('FARGATE')
+        ? 'FARGATE'
+        : 'EC2'
+      : (from.launchType ?? svc.launchType ?? 'EC2')
+  ) as ECS.LaunchType;
   const group = `service:${svc.serviceName}`;
-  let placed: Placement | undefined;
-  if (launchType !== 'FARGATE') {
-    placed = placeOnCluster(state, s.index.liveByInstance(state), cluster, definition, count, group, {
-      constraints: [
-        ...(td.placementConstraints ?? []),
-        ...(svc.placementConstraints ?? []),
-        // A daemon runs one task on each instance.
-        ...(svc.schedulingStrategy === 'DAEMON' ? [{ type: 'distinctInstance' as const }] : []),
-      ],
-      strategy: svc.placementStrategy?.length ? svc.placementStrategy : DEFAULT_SERVICE_STRATEGY,
-    });
-    if (placed.placed.length < count && s.noticeOnce(svc, `placement:${svc.serviceArn}`)) {
-      s.action(svc, 'SERVICE_TASK_PLACEMENT_FAILURE', placementEvent(svc.serviceName, placed));
-    }
-    count = placed.placed.length;
+  // A strategy's base counts the service's tasks each provider already runs.
+  const already = new Map<string, number>();
+  for (const t of Object.values(state.tasks)) {
+    if (t.group === group && t.clusterArn === svc.clusterArn && t.desiredStatus === 'RUNNING' && t.capacityProviderName)
+      already.set(t.capacityProviderName, (already.get(t.capacityProviderName) ?? 0) + 1);
   }
+  const placed = taskSlots(s, state, {
+    where,
+    cluster,
+    definition,
+    count,
+    group,
+    launchType,
+    strategy,
+    already,
+    constraints: [
+      ...(td.placementConstraints ?? []),
+      ...(svc.placementConstraints ?? []),
+      // A daemon runs one task on each instance.
+      ...(svc.schedulingStrategy === 'DAEMON' ? [{ type: 'distinctInstance' as const }] : []),
+    ],
+    placementStrategy: svc.placementStrategy?.length ? svc.placementStrategy : DEFAULT_SERVICE_STRATEGY,
+  });
+  if (placed.slots.length < count && s.noticeOnce(svc, `placement:${svc.serviceArn}`)) {
+    s.action(svc, 'SERVICE_TASK_PLACEMENT_FAILURE', placementEvent(svc.serviceName, { placed: [], ...placed }));
+  }
+  count = placed.slots.length;
   for (let i = 0; i < count; i++) {
     if (portsConflict(state, definition)) {
       const key = `ports:${svc.serviceArn}`;
@@ -82,10 +100,7 @@ export function launch(
       : [];
     const task = createTaskRecord(state, where, cluster, td, definition, {
       launchType,
-      containerInstance: placed?.placed[i],
-      ...(from.capacityProviderStrategy?.[0]?.capacityProvider
-        ? { capacityProviderName: from.capacityProviderStrategy[0].capacityProvider }
-        : {}),
+      ...placed.slots[i],
       group,
       startedBy,
       platformVersion: from.platformVersion ?? svc.platformVersion,
@@ -99,7 +114,7 @@ export function launch(
   }
   if (started.length) {
     s.clearNotice(svc, `ports:${svc.serviceArn}`);
-    if (placed?.placed.length === started.length) s.clearNotice(svc, `placement:${svc.serviceArn}`);
+    if (placed.slots.length === started.length) s.clearNotice(svc, `placement:${svc.serviceArn}`);
     addEvent(
       svc,
       `(service ${svc.serviceName}) has started ${started.length} tasks: ${started.map((t) => `(task ${taskId(t.taskArn)})`).join(' ')}.`,

@@ -17,6 +17,7 @@ import {
   startDeployment,
   taskId,
 } from '../domain/deployments';
+import { DEFAULT_VIRTUAL_INSTANCE, type VirtualInstanceShape } from '../domain/container-instances';
 import { PENDING_STATUSES, TaskIndex } from '../domain/task-index';
 import { Runtime } from '../runtime/runtime';
 import type { ClusterRecord, DeploymentRecord, EcsState, ServiceRecord, TaskRecord } from '../state/types';
@@ -38,6 +39,8 @@ export interface SchedulerOptions {
   deploymentTimeScale?: number;
   /** The plugin's task index (placement reads the tasks on each container instance from it). */
   index?: TaskIndex;
+  /** What managed scaling's virtual instances register. */
+  virtualInstance?: VirtualInstanceShape;
 }
 
 export type { Where } from '../domain/context';
@@ -70,9 +73,11 @@ export class ServiceScheduler {
     readonly logger: Logger,
   ) {
     this.index = opts.index ?? new TaskIndex();
+    this.virtualInstance = opts.virtualInstance ?? DEFAULT_VIRTUAL_INSTANCE;
   }
 
   readonly index: TaskIndex;
+  readonly virtualInstance: VirtualInstanceShape;
 
   start(): void {
     this.stopped = false;

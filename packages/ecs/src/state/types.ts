@@ -1,5 +1,6 @@
 import type {
   Attribute,
+  CapacityProvider,
   Cluster,
   ContainerInstance,
   Deployment,
@@ -151,6 +152,13 @@ export interface EcsState {
   services: Record<string, ServiceRecord>;
   serviceDeployments: Record<string, ServiceDeployment>;
   serviceRevisions: Record<string, ServiceRevision>;
+  /** Custom capacity providers by name (FARGATE and FARGATE_SPOT are built in). */
+  capacityProviders: Record<string, CapacityProviderRecord>;
+}
+
+export interface CapacityProviderRecord extends Omit<CapacityProvider, 'tags'> {
+  capacityProviderArn: string;
+  name: string;
 }
 
 export const emptyState = (): EcsState => ({
@@ -165,4 +173,5 @@ export const emptyState = (): EcsState => ({
   services: {},
   serviceDeployments: {},
   serviceRevisions: {},
+  capacityProviders: {},
 });

@@ -1,8 +1,27 @@
 import type * as ECS from '@aws-sdk/client-ecs';
-import type { ClusterRecord, EcsState, TaskDefinitionRecord, TaskRecord } from '../../state/types';
+import type {
+  CapacityProviderRecord,
+  ClusterRecord,
+  ContainerInstanceRecord,
+  EcsState,
+  TaskDefinitionRecord,
+  TaskRecord,
+} from '../../state/types';
 import { place, type Placement } from './place';
 
-/** Places `count` tasks of `definition` on the cluster's container instances (RunTask, services). */
+export interface PlacementHow {
+  constraints: ECS.PlacementConstraint[];
+  strategy: ECS.PlacementStrategy[];
+  /** Only the instances of this capacity provider (a capacity provider strategy's EC2 provider). */
+  provider?: CapacityProviderRecord;
+  /** Adds one instance to the provider (managed scaling). */
+  grow?: (provider: CapacityProviderRecord) => ContainerInstanceRecord;
+}
+
+/**
+ * Places `count` tasks of `definition` on the cluster's container instances (RunTask, services).
+ * A provider with managed scaling gets instances until the tasks fit (at most its maximum step).
+ */
 export function placeOnCluster(
   state: EcsState,
   live: Map<string, TaskRecord[]>,
@@ -10,16 +29,38 @@ export function placeOnCluster(
   definition: TaskDefinitionRecord,
   count: number,
   group: string,
-  how: { constraints: ECS.PlacementConstraint[]; strategy: ECS.PlacementStrategy[] },
+  how: PlacementHow,
 ): Placement {
-  return place({
-    instances: Object.values(state.containerInstances).filter((ci) => ci.clusterName === cluster.clusterName),
-    live,
-    definition,
-    count,
-    group,
-    ...how,
-  });
+  const instances = () =>
+    Object.values(state.containerInstances).filter(
+      (ci) =>
+        ci.clusterName === cluster.clusterName && (!how.provider || ci.capacityProviderName === how.provider.name),
+    );
+  const attempt = () =>
+    place({
+      instances: instances(),
+      live,
+      definition,
+      count,
+      group,
+      constraints: how.constraints,
+      strategy: how.strategy,
+    });
+  let p = attempt();
+  const scaling = how.provider?.autoScalingGroupProvider?.managedScaling;
+  if (!how.provider || !how.grow || scaling?.status !== 'ENABLED') {
+    // A provider's tasks with no instance to go to are failures, not ECS's exception for the whole call.
+    return how.provider && p.noInstances
+      ? { ...p, noInstances: false, failures: [{ arn: how.provider.capacityProviderArn, reason: 'RESOURCE:CAPACITY' }] }
+      : p;
+  }
+  for (let added = 0; p.placed.length < count && added < (scaling.maximumScalingStepSize ?? 10000); added++) {
+    const before = p.placed.length;
+    how.grow(how.provider);
+    p = attempt();
+    if (p.placed.length === before) break; // the task does not fit even an empty instance
+  }
+  return p;
 }
 
 const id = (arn: string) => arn.slice(arn.lastIndexOf('/') + 1);
