@@ -53,9 +53,9 @@ const { generateModel } = require('@dockside/core/dist/model/generate.js');
 const model = generateModel(sdk, root);
 const p = model.protocol;
 if (!p) fail(`cannot tell how ${sdk} is reached (no protocol found in its client code)`);
-if (!['awsJson1_0', 'awsJson1_1', 'awsQuery'].includes(p.protocol)) {
+if (!['awsJson1_0', 'awsJson1_1', 'awsQuery', 'ec2Query'].includes(p.protocol)) {
   fail(
-    `${sdk} speaks ${p.protocol}, which the gateway does not route yet (awsJson1_0, awsJson1_1 and awsQuery are supported)`,
+    `${sdk} speaks ${p.protocol}, which the gateway does not route yet (awsJson1_0, awsJson1_1, awsQuery and ec2Query are supported)`,
   );
 }
 const sdkModule = require(sdk);
@@ -75,7 +75,7 @@ const protocolDef = [
   `        signingName: '${p.signingName}',`,
   `        protocol: '${p.protocol}',`,
   ...(p.targetPrefix ? [`        targetPrefix: '${p.targetPrefix}',`] : []),
-  ...(p.protocol === 'awsQuery'
+  ...(p.protocol === 'awsQuery' || p.protocol === 'ec2Query'
     ? [`        apiVersion: '${p.apiVersion}',`, `        xmlNamespace: '${p.xmlNamespace}',`]
     : []),
   `        model: () => loadModel(path.join(__dirname, 'model.json')),`,

@@ -22,6 +22,7 @@ export const KNOWN_PLUGINS: Record<string, string> = {
   eventbridge: '@dockside/eventbridge',
   secrets: '@dockside/secrets',
   ecr: '@dockside/ecr-registry',
+  ec2: '@dockside/ec2',
 };
 
 const ALIASES: Record<string, string> = {

@@ -59,10 +59,13 @@ export class Dispatcher {
         `plugin '${plugin.name}': ${protocol.protocol} service '${protocol.signingName}' has no targetPrefix, so no request can reach its operations`,
       );
     }
-    if (protocol.protocol === 'awsQuery' && (!protocol.apiVersion || !protocol.xmlNamespace)) {
+    if (
+      (protocol.protocol === 'awsQuery' || protocol.protocol === 'ec2Query') &&
+      (!protocol.apiVersion || !protocol.xmlNamespace)
+    ) {
       throw new DocksideError(
         'DOCKSIDE_UNROUTABLE_OPERATION',
-        `plugin '${plugin.name}': awsQuery service '${protocol.signingName}' needs apiVersion and xmlNamespace`,
+        `plugin '${plugin.name}': ${protocol.protocol} service '${protocol.signingName}' needs apiVersion and xmlNamespace`,
       );
     }
     const taken = this.bySigningName.get(protocol.signingName);
@@ -109,7 +112,7 @@ export class Dispatcher {
     const modelled = Object.prototype.hasOwnProperty.call(route.model().operations, operation);
     if (!handler && !modelled) {
       // Query services answer an unknown Action as the AWS query APIs do.
-      if (route.protocol.protocol === 'awsQuery') {
+      if (route.protocol.protocol === 'awsQuery' || route.protocol.protocol === 'ec2Query') {
         throw new ServiceError('InvalidAction', `The action ${operation} is not valid for this web service.`);
       }
       throw unknownOperation(route.protocol.targetPrefix ? `${route.protocol.targetPrefix}.${operation}` : operation);

@@ -10,7 +10,10 @@ import type { DocksidePlugin, GatewayConfig, PluginContext } from './plugin';
 import { checkRoutes, CORE_PATHS, mountHostRoutes, mountRoutes } from './routes';
 import { DocksideError } from './errors';
 import { decodeJsonBody, encodeJsonError, encodeJsonResult } from './protocols/json';
+import { decodeEc2Input, encodeEc2Error, encodeEc2Result } from './protocols/ec2';
 import { decodeQueryInput, encodeQueryError, encodeQueryResult, parseForm } from './protocols/query';
+
+const isQueryProtocol = (p: string) => p === 'awsQuery' || p === 'ec2Query';
 import { accountFromAccessKey, parseAuthorization } from './protocols/sigv4';
 import type { WireResponse } from './protocols/types';
 import { encodeEventMessage, isEventStream } from './protocols/event-stream';
@@ -195,13 +198,13 @@ export function createGateway(options: GatewayOptions): Gateway {
         const body = Buffer.isBuffer(req.body) ? req.body.toString('utf8') : '';
         const params = parseForm(body);
         for (const [k, v] of Object.entries(req.query)) if (typeof v === 'string' && !params.has(k)) params.set(k, v);
-        const queryRoutes = dispatcher.routes.filter((r) => r.protocol.protocol === 'awsQuery');
+        const queryRoutes = dispatcher.routes.filter((r) => isQueryProtocol(r.protocol.protocol));
         route = scope
           ? dispatcher.bySigningName.get(scope.service)
           : queryRoutes.length === 1
             ? queryRoutes[0]
             : undefined;
-        if (route && route.protocol.protocol !== 'awsQuery') {
+        if (route && !isQueryProtocol(route.protocol.protocol)) {
           jsonProtocol = true;
           throw new ServiceError(
             'UnknownOperationException',
@@ -219,7 +222,10 @@ export function createGateway(options: GatewayOptions): Gateway {
         }
         if (!operation) throw new ServiceError('MissingAction', 'Missing Action parameter.');
         const op = route.model().operations[operation];
-        input = decodeQueryInput(route.model(), op?.input ?? null, params);
+        input =
+          route.protocol.protocol === 'ec2Query'
+            ? decodeEc2Input(route.model(), op?.input ?? null, params)
+            : decodeQueryInput(route.model(), op?.input ?? null, params);
       }
       const ctx = dispatcher.context(route, operation, accountId, region, false, requestId);
       const output = await dispatcher.invoke(route, operation, input, ctx);
@@ -245,7 +251,9 @@ export function createGateway(options: GatewayOptions): Gateway {
       }
       wire = jsonProtocol
         ? encodeJsonResult(route.protocol.protocol, output)
-        : encodeQueryResult(route.model(), operation, route.protocol.xmlNamespace!, output, requestId);
+        : route.protocol.protocol === 'ec2Query'
+          ? encodeEc2Result(route.model(), operation, route.protocol.xmlNamespace!, output, requestId)
+          : encodeQueryResult(route.model(), operation, route.protocol.xmlNamespace!, output, requestId);
     } catch (e) {
       let err: ServiceError;
       if (isServiceError(e)) err = e;
@@ -258,7 +266,9 @@ export function createGateway(options: GatewayOptions): Gateway {
       }
       wire = jsonProtocol
         ? encodeJsonError(route?.protocol.protocol ?? 'awsJson1_1', err)
-        : encodeQueryError(route?.model(), route?.protocol.xmlNamespace ?? 'https://dockside.local/', err, requestId);
+        : route?.protocol.protocol === 'ec2Query'
+          ? encodeEc2Error(err, requestId)
+          : encodeQueryError(route?.model(), route?.protocol.xmlNamespace ?? 'https://dockside.local/', err, requestId);
     }
     send(res, requestId, wire);
     logger.debug(

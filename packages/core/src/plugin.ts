@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import type { Bus } from './bus';
 import type { ServiceModel } from './model/types';
 
-export type WireProtocol = 'awsJson1_0' | 'awsJson1_1' | 'awsQuery';
+export type WireProtocol = 'awsJson1_0' | 'awsJson1_1' | 'awsQuery' | 'ec2Query';
 
 /** Who is asking, where, and through which path: built once per request (or internal call). */
 export interface RequestContext {
@@ -30,7 +30,7 @@ export interface ProtocolDef {
   protocol: WireProtocol;
   /** `X-Amz-Target` prefix for the JSON protocols, e.g. `AmazonEC2ContainerServiceV20141113`. */
   targetPrefix?: string;
-  /** awsQuery: the API version and the XML namespace of responses. */
+  /** awsQuery and ec2Query: the API version and the XML namespace of responses. */
   apiVersion?: string;
   xmlNamespace?: string;
   /** The model generated at build time (loaded on first use). */

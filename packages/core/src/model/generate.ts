@@ -106,6 +106,11 @@ export function generateModel(sdkPackage: string, requireFrom = process.cwd()): 
     const def: MemberDef = { ref: refOf(schema) };
     if (enumValues) def.enum = enumValues;
     if (typeof traits === 'number' && traits & 0b1000) def.sensitive = true;
+    if (traits && typeof traits === 'object') {
+      const t = traits as Record<string, unknown>;
+      if (typeof t.ec2QueryName === 'string') def.queryName = t.ec2QueryName;
+      if (typeof t.xmlName === 'string') def.xmlName = t.xmlName;
+    }
     return def;
   };
 

@@ -44,6 +44,10 @@ export interface MemberDef {
   /** Allowed values where the model declares an enum for this member (or its list items). */
   enum?: string[];
   sensitive?: true;
+  /** EC2 query: the input parameter name (`ec2QueryName` trait), e.g. `Filter` for `Filters`. */
+  queryName?: string;
+  /** The XML element name (`xmlName` trait), e.g. `vpcSet`, or `item` for EC2 list members. */
+  xmlName?: string;
 }
 
 export type ShapeDef =

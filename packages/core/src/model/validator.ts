@@ -70,7 +70,12 @@ function isSensitive(model: ServiceModel, m: MemberDef): boolean {
 
 function memberSchema(model: ServiceModel, m: MemberDef): JsonSchema {
   let base = refSchema(m.ref);
-  if (m.enum) base = base.type === 'array' ? { ...base, items: { enum: m.enum } } : { enum: m.enum };
+  if (m.enum) {
+    // A list of enum values (inline or a named list shape) checks each item.
+    if (base.type === 'array') base = { ...base, items: { enum: m.enum } };
+    else if (kindOf(model, m.ref) === 'array') base = { allOf: [base, { items: { enum: m.enum } }] };
+    else base = { enum: m.enum };
+  }
   const c = m.constraint;
   const kind = kindOf(model, m.ref);
   const extra: JsonSchema = { ...constraintKeywords(c, kind) };

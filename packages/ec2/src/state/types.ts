@@ -1,0 +1,81 @@
+/** One account + region of EC2 networking. Timestamps are `Date`. */
+import type * as EC2 from '@aws-sdk/client-ec2';
+
+export interface VpcRecord {
+  vpcId: string;
+  cidrBlock: string;
+  /** Extra IPv4 CIDRs (AssociateVpcCidrBlock), with their association ids. */
+  cidrAssociations: Array<{ associationId: string; cidrBlock: string }>;
+  isDefault: boolean;
+  instanceTenancy: string;
+  dhcpOptionsId: string;
+  enableDnsSupport: boolean;
+  enableDnsHostnames: boolean;
+  enableNetworkAddressUsageMetrics: boolean;
+  mainRouteTableId: string;
+  defaultNetworkAclId: string;
+}
+
+export interface SubnetRecord {
+  subnetId: string;
+  vpcId: string;
+  cidrBlock: string;
+  availabilityZone: string;
+  availabilityZoneId: string;
+  defaultForAz: boolean;
+  mapPublicIpOnLaunch: boolean;
+  /** Addresses taken by network interfaces (and the five AWS reserves are counted apart). */
+  usedAddresses: string[];
+}
+
+export interface SecurityGroupRuleRecord {
+  ruleId: string;
+  egress: boolean;
+  ipProtocol: string;
+  fromPort?: number;
+  toPort?: number;
+  cidrIpv4?: string;
+  cidrIpv6?: string;
+  prefixListId?: string;
+  referencedGroupId?: string;
+  description?: string;
+}
+
+export interface SecurityGroupRecord {
+  groupId: string;
+  groupName: string;
+  description: string;
+  vpcId: string;
+  rules: SecurityGroupRuleRecord[];
+}
+
+export interface RouteTableRecord {
+  routeTableId: string;
+  vpcId: string;
+  main: boolean;
+  routes: EC2.Route[];
+  associations: Array<{ id: string; subnetId?: string; main: boolean }>;
+}
+
+export interface Ec2State {
+  vpcs: Record<string, VpcRecord>;
+  subnets: Record<string, SubnetRecord>;
+  securityGroups: Record<string, SecurityGroupRecord>;
+  routeTables: Record<string, RouteTableRecord>;
+  /** Network ACLs are records only (the default one of each VPC allows everything). */
+  networkAcls: Record<string, { networkAclId: string; vpcId: string; isDefault: boolean }>;
+  /** Tags of every resource, by resource id. */
+  tags: Record<string, Record<string, string>>;
+  /** Whether the default VPC of this account + region was made (it is made on first use). */
+  defaultsMade: boolean;
+}
+
+export const emptyState = (): Ec2State => ({
+  vpcs: {},
+  subnets: {},
+  securityGroups: {},
+  routeTables: {},
+  networkAcls: {},
+  tags: {},
+  defaultsMade: false,
+});
