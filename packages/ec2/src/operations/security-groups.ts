@@ -274,7 +274,8 @@ export function securityGroupOperations(stateOf: StateOf): OperationMap {
       const referenced = Object.values(state.securityGroups).some(
         (o) => o !== g && o.rules.some((r) => r.referencedGroupId === g.groupId),
       );
-      if (referenced) throw dependencyViolation('security group', g.groupId);
+      if (referenced || Object.values(state.networkInterfaces).some((n) => n.groupIds.includes(g.groupId)))
+        throw dependencyViolation('security group', g.groupId);
       delete state.securityGroups[g.groupId];
       delete state.tags[g.groupId];
       return { Return: true, GroupId: g.groupId };

@@ -57,6 +57,23 @@ export interface RouteTableRecord {
   associations: Array<{ id: string; subnetId?: string; main: boolean }>;
 }
 
+export interface NetworkInterfaceRecord {
+  networkInterfaceId: string;
+  subnetId: string;
+  vpcId: string;
+  availabilityZone: string;
+  availabilityZoneId: string;
+  privateIpAddress: string;
+  macAddress: string;
+  description: string;
+  groupIds: string[];
+  interfaceType: string;
+  /** Made for another AWS service (an ECS task's ENI): requesterManaged, with its requester id. */
+  requesterId?: string;
+  status: 'available' | 'in-use';
+  attachment?: { attachmentId: string; attachTime: Date; deviceIndex: number; instanceOwnerId: string };
+}
+
 export interface Ec2State {
   vpcs: Record<string, VpcRecord>;
   subnets: Record<string, SubnetRecord>;
@@ -64,6 +81,7 @@ export interface Ec2State {
   routeTables: Record<string, RouteTableRecord>;
   /** Network ACLs are records only (the default one of each VPC allows everything). */
   networkAcls: Record<string, { networkAclId: string; vpcId: string; isDefault: boolean }>;
+  networkInterfaces: Record<string, NetworkInterfaceRecord>;
   /** Tags of every resource, by resource id. */
   tags: Record<string, Record<string, string>>;
   /** Whether the default VPC of this account + region was made (it is made on first use). */
@@ -76,6 +94,7 @@ export const emptyState = (): Ec2State => ({
   securityGroups: {},
   routeTables: {},
   networkAcls: {},
+  networkInterfaces: {},
   tags: {},
   defaultsMade: false,
 });

@@ -63,6 +63,7 @@ export function taskView(state: EcsState, t: TaskRecord, withTags: boolean): ECS
     startJudged: _j,
     loadBalancerTargets: _l,
     roleCredentials: _rc,
+    securityGroups: _sg,
     ...task
   } = t;
   const view = structuredClone(task) as ECS.Task;
@@ -214,6 +215,8 @@ export interface TaskLaunch {
   systemTags?: ECS.Tag[];
   /** The container instance placement chose (EC2 launch type). */
   containerInstance?: ContainerInstanceRecord;
+  /** awsvpc: the security groups of the task's ENI. */
+  securityGroups?: string[];
 }
 
 /** A new task record (PROVISIONING), stored in `state`; the caller hands it to the runtime. */
@@ -242,6 +245,7 @@ export function createTaskRecord(
     availabilityZone:
       l.containerInstance?.attributes.find((a) => a.name === 'ecs.availability-zone')?.value ?? `${ctx.region}a`,
     ...(l.containerInstance ? { containerInstanceArn: l.containerInstance.containerInstanceArn } : {}),
+    ...(l.securityGroups?.length ? { securityGroups: [...l.securityGroups] } : {}),
     containers: [],
     overrides: {
       containerOverrides: l.overrides?.containerOverrides ?? [],

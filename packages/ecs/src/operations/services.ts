@@ -21,6 +21,7 @@ import { setTags } from '../domain/tags';
 import { checkRunTask, checkStrategyAssociated, launchTypeFor } from '../domain/tasks';
 import { checkConstraints, checkStrategies } from '../domain/placement/place';
 import { invalidParameter } from '../errors';
+import { checkAwsvpc } from '../runtime/ec2-network';
 import { checkTargetGroups } from '../scheduler/load-balancers';
 import { ServiceScheduler } from '../scheduler/scheduler';
 import type { DeploymentRecord, ServiceRecord } from '../state/types';
@@ -312,10 +313,12 @@ export function serviceOperations(d: EcsDomain, scheduler: ServiceScheduler): Op
   return {
     ...ops,
     async CreateService(input: ECS.CreateServiceRequest, ctx: RequestContext) {
+      await checkAwsvpc(ctx.bus, ctx, input.networkConfiguration?.awsvpcConfiguration);
       await checkTargetGroups(scheduler, ctx, input.loadBalancers, modeOf(ctx, input.taskDefinition));
       return ops.CreateService(input, ctx);
     },
     async UpdateService(input: ECS.UpdateServiceRequest, ctx: RequestContext) {
+      await checkAwsvpc(ctx.bus, ctx, input.networkConfiguration?.awsvpcConfiguration);
       if (input.loadBalancers?.length) {
         const svc = Object.values(d.stateOf(ctx).services).find(
           (x) => x.serviceName === input.service || x.serviceArn === input.service,

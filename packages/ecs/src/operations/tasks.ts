@@ -20,6 +20,7 @@ import { findContainerInstance } from '../domain/container-instances';
 import { NO_INSTANCES, checkConstraints, checkStrategies, place } from '../domain/placement/place';
 import { taskSlots } from '../domain/placement/slots';
 import { invalidParameter } from '../errors';
+import { checkAwsvpc } from '../runtime/ec2-network';
 import { Runtime } from '../runtime/runtime';
 import type { EcsState, TaskDefinitionRecord, TaskRecord } from '../state/types';
 
@@ -34,6 +35,22 @@ function runnableDefinition(state: EcsState, ctx: RequestContext, ref: string): 
 }
 
 export function taskOperations(d: EcsDomain, runtime: Runtime): OperationMap {
+  const ops = syncTaskOperations(d, runtime);
+  return {
+    ...ops,
+    // Subnets and security groups are checked against EC2 first, when the EC2 plugin is loaded.
+    async RunTask(input: ECS.RunTaskRequest, ctx: RequestContext) {
+      await checkAwsvpc(ctx.bus, ctx, input.networkConfiguration?.awsvpcConfiguration);
+      return ops.RunTask(input, ctx);
+    },
+    async StartTask(input: ECS.StartTaskRequest, ctx: RequestContext) {
+      await checkAwsvpc(ctx.bus, ctx, input.networkConfiguration?.awsvpcConfiguration);
+      return ops.StartTask(input, ctx);
+    },
+  };
+}
+
+function syncTaskOperations(d: EcsDomain, runtime: Runtime): OperationMap {
   return {
     RunTask(input: ECS.RunTaskRequest, ctx): ECS.RunTaskResponse {
       const state = d.stateOf(ctx);
@@ -105,6 +122,7 @@ export function taskOperations(d: EcsDomain, runtime: Runtime): OperationMap {
             enableExecuteCommand: input.enableExecuteCommand,
             clientToken: input.clientToken,
             subnets: input.networkConfiguration?.awsvpcConfiguration?.subnets,
+            securityGroups: input.networkConfiguration?.awsvpcConfiguration?.securityGroups,
             volumeConfigurations: input.volumeConfigurations,
             tags,
           }),
@@ -160,6 +178,7 @@ export function taskOperations(d: EcsDomain, runtime: Runtime): OperationMap {
           overrides: input.overrides,
           enableExecuteCommand: input.enableExecuteCommand,
           subnets: input.networkConfiguration?.awsvpcConfiguration?.subnets,
+          securityGroups: input.networkConfiguration?.awsvpcConfiguration?.securityGroups,
           volumeConfigurations: input.volumeConfigurations,
           tags,
           containerInstance: ci,

@@ -13,6 +13,7 @@ import { DockerEngine } from './docker/docker-engine';
 import { AGENT_ADDRESS, type ContainerEngine, type OutputLine, type PullPolicy } from './engine';
 import { type TaskStatus, applyStatus, pathTo } from './lifecycle';
 import { type ResolvedSecrets, resolveTaskSecrets } from './secrets';
+import { createTaskEni, deleteTaskEni } from './ec2-network';
 import { type Lease, SubnetPool } from './subnets';
 import { TaskRun } from './task-run';
 import { resolveEcrImage } from './ecr-images';
@@ -358,8 +359,11 @@ export class Runtime {
         close: (t) => this.closeLogs(t),
       },
       eni: {
-        lease: (subnetId) => this.pool.lease(subnetId),
-        release: (lease) => this.pool.release(lease),
+        lease: async (subnetId, attachmentId) =>
+          this.wiring.bus.isLoaded('ec2')
+            ? createTaskEni(this.wiring.bus, task, subnetId, attachmentId)
+            : this.pool.lease(subnetId),
+        release: (lease) => (lease.eniId ? void deleteTaskEni(this.wiring.bus, task, lease) : this.pool.release(lease)),
         network: (lease) => this.subnetNetwork(lease),
       },
     });

@@ -11,6 +11,9 @@ export interface Lease {
   ip: string;
   gateway: string;
   prefix: number;
+  /** The EC2 network interface behind this address, when the EC2 plugin made it. */
+  eniId?: string;
+  macAddress?: string;
 }
 
 const toInt = (ip: string) => ip.split('.').reduce((a, o) => a * 256 + Number(o), 0);

@@ -39,7 +39,7 @@ export interface TaskRunHooks {
   };
   /** awsvpc: an address in the subnet (undefined when exhausted), its release, and its network. */
   eni: {
-    lease(subnetId: string): Lease | undefined;
+    lease(subnetId: string, attachmentId: string): Promise<Lease | undefined>;
     release(lease: Lease): void;
     network(lease: Lease): Promise<string | undefined>;
   };

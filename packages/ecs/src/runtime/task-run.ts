@@ -127,7 +127,7 @@ export class TaskRun {
     const eni = this.eniAttachment();
     if (eni) {
       const subnetId = eni.details!.find((d) => d.name === 'subnetId')!.value!;
-      this.lease = this.hooks.eni.lease(subnetId);
+      this.lease = await this.hooks.eni.lease(subnetId, eni.id!);
       if (!this.lease) {
         eni.status = 'FAILED';
         throw new StartFailure(
@@ -139,7 +139,8 @@ export class TaskRun {
         this.task.taskArn.split(':')[3] === 'us-east-1'
           ? 'ec2.internal'
           : `${this.task.taskArn.split(':')[3]}.compute.internal`;
-      setDetail(eni, 'networkInterfaceId', newEniId());
+      setDetail(eni, 'networkInterfaceId', this.lease.eniId ?? newEniId());
+      if (this.lease.macAddress) setDetail(eni, 'macAddress', this.lease.macAddress);
       setDetail(eni, 'privateIPv4Address', this.lease.ip);
       setDetail(eni, 'privateDnsName', `ip-${this.lease.ip.replace(/\./g, '-')}.${domain}`);
       eni.status = 'ATTACHING';

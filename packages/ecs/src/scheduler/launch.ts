@@ -106,6 +106,7 @@ export function launch(
       platformVersion: from.platformVersion ?? svc.platformVersion,
       enableExecuteCommand: svc.enableExecuteCommand,
       subnets: (from.networkConfiguration ?? svc.networkConfiguration)?.awsvpcConfiguration?.subnets,
+      securityGroups: (from.networkConfiguration ?? svc.networkConfiguration)?.awsvpcConfiguration?.securityGroups,
       tags,
       systemTags,
     });

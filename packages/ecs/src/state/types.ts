@@ -76,6 +76,8 @@ export interface TaskRecord extends Task {
    * elbv2 plugin's `elbv2.target-health` events; absent when no elbv2 plugin answered.
    */
   targetHealth?: Record<string, { state: string; reason?: string; description?: string }>;
+  /** awsvpc tasks: the security groups their ENI gets (from the network configuration). */
+  securityGroups?: string[];
 }
 
 /** A deployment of the ECS controller, with what the scheduler tracks about it. */
