@@ -13,8 +13,30 @@ export interface Ec2Calls {
   DescribeSecurityGroups: Call<SDK.DescribeSecurityGroupsRequest, SDK.DescribeSecurityGroupsResult>;
 }
 
+/** An instance was launched, stopped, started or terminated (the ECS plugin's agent reads it). */
+export interface Ec2InstanceChange {
+  accountId: string;
+  region: string;
+  instanceId: string;
+  state: 'pending' | 'running' | 'stopping' | 'stopped' | 'shutting-down' | 'terminated';
+  instanceType: string;
+  imageId: string;
+  availabilityZone: string;
+  privateIpAddress: string;
+  vcpus: number;
+  memoryMiB: number;
+  /** The instance's user data, decoded. */
+  userData: string;
+  /** Whether it runs one of the ECS-optimized AMIs (whose agent registers with a cluster). */
+  ecsOptimized: boolean;
+  tags: Record<string, string>;
+}
+
 declare module '@dockside/core' {
   interface DocksideServices {
     ec2: Ec2Calls;
+  }
+  interface DocksideEvents {
+    'ec2.instance': Ec2InstanceChange;
   }
 }

@@ -5,7 +5,7 @@ import { operations } from './operations';
 import type { Ec2Options } from './options';
 import { emptyState, type Ec2State } from './state/types';
 
-export type { Ec2Calls } from './contract';
+export type { Ec2Calls, Ec2InstanceChange } from './contract';
 export type { Ec2Options } from './options';
 
 /**

@@ -246,3 +246,84 @@ test('security groups: rules authorised and revoked, duplicates refused, referen
     name: 'InvalidGroup.NotFound',
   });
 });
+
+test('instances: launch into a subnet, stop, start and terminate with EC2 state codes; ECS-optimized images', async () => {
+  const { Images } = await client.send(
+    new EC2.DescribeImagesCommand({
+      Owners: ['amazon'],
+      Filters: [{ Name: 'name', Values: ['al2023-ami-ecs-hvm-*'] }],
+    }),
+  );
+  expect(Images!.map((i) => i.Architecture).sort()).toEqual(['arm64', 'x86_64']);
+  const ami = Images!.find((i) => i.Architecture === 'x86_64')!.ImageId!;
+  const vpcId = (await client.send(new EC2.CreateVpcCommand({ CidrBlock: '10.50.0.0/16' }))).Vpc!.VpcId!;
+  const subnetId = (await client.send(new EC2.CreateSubnetCommand({ VpcId: vpcId, CidrBlock: '10.50.1.0/24' }))).Subnet!
+    .SubnetId!;
+  const run = await client.send(
+    new EC2.RunInstancesCommand({
+      ImageId: ami,
+      InstanceType: 't3.medium',
+      MinCount: 2,
+      MaxCount: 2,
+      SubnetId: subnetId,
+      TagSpecifications: [{ ResourceType: 'instance', Tags: [{ Key: 'role', Value: 'ecs' }] }],
+    }),
+  );
+  expect(run.Instances).toHaveLength(2);
+  expect(run.Instances![0]).toMatchObject({
+    State: { Code: 0, Name: 'pending' },
+    SubnetId: subnetId,
+    VpcId: vpcId,
+    InstanceType: 't3.medium',
+  });
+  expect(run.Instances![0].PrivateIpAddress).toMatch(/^10\.50\.1\.\d+$/);
+  const ids = run.Instances!.map((i) => i.InstanceId!);
+  const running = await client.send(
+    new EC2.DescribeInstancesCommand({
+      Filters: [
+        { Name: 'tag:role', Values: ['ecs'] },
+        { Name: 'instance-state-name', Values: ['running'] },
+      ],
+    }),
+  );
+  expect(running.Reservations!.flatMap((r) => r.Instances!.map((i) => i.InstanceId)).sort()).toEqual([...ids].sort());
+  const [subnet] = (await client.send(new EC2.DescribeSubnetsCommand({ SubnetIds: [subnetId] }))).Subnets!;
+  expect(subnet.AvailableIpAddressCount).toBe(256 - 5 - 2);
+
+  const stop = await client.send(new EC2.StopInstancesCommand({ InstanceIds: [ids[0]] }));
+  expect(stop.StoppingInstances![0]).toMatchObject({
+    PreviousState: { Name: 'running' },
+    CurrentState: { Name: 'stopping' },
+  });
+  const start = await client.send(new EC2.StartInstancesCommand({ InstanceIds: [ids[0]] }));
+  expect(start.StartingInstances![0]).toMatchObject({
+    PreviousState: { Name: 'stopped' },
+    CurrentState: { Name: 'pending' },
+  });
+  const status = await client.send(new EC2.DescribeInstanceStatusCommand({ InstanceIds: ids }));
+  expect(status.InstanceStatuses!.map((s) => s.InstanceStatus!.Status)).toEqual(['ok', 'ok']);
+  await client.send(new EC2.TerminateInstancesCommand({ InstanceIds: ids }));
+  const gone = await client.send(new EC2.DescribeInstancesCommand({ InstanceIds: ids }));
+  expect(gone.Reservations![0].Instances!.map((i) => i.State)).toEqual([
+    { Code: 48, Name: 'terminated' },
+    { Code: 48, Name: 'terminated' },
+  ]);
+  expect(await fails(client.send(new EC2.StartInstancesCommand({ InstanceIds: [ids[0]] })))).toMatchObject({
+    name: 'IncorrectInstanceState',
+  });
+  expect(
+    await fails(client.send(new EC2.DescribeInstancesCommand({ InstanceIds: ['i-0123456789abcdef0'] }))),
+  ).toMatchObject({
+    name: 'InvalidInstanceID.NotFound',
+  });
+  expect(
+    await fails(
+      client.send(
+        new EC2.RunInstancesCommand({ ImageId: ami, MinCount: 1, MaxCount: 1, InstanceType: 'x9.huge' as never }),
+      ),
+    ),
+  ).toMatchObject({
+    name: 'InvalidParameterValue',
+  });
+  await client.send(new EC2.DeleteSubnetCommand({ SubnetId: subnetId }));
+});

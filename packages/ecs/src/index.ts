@@ -19,6 +19,7 @@ import { taskOperations } from './operations/tasks';
 import type { EcsOptions } from './options';
 import { introspectionRoutes } from './routes/introspection';
 import { metadataRoutes } from './routes/metadata';
+import { startInstanceAgent } from './runtime/instance-agent';
 import { Runtime } from './runtime/runtime';
 import { ServiceScheduler } from './scheduler/scheduler';
 import { type EcsState, emptyState } from './state/types';
@@ -74,6 +75,7 @@ export function ecs(options: EcsOptions = {}): DocksidePlugin {
         exposeOn: ctx.exposeOn,
         accountOf: (task) => task.taskArn.split(':')[4],
       });
+      let stopAgent = () => undefined as void;
       const scheduler = new ServiceScheduler(
         store,
         runtime,
@@ -134,6 +136,7 @@ export function ecs(options: EcsOptions = {}): DocksidePlugin {
           // Services restored from --data-dir start their tasks again; the scheduler listens
           // first, so it sees the restored tasks stop below (and deregisters their targets).
           scheduler.start();
+          stopAgent = startInstanceAgent(domain, ctx.bus, ctx.logger);
           // Tasks restored from --data-dir have no containers under this process: record that.
           for (const { state } of store.entries()) {
             for (const t of Object.values(state.tasks)) {
@@ -147,6 +150,7 @@ export function ecs(options: EcsOptions = {}): DocksidePlugin {
           }
         },
         async stop() {
+          stopAgent();
           scheduler.stop();
           await runtime.shutdown();
         },

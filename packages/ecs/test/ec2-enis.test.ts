@@ -147,3 +147,66 @@ test('a Fargate service in created subnets gets EC2 ENIs from those subnets, rel
   expect(after.AvailableIpAddressCount).toBe(11);
   await ec2c.send(new EC2.DeleteSubnetCommand({ SubnetId: subnets[0].SubnetId }));
 });
+
+test('an EC2 instance whose user data sets ECS_CLUSTER registers as a container instance and takes EC2 tasks', async () => {
+  await ecsc.send(new ECS.CreateClusterCommand({ clusterName: 'fleet' }));
+  const { Vpcs } = await ec2c.send(
+    new EC2.DescribeVpcsCommand({ Filters: [{ Name: 'is-default', Values: ['true'] }] }),
+  );
+  const [subnet] = (
+    await ec2c.send(new EC2.DescribeSubnetsCommand({ Filters: [{ Name: 'vpc-id', Values: [Vpcs![0].VpcId!] }] }))
+  ).Subnets!;
+  const userData = Buffer.from('#!/bin/bash\necho ECS_CLUSTER=fleet >> /etc/ecs/ecs.config\n').toString('base64');
+  const run = await ec2c.send(
+    new EC2.RunInstancesCommand({
+      ImageId: 'ami-0123456789abcdef0',
+      InstanceType: 't3.medium',
+      MinCount: 1,
+      MaxCount: 1,
+      SubnetId: subnet.SubnetId,
+      UserData: userData,
+    }),
+  );
+  const instanceId = run.Instances![0].InstanceId!;
+  const { containerInstanceArns } = await ecsc.send(new ECS.ListContainerInstancesCommand({ cluster: 'fleet' }));
+  expect(containerInstanceArns).toHaveLength(1);
+  const [ci] = (
+    await ecsc.send(
+      new ECS.DescribeContainerInstancesCommand({ cluster: 'fleet', containerInstances: containerInstanceArns }),
+    )
+  ).containerInstances!;
+  expect(ci).toMatchObject({ ec2InstanceId: instanceId, status: 'ACTIVE', agentConnected: true });
+  expect(ci.registeredResources!.find((r) => r.name === 'CPU')!.integerValue).toBe(2048);
+  expect(ci.attributes).toEqual(
+    expect.arrayContaining([
+      { name: 'ecs.instance-type', value: 't3.medium' },
+      { name: 'ecs.availability-zone', value: subnet.AvailabilityZone },
+    ]),
+  );
+
+  await ecsc.send(
+    new ECS.RegisterTaskDefinitionCommand({
+      family: 'onit',
+      containerDefinitions: [
+        { name: 'c', image: BUSYBOX, cpu: 512, memory: 64, command: ['sleep', '600'], stopTimeout: 1 },
+      ],
+    }),
+  );
+  const task = await ecsc.send(new ECS.RunTaskCommand({ cluster: 'fleet', taskDefinition: 'onit' }));
+  expect(task.tasks![0].containerInstanceArn).toBe(ci.containerInstanceArn);
+  await ecsc.send(new ECS.StopTaskCommand({ cluster: 'fleet', task: task.tasks![0].taskArn }));
+
+  // A stopped instance's agent is disconnected (nothing is placed there); terminating deregisters it.
+  await ec2c.send(new EC2.StopInstancesCommand({ InstanceIds: [instanceId] }));
+  const [stopped] = (
+    await ecsc.send(
+      new ECS.DescribeContainerInstancesCommand({ cluster: 'fleet', containerInstances: containerInstanceArns }),
+    )
+  ).containerInstances!;
+  expect(stopped.agentConnected).toBe(false);
+  const refused = await ecsc.send(new ECS.RunTaskCommand({ cluster: 'fleet', taskDefinition: 'onit' }));
+  expect(refused.failures).toEqual([{ arn: ci.containerInstanceArn, reason: 'AGENT' }]);
+  await ec2c.send(new EC2.TerminateInstancesCommand({ InstanceIds: [instanceId] }));
+  const after = await ecsc.send(new ECS.ListContainerInstancesCommand({ cluster: 'fleet' }));
+  expect(after.containerInstanceArns).toEqual([]);
+});

@@ -4,6 +4,7 @@ import type { Ec2Options } from '../options';
 import type { Ec2State } from '../state/types';
 import { accountOperations } from './account';
 import { stateOfStore } from './common';
+import { instanceOperations } from './instances';
 import { networkInterfaceOperations } from './network-interfaces';
 import { securityGroupOperations } from './security-groups';
 import { vpcOperations } from './vpcs';
@@ -27,6 +28,7 @@ export function operations(deps: Ec2Deps): OperationMap {
     ...securityGroupOperations(stateOf),
     ...accountOperations(stateOf),
     ...networkInterfaceOperations(stateOf),
+    ...instanceOperations(stateOf),
   };
   return Object.fromEntries(
     Object.entries(all).map(([name, handler]) => [

@@ -74,6 +74,27 @@ export interface NetworkInterfaceRecord {
   attachment?: { attachmentId: string; attachTime: Date; deviceIndex: number; instanceOwnerId: string };
 }
 
+export interface InstanceRecord {
+  instanceId: string;
+  reservationId: string;
+  imageId: string;
+  instanceType: string;
+  state: 'pending' | 'running' | 'stopping' | 'stopped' | 'shutting-down' | 'terminated';
+  subnetId: string;
+  vpcId: string;
+  availabilityZone: string;
+  privateIpAddress: string;
+  networkInterfaceId: string;
+  groupIds: string[];
+  /** Base64, as sent. */
+  userData?: string;
+  keyName?: string;
+  iamInstanceProfile?: string;
+  clientToken?: string;
+  launchTime: Date;
+  stateReason?: string;
+}
+
 export interface Ec2State {
   vpcs: Record<string, VpcRecord>;
   subnets: Record<string, SubnetRecord>;
@@ -82,6 +103,7 @@ export interface Ec2State {
   /** Network ACLs are records only (the default one of each VPC allows everything). */
   networkAcls: Record<string, { networkAclId: string; vpcId: string; isDefault: boolean }>;
   networkInterfaces: Record<string, NetworkInterfaceRecord>;
+  instances: Record<string, InstanceRecord>;
   /** Tags of every resource, by resource id. */
   tags: Record<string, Record<string, string>>;
   /** Whether the default VPC of this account + region was made (it is made on first use). */
@@ -95,6 +117,7 @@ export const emptyState = (): Ec2State => ({
   routeTables: {},
   networkAcls: {},
   networkInterfaces: {},
+  instances: {},
   tags: {},
   defaultsMade: false,
 });

@@ -6,7 +6,7 @@
  * AWS's: AMI ids are stable per region and variant (`ami-` + 17 hex digits), and there is no
  * image behind them. Computed on demand, never stored, so they are the same in every account.
  */
-import { createHash } from 'node:crypto';
+import { ECS_OPTIMIZED_AMIS, ECS_OPTIMIZED_AMIS_PUBLISHED, ecsOptimizedAmiId } from '@dockside/core';
 import type { ParameterRecord } from '../state/types';
 
 export const PUBLIC_PREFIX = '/aws/service/';
@@ -30,25 +30,7 @@ const REGIONS: Array<[region: string, azPrefix: string, longName: string]> = [
   ['ap-northeast-2', 'apne2', 'Asia Pacific (Seoul)'],
 ];
 
-/** The ECS-optimized AMI families: path under optimized-ami, OS name, architecture, image name stem. */
-const AMI_VARIANTS: Array<[path: string, os: string, arch: string, stem: string]> = [
-  ['amazon-linux-2023', 'Amazon Linux 2023', 'x86_64', 'al2023-ami-ecs-hvm-2023.0.20261115-kernel-6.1'],
-  ['amazon-linux-2023/arm64', 'Amazon Linux 2023', 'arm64', 'al2023-ami-ecs-hvm-2023.0.20261115-kernel-6.1'],
-  ['amazon-linux-2023/gpu', 'Amazon Linux 2023', 'x86_64', 'al2023-ami-ecs-gpu-hvm-2023.0.20261115-kernel-6.1'],
-  ['amazon-linux-2023/neuron', 'Amazon Linux 2023', 'x86_64', 'al2023-ami-ecs-neuron-hvm-2023.0.20261115-kernel-6.1'],
-  ['amazon-linux-2', 'Amazon Linux 2', 'x86_64', 'amzn2-ami-ecs-hvm-2.0.20261115'],
-  ['amazon-linux-2/arm64', 'Amazon Linux 2', 'arm64', 'amzn2-ami-ecs-hvm-2.0.20261115'],
-  ['amazon-linux-2/gpu', 'Amazon Linux 2', 'x86_64', 'amzn2-ami-ecs-gpu-hvm-2.0.20261115'],
-  ['amazon-linux-2/inf', 'Amazon Linux 2', 'x86_64', 'amzn2-ami-ecs-inf-hvm-2.0.20261115'],
-  ['amazon-linux-2/kernel-5.10', 'Amazon Linux 2', 'x86_64', 'amzn2-ami-ecs-kernel-5.10-hvm-2.0.20261115'],
-];
-
-const PUBLISHED = new Date('2026-11-15T00:00:00Z');
-
-/** The id Dockside gives an ECS-optimized AMI of a region and variant (stable, plausible). */
-export function ecsOptimizedAmiId(region: string, variant: string): string {
-  return `ami-0${createHash('sha256').update(`${region}:${variant}`).digest('hex').slice(0, 16)}`;
-}
+const PUBLISHED = ECS_OPTIMIZED_AMIS_PUBLISHED;
 
 function parameter(region: string, name: string, value: string, dataType = 'text'): ParameterRecord {
   return {
@@ -75,7 +57,7 @@ function parameter(region: string, name: string, value: string, dataType = 'text
 /** Every public parameter as seen from `region`, sorted by name. */
 export function publicParameters(region: string): ParameterRecord[] {
   const out: ParameterRecord[] = [];
-  for (const [path, os, arch, stem] of AMI_VARIANTS) {
+  for (const [path, os, arch, stem] of ECS_OPTIMIZED_AMIS) {
     const base = `/aws/service/ecs/optimized-ami/${path}/recommended`;
     const fields = {
       ecs_agent_version: '1.99.0',

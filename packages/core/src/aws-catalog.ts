@@ -1,0 +1,27 @@
+/**
+ * AWS's public catalog that several plugins present the same way: the ECS-optimized AMIs (named
+ * by the public SSM parameters `/aws/service/ecs/optimized-ami/…`, described by EC2's
+ * DescribeImages). Ids are plausible and stable per region and variant; no image is behind them.
+ */
+import { createHash } from 'node:crypto';
+
+/** The ECS-optimized AMI families: path under optimized-ami, OS name, architecture, image name stem. */
+export const ECS_OPTIMIZED_AMIS: ReadonlyArray<readonly [path: string, os: string, arch: string, stem: string]> = [
+  ['amazon-linux-2023', 'Amazon Linux 2023', 'x86_64', 'al2023-ami-ecs-hvm-2023.0.20261115-kernel-6.1'],
+  ['amazon-linux-2023/arm64', 'Amazon Linux 2023', 'arm64', 'al2023-ami-ecs-hvm-2023.0.20261115-kernel-6.1'],
+  ['amazon-linux-2023/gpu', 'Amazon Linux 2023', 'x86_64', 'al2023-ami-ecs-gpu-hvm-2023.0.20261115-kernel-6.1'],
+  ['amazon-linux-2023/neuron', 'Amazon Linux 2023', 'x86_64', 'al2023-ami-ecs-neuron-hvm-2023.0.20261115-kernel-6.1'],
+  ['amazon-linux-2', 'Amazon Linux 2', 'x86_64', 'amzn2-ami-ecs-hvm-2.0.20261115'],
+  ['amazon-linux-2/arm64', 'Amazon Linux 2', 'arm64', 'amzn2-ami-ecs-hvm-2.0.20261115'],
+  ['amazon-linux-2/gpu', 'Amazon Linux 2', 'x86_64', 'amzn2-ami-ecs-gpu-hvm-2.0.20261115'],
+  ['amazon-linux-2/inf', 'Amazon Linux 2', 'x86_64', 'amzn2-ami-ecs-inf-hvm-2.0.20261115'],
+  ['amazon-linux-2/kernel-5.10', 'Amazon Linux 2', 'x86_64', 'amzn2-ami-ecs-kernel-5.10-hvm-2.0.20261115'],
+];
+
+/** When the catalog's images were published. */
+export const ECS_OPTIMIZED_AMIS_PUBLISHED = new Date('2026-11-15T00:00:00Z');
+
+/** The id Dockside gives an ECS-optimized AMI of a region and variant (stable, plausible). */
+export function ecsOptimizedAmiId(region: string, variant: string): string {
+  return `ami-0${createHash('sha256').update(`${region}:${variant}`).digest('hex').slice(0, 16)}`;
+}
