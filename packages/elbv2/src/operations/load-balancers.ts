@@ -9,6 +9,7 @@ import { checkName } from '../domain/names';
 import { setTags } from '../domain/tags';
 import { checkAttributes, LB_ATTRIBUTE_RULES } from '../domain/attributes';
 import { duplicateLbName, invalid, lbNotFound, notPermitted } from '../errors';
+import { networkFromEc2 } from './ec2-network';
 import type { Elbv2State, LoadBalancerRecord } from '../state/types';
 import type { Elbv2Env } from './context';
 import { deleteListener } from './listeners';
@@ -38,13 +39,24 @@ export function loadBalancerOperations(env: Elbv2Env) {
     t.unref();
   };
   return {
-    CreateLoadBalancer(input: ELB.CreateLoadBalancerInput, ctx: RequestContext): ELB.CreateLoadBalancerOutput {
+    async CreateLoadBalancer(
+      input: ELB.CreateLoadBalancerInput,
+      ctx: RequestContext,
+    ): Promise<ELB.CreateLoadBalancerOutput> {
       const s = stateOf(ctx);
       const name = input.Name!;
       checkName('load balancer', name);
       const type = (input.Type ?? 'application') as LoadBalancerRecord['type'];
       const scheme = input.Scheme ?? 'internet-facing';
-      const subnets = subnetsOf(ctx.region, input);
+      let subnets = subnetsOf(ctx.region, input);
+      // With the EC2 plugin, subnets and groups are EC2's (checked, with their zones and VPC).
+      const net = await networkFromEc2(
+        ctx,
+        subnets.map((x) => x.subnetId),
+        input.SecurityGroups,
+        type,
+      );
+      if (net && subnets.length) subnets = net.subnets;
       if (type === 'application' && subnets.length === 1) {
         throw invalid('At least two subnets in two different Availability Zones must be specified');
       }
@@ -69,15 +81,18 @@ export function loadBalancerOperations(env: Elbv2Env) {
         dnsName: dnsName(ctx, name, scheme),
         createdTime: new Date(),
         state: 'provisioning',
-        vpcId: DEFAULT_VPC,
+        vpcId: net?.vpcId ?? DEFAULT_VPC,
         subnets: subnets.length
           ? subnets
-          : [
+          : (net?.subnets ?? [
               { subnetId: 'subnet-00000000000000001', zone: `${ctx.region}a` },
               { subnetId: 'subnet-00000000000000002', zone: `${ctx.region}b` },
-            ],
-        securityGroups:
-          type === 'application' ? (input.SecurityGroups ?? ['sg-00000000000000000']) : input.SecurityGroups,
+            ]),
+        securityGroups: net
+          ? net.securityGroups
+          : type === 'application'
+            ? (input.SecurityGroups ?? ['sg-00000000000000000'])
+            : input.SecurityGroups,
         ipAddressType: input.IpAddressType ?? 'ipv4',
         attributes: loadBalancerAttributes(type),
         ipamPools: input.IpamPools,
