@@ -327,3 +327,82 @@ test('instances: launch into a subnet, stop, start and terminate with EC2 state 
   });
   await client.send(new EC2.DeleteSubnetCommand({ SubnetId: subnetId }));
 });
+
+test('internet and NAT gateways, Elastic IPs and route tables, as a public/private network declares them', async () => {
+  const vpcId = (await client.send(new EC2.CreateVpcCommand({ CidrBlock: '10.80.0.0/16' }))).Vpc!.VpcId!;
+  const pub = (await client.send(new EC2.CreateSubnetCommand({ VpcId: vpcId, CidrBlock: '10.80.0.0/24' }))).Subnet!
+    .SubnetId!;
+  const priv = (await client.send(new EC2.CreateSubnetCommand({ VpcId: vpcId, CidrBlock: '10.80.1.0/24' }))).Subnet!
+    .SubnetId!;
+  const igw = (await client.send(new EC2.CreateInternetGatewayCommand({}))).InternetGateway!.InternetGatewayId!;
+  await client.send(new EC2.AttachInternetGatewayCommand({ InternetGatewayId: igw, VpcId: vpcId }));
+  const described = await client.send(
+    new EC2.DescribeInternetGatewaysCommand({ Filters: [{ Name: 'attachment.vpc-id', Values: [vpcId] }] }),
+  );
+  expect(described.InternetGateways![0].Attachments).toEqual([{ State: 'available', VpcId: vpcId }]);
+  expect(await fails(client.send(new EC2.DeleteVpcCommand({ VpcId: vpcId })))).toMatchObject({
+    name: 'DependencyViolation',
+  });
+
+  const publicRt = (await client.send(new EC2.CreateRouteTableCommand({ VpcId: vpcId }))).RouteTable!.RouteTableId!;
+  await client.send(
+    new EC2.CreateRouteCommand({ RouteTableId: publicRt, DestinationCidrBlock: '0.0.0.0/0', GatewayId: igw }),
+  );
+  expect(
+    await fails(
+      client.send(
+        new EC2.CreateRouteCommand({ RouteTableId: publicRt, DestinationCidrBlock: '0.0.0.0/0', GatewayId: igw }),
+      ),
+    ),
+  ).toMatchObject({ name: 'RouteAlreadyExists' });
+  const assoc = await client.send(new EC2.AssociateRouteTableCommand({ RouteTableId: publicRt, SubnetId: pub }));
+
+  const eip = await client.send(new EC2.AllocateAddressCommand({ Domain: 'vpc' }));
+  expect(eip.PublicIp).toMatch(/^203\.0\.113\.\d+$/);
+  const nat = (await client.send(new EC2.CreateNatGatewayCommand({ SubnetId: pub, AllocationId: eip.AllocationId })))
+    .NatGateway!;
+  expect(nat.NatGatewayAddresses![0]).toMatchObject({ PublicIp: eip.PublicIp, AllocationId: eip.AllocationId });
+  const privateRt = (await client.send(new EC2.CreateRouteTableCommand({ VpcId: vpcId }))).RouteTable!.RouteTableId!;
+  await client.send(
+    new EC2.CreateRouteCommand({
+      RouteTableId: privateRt,
+      DestinationCidrBlock: '0.0.0.0/0',
+      NatGatewayId: nat.NatGatewayId,
+    }),
+  );
+  await client.send(new EC2.AssociateRouteTableCommand({ RouteTableId: privateRt, SubnetId: priv }));
+  const { RouteTables } = await client.send(
+    new EC2.DescribeRouteTablesCommand({ Filters: [{ Name: 'association.subnet-id', Values: [priv] }] }),
+  );
+  expect(RouteTables![0].Routes).toEqual([
+    expect.objectContaining({ DestinationCidrBlock: '10.80.0.0/16', GatewayId: 'local' }),
+    expect.objectContaining({ DestinationCidrBlock: '0.0.0.0/0', NatGatewayId: nat.NatGatewayId, State: 'active' }),
+  ]);
+  const [addr] = (await client.send(new EC2.DescribeAddressesCommand({ AllocationIds: [eip.AllocationId!] })))
+    .Addresses!;
+  expect(addr.AssociationId).toBeDefined();
+  expect(await fails(client.send(new EC2.ReleaseAddressCommand({ AllocationId: eip.AllocationId })))).toMatchObject({
+    name: 'InvalidIPAddress.InUse',
+  });
+
+  // Tear down in the order EC2 requires.
+  await client.send(new EC2.DeleteNatGatewayCommand({ NatGatewayId: nat.NatGatewayId }));
+  const [gone] = (await client.send(new EC2.DescribeNatGatewaysCommand({ NatGatewayIds: [nat.NatGatewayId!] })))
+    .NatGateways!;
+  expect(gone.State).toBe('deleted');
+  await client.send(new EC2.ReleaseAddressCommand({ AllocationId: eip.AllocationId }));
+  await client.send(new EC2.DisassociateRouteTableCommand({ AssociationId: assoc.AssociationId }));
+  for (const rt of [publicRt, privateRt]) {
+    const {
+      RouteTables: [t],
+    } = await client.send(new EC2.DescribeRouteTablesCommand({ RouteTableIds: [rt] }));
+    for (const a of t.Associations ?? [])
+      await client.send(new EC2.DisassociateRouteTableCommand({ AssociationId: a.RouteTableAssociationId }));
+    await client.send(new EC2.DeleteRouteTableCommand({ RouteTableId: rt }));
+  }
+  await client.send(new EC2.DetachInternetGatewayCommand({ InternetGatewayId: igw, VpcId: vpcId }));
+  await client.send(new EC2.DeleteInternetGatewayCommand({ InternetGatewayId: igw }));
+  await client.send(new EC2.DeleteSubnetCommand({ SubnetId: pub }));
+  await client.send(new EC2.DeleteSubnetCommand({ SubnetId: priv }));
+  await client.send(new EC2.DeleteVpcCommand({ VpcId: vpcId }));
+});

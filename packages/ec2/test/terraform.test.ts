@@ -1,6 +1,7 @@
 /**
  * Terraform's hashicorp/aws provider (from the machine's mirror) applies test/terraform/main.tf
- * (a VPC with two subnets in the zones `aws_availability_zones` lists, a security group, the
+ * (a VPC with two subnets in the zones `aws_availability_zones` lists, a security group, an internet
+ * gateway, a route table and its association, an Elastic IP and a NAT gateway, the
  * default VPC and `aws_subnets` read back) against Dockside, re-plans with no changes, and
  * destroys. Skipped where `terraform` or the provider mirror is absent.
  */
@@ -20,7 +21,7 @@ const client = gw.sdk(EC2Client);
     const init = await ws.run(['init', '-input=false']);
     expect(init.status).toBe(0);
     const apply = await ws.run(['apply', '-auto-approve', '-input=false', ...vars]);
-    expect(apply.out).toMatch(/Apply complete! Resources: 4 added/);
+    expect(apply.out).toMatch(/Apply complete! Resources: 9 added/);
     expect(apply.out).toMatch(/default_vpc = "172\.31\.0\.0\/16"/);
     const { Vpcs } = await client.send(
       new DescribeVpcsCommand({ Filters: [{ Name: 'tag:Name', Values: ['dockside-tf'] }] }),
@@ -30,7 +31,7 @@ const client = gw.sdk(EC2Client);
     expect(plan.out).toMatch(/No changes/);
     expect(plan.status).toBe(0);
     const destroy = await ws.run(['destroy', '-auto-approve', '-input=false', ...vars]);
-    expect(destroy.out).toMatch(/Destroy complete! Resources: 4 destroyed/);
+    expect(destroy.out).toMatch(/Destroy complete! Resources: 9 destroyed/);
     const after = await client.send(
       new DescribeVpcsCommand({ Filters: [{ Name: 'tag:Name', Values: ['dockside-tf'] }] }),
     );

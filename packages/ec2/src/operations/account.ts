@@ -3,7 +3,6 @@ import { ServiceError, type OperationMap, type RequestContext } from '@dockside/
 import { applyFilters } from '../domain/filters';
 import { zonesOf } from '../domain/network';
 import { invalidParameterValue } from '../errors';
-import type { RouteTableRecord } from '../state/types';
 import { type StateOf, tagsOf, tagsView } from './common';
 
 const REGIONS = [
@@ -36,10 +35,13 @@ const RESOURCE_TYPES: Record<string, string> = {
   acl: 'network-acl',
   eni: 'network-interface',
   i: 'instance',
+  igw: 'internet-gateway',
+  eipalloc: 'elastic-ip',
+  nat: 'natgateway',
 };
 const typeOf = (id: string) => RESOURCE_TYPES[id.slice(0, id.lastIndexOf('-'))];
 
-/** Regions and zones, account attributes, tags of any resource, route tables and network ACLs. */
+/** Regions and zones, account attributes, tags of any resource, network ACLs. */
 export function accountOperations(stateOf: StateOf): OperationMap {
   const exists = (ctx: RequestContext, id: string) => {
     const s = stateOf(ctx);
@@ -49,26 +51,13 @@ export function accountOperations(stateOf: StateOf): OperationMap {
       s.securityGroups[id] ||
       s.routeTables[id] ||
       s.networkAcls[id] ||
+      s.networkInterfaces[id] ||
+      s.instances[id] ||
+      s.internetGateways[id] ||
+      s.addresses[id] ||
+      s.natGateways[id] ||
       Object.values(s.securityGroups).some((g) => g.rules.some((r) => r.ruleId === id)),
     );
-  };
-  const routeTableView = (ctx: RequestContext, r: RouteTableRecord): EC2.RouteTable => {
-    const tags = tagsView(stateOf(ctx), r.routeTableId);
-    return {
-      RouteTableId: r.routeTableId,
-      VpcId: r.vpcId,
-      OwnerId: ctx.accountId,
-      Routes: r.routes,
-      Associations: r.associations.map((a) => ({
-        RouteTableAssociationId: a.id,
-        RouteTableId: r.routeTableId,
-        Main: a.main,
-        ...(a.subnetId ? { SubnetId: a.subnetId } : {}),
-        AssociationState: { State: 'associated' },
-      })),
-      PropagatingVgws: [],
-      ...(tags.length ? { Tags: tags } : {}),
-    };
   };
   return {
     DescribeRegions(input: EC2.DescribeRegionsRequest): EC2.DescribeRegionsResult {
@@ -202,26 +191,6 @@ export function accountOperations(stateOf: StateOf): OperationMap {
       };
     },
 
-    DescribeRouteTables(input: EC2.DescribeRouteTablesRequest, ctx): EC2.DescribeRouteTablesResult {
-      const state = stateOf(ctx);
-      const listed = Object.values(state.routeTables).filter(
-        (r) => !input.RouteTableIds?.length || input.RouteTableIds.includes(r.routeTableId),
-      );
-      const tables = applyFilters(
-        listed,
-        input.Filters,
-        {
-          'route-table-id': (r) => r.routeTableId,
-          'vpc-id': (r) => r.vpcId,
-          'association.main': (r) => r.associations.some((a) => a.main),
-          'association.subnet-id': (r) => r.associations.filter((a) => a.subnetId).map((a) => a.subnetId!),
-          'association.route-table-association-id': (r) => r.associations.map((a) => a.id),
-          'owner-id': () => ctx.accountId,
-        },
-        (r) => tagsOf(state, r.routeTableId),
-      );
-      return { RouteTables: tables.map((r) => routeTableView(ctx, r)) };
-    },
     DescribeNetworkAcls(input: EC2.DescribeNetworkAclsRequest, ctx): EC2.DescribeNetworkAclsResult {
       const state = stateOf(ctx);
       const listed = Object.values(state.networkAcls).filter(

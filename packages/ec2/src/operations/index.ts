@@ -4,8 +4,10 @@ import type { Ec2Options } from '../options';
 import type { Ec2State } from '../state/types';
 import { accountOperations } from './account';
 import { stateOfStore } from './common';
+import { gatewayOperations } from './gateways';
 import { instanceOperations } from './instances';
 import { networkInterfaceOperations } from './network-interfaces';
+import { routeTableOperations } from './route-tables';
 import { securityGroupOperations } from './security-groups';
 import { vpcOperations } from './vpcs';
 
@@ -29,6 +31,8 @@ export function operations(deps: Ec2Deps): OperationMap {
     ...accountOperations(stateOf),
     ...networkInterfaceOperations(stateOf),
     ...instanceOperations(stateOf),
+    ...gatewayOperations(stateOf),
+    ...routeTableOperations(stateOf),
   };
   return Object.fromEntries(
     Object.entries(all).map(([name, handler]) => [

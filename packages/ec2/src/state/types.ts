@@ -95,6 +95,33 @@ export interface InstanceRecord {
   stateReason?: string;
 }
 
+export interface InternetGatewayRecord {
+  internetGatewayId: string;
+  vpcId?: string;
+}
+
+export interface AddressRecord {
+  allocationId: string;
+  publicIp: string;
+  associationId?: string;
+  networkInterfaceId?: string;
+  instanceId?: string;
+  privateIpAddress?: string;
+}
+
+export interface NatGatewayRecord {
+  natGatewayId: string;
+  subnetId: string;
+  vpcId: string;
+  connectivityType: string;
+  allocationId?: string;
+  networkInterfaceId: string;
+  privateIp: string;
+  state: 'available' | 'deleted';
+  createTime: Date;
+  deleteTime?: Date;
+}
+
 export interface Ec2State {
   vpcs: Record<string, VpcRecord>;
   subnets: Record<string, SubnetRecord>;
@@ -104,6 +131,9 @@ export interface Ec2State {
   networkAcls: Record<string, { networkAclId: string; vpcId: string; isDefault: boolean }>;
   networkInterfaces: Record<string, NetworkInterfaceRecord>;
   instances: Record<string, InstanceRecord>;
+  internetGateways: Record<string, InternetGatewayRecord>;
+  addresses: Record<string, AddressRecord>;
+  natGateways: Record<string, NatGatewayRecord>;
   /** Tags of every resource, by resource id. */
   tags: Record<string, Record<string, string>>;
   /** Whether the default VPC of this account + region was made (it is made on first use). */
@@ -118,6 +148,9 @@ export const emptyState = (): Ec2State => ({
   networkAcls: {},
   networkInterfaces: {},
   instances: {},
+  internetGateways: {},
+  addresses: {},
+  natGateways: {},
   tags: {},
   defaultsMade: false,
 });
