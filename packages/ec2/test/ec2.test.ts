@@ -393,9 +393,7 @@ test('internet and NAT gateways, Elastic IPs and route tables, as a public/priva
   await client.send(new EC2.ReleaseAddressCommand({ AllocationId: eip.AllocationId }));
   await client.send(new EC2.DisassociateRouteTableCommand({ AssociationId: assoc.AssociationId }));
   for (const rt of [publicRt, privateRt]) {
-    const {
-      RouteTables: [t],
-    } = await client.send(new EC2.DescribeRouteTablesCommand({ RouteTableIds: [rt] }));
+    const [t] = (await client.send(new EC2.DescribeRouteTablesCommand({ RouteTableIds: [rt] }))).RouteTables!;
     for (const a of t.Associations ?? [])
       await client.send(new EC2.DisassociateRouteTableCommand({ AssociationId: a.RouteTableAssociationId }));
     await client.send(new EC2.DeleteRouteTableCommand({ RouteTableId: rt }));
