@@ -1,8 +1,8 @@
 import type { ServiceError } from '../errors';
 import { serializationError } from '../errors';
 import type { MemberDef, ServiceModel, ShapeRef } from '../model/types';
-import { isDate } from '../util';
 import type { WireResponse } from './types';
+import { escapeXml, scalarXml } from './xml';
 
 /**
  * EC2's query dialect: `Action=…&Version=…` form parameters like awsQuery, but lists are flat
@@ -98,8 +98,6 @@ export function decodeEc2Input(
   return read('', { shape: inputShape }) as Record<string, unknown>;
 }
 
-const escapeXml = (s: string) => s.replace(/[<>&]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;' })[c]!);
-
 function xmlValue(model: ServiceModel, ref: ShapeRef, value: unknown): string {
   const r = resolve(model, ref);
   if (r.kind === 'structure') {
@@ -121,10 +119,7 @@ function xmlValue(model: ServiceModel, ref: ShapeRef, value: unknown): string {
       .map(([k, v]) => `<item><key>${escapeXml(k)}</key><value>${xmlValue(model, r.value, v)}</value></item>`)
       .join('');
   }
-  if (isDate(value)) return value.toISOString();
-  if (r.of === 'timestamp' && typeof value === 'number') return new Date(value * 1000).toISOString();
-  if (Buffer.isBuffer(value)) return value.toString('base64');
-  return escapeXml(String(value));
+  return scalarXml(r.of, value);
 }
 
 export function encodeEc2Result(

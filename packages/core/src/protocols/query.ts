@@ -1,8 +1,8 @@
 import type { ServiceError } from '../errors';
-import { isDate } from '../util';
 import { serializationError } from '../errors';
 import type { MemberDef, ServiceModel, ShapeRef } from '../model/types';
 import type { WireResponse } from './types';
+import { escapeXml, scalarXml } from './xml';
 
 /**
  * awsQuery: `Action=…&Version=…` form parameters in, XML out (ELBv2 and other query services).
@@ -96,9 +96,6 @@ export function decodeQueryInput(
   return read('', { shape: inputShape }) as Record<string, unknown>;
 }
 
-/** Escapes element text (no attributes are written, so quotes stay as they are). */
-const escapeXml = (s: string) => s.replace(/[<>&]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;' })[c]!);
-
 function xmlValue(model: ServiceModel, ref: ShapeRef, value: unknown): string {
   const r = resolve(model, ref);
   if (r.kind === 'structure') {
@@ -117,10 +114,7 @@ function xmlValue(model: ServiceModel, ref: ShapeRef, value: unknown): string {
       .map(([k, v]) => `<entry><key>${escapeXml(k)}</key><value>${xmlValue(model, r.value, v)}</value></entry>`)
       .join('');
   }
-  if (isDate(value)) return value.toISOString();
-  if (r.of === 'timestamp' && typeof value === 'number') return new Date(value * 1000).toISOString();
-  if (Buffer.isBuffer(value)) return value.toString('base64');
-  return escapeXml(String(value));
+  return scalarXml(r.of, value);
 }
 
 export function encodeQueryResult(

@@ -1,6 +1,6 @@
 import type * as EC2 from '@aws-sdk/client-ec2';
 import { ServiceError, type OperationMap, type RequestContext } from '@dockside/core';
-import { freeAddress, parseCidr } from '../domain/cidr';
+import { allocateInterface, removeInterface } from '../domain/interfaces';
 import { applyFilters } from '../domain/filters';
 import { newId } from '../domain/ids';
 import { findSubnet, findVpc } from '../domain/network';
@@ -16,6 +16,11 @@ function publicIp(state: Ec2State): string {
   const used = new Set(Object.values(state.addresses).map((a) => a.publicIp));
   for (let i = 1; i < 255; i++) if (!used.has(`203.0.113.${i}`)) return `203.0.113.${i}`;
   throw new ServiceError('AddressLimitExceeded', 'The maximum number of addresses has been reached.');
+}
+
+/** An Elastic IP left unassociated. */
+function disassociate(a: AddressRecord): void {
+  for (const k of ['associationId', 'networkInterfaceId', 'privateIpAddress', 'instanceId'] as const) delete a[k];
 }
 
 /**
@@ -229,7 +234,7 @@ export function gatewayOperations(stateOf: StateOf): OperationMap {
           'InvalidAssociationID.NotFound',
           `The association ID '${input.AssociationId}' does not exist`,
         );
-      for (const k of ['associationId', 'networkInterfaceId', 'privateIpAddress', 'instanceId'] as const) delete a[k];
+      disassociate(a);
     },
     ReleaseAddress(input: EC2.ReleaseAddressRequest, ctx): void {
       const state = stateOf(ctx);
@@ -251,25 +256,12 @@ export function gatewayOperations(stateOf: StateOf): OperationMap {
           'Resource.AlreadyAssociated',
           `Elastic IP address [${a.allocationId}] is already associated`,
         );
-      const ip = freeAddress(parseCidr(subnet.cidrBlock)!, new Set(subnet.usedAddresses));
-      if (!ip)
-        throw new ServiceError('InsufficientFreeAddressesInSubnet', `Subnet ${subnet.subnetId} has no free addresses.`);
-      subnet.usedAddresses.push(ip);
-      const eniId = newId('eni');
-      state.networkInterfaces[eniId] = {
-        networkInterfaceId: eniId,
-        subnetId: subnet.subnetId,
-        vpcId: subnet.vpcId,
-        availabilityZone: subnet.availabilityZone,
-        availabilityZoneId: subnet.availabilityZoneId,
-        privateIpAddress: ip,
-        macAddress: '0e:00:00:00:00:01',
-        description: '',
-        groupIds: [],
+      const eni = allocateInterface(state, subnet, {
         interfaceType: 'nat_gateway',
         requesterId: 'amazon-nat',
         status: 'in-use',
-      };
+      });
+      const [ip, eniId] = [eni.privateIpAddress, eni.networkInterfaceId];
       const n: NatGatewayRecord = {
         natGatewayId: newId('nat'),
         subnetId: subnet.subnetId,
@@ -320,13 +312,9 @@ export function gatewayOperations(stateOf: StateOf): OperationMap {
       n.state = 'deleted';
       n.deleteTime = new Date();
       const eni = state.networkInterfaces[n.networkInterfaceId];
-      if (eni) {
-        const subnet = state.subnets[eni.subnetId];
-        if (subnet) subnet.usedAddresses = subnet.usedAddresses.filter((ip) => ip !== eni.privateIpAddress);
-        delete state.networkInterfaces[eni.networkInterfaceId];
-      }
+      if (eni) removeInterface(state, eni);
       const a = n.allocationId ? state.addresses[n.allocationId] : undefined;
-      if (a) for (const k of ['associationId', 'networkInterfaceId', 'privateIpAddress'] as const) delete a[k];
+      if (a) disassociate(a);
       return { NatGatewayId: n.natGatewayId };
     },
   };

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import type * as EC2 from '@aws-sdk/client-ec2';
 import {
   ECS_OPTIMIZED_AMIS,
@@ -8,7 +7,8 @@ import {
   type OperationMap,
   type RequestContext,
 } from '@dockside/core';
-import { freeAddress, parseCidr } from '../domain/cidr';
+import { parseCidr } from '../domain/cidr';
+import { allocateInterface, removeInterface } from '../domain/interfaces';
 import { applyFilters } from '../domain/filters';
 import { INSTANCE_TYPES } from '../domain/instance-types';
 import { isId, newId } from '../domain/ids';
@@ -16,7 +16,6 @@ import { findGroup, findSubnet } from '../domain/network';
 import { invalidParameterValue, missingParameter } from '../errors';
 import type { Ec2State, InstanceRecord } from '../state/types';
 import { type StateOf, page, tagsFromSpecs, tagsOf, tagsView } from './common';
-import { removeInterface } from './network-interfaces';
 
 const MAX_PER_CALL = 20;
 const STATE_CODES: Record<InstanceRecord['state'], number> = {
@@ -231,22 +230,8 @@ export function instanceOperations(stateOf: StateOf): OperationMap {
       const reservationId = newId('r');
       const made: InstanceRecord[] = [];
       for (let n = 0; n < count; n++) {
-        const ip = freeAddress(cidr, new Set(subnet.usedAddresses))!;
-        subnet.usedAddresses.push(ip);
-        const eniId = newId('eni');
-        state.networkInterfaces[eniId] = {
-          networkInterfaceId: eniId,
-          subnetId: subnet.subnetId,
-          vpcId: subnet.vpcId,
-          availabilityZone: subnet.availabilityZone,
-          availabilityZoneId: subnet.availabilityZoneId,
-          privateIpAddress: ip,
-          macAddress: `0e:${[...randomBytes(5)].map((b) => b.toString(16).padStart(2, '0')).join(':')}`,
-          description: '',
-          groupIds,
-          interfaceType: 'interface',
-          status: 'in-use',
-        };
+        const eni = allocateInterface(state, subnet, { groupIds, status: 'in-use' });
+        const [ip, eniId] = [eni.privateIpAddress, eni.networkInterfaceId];
         const i: InstanceRecord = {
           instanceId: newId('i'),
           reservationId,

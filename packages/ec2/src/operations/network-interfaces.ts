@@ -1,7 +1,6 @@
-import { randomBytes } from 'node:crypto';
 import type * as EC2 from '@aws-sdk/client-ec2';
 import { ServiceError, type OperationMap, type RequestContext } from '@dockside/core';
-import { freeAddress, hasAddress, parseCidr } from '../domain/cidr';
+import { allocateInterface, removeInterface } from '../domain/interfaces';
 import { applyFilters } from '../domain/filters';
 import { isId, newId } from '../domain/ids';
 import { findGroup, findSubnet } from '../domain/network';
@@ -19,14 +18,6 @@ export function findInterface(state: Ec2State, id: string): NetworkInterfaceReco
     throw eniNotFound(id);
   }
   return n;
-}
-
-/** Releases an interface's address back to its subnet and forgets it. */
-export function removeInterface(state: Ec2State, n: NetworkInterfaceRecord): void {
-  const subnet = state.subnets[n.subnetId];
-  if (subnet) subnet.usedAddresses = subnet.usedAddresses.filter((ip) => ip !== n.privateIpAddress);
-  delete state.networkInterfaces[n.networkInterfaceId];
-  delete state.tags[n.networkInterfaceId];
 }
 
 const dnsName = (region: string, ip: string) =>
@@ -107,33 +98,13 @@ export function networkInterfaceOperations(stateOf: StateOf): OperationMap {
         if (state.securityGroups[id].vpcId !== subnet.vpcId)
           throw invalidParameterValue(`The security group '${id}' does not belong to the VPC of the subnet.`);
       }
-      const cidr = parseCidr(subnet.cidrBlock)!;
-      const used = new Set(subnet.usedAddresses);
-      let ip = input.PrivateIpAddress;
-      if (ip) {
-        if (!hasAddress(cidr, ip))
-          throw invalidParameterValue(`Address ${ip} does not fall within the subnet's address range`);
-        if (used.has(ip)) throw new ServiceError('InvalidIPAddress.InUse', `The specified address is already in use.`);
-      } else ip = freeAddress(cidr, used);
-      if (!ip)
-        throw new ServiceError(
-          'InsufficientFreeAddressesInSubnet',
-          `There are not enough free addresses in subnet '${subnet.subnetId}' to satisfy the requested number of instances.`,
-        );
       const tags = tagsFromSpecs(input.TagSpecifications, 'network-interface');
-      const n: NetworkInterfaceRecord = {
-        networkInterfaceId: newId('eni'),
-        subnetId: subnet.subnetId,
-        vpcId: subnet.vpcId,
-        availabilityZone: subnet.availabilityZone,
-        availabilityZoneId: subnet.availabilityZoneId,
-        privateIpAddress: ip,
-        macAddress: `0e:${[...randomBytes(5)].map((b) => b.toString(16).padStart(2, '0')).join(':')}`,
-        description: input.Description ?? '',
+      const n = allocateInterface(state, subnet, {
+        ip: input.PrivateIpAddress,
+        description: input.Description,
         groupIds,
-        interfaceType: input.InterfaceType ?? 'interface',
-        status: 'available',
-      };
+        interfaceType: input.InterfaceType,
+      });
       // An interface another service makes for itself (an ECS task's ENI) is requester-managed
       // and attached at once, as ECS's are.
       if (ctx.internal) {
@@ -146,8 +117,6 @@ export function networkInterfaceOperations(stateOf: StateOf): OperationMap {
           instanceOwnerId: 'amazon-aws',
         };
       }
-      subnet.usedAddresses.push(ip);
-      state.networkInterfaces[n.networkInterfaceId] = n;
       if (Object.keys(tags).length) state.tags[n.networkInterfaceId] = tags;
       return { NetworkInterface: interfaceView(state, ctx, n) };
     },

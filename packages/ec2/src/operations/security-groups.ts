@@ -67,6 +67,20 @@ const sameRule = (a: RuleShape, b: RuleShape) =>
 const describeRule = (r: RuleShape) =>
   `peer: ${r.cidrIpv4 ?? r.cidrIpv6 ?? r.prefixListId ?? r.referencedGroupId}, ${r.ipProtocol === '-1' ? 'ALL' : r.ipProtocol.toUpperCase()}${r.fromPort !== undefined ? `, from port: ${r.fromPort}, to port: ${r.toPort}` : ''}, ALLOW`;
 
+/** The permissions of an authorize/revoke call: `IpPermissions`, or the older flat parameters. */
+function permissionsOf(input: EC2.AuthorizeSecurityGroupIngressRequest): EC2.IpPermission[] {
+  if (input.IpPermissions?.length) return input.IpPermissions;
+  if (!input.IpProtocol) return [];
+  return [
+    {
+      IpProtocol: input.IpProtocol,
+      FromPort: input.FromPort,
+      ToPort: input.ToPort,
+      IpRanges: input.CidrIp ? [{ CidrIp: input.CidrIp }] : [],
+    },
+  ];
+}
+
 /** EC2's IpPermissions view: rules grouped by protocol and port range. */
 function permissions(rules: SecurityGroupRuleRecord[], accountId: string): EC2.IpPermission[] {
   const groups = new Map<string, EC2.IpPermission>();
@@ -165,18 +179,7 @@ export function securityGroupOperations(stateOf: StateOf): OperationMap {
           (x) => x.groupName === input.GroupName && state.vpcs[x.vpcId]?.isDefault,
         );
     if (!g) throw groupNotFound(input.GroupName!);
-    const perms = input.IpPermissions?.length
-      ? input.IpPermissions
-      : input.IpProtocol
-        ? [
-            {
-              IpProtocol: input.IpProtocol,
-              FromPort: input.FromPort,
-              ToPort: input.ToPort,
-              IpRanges: input.CidrIp ? [{ CidrIp: input.CidrIp }] : [],
-            },
-          ]
-        : [];
+    const perms = permissionsOf(input);
     if (!perms.length) throw missingParameter('ipPermissions');
     const wanted = rulesOf(perms);
     for (const r of wanted) {
@@ -203,18 +206,7 @@ export function securityGroupOperations(stateOf: StateOf): OperationMap {
         g.rules = g.rules.filter((x) => x !== r);
       }
     } else {
-      const perms = input.IpPermissions?.length
-        ? input.IpPermissions
-        : input.IpProtocol
-          ? [
-              {
-                IpProtocol: input.IpProtocol,
-                FromPort: input.FromPort,
-                ToPort: input.ToPort,
-                IpRanges: input.CidrIp ? [{ CidrIp: input.CidrIp }] : [],
-              },
-            ]
-          : [];
+      const perms = permissionsOf(input);
       for (const p of perms) {
         for (const r of rulesOf([p])) {
           const hit = g.rules.find((x) => x.egress === egress && sameRule(x, r));
