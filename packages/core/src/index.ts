@@ -34,6 +34,12 @@ export type { PageRequest } from './pagination';
 export { createLogger } from './logger';
 export type { Logger } from './logger';
 export { loadModel } from './model/load';
-export { ECS_OPTIMIZED_AMIS, ECS_OPTIMIZED_AMIS_PUBLISHED, ecsOptimizedAmiId } from './aws-catalog';
+export {
+  ECS_OPTIMIZED_AMIS,
+  ECS_OPTIMIZED_AMIS_PUBLISHED,
+  INSTANCE_TYPES,
+  ecsOptimizedAmiId,
+  ecsRegisteredMemory,
+} from './aws-catalog';
 export type { ServiceModel } from './model/types';
 export { shapeToJsonSchema, ModelValidator } from './model/validator';

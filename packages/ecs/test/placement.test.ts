@@ -348,6 +348,18 @@ test('virtual instances: instancesPerCluster gives each new cluster m5.xlarge-si
     ).toEqual(['us-east-1a', 'us-east-1b', 'us-east-1c']);
     expect(containerInstances![0]).toMatchObject({ status: 'ACTIVE', agentConnected: true });
     expect(containerInstances![0].registeredResources!.find((r) => r.name === 'CPU')!.integerValue).toBe(4096);
+    // An agent that sends no resources registers its instance type's (t3.micro: 2 vCPUs, 1 GiB less the OS's share).
+    const { containerInstance: small } = await c2.send(
+      new ECS.RegisterContainerInstanceCommand({
+        cluster: 'v',
+        instanceIdentityDocument: JSON.stringify({ instanceId: 'i-0123456789abcdef0', instanceType: 't3.micro' }),
+      }),
+    );
+    const res = Object.fromEntries(small!.registeredResources!.map((r) => [r.name, r.integerValue]));
+    expect(res).toMatchObject({ CPU: 2048, MEMORY: 972 });
+    await c2.send(
+      new ECS.DeregisterContainerInstanceCommand({ cluster: 'v', containerInstance: small!.containerInstanceArn }),
+    );
     // Virtual instances go with their cluster.
     await c2.send(new ECS.DeleteClusterCommand({ cluster: 'v' }));
   } finally {

@@ -1,5 +1,12 @@
 import type * as ECS from '@aws-sdk/client-ecs';
-import { ServiceError, paginate, type OperationMap, type RequestContext } from '@dockside/core';
+import {
+  INSTANCE_TYPES,
+  ServiceError,
+  ecsRegisteredMemory,
+  paginate,
+  type OperationMap,
+  type RequestContext,
+} from '@dockside/core';
 import { activeCluster } from '../domain/clusters';
 import {
   AGENT_VERSION,
@@ -13,6 +20,15 @@ import { matchesExpression } from '../domain/placement/place';
 import { setTags } from '../domain/tags';
 import { invalidParameter } from '../errors';
 import type { ClusterRecord, ContainerInstanceRecord, EcsState } from '../state/types';
+
+/** What an agent that sends no resources registers: its instance type's CPU and memory when known. */
+function instanceShape(shape: VirtualInstanceShape, instanceType: string | undefined): VirtualInstanceShape {
+  if (!instanceType) return shape;
+  const t = INSTANCE_TYPES[instanceType];
+  return t
+    ? { instanceType, cpu: t.vcpus * 1024, memory: ecsRegisteredMemory(t.memoryMiB) }
+    : { ...shape, instanceType };
+}
 
 /** The fields of an EC2 instance identity document ECS reads. */
 function identity(doc: string | undefined): { instanceId?: string; availabilityZone?: string; instanceType?: string } {
@@ -69,7 +85,7 @@ export function containerInstanceOperations(d: EcsDomain, shape: VirtualInstance
           ec2InstanceId: doc.instanceId,
           availabilityZone: doc.availabilityZone,
         },
-        doc.instanceType ? { ...shape, instanceType: doc.instanceType } : shape,
+        instanceShape(shape, doc.instanceType),
       );
       setTags(state, rec.containerInstanceArn, input.tags ?? [], { replace: true });
       const v = view(state, rec);

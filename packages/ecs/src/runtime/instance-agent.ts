@@ -5,7 +5,7 @@
  * cluster with its instance type's CPU and memory; its agent disconnects while the instance is
  * stopped and the registration goes when it is terminated.
  */
-import type { Bus, Logger } from '@dockside/core';
+import { ecsRegisteredMemory, type Bus, type Logger } from '@dockside/core';
 import type { Ec2InstanceChange } from '@dockside/ec2';
 import { registerInstance } from '../domain/container-instances';
 import type { EcsDomain } from '../domain/context';
@@ -50,7 +50,7 @@ export function startInstanceAgent(d: EcsDomain, bus: Bus, logger: Logger): () =
         availabilityZone: e.availabilityZone,
         totalResources: [
           { name: 'CPU', type: 'INTEGER', integerValue: e.vcpus * 1024 },
-          { name: 'MEMORY', type: 'INTEGER', integerValue: Math.floor(e.memoryMiB * 0.95) },
+          { name: 'MEMORY', type: 'INTEGER', integerValue: ecsRegisteredMemory(e.memoryMiB) },
         ],
       },
       { ...d.virtualInstance, instanceType: e.instanceType },
