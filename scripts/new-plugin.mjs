@@ -78,7 +78,7 @@ const protocolDef = [
   ...(p.protocol === 'awsQuery' || p.protocol === 'ec2Query'
     ? [`        apiVersion: '${p.apiVersion}',`, `        xmlNamespace: '${p.xmlNamespace}',`]
     : []),
-  `        model: () => loadModel(path.join(__dirname, 'model.json')),`,
+  `        ...modelAt(path.join(__dirname, 'model.json')),`,
 ].join('\n');
 
 const files = {
@@ -113,7 +113,7 @@ const files = {
     ) + '\n',
   'README.md': `# @dockside/${name}\n\nThe ${p.signingName} service for Dockside (\`${sdk}@${sdkVersion}\`, ${p.protocol}). Scaffolded: every\noperation of the model answers \`NotImplemented\` naming itself until it gets a handler in\n\`src/operations/\`. See "Writing a plugin" in packages/core/README.md.\n`,
   'src/index.ts': `import * as path from 'node:path';
-import { Store, loadModel, type DocksidePlugin } from '@dockside/core';
+import { Store, modelAt, type DocksidePlugin } from '@dockside/core';
 import './contract';
 import { operations } from './operations';
 import type { ${pascal}Options } from './options';

@@ -82,13 +82,14 @@ export class Dispatcher {
       );
     }
     const model = once(protocol.model);
-    // An operation the service's model does not have could never be called by an AWS client.
-    const known = model().operations;
+    // An operation the service's model does not have could never be called by an AWS client. A
+    // large model (EC2's) offers its operation names apart, so boot does not parse the whole model.
+    const known = new Set(protocol.operationNames ? protocol.operationNames() : Object.keys(model().operations));
     for (const op of Object.keys(operations)) {
-      if (!known[op]) {
+      if (!known.has(op)) {
         throw new DocksideError(
           'DOCKSIDE_UNROUTABLE_OPERATION',
-          `plugin '${plugin.name}' implements '${op}', which the ${protocol.signingName} model (${model().sdkPackage}) does not have`,
+          `plugin '${plugin.name}' implements '${op}', which the ${protocol.signingName} model does not have`,
         );
       }
     }

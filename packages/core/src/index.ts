@@ -33,7 +33,7 @@ export { paginate, descendingKey, encodePageToken, decodePageToken, pageSize } f
 export type { PageRequest } from './pagination';
 export { createLogger } from './logger';
 export type { Logger } from './logger';
-export { loadModel } from './model/load';
+export { loadModel, modelAt } from './model/load';
 export {
   ECS_OPTIMIZED_AMIS,
   ECS_OPTIMIZED_AMIS_PUBLISHED,

@@ -35,6 +35,11 @@ export interface ProtocolDef {
   xmlNamespace?: string;
   /** The model generated at build time (loaded on first use). */
   model: () => ServiceModel;
+  /**
+   * The model's operation names, when reading them is cheaper than loading the model (the
+   * generator writes them beside it as `<model>.operations.json`); boot checks handlers against them.
+   */
+  operationNames?: () => string[];
   /** The code this service answers for input that fails model validation. */
   validationErrorCode?: string;
   /**

@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { Store, loadModel, type DocksidePlugin } from '@dockside/core';
+import { Store, modelAt, type DocksidePlugin } from '@dockside/core';
 import './contract';
 import { operations } from './operations';
 import type { Ec2Options } from './options';
@@ -23,7 +23,7 @@ export function ec2(options: Ec2Options = {}): DocksidePlugin {
         protocol: 'ec2Query',
         apiVersion: '2016-11-15',
         xmlNamespace: 'http://ec2.amazonaws.com/doc/2016-11-15',
-        model: () => loadModel(path.join(__dirname, 'model.json')),
+        ...modelAt(path.join(__dirname, 'model.json')),
         validationErrorCode: 'InvalidParameterValue',
       },
     ],

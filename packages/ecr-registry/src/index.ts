@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { Store, loadModel, type DocksidePlugin, type RequestContext } from '@dockside/core';
+import { Store, modelAt, type DocksidePlugin, type RequestContext } from '@dockside/core';
 import './contract';
 import { Tokens } from './domain/auth';
 import type { EcrEnv } from './operations/context';
@@ -62,7 +62,7 @@ export function ecrRegistry(options: EcrRegistryOptions = {}): DocksidePlugin {
         signingName: 'ecr',
         protocol: 'awsJson1_1',
         targetPrefix: 'AmazonEC2ContainerRegistry_V20150921',
-        model: () => loadModel(path.join(__dirname, 'model.json')),
+        ...modelAt(path.join(__dirname, 'model.json')),
         validationErrorCode: 'InvalidParameterException',
       },
     ],

@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { Store, loadModel, type DocksidePlugin } from '@dockside/core';
+import { Store, modelAt, type DocksidePlugin } from '@dockside/core';
 import './contract';
 import { DEFAULT_VIRTUAL_INSTANCE, addVirtualInstances } from './domain/container-instances';
 import { createDomain } from './domain/context';
@@ -49,7 +49,7 @@ export function ecs(options: EcsOptions = {}): DocksidePlugin {
         signingName: 'ecs',
         protocol: 'awsJson1_1',
         targetPrefix: 'AmazonEC2ContainerServiceV20141113',
-        model: () => loadModel(path.join(__dirname, 'model.json')),
+        ...modelAt(path.join(__dirname, 'model.json')),
         validationErrorCode: 'InvalidParameterException',
         enumWording: 'should-be-one-of',
       },

@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { Store, loadModel, type DocksidePlugin, type RequestContext } from '@dockside/core';
+import { Store, modelAt, type DocksidePlugin, type RequestContext } from '@dockside/core';
 import './contract';
 import { DataPlane } from './dataplane/plane';
 import { HealthChecker } from './health/checker';
@@ -48,7 +48,7 @@ export function elbv2(options: Elbv2Options = {}): DocksidePlugin {
         protocol: 'awsQuery',
         apiVersion: '2015-12-01',
         xmlNamespace: 'http://elasticloadbalancing.amazonaws.com/doc/2015-12-01/',
-        model: () => loadModel(path.join(__dirname, 'model.json')),
+        ...modelAt(path.join(__dirname, 'model.json')),
         validationErrorCode: 'ValidationError',
       },
     ],

@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { Store, loadModel, type DocksidePlugin } from '@dockside/core';
+import { Store, modelAt, type DocksidePlugin } from '@dockside/core';
 import './contract';
 import { Clock } from './clock';
 import { nextFire, parseSchedule } from './domain/schedule';
@@ -65,7 +65,7 @@ export function eventbridge(options: EventbridgeOptions = {}): DocksidePlugin {
         signingName: 'events',
         protocol: 'awsJson1_1',
         targetPrefix: 'AWSEvents',
-        model: () => loadModel(path.join(__dirname, 'model.json')),
+        ...modelAt(path.join(__dirname, 'model.json')),
         validationErrorCode: 'ValidationException',
       },
     ],

@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { Store, loadModel, type DocksidePlugin, type RequestContext } from '@dockside/core';
+import { Store, modelAt, type DocksidePlugin, type RequestContext } from '@dockside/core';
 import './contract';
 import { accountResourceOperations } from './operations/account-resources';
 import { analyticsOperations } from './operations/analytics';
@@ -31,7 +31,7 @@ export function logs(options: LogsOptions = {}): DocksidePlugin {
         signingName: 'logs',
         protocol: 'awsJson1_1',
         targetPrefix: 'Logs_20140328',
-        model: () => loadModel(path.join(__dirname, 'model.json')),
+        ...modelAt(path.join(__dirname, 'model.json')),
         validationErrorCode: 'InvalidParameterException',
       },
     ],

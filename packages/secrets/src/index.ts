@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { Store, loadModel, type DocksidePlugin, type RequestContext } from '@dockside/core';
+import { Store, modelAt, type DocksidePlugin, type RequestContext } from '@dockside/core';
 import './contract';
 import type { SecretsOptions } from './options';
 import { secretsManagerOperations } from './operations/secretsmanager';
@@ -25,7 +25,7 @@ export function secrets(_options: SecretsOptions = {}): DocksidePlugin {
         signingName: 'secretsmanager',
         protocol: 'awsJson1_1',
         targetPrefix: 'secretsmanager',
-        model: () => loadModel(path.join(__dirname, 'secretsmanager.json')),
+        ...modelAt(path.join(__dirname, 'secretsmanager.json')),
         validationErrorCode: 'InvalidParameterException',
         operations: secretsManagerOperations(stateOf, (accountId, region) => store.get(accountId, region)),
       },
@@ -33,7 +33,7 @@ export function secrets(_options: SecretsOptions = {}): DocksidePlugin {
         signingName: 'ssm',
         protocol: 'awsJson1_1',
         targetPrefix: 'AmazonSSM',
-        model: () => loadModel(path.join(__dirname, 'ssm.json')),
+        ...modelAt(path.join(__dirname, 'ssm.json')),
         validationErrorCode: 'ValidationException',
         operations: ssmOperations(stateOf),
       },

@@ -229,6 +229,8 @@ if (require.main === module) {
   if (constraints) applyConstraints(model, JSON.parse(fs.readFileSync(constraints, 'utf8')) as ConstraintTable);
   fs.mkdirSync(path.dirname(path.resolve(out)), { recursive: true });
   fs.writeFileSync(out, JSON.stringify(model));
+  // The operation names alone, for a cheap boot-time check of a large model's handlers.
+  fs.writeFileSync(out.replace(/\.json$/, '.operations.json'), JSON.stringify(Object.keys(model.operations)));
   console.log(
     `dockside-model: ${sdkPackage}@${model.sdkVersion}: ${Object.keys(model.operations).length} operations, ` +
       `${Object.keys(model.shapes).length} shapes, ${Object.keys(model.errors).length} errors -> ${out}`,
