@@ -1,6 +1,6 @@
 import type { ServiceError } from '../errors';
-import { serializationError } from '../errors';
 import type { MemberDef, ServiceModel, ShapeRef } from '../model/types';
+import { coerce, resolve } from './query-shapes';
 import type { WireResponse } from './types';
 import { escapeXml, scalarXml } from './xml';
 
@@ -12,43 +12,10 @@ import { escapeXml, scalarXml } from './xml';
  * `<Response><Errors><Error>…</Error></Errors><RequestID/></Response>`.
  */
 
-type Resolved =
-  | { kind: 'primitive'; of: string }
-  | { kind: 'structure'; members: Record<string, MemberDef> }
-  | { kind: 'list'; member: ShapeRef; itemName?: string }
-  | { kind: 'map'; value: ShapeRef };
-
-function resolve(model: ServiceModel, ref: ShapeRef): Resolved {
-  if (typeof ref === 'string') return { kind: 'primitive', of: ref };
-  if ('shape' in ref) {
-    const s = model.shapes[ref.shape];
-    if (s.type === 'structure') return { kind: 'structure', members: s.members };
-    if (s.type === 'list') return { kind: 'list', member: s.member.ref, itemName: s.member.xmlName };
-    if (s.type === 'map') return { kind: 'map', value: s.value.ref };
-    return { kind: 'primitive', of: s.of };
-  }
-  if (ref.type === 'list') return { kind: 'list', member: ref.member };
-  return { kind: 'map', value: ref.value };
-}
-
 const capitalise = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 
 /** The query parameter name of a member, as the EC2 protocol derives it. */
 export const ec2ParamName = (name: string, m: MemberDef) => m.queryName ?? capitalise(m.xmlName ?? name);
-
-function coerce(of: string, raw: string, name: string): unknown {
-  if (of === 'number') {
-    const n = Number(raw);
-    if (raw.trim() === '' || Number.isNaN(n)) throw serializationError(`Invalid number '${raw}' for ${name}`);
-    return n;
-  }
-  if (of === 'boolean') {
-    if (raw === 'true') return true;
-    if (raw === 'false') return false;
-    throw serializationError(`Invalid boolean '${raw}' for ${name}`);
-  }
-  return raw; // timestamps stay ISO-8601 text, as awsQuery's do (the validator reads both forms)
-}
 
 /** Rebuilds an operation's input from EC2 query parameters, guided by its input shape. */
 export function decodeEc2Input(

@@ -1,6 +1,6 @@
 import type { ServiceError } from '../errors';
-import { serializationError } from '../errors';
-import type { MemberDef, ServiceModel, ShapeRef } from '../model/types';
+import type { ServiceModel, ShapeRef } from '../model/types';
+import { coerce, resolve } from './query-shapes';
 import type { WireResponse } from './types';
 import { escapeXml, scalarXml } from './xml';
 
@@ -12,39 +12,6 @@ export function parseForm(body: string): Map<string, string> {
   const params = new Map<string, string>();
   for (const [k, v] of new URLSearchParams(body)) params.set(k, v);
   return params;
-}
-
-type Resolved =
-  | { kind: 'primitive'; of: string }
-  | { kind: 'structure'; members: Record<string, MemberDef> }
-  | { kind: 'list'; member: ShapeRef }
-  | { kind: 'map'; value: ShapeRef };
-
-function resolve(model: ServiceModel, ref: ShapeRef): Resolved {
-  if (typeof ref === 'string') return { kind: 'primitive', of: ref };
-  if ('shape' in ref) {
-    const s = model.shapes[ref.shape];
-    if (s.type === 'structure') return { kind: 'structure', members: s.members };
-    if (s.type === 'list') return { kind: 'list', member: s.member.ref };
-    if (s.type === 'map') return { kind: 'map', value: s.value.ref };
-    return { kind: 'primitive', of: s.of };
-  }
-  if (ref.type === 'list') return { kind: 'list', member: ref.member };
-  return { kind: 'map', value: ref.value };
-}
-
-function coerce(of: string, raw: string, name: string): unknown {
-  if (of === 'number') {
-    const n = Number(raw);
-    if (raw.trim() === '' || Number.isNaN(n)) throw serializationError(`Invalid number '${raw}' for ${name}`);
-    return n;
-  }
-  if (of === 'boolean') {
-    if (raw === 'true') return true;
-    if (raw === 'false') return false;
-    throw serializationError(`Invalid boolean '${raw}' for ${name}`);
-  }
-  return raw;
 }
 
 /** Rebuilds an operation's input object from flat query parameters, guided by its input shape. */

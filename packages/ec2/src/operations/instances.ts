@@ -28,6 +28,18 @@ const STATE_CODES: Record<InstanceRecord['state'], number> = {
 };
 const stateOfInstance = (s: InstanceRecord['state']): EC2.InstanceState => ({ Code: STATE_CODES[s], Name: s });
 
+/** A stop or start: any state but terminated goes to `to`. */
+const unlessTerminated =
+  (to: InstanceRecord['state'], verb: string) =>
+  (i: InstanceRecord): InstanceRecord['state'] => {
+    if (i.state === 'terminated')
+      throw new ServiceError(
+        'IncorrectInstanceState',
+        `The instance '${i.instanceId}' is not in a state from which it can be ${verb}.`,
+      );
+    return to;
+  };
+
 const instanceNotFound = (id: string) =>
   new ServiceError('InvalidInstanceID.NotFound', `The instance ID '${id}' does not exist`);
 
@@ -333,28 +345,10 @@ export function instanceOperations(stateOf: StateOf): OperationMap {
       };
     },
     StopInstances(input: EC2.StopInstancesRequest, ctx): EC2.StopInstancesResult {
-      return {
-        StoppingInstances: change(input, ctx, (i) => {
-          if (i.state === 'terminated')
-            throw new ServiceError(
-              'IncorrectInstanceState',
-              `The instance '${i.instanceId}' is not in a state from which it can be stopped.`,
-            );
-          return 'stopped';
-        }),
-      };
+      return { StoppingInstances: change(input, ctx, unlessTerminated('stopped', 'stopped')) };
     },
     StartInstances(input: EC2.StartInstancesRequest, ctx): EC2.StartInstancesResult {
-      return {
-        StartingInstances: change(input, ctx, (i) => {
-          if (i.state === 'terminated')
-            throw new ServiceError(
-              'IncorrectInstanceState',
-              `The instance '${i.instanceId}' is not in a state from which it can be started.`,
-            );
-          return 'running';
-        }),
-      };
+      return { StartingInstances: change(input, ctx, unlessTerminated('running', 'started')) };
     },
     TerminateInstances(input: EC2.TerminateInstancesRequest, ctx): EC2.TerminateInstancesResult {
       return { TerminatingInstances: change(input, ctx, () => 'terminated') };
