@@ -25,6 +25,8 @@ export interface Call<I, O> {
 export interface CallOptions {
   accountId: string;
   region: string;
+  /** The IAM principal (role ARN) the call acts as, for resource-policy checks (RequestContext.principal). */
+  principal?: string;
 }
 
 /** The input type of a callable operation, from its provider's contract. */

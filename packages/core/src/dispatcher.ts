@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import type { Bus } from './bus';
+import type { Bus, CallOptions } from './bus';
 import { DocksideError, ServiceError, ServiceNotLoadedError, notImplemented, unknownOperation } from './errors';
 import { ModelValidator, stripNulls } from './model/validator';
 import type { ServiceModel } from './model/types';
@@ -146,16 +146,11 @@ export class Dispatcher {
   }
 
   /** The bus's entry point: an internal call by signing name. */
-  async call(
-    service: string,
-    operation: string,
-    input: unknown,
-    opts: { accountId: string; region: string },
-    internal = true,
-  ) {
+  async call(service: string, operation: string, input: unknown, opts: CallOptions, internal = true) {
     const route = this.bySigningName.get(service);
     if (!route) throw new ServiceNotLoadedError(service, operation);
     const ctx = this.context(route, operation, opts.accountId, opts.region, internal);
+    if (opts.principal) ctx.principal = opts.principal;
     return this.invoke(route, operation, input, ctx);
   }
 }

@@ -16,6 +16,12 @@ export interface RequestContext {
   operation: string;
   /** True for a call one Dockside service makes on another through the bus. */
   internal: boolean;
+  /**
+   * The IAM principal acting, when the caller knows it (an ECS task's execution role pulling an
+   * image); resource policies are checked against it. Unset for external requests: Dockside maps
+   * credentials to an account only, so they act as the account.
+   */
+  principal?: string;
   bus: Bus;
   logger: Logger;
 }

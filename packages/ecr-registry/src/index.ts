@@ -76,6 +76,7 @@ export function ecrRegistry(options: EcrRegistryOptions = {}): DocksidePlugin {
     state: store,
     setup(ctx) {
       if (!options.storageDir && ctx.config.dataDir) options.storageDir = path.join(ctx.config.dataDir, 'ecr-blobs');
+      if (ctx.config.dataDir) tokens.persistKey(path.join(ctx.config.dataDir, 'ecr-token.key'));
       return {
         routes: ecrRoutes({ applyLifecycle: () => applyAll(store.entries()), registryUrl: env.registryUrl }),
         async start() {

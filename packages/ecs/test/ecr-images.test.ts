@@ -1,7 +1,8 @@
 /**
  * ECS tasks whose image names ECR by its AWS host (as CDK and Terraform write it) run from
  * Dockside's registry: pushed with the real Docker CLI, pulled by the runtime, shown under the
- * AWS name with the pushed digest; a missing image stops the task with ECS's pull error.
+ * AWS name with the pushed digest; a missing image stops the task with ECS's pull error. Pulls act as
+ * the task's execution role: another account's role needs the repository policy to allow it.
  */
 import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -9,10 +10,15 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { CreateClusterCommand, ECSClient, RegisterTaskDefinitionCommand, RunTaskCommand } from '@aws-sdk/client-ecs';
-import { CreateRepositoryCommand, ECRClient, GetAuthorizationTokenCommand } from '@aws-sdk/client-ecr';
+import {
+  CreateRepositoryCommand,
+  ECRClient,
+  GetAuthorizationTokenCommand,
+  SetRepositoryPolicyCommand,
+} from '@aws-sdk/client-ecr';
 import { ecrRegistry } from '@dockside/ecr-registry';
 import { ecs } from '@dockside/ecs';
-import { TEST_IMAGES, ensureBusyboxImage, removeImageNames, useTestGateway } from '@dockside/testing';
+import { TEST_IMAGES, ensureBusyboxImage, rejection, removeImageNames, useTestGateway } from '@dockside/testing';
 import { waitForTask } from './helpers';
 
 const run = promisify(execFile);
@@ -84,4 +90,67 @@ test('a task runs an image pushed to Dockside under its ECR URI; a missing one f
     stopCode: 'TaskFailedToStart',
     stoppedReason: `CannotPullContainerError: pull image manifest has been retried 1 time(s): failed to resolve ref ${AWS_NAME}:nope: ${AWS_NAME}:nope: not found`,
   });
+});
+
+test('the execution role pulls: another account needs the repository policy, Fargate needs a role at all', async () => {
+  // Continues from the push above (same gateway): svc/busy:v1 is in account 000000000000.
+  const OTHER = '222222222222';
+  const role = `arn:aws:iam::${OTHER}:role/ecsTaskExecutionRole`;
+  const other = gw.client(ECSClient, { credentials: { accessKeyId: OTHER, secretAccessKey: 'x' } });
+  const refused = await rejection(
+    other.send(
+      new RegisterTaskDefinitionCommand({
+        family: 'no-role',
+        requiresCompatibilities: ['FARGATE'],
+        networkMode: 'awsvpc',
+        cpu: '256',
+        memory: '512',
+        containerDefinitions: [{ name: 'main', image: `${AWS_NAME}:v1` }],
+      }),
+    ),
+  );
+  expect([refused.name, refused.message]).toEqual([
+    'ClientException',
+    'Fargate requires task definition to have execution role ARN to support ECR images.',
+  ]);
+
+  await other.send(new CreateClusterCommand({}));
+  await other.send(
+    new RegisterTaskDefinitionCommand({
+      family: 'cross-account',
+      executionRoleArn: role,
+      containerDefinitions: [
+        { name: 'main', image: `${AWS_NAME}:v1`, memory: 32, command: ['sh', '-c', 'echo cross'] },
+      ],
+    }),
+  );
+  const runOnce = async () => {
+    const { tasks } = await other.send(new RunTaskCommand({ taskDefinition: 'cross-account' }));
+    return waitForTask(other, tasks![0].taskArn!, 'STOPPED');
+  };
+  // Even with the image on the engine already, the role must be allowed to pull it.
+  expect(await runOnce()).toMatchObject({
+    stopCode: 'TaskFailedToStart',
+    stoppedReason:
+      `CannotPullContainerError: pull image manifest has been retried 1 time(s): failed to resolve ref ${AWS_NAME}:v1: ` +
+      `pulling from host 000000000000.dkr.ecr.us-east-1.amazonaws.com failed with status code [manifests v1]: 403 Forbidden`,
+  });
+
+  await gw.client(ECRClient).send(
+    new SetRepositoryPolicyCommand({
+      repositoryName: 'svc/busy',
+      policyText: JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [
+          {
+            Effect: 'Allow',
+            Principal: { AWS: role },
+            Action: ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchCheckLayerAvailability'],
+          },
+        ],
+      }),
+    }),
+  );
+  const allowed = await runOnce();
+  expect(allowed.containers![0]).toMatchObject({ exitCode: 0, imageDigest: expect.stringMatching(/^sha256:/) });
 });

@@ -2,6 +2,7 @@
 import type * as ECR from '@aws-sdk/client-ecr';
 import { invalidParameter, repositoryNotFound } from '../errors';
 import type { EcrState, RepositoryRecord } from '../state/types';
+import { checkRepositoryAccess } from './policy';
 
 export interface Where {
   accountId: string;
@@ -42,4 +43,22 @@ export function repositoryOut(repo: RepositoryRecord, uriHost: string): ECR.Repo
     imageScanningConfiguration: { scanOnPush: repo.scanOnPush },
     encryptionConfiguration: repo.encryption,
   };
+}
+
+/**
+ * A repository read by a pull-side operation: in the registry `registryId` names (possibly another
+ * account's), checked against its repository policy for the caller (`checkRepositoryAccess`).
+ */
+export function readableRepository(
+  stateOf: (where: Where) => EcrState,
+  ctx: Where & { principal?: string },
+  name: string | undefined,
+  registryId: string | undefined,
+  action: string,
+): RepositoryRecord {
+  const registry = registryOf(ctx, registryId);
+  const owner = { accountId: registry, region: ctx.region };
+  const repo = getRepository(stateOf(owner), owner, name, registry);
+  checkRepositoryAccess(repo, { accountId: ctx.accountId, arn: ctx.principal }, action);
+  return repo;
 }

@@ -3,7 +3,7 @@ import type * as ECR from '@aws-sdk/client-ecr';
 import { paginate, type RequestContext } from '@dockside/core';
 import { MEDIA, PushError, findImage, pushImage, removeImage, tagsOf } from '../domain/images';
 import { DIGEST_REF, TAG } from '../domain/names';
-import { getRepository } from '../domain/repositories';
+import { getRepository, readableRepository } from '../domain/repositories';
 import {
   digestMismatch,
   imageExists,
@@ -118,7 +118,7 @@ export function imageOperations(env: EcrEnv) {
     },
 
     BatchGetImage(input: ECR.BatchGetImageRequest, ctx: RequestContext): ECR.BatchGetImageResponse {
-      const repo = getRepository(stateOf(ctx), ctx, input.repositoryName, input.registryId);
+      const repo = readableRepository(stateOf, ctx, input.repositoryName, input.registryId, 'ecr:BatchGetImage');
       const images: ECR.Image[] = [];
       const failures: ECR.ImageFailure[] = [];
       const accepted = input.acceptedMediaTypes?.length
@@ -183,7 +183,7 @@ export function imageOperations(env: EcrEnv) {
     },
 
     DescribeImages(input: ECR.DescribeImagesRequest, ctx: RequestContext): ECR.DescribeImagesResponse {
-      const repo = getRepository(stateOf(ctx), ctx, input.repositoryName, input.registryId);
+      const repo = readableRepository(stateOf, ctx, input.repositoryName, input.registryId, 'ecr:DescribeImages');
       let images: ImageRecord[];
       if (input.imageIds?.length) {
         images = input.imageIds.map((id) => {
@@ -210,7 +210,7 @@ export function imageOperations(env: EcrEnv) {
     },
 
     ListImages(input: ECR.ListImagesRequest, ctx: RequestContext): ECR.ListImagesResponse {
-      const repo = getRepository(stateOf(ctx), ctx, input.repositoryName, input.registryId);
+      const repo = readableRepository(stateOf, ctx, input.repositoryName, input.registryId, 'ecr:ListImages');
       const ids: ECR.ImageIdentifier[] = [];
       for (const i of Object.values(repo.images)) {
         const tags = tagsOf(repo, i.digest);
@@ -227,7 +227,7 @@ export function imageOperations(env: EcrEnv) {
     },
 
     ListImageReferrers(input: ECR.ListImageReferrersRequest, ctx: RequestContext): ECR.ListImageReferrersResponse {
-      const repo = getRepository(stateOf(ctx), ctx, input.repositoryName, input.registryId);
+      const repo = readableRepository(stateOf, ctx, input.repositoryName, input.registryId, 'ecr:ListImageReferrers');
       const subject = input.subjectId?.imageDigest ?? '';
       let refs = Object.values(repo.images).filter((i) => i.subject === subject);
       const types = input.filter?.artifactTypes;

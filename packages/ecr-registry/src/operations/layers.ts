@@ -2,7 +2,7 @@
 import type * as ECR from '@aws-sdk/client-ecr';
 import type { RequestContext } from '@dockside/core';
 import { DIGEST_REF } from '../domain/names';
-import { getRepository, registryOf } from '../domain/repositories';
+import { getRepository, readableRepository, registryOf } from '../domain/repositories';
 import {
   emptyUpload,
   invalidLayer,
@@ -49,7 +49,13 @@ export function layerOperations(env: EcrEnv) {
       input: ECR.BatchCheckLayerAvailabilityRequest,
       ctx: RequestContext,
     ): ECR.BatchCheckLayerAvailabilityResponse {
-      const repo = getRepository(stateOf(ctx), ctx, input.repositoryName, input.registryId);
+      const repo = readableRepository(
+        stateOf,
+        ctx,
+        input.repositoryName,
+        input.registryId,
+        'ecr:BatchCheckLayerAvailability',
+      );
       const layers: ECR.Layer[] = [];
       const failures: ECR.LayerFailure[] = [];
       for (const d of input.layerDigests ?? []) {
@@ -140,7 +146,13 @@ export function layerOperations(env: EcrEnv) {
       input: ECR.GetDownloadUrlForLayerRequest,
       ctx: RequestContext,
     ): ECR.GetDownloadUrlForLayerResponse {
-      const repo = getRepository(stateOf(ctx), ctx, input.repositoryName, input.registryId);
+      const repo = readableRepository(
+        stateOf,
+        ctx,
+        input.repositoryName,
+        input.registryId,
+        'ecr:GetDownloadUrlForLayer',
+      );
       const d = input.layerDigest ?? '';
       if (!DIGEST_REF.test(d)) throw invalidParameter(`Invalid layer digest '${d}'`);
       if (!(d in repo.blobs) || env.blobs.size(d) === undefined) {

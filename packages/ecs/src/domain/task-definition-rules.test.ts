@@ -142,6 +142,11 @@ test.each<[string, ECS.RegisterTaskDefinitionRequest, string]>([
     'Fargate requires task definition to have execution role ARN to support log driver awslogs.',
   ],
   [
+    'Fargate ECR image without execution role',
+    fargate({ containerDefinitions: [c({ image: '123456789012.dkr.ecr.eu-west-1.amazonaws.com/app:v1' })] }),
+    'Fargate requires task definition to have execution role ARN to support ECR images.',
+  ],
+  [
     'Fargate host volume',
     fargate({ volumes: [{ name: 'v', host: { sourcePath: '/tmp' } }] }),
     'Fargate does not support host bind mounts',

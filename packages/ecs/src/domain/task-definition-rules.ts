@@ -1,5 +1,6 @@
 import type * as ECS from '@aws-sdk/client-ecs';
 import { clientException } from '../errors';
+import { parseEcrImage } from './ecr-image';
 
 /**
  * What RegisterTaskDefinition checks before storing anything, with ECS's own wording, and the
@@ -215,6 +216,9 @@ export function validateTaskDefinition(input: ECS.RegisterTaskDefinitionRequest)
       if (d.linuxParameters?.devices?.length) throw clientError(`Fargate does not support devices ('${d.name}').`);
       if (d.stopTimeout !== undefined && d.stopTimeout > 120)
         throw clientError(`Invalid 'stopTimeout' for container '${d.name}': Fargate allows at most 120 seconds.`);
+      if (d.image && parseEcrImage(d.image) && !input.executionRoleArn) {
+        throw clientError('Fargate requires task definition to have execution role ARN to support ECR images.');
+      }
       if (d.logConfiguration?.logDriver === 'awslogs' && !input.executionRoleArn) {
         throw clientError('Fargate requires task definition to have execution role ARN to support log driver awslogs.');
       }

@@ -352,7 +352,12 @@ export class Runtime {
       },
       injectedEnv: (t, c, agentUrl) => this.injectedEnv(t, c, agentUrl),
       secrets: (t, defs) => this.resolveSecrets(t, defs),
-      ecrImage: (image) => resolveEcrImage(this.wiring.bus, image),
+      ecrImage: (image) =>
+        resolveEcrImage(this.wiring.bus, image, {
+          accountId: this.wiring.accountOf(task),
+          executionRoleArn: task.definition.executionRoleArn,
+          fargate: task.launchType === 'FARGATE',
+        }),
       agent: () => this.agentEndpoint(),
       logs: {
         prepare: (t, def, id) => this.prepareLogs(t, def, id),
