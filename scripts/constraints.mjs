@@ -16,6 +16,7 @@ const TABLES = [
   { service: 'elbv2', version: '2015-12-01', out: 'packages/elbv2/constraints/elbv2.json' },
   { service: 'ecr', version: '2015-09-21', out: 'packages/ecr-registry/constraints/ecr.json' },
   { service: 'events', version: '2015-10-07', out: 'packages/eventbridge/constraints/eventbridge.json' },
+  { service: 'scheduler', version: '2021-06-30', out: 'packages/eventbridge/constraints/scheduler.json' },
 ];
 
 function botocore() {

@@ -53,9 +53,9 @@ const { generateModel } = require('@dockside/core/dist/model/generate.js');
 const model = generateModel(sdk, root);
 const p = model.protocol;
 if (!p) fail(`cannot tell how ${sdk} is reached (no protocol found in its client code)`);
-if (!['awsJson1_0', 'awsJson1_1', 'awsQuery', 'ec2Query'].includes(p.protocol)) {
+if (!['awsJson1_0', 'awsJson1_1', 'awsQuery', 'ec2Query', 'restJson1'].includes(p.protocol)) {
   fail(
-    `${sdk} speaks ${p.protocol}, which the gateway does not route yet (awsJson1_0, awsJson1_1, awsQuery and ec2Query are supported)`,
+    `${sdk} speaks ${p.protocol}, which the gateway does not route yet (awsJson1_0, awsJson1_1, awsQuery, ec2Query and restJson1 are supported)`,
   );
 }
 const sdkModule = require(sdk);

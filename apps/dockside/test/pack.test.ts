@@ -44,7 +44,9 @@ test('npx runs the packed tarball', async () => {
       });
       // Every plugin the app depends on is in the tarball.
       await new Promise((r) => setTimeout(r, 100));
-      expect(out).toMatch(/services: ecs, logs, elasticloadbalancing, events, secretsmanager, ssm, ecr, ec2\b/);
+      expect(out).toMatch(
+        /services: ecs, logs, elasticloadbalancing, events, scheduler, secretsmanager, ssm, ecr, ec2\b/,
+      );
       const ecs = new ECSClient({
         endpoint: url,
         region: 'us-east-1',

@@ -12,6 +12,14 @@ import { DocksideError } from './errors';
 import { decodeJsonBody, encodeJsonError, encodeJsonResult } from './protocols/json';
 import { decodeEc2Input, encodeEc2Error, encodeEc2Result } from './protocols/ec2';
 import { decodeQueryInput, encodeQueryError, encodeQueryResult, parseForm } from './protocols/query';
+import {
+  decodeRestJsonInput,
+  encodeRestJsonError,
+  encodeRestJsonResult,
+  matchRestOperation,
+  pathKnown,
+  unknownRestOperation,
+} from './protocols/rest-json';
 
 const isQueryProtocol = (p: string) => p === 'awsQuery' || p === 'ec2Query';
 import { accountFromAccessKey, parseAuthorization } from './protocols/sigv4';
@@ -173,6 +181,16 @@ export function createGateway(options: GatewayOptions): Gateway {
     res.end(w.body);
   };
 
+  /** A handler's failure as the AWS error it answers; anything unexpected is logged and becomes InternalFailure. */
+  const asServiceError = (e: unknown, requestId: string, route: ServiceRoute | undefined, operation: string) => {
+    if (isServiceError(e)) return e;
+    logger.error(
+      { err: e, requestId, service: route?.protocol.signingName, operation },
+      'operation failed with an internal error',
+    );
+    return internalFailure();
+  };
+
   const handleAws = async (req: Request, res: Response) => {
     const started = process.hrtime.bigint();
     const requestId = randomUUID();
@@ -255,15 +273,7 @@ export function createGateway(options: GatewayOptions): Gateway {
           ? encodeEc2Result(route.model(), operation, route.protocol.xmlNamespace!, output, requestId)
           : encodeQueryResult(route.model(), operation, route.protocol.xmlNamespace!, output, requestId);
     } catch (e) {
-      let err: ServiceError;
-      if (isServiceError(e)) err = e;
-      else {
-        logger.error(
-          { err: e, requestId, service: route?.protocol.signingName, operation },
-          'operation failed with an internal error',
-        );
-        err = internalFailure();
-      }
+      const err = asServiceError(e, requestId, route, operation);
       wire = jsonProtocol
         ? encodeJsonError(route?.protocol.protocol ?? 'awsJson1_1', err)
         : route?.protocol.protocol === 'ec2Query'
@@ -284,6 +294,45 @@ export function createGateway(options: GatewayOptions): Gateway {
   };
   app.post('/', rawBody, (req, res) => void handleAws(req, res));
   app.get('/', (req, res, next) => (req.query.Action ? void handleAws(req, res) : next()));
+
+  /**
+   * restJson1 services: any other path, routed by the model's HTTP bindings. The SigV4 scope names
+   * the service; an unsigned request goes to the one REST service whose routes know the path.
+   */
+  const restRoutes = dispatcher.routes.filter((r) => r.protocol.protocol === 'restJson1');
+  const handleRest = async (req: Request, res: Response, next: NextFunction) => {
+    const scope = parseAuthorization(req.header('authorization'), req.query as Record<string, unknown>);
+    const url = new URL(req.originalUrl, 'http://dockside');
+    const route = scope
+      ? restRoutes.find((r) => r.protocol.signingName === scope.service)
+      : restRoutes.find((r) => pathKnown(r.model(), url.pathname));
+    if (!route) return next();
+    const requestId = randomUUID();
+    let operation = '';
+    let wire: WireResponse;
+    try {
+      const match = matchRestOperation(route.model(), req.method, url.pathname, url.searchParams);
+      if (!match) throw unknownRestOperation(req.method, url.pathname);
+      operation = match.operation;
+      const input = decodeRestJsonInput(
+        route.model(),
+        operation,
+        match.labels,
+        url.searchParams,
+        req.headers,
+        req.body as Buffer | undefined,
+      );
+      const accountId = accountFromAccessKey(scope?.accessKeyId, config.accountId);
+      const ctx = dispatcher.context(route, operation, accountId, scope?.region ?? config.region, false, requestId);
+      const output = await dispatcher.invoke(route, operation, input, ctx);
+      markDirty();
+      wire = encodeRestJsonResult(route.model(), operation, output);
+    } catch (e) {
+      wire = encodeRestJsonError(route.model(), asServiceError(e, requestId, route, operation));
+    }
+    send(res, requestId, wire);
+  };
+  if (restRoutes.length) app.use(rawBody, (req, res, next) => void handleRest(req, res, next));
 
   // Unknown paths get a JSON answer, never express's HTML page.
   app.use((req: Request, res: Response) => {

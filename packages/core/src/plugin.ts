@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import type { Bus } from './bus';
 import type { ServiceModel } from './model/types';
 
-export type WireProtocol = 'awsJson1_0' | 'awsJson1_1' | 'awsQuery' | 'ec2Query';
+export type WireProtocol = 'awsJson1_0' | 'awsJson1_1' | 'awsQuery' | 'ec2Query' | 'restJson1';
 
 /** Who is asking, where, and through which path: built once per request (or internal call). */
 export interface RequestContext {

@@ -17,6 +17,15 @@ import type { BusEvent, EventsState, RuleRecord } from './state/types';
 
 const MAX_DELIVERIES = 500;
 
+/** Services whose API members are camelCase (ECS, Logs, ECR): universal-target input is converted to it. */
+const CAMEL_CASE_SERVICES = new Set(['ecs', 'logs', 'ecr']);
+const camelKeys = (v: unknown): unknown =>
+  Array.isArray(v)
+    ? v.map(camelKeys)
+    : v && typeof v === 'object'
+      ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k.charAt(0).toLowerCase() + k.slice(1), camelKeys(x)]))
+      : v;
+
 export class EventEngine {
   constructor(
     private readonly store: Store<EventsState>,
@@ -140,6 +149,10 @@ export class EventEngine {
       this.put(at, resource.slice('event-bus/'.length), event);
       return;
     }
+    if (service === 'scheduler' && resource.startsWith('aws-sdk:')) {
+      await this.callUniversal(where, resource, input);
+      return;
+    }
     if (service === 'events' && resource.startsWith('api-destination/')) {
       await this.callApiDestination(at, arn, input);
       return;
@@ -195,7 +208,7 @@ export class EventEngine {
       referenceId: p.ReferenceId,
       tags: p.Tags?.map((t) => ({ key: t.Key, value: t.Value })),
       overrides,
-      startedBy: `events-rule/${rule.name}`.slice(0, 36),
+      startedBy: (rule.startedBy ?? `events-rule/${rule.name}`).slice(0, 36),
     };
     const out = await this.bus.call('ecs', 'RunTask', req, where);
     if (!out.tasks?.length) {
@@ -203,6 +216,24 @@ export class EventEngine {
         `RunTask started no task: ${(out.failures ?? []).map((f) => `${f.arn ?? ''} ${f.reason}`).join('; ')}`,
       );
     }
+  }
+
+  /**
+   * A Scheduler universal target (`arn:aws:scheduler:::aws-sdk:<service>:<action>`): the action of a
+   * service this gateway loads, with the input as its request. Keys may be written as the API
+   * reference spells them or capitalised: services whose members are camelCase get them so.
+   */
+  private async callUniversal(where: Where, resource: string, input: unknown) {
+    const [, service, action] = resource.split(':');
+    const signing = service === 'eventbridge' ? 'events' : service;
+    if (!this.bus.isLoaded(signing))
+      throw Object.assign(new Error(`Dockside does not host ${service}: '${resource}' is not invoked`), {
+        permanent: true,
+      });
+    const operation = action.charAt(0).toUpperCase() + action.slice(1);
+    const request = CAMEL_CASE_SERVICES.has(signing) ? camelKeys(input) : input;
+    const call = this.bus.call.bind(this.bus) as (s: string, o: string, i: unknown, w: Where) => Promise<unknown>;
+    await call(signing, operation, request ?? {}, where);
   }
 
   private async callApiDestination(where: Where, arn: string, input: unknown) {

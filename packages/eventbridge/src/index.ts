@@ -8,6 +8,8 @@ import { EventEngine } from './engine';
 import { archiveOperations } from './operations/archives';
 import type { EventsEnv } from './operations/context';
 import { ruleOperations } from './operations/rules';
+import { schedulerOperations } from './operations/scheduler';
+import { fireDueSchedules } from './scheduler-tick';
 import type { EventbridgeOptions } from './options';
 import { eventsRoutes } from './routes';
 import { emptyEventsState, type EventsState } from './state/types';
@@ -19,7 +21,8 @@ export { matches, explain, parsePattern, PatternError } from './domain/pattern';
 
 /**
  * The EventBridge plugin: buses, rules (the whole pattern language), targets delivered for real,
- * scheduled rules on a clock tests can drive, archives and replays, and ECS's own events.
+ * scheduled rules and EventBridge Scheduler schedules on a clock tests can drive, archives and
+ * replays, and ECS's own events.
  * `createGateway({ plugins: [ecs(), logs(), eventbridge()] })`.
  */
 export function eventbridge(options: EventbridgeOptions = {}): DocksidePlugin {
@@ -55,6 +58,7 @@ export function eventbridge(options: EventbridgeOptions = {}): DocksidePlugin {
         for (const t of rule.targets) void engine.deliver(where, rule, t, event, 1);
       }
     }
+    fireDueSchedules(store, engine, now);
   };
   let timer: NodeJS.Timeout | undefined;
   let unbridge: (() => void) | undefined;
@@ -67,6 +71,13 @@ export function eventbridge(options: EventbridgeOptions = {}): DocksidePlugin {
         targetPrefix: 'AWSEvents',
         ...modelAt(path.join(__dirname, 'model.json')),
         validationErrorCode: 'ValidationException',
+      },
+      {
+        signingName: 'scheduler',
+        protocol: 'restJson1',
+        ...modelAt(path.join(__dirname, 'scheduler-model.json')),
+        validationErrorCode: 'ValidationException',
+        operations: schedulerOperations(env),
       },
     ],
     operations: { ...ruleOperations(env), ...archiveOperations(env) },

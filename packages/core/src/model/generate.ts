@@ -105,12 +105,39 @@ export function generateModel(sdkPackage: string, requireFrom = process.cwd()): 
     }
     const def: MemberDef = { ref: refOf(schema) };
     if (enumValues) def.enum = enumValues;
-    if (typeof traits === 'number' && traits & 0b1000) def.sensitive = true;
-    if (traits && typeof traits === 'object') {
-      const t = traits as Record<string, unknown>;
-      if (typeof t.ec2QueryName === 'string') def.queryName = t.ec2QueryName;
-      if (typeof t.xmlName === 'string') def.xmlName = t.xmlName;
-    }
+    // Traits are a bit vector (smithy's order: httpLabel, idempotent, idempotencyToken, sensitive,
+    // httpPayload, httpResponseCode, httpQueryParams) or an object naming them.
+    const t: Record<string, unknown> =
+      typeof traits === 'number'
+        ? Object.fromEntries(
+            [
+              'httpLabel',
+              'idempotent',
+              'idempotencyToken',
+              'sensitive',
+              'httpPayload',
+              'httpResponseCode',
+              'httpQueryParams',
+            ]
+              .filter((_, i) => (traits >> i) & 1)
+              .map((k) => [k, 1]),
+          )
+        : traits && typeof traits === 'object'
+          ? (traits as Record<string, unknown>)
+          : {};
+    if (t.sensitive) def.sensitive = true;
+    if (typeof t.ec2QueryName === 'string') def.queryName = t.ec2QueryName;
+    if (typeof t.xmlName === 'string') def.xmlName = t.xmlName;
+    if (t.idempotencyToken) def.idempotencyToken = true;
+    const http: MemberDef['http'] = {};
+    if (t.httpLabel) http.label = true;
+    if (typeof t.httpQuery === 'string') http.query = t.httpQuery;
+    if (t.httpQueryParams) http.queryParams = true;
+    if (typeof t.httpHeader === 'string') http.header = t.httpHeader;
+    if (typeof t.httpPrefixHeaders === 'string') http.header = t.httpPrefixHeaders;
+    if (t.httpPayload) http.payload = true;
+    if (t.httpResponseCode) http.responseCode = true;
+    if (Object.keys(http).length) def.http = http;
     return def;
   };
 
@@ -147,7 +174,10 @@ export function generateModel(sdkPackage: string, requireFrom = process.cwd()): 
       const output = deref(value[5]) as unknown[];
       const nameOf = (s: unknown[]) =>
         Array.isArray(s) && s[0] === 3 ? (refOf(s as Schema) as { shape: string }).shape : null;
-      operations[value[2] as string] = { input: nameOf(input), output: nameOf(output) };
+      const op: OperationDef = { input: nameOf(input), output: nameOf(output) };
+      const http = (value[3] as { http?: [string, string, number] } | undefined)?.http;
+      if (Array.isArray(http)) op.http = { method: http[0], uri: http[1], code: http[2] };
+      operations[value[2] as string] = op;
     } else if (value[0] === -3 && !String(value[1]).startsWith('smithy.ts.sdk.synthetic')) {
       const t = (value[3] ?? {}) as { error?: string; httpError?: number; awsQueryError?: [string, number] };
       const def: ErrorDef = {
@@ -181,13 +211,14 @@ export function generateModel(sdkPackage: string, requireFrom = process.cwd()): 
 function readProtocol(entry: string): ProtocolInfo | undefined {
   const code = fs.readFileSync(entry, 'utf8');
   const signingName = /defaultSigningName: "([^"]+)"/.exec(code)?.[1];
-  const kind = /\b(AwsJson1_0|AwsJson1_1|AwsQuery|AwsRestJson1|AwsEc2Query|AwsRestXml)Protocol\b/.exec(code)?.[1];
+  const kind = /\b(AwsJson1_0|AwsJson1_1|AwsQuery|AwsRestJson1?|AwsEc2Query|AwsRestXml)Protocol\b/.exec(code)?.[1];
   if (!signingName || !kind) return undefined;
   const names: Record<string, ProtocolInfo['protocol']> = {
     AwsJson1_0: 'awsJson1_0',
     AwsJson1_1: 'awsJson1_1',
     AwsQuery: 'awsQuery',
     AwsRestJson1: 'restJson1',
+    AwsRestJson: 'restJson1',
     AwsEc2Query: 'ec2Query',
     AwsRestXml: 'restXml',
   };

@@ -48,6 +48,26 @@ export interface MemberDef {
   queryName?: string;
   /** The XML element name (`xmlName` trait), e.g. `vpcSet`, or `item` for EC2 list members. */
   xmlName?: string;
+  /** REST protocols: where the member travels instead of the JSON body (HTTP binding traits). */
+  http?: HttpBinding;
+  /** The SDK fills it with a fresh UUID when the caller leaves it out (`idempotencyToken`). */
+  idempotencyToken?: true;
+}
+
+/** A member's HTTP binding in a REST protocol. */
+export interface HttpBinding {
+  /** A `{Label}` of the operation's URI. */
+  label?: true;
+  /** A query-string parameter of this name. */
+  query?: string;
+  /** Every query parameter not bound otherwise (a map member). */
+  queryParams?: true;
+  /** A header of this name (or, for a map, this prefix). */
+  header?: string;
+  /** The whole body. */
+  payload?: true;
+  /** Output: the HTTP status code. */
+  responseCode?: true;
 }
 
 export type ShapeDef =
@@ -67,6 +87,8 @@ export interface ErrorDef {
 export interface OperationDef {
   input: string | null;
   output: string | null;
+  /** REST protocols: the request line and the success status (`http` trait). */
+  http?: { method: string; uri: string; code: number };
 }
 
 /** How the service is reached, as the SDK client is configured (read at generation time). */

@@ -1,5 +1,6 @@
 /** What the EventBridge plugin stores per account and region. */
 import type * as EB from '@aws-sdk/client-eventbridge';
+import type * as SCH from '@aws-sdk/client-scheduler';
 
 /** An event as EventBridge delivers it. */
 export interface BusEvent {
@@ -38,6 +39,8 @@ export interface RuleRecord {
   targets: EB.Target[];
   /** Scheduled rules: the next due time by the plugin's clock (epoch ms). */
   nextFire?: number;
+  /** ECS RunTask's `startedBy` for its ECS targets (default `events-rule/<name>`). */
+  startedBy?: string;
 }
 
 export interface ArchiveRecord {
@@ -80,6 +83,35 @@ export interface Delivery {
   detail?: string;
 }
 
+/** An EventBridge Scheduler schedule. */
+export interface ScheduleRecord {
+  name: string;
+  group: string;
+  arn: string;
+  expression: string;
+  timezone: string;
+  startDate?: Date;
+  endDate?: Date;
+  description?: string;
+  state: string;
+  kmsKeyArn?: string;
+  target: SCH.Target;
+  flexibleTimeWindow: SCH.FlexibleTimeWindow;
+  actionAfterCompletion: string;
+  creationDate: Date;
+  lastModificationDate: Date;
+  /** The next invocation by the plugin's clock (epoch ms), or none left. */
+  nextFire?: number;
+}
+
+export interface ScheduleGroupRecord {
+  name: string;
+  arn: string;
+  state: string;
+  creationDate: Date;
+  lastModificationDate: Date;
+}
+
 export interface EventsState {
   buses: Record<string, BusRecord>;
   /** `<bus>|<rule>` → rule */
@@ -94,6 +126,11 @@ export interface EventsState {
   tags: Record<string, EB.Tag[]>;
   recent: Record<string, BusEvent[]>;
   deliveries: Delivery[];
+  /** Scheduler: `<group>|<name>` → schedule */
+  schedules: Record<string, ScheduleRecord>;
+  scheduleGroups: Record<string, ScheduleGroupRecord>;
+  /** Scheduler tags by schedule group ARN. */
+  schedulerTags: Record<string, SCH.Tag[]>;
 }
 
 export const emptyEventsState = (): EventsState => ({
@@ -106,4 +143,7 @@ export const emptyEventsState = (): EventsState => ({
   tags: {},
   recent: {},
   deliveries: [],
+  schedules: {},
+  scheduleGroups: {},
+  schedulerTags: {},
 });

@@ -53,3 +53,37 @@ resource "aws_cloudwatch_event_rule" "orders" {
   event_bus_name = aws_cloudwatch_event_bus.orders.name
   event_pattern  = jsonencode({ source = ["shop"] })
 }
+
+# EventBridge Scheduler: a group and a weekday schedule in it, running the same ECS task.
+resource "aws_scheduler_schedule_group" "jobs" {
+  name = "tf-jobs"
+  tags = { team = "ops" }
+}
+
+resource "aws_scheduler_schedule" "weekday" {
+  name                         = "tf-weekday"
+  group_name                   = aws_scheduler_schedule_group.jobs.name
+  schedule_expression          = "cron(30 8 ? * MON-FRI *)"
+  schedule_expression_timezone = "Europe/Paris"
+  description                  = "weekday report"
+  flexible_time_window {
+    mode                      = "FLEXIBLE"
+    maximum_window_in_minutes = 15
+  }
+  target {
+    arn      = "arn:aws:ecs:us-east-1:000000000000:cluster/default"
+    role_arn = "arn:aws:iam::000000000000:role/scheduler"
+    input    = jsonencode({ containerOverrides = [{ name = "main", command = ["echo", "report"] }] })
+    retry_policy {
+      maximum_retry_attempts = 3
+    }
+    ecs_parameters {
+      task_definition_arn = "arn:aws:ecs:us-east-1:000000000000:task-definition/job:1"
+      launch_type         = "FARGATE"
+      network_configuration {
+        subnets          = ["subnet-0123456789abcdef0"]
+        assign_public_ip = false
+      }
+    }
+  }
+}
