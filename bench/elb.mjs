@@ -1,7 +1,8 @@
 // ELB: requests/s and p50/p99 through an ALB listener (Dockside's proxy, rules evaluated, a
 // healthy target chosen, X-Forwarded-* added) against the same target hit directly, in one run
 // and with the same load (wrk, keep-alive, c=16 and c=64). The target is a small Node HTTP server
-// in its own process. Load: wrk (apt-get install wrk).
+// in its own process; a bare TCP relay is measured too, as the floor of any proxy on the machine.
+// Load: wrk (apt-get install wrk).
 import { spawn } from 'node:child_process';
 import { freePort, record, sigv4, startCli, wrk } from './lib.mjs';
 
@@ -33,6 +34,20 @@ const target = spawn(
   { stdio: ['ignore', 'pipe', 'inherit'] },
 );
 await new Promise((r) => target.stdout.once('data', r));
+// A second baseline: a bare TCP relay (no HTTP parsing, one upstream connection per client
+// connection), the least any user-space proxy in one Node process costs on this machine.
+const relayPort = await freePort();
+const relay = spawn(
+  process.execPath,
+  [
+    '-e',
+    `const net = require('net'); net.createServer((c) => { const u = net.connect(${targetPort}, '127.0.0.1');` +
+      ` c.pipe(u); u.pipe(c); c.on('error', () => u.destroy()); u.on('error', () => c.destroy()); })` +
+      `.listen(${relayPort}, '127.0.0.1', () => console.log('up'))`,
+  ],
+  { stdio: ['ignore', 'pipe', 'inherit'] },
+);
+await new Promise((r) => relay.stdout.once('data', r));
 const dockside = await startCli(['--services', 'elbv2', '--elbv2-time-scale', '0.01']);
 const rows = [];
 try {
@@ -92,6 +107,15 @@ try {
   for (const c of CONCURRENCY) {
     const d = wrk(direct, c, SECONDS);
     const p = wrk(through, c, SECONDS);
+    const r = wrk(`http://127.0.0.1:${relayPort}/`, c, SECONDS);
+    rows.push({
+      figure: `GET through a bare TCP relay (the floor of a proxy here), c=${c}: requests/s`,
+      unit: 'req/s',
+      median: r.rps,
+      baseline: d.rps,
+      ratio: r.rps / d.rps,
+      target: `– (the ALB is ${(p.rps / r.rps).toFixed(2)}× this relay)`,
+    });
     rows.push({
       figure: `GET through an ALB listener, c=${c}: requests/s`,
       unit: 'req/s',
@@ -111,11 +135,12 @@ try {
       target: `p50 added < 1 ms (added: ${(p.p50 - d.p50).toFixed(2)} ms)`,
     });
     console.log(
-      `c=${c}: through ALB ${p.rps.toFixed(0)} req/s p50 ${p.p50} ms p99 ${p.p99} ms | direct ${d.rps.toFixed(0)} req/s p50 ${d.p50} ms p99 ${d.p99} ms (ratio ${(p.rps / d.rps).toFixed(2)})`,
+      `c=${c}: through ALB ${p.rps.toFixed(0)} req/s p50 ${p.p50} ms p99 ${p.p99} ms | direct ${d.rps.toFixed(0)} req/s p50 ${d.p50} ms p99 ${d.p99} ms (ratio ${(p.rps / d.rps).toFixed(2)}) | bare TCP relay ${r.rps.toFixed(0)} req/s (ratio ${(r.rps / d.rps).toFixed(2)})`,
     );
   }
 } finally {
   await dockside.stop();
   target.kill('SIGTERM');
+  relay.kill('SIGTERM');
 }
 record('elb', rows);

@@ -86,7 +86,7 @@ export function elbv2(options: Elbv2Options = {}): DocksidePlugin {
       plane = p;
       checker = new HealthChecker(store, scale, ctx.logger, changed, (e) => ctx.bus.publish('elbv2.target-health', e));
       return {
-        routes: elbv2Routes(p),
+        routes: elbv2Routes(p, store, ctx.config),
         start() {
           checker!.start();
         },

@@ -2,8 +2,10 @@
  * The ELBv2 data plane with real sockets: listeners that route by rules to targets (small HTTP
  * servers on loopback registered as `ip` targets), real health checks with AWS's states and
  * reasons, fail-open, draining, redirects, fixed responses, stickiness, weighted forwards,
- * WebSocket upgrades, HTTPS and NLB TCP listeners, 502/503/504, Host routing on the gateway port.
+ * WebSocket upgrades, HTTPS and NLB TCP, TLS, UDP and TCP_UDP listeners, 502/503/504, Host routing on the
+ * gateway port.
  */
+import * as dgram from 'node:dgram';
 import * as https from 'node:https';
 import * as net from 'node:net';
 import * as tls from 'node:tls';
@@ -591,4 +593,83 @@ test('an NLB TLS listener terminates TLS and pipes the plain bytes to the target
   });
   expect(text).toBe('over tls');
   expect(['TLSv1.2', 'TLSv1.3']).toContain(protocol);
+});
+
+/** A UDP echo on `port` (0: any), answering `<name>:<datagram>`. */
+async function udpEcho(name: string, port = 0): Promise<number> {
+  const sock = dgram.createSocket('udp4');
+  sock.on('message', (m, from) => sock.send(`${name}:${m}`, from.port, from.address));
+  await new Promise<void>((r) => sock.bind(port, '127.0.0.1', () => r()));
+  closers.push(() => new Promise((r) => sock.close(() => r())));
+  return sock.address().port;
+}
+
+/** Sends datagrams from one client socket (one flow) and collects an answer to each. */
+async function udpExchange(port: number, messages: string[]): Promise<string[]> {
+  const sock = dgram.createSocket('udp4');
+  try {
+    const out: string[] = [];
+    for (const m of messages) {
+      const answer = new Promise<string>((resolve) => sock.once('message', (d) => resolve(d.toString())));
+      sock.send(m, port, '127.0.0.1');
+      out.push(await answer);
+    }
+    return out;
+  } finally {
+    sock.close();
+  }
+}
+
+test('an NLB UDP listener relays datagrams per flow; a TCP_UDP listener serves both on one port', async () => {
+  const nlb = await loadBalancer(elb, 'udpnlb', 'network');
+  // UDP target: health-checked over TCP on a port of its own, as UDP target groups are.
+  const check = net.createServer((s) => s.end());
+  await new Promise<void>((r) => check.listen(0, '127.0.0.1', r));
+  closers.push(() => new Promise((r) => check.close(() => r())));
+  const udpPort = await udpEcho('u1');
+  const udpTg = await targetGroup(elb, 'udp', {
+    Protocol: 'UDP',
+    HealthCheckProtocol: 'TCP',
+    HealthCheckPort: String((check.address() as net.AddressInfo).port),
+    HealthCheckTimeoutSeconds: 10,
+    HealthCheckIntervalSeconds: 30,
+  });
+  await register(udpTg.TargetGroupArn!, { port: udpPort });
+  const port = await freePort();
+  await listener(elb, nlb.LoadBalancerArn!, port, [{ Type: 'forward', TargetGroupArn: udpTg.TargetGroupArn }], 'UDP');
+  await waitHealth(elb, udpTg.TargetGroupArn!, allIn('healthy', 1), 'udp target healthy');
+  expect(await udpExchange(port, ['one', 'two'])).toEqual(['u1:one', 'u1:two']);
+  expect((await boundListeners()).find((b) => b.protocol === 'UDP')).toMatchObject({ boundPort: port, mapped: false });
+
+  // TCP_UDP: a target serving TCP and UDP on the same port; the listener serves both on its port.
+  const both = net.createServer((s) => s.on('data', (d) => s.end(`tcp:${d}`)));
+  await new Promise<void>((r) => both.listen(0, '127.0.0.1', r));
+  closers.push(() => new Promise((r) => both.close(() => r())));
+  const bothPort = (both.address() as net.AddressInfo).port;
+  await udpEcho('udp', bothPort);
+  const mixed = await targetGroup(elb, 'mixed', {
+    Protocol: 'TCP_UDP',
+    HealthCheckProtocol: 'TCP',
+    HealthCheckTimeoutSeconds: 10,
+    HealthCheckIntervalSeconds: 30,
+  });
+  await register(mixed.TargetGroupArn!, { port: bothPort });
+  const mport = await freePort();
+  await listener(
+    elb,
+    nlb.LoadBalancerArn!,
+    mport,
+    [{ Type: 'forward', TargetGroupArn: mixed.TargetGroupArn }],
+    'TCP_UDP',
+  );
+  await waitHealth(elb, mixed.TargetGroupArn!, allIn('healthy', 1), 'tcp_udp target healthy');
+  expect(await udpExchange(mport, ['hi'])).toEqual(['udp:hi']);
+  const overTcp = await new Promise<string>((resolve, reject) => {
+    const s = net.connect(mport, '127.0.0.1', () => s.write('hi'));
+    let text = '';
+    s.on('data', (d) => (text += d));
+    s.on('end', () => resolve(text));
+    s.on('error', reject);
+  });
+  expect(overTcp).toBe('tcp:hi');
 });

@@ -15,6 +15,7 @@ import { orderedRules } from '../domain/lookup';
 import type { Elbv2State, ListenerRecord, LoadBalancerRecord, TargetGroupRecord, TargetRecord } from '../state/types';
 import { Balancer, candidates, cookie, pickGroup } from './balancer';
 import { errorPage, forwardHeaders, withoutHopByHop } from './headers';
+import { mtlsHeaders, mtlsMode } from './mtls';
 import { redirectLocation, ruleMatches, type RequestFacts } from './match';
 
 export interface Found {
@@ -71,12 +72,12 @@ interface Choice {
 }
 
 /** The terminal action of the first matching rule, with any actions before it. */
-function actionsFor(found: Found, f: RequestFacts): ELB.Action[] {
+export function actionsFor(found: Found, f: RequestFacts): ELB.Action[] {
   for (const r of orderedRules(found.s, found.listener.arn)) if (ruleMatches(r.conditions, f)) return r.actions;
   return [];
 }
 
-function choose(
+export function choose(
   plane: HttpPlane,
   found: Found,
   action: ELB.Action,
@@ -193,6 +194,12 @@ function forward(
     secure ? 'https' : 'http',
     found.listener.port ?? 80,
   );
+  const mode = secure ? mtlsMode(found.listener.mutualAuthentication) : 'off';
+  if (mode !== 'off') {
+    // Only the load balancer speaks for the client's certificate.
+    for (const k of Object.keys(headers)) if (k.startsWith('x-amzn-mtls-')) delete headers[k];
+    Object.assign(headers, mtlsHeaders(req.socket as tls.TLSSocket, mode));
+  }
   const send = (retried: boolean) => {
     const upstream = (toHttps ? https : http).request({
       host: targetHost(tg, target),
@@ -210,7 +217,7 @@ function forward(
     });
     upstream.on('response', (up) => {
       const out = withoutHopByHop(up.headers);
-      const cookies = [...choice.cookies, ...appCookies(plane, tg, target, up)];
+      const cookies = [...choice.cookies, ...appCookieFor(plane, tg, target, up.headers['set-cookie'] ?? [])];
       if (cookies.length) out['set-cookie'] = [...(up.headers['set-cookie'] ?? []), ...cookies];
       res.writeHead(up.statusCode ?? 502, out);
       up.pipe(res);
@@ -236,11 +243,16 @@ function forward(
 }
 
 /** app_cookie stickiness: when the application sets its cookie, the load balancer adds AWSALBAPP-0. */
-function appCookies(plane: HttpPlane, tg: TargetGroupRecord, target: TargetRecord, up: http.IncomingMessage): string[] {
+export function appCookieFor(
+  plane: HttpPlane,
+  tg: TargetGroupRecord,
+  target: TargetRecord,
+  setCookies: string[],
+): string[] {
   const name = tg.attributes['stickiness.app_cookie.cookie_name'];
   if (tg.attributes['stickiness.enabled'] !== 'true' || tg.attributes['stickiness.type'] !== 'app_cookie' || !name)
     return [];
-  if (!(up.headers['set-cookie'] ?? []).some((c) => c.startsWith(`${name}=`))) return [];
+  if (!setCookies.some((c) => c.startsWith(`${name}=`))) return [];
   const secs = Number(tg.attributes['stickiness.app_cookie.duration_seconds'] ?? 86400);
   return [
     stickyCookie('AWSALBAPP-0', plane.balancer.seal(`${tg.arn}|${targetKey(target.id, target.port)}`), secs, false),

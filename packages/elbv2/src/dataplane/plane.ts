@@ -15,10 +15,25 @@ import { targetHost } from '../domain/address';
 import { listenersOf } from '../domain/lookup';
 import { minTlsVersion } from '../domain/ssl-policies';
 import type { Elbv2Options } from '../options';
-import type { Elbv2State, ListenerRecord } from '../state/types';
+import type { Elbv2State, ListenerRecord, TargetGroupRecord, TargetRecord } from '../state/types';
 import { Balancer, candidates } from './balancer';
 import { handleRequest, handleUpgrade, type Found, type HttpPlane } from './http-handler';
 import { selfSignedCertificate } from './self-signed';
+import { serveFast, UpstreamPool } from './fast-http';
+import { accepted, mtlsMode, mtlsServerOptions } from './mtls';
+import { UdpRelay } from './udp';
+
+/** Listens on a port of the host; false when it is taken or not bindable. */
+function listenOn(server: net.Server, port: number, host: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const onError = () => resolve(false);
+    server.once('error', onError);
+    server.listen({ port, host, exclusive: true }, () => {
+      server.off('error', onError);
+      resolve(true);
+    });
+  });
+}
 
 /** A bound listener, as the introspection route shows it. */
 export interface BoundListener {
@@ -38,18 +53,24 @@ export interface BoundListener {
 
 interface Binding {
   key: string;
-  server: net.Server;
+  /** The TCP side (every protocol but UDP). */
+  server?: net.Server;
+  /** The UDP side (UDP and TCP_UDP). */
+  udp?: UdpRelay;
   info: BoundListener;
   sockets: Set<net.Socket>;
 }
 
-const SERVED = new Set(['HTTP', 'HTTPS', 'TCP', 'TLS', 'TCP_UDP']);
+const SERVED = new Set(['HTTP', 'HTTPS', 'TCP', 'TLS', 'TCP_UDP', 'UDP']);
+/** NLB forgets a UDP flow after 120 s without traffic. */
+const UDP_IDLE_MS = 120_000;
 
 export class DataPlane {
   private readonly bindings = new Map<string, Binding>();
   private readonly certs = new Map<string, { cert: string; key: string }>();
   private queue: Promise<void> = Promise.resolve();
   private host = '127.0.0.1';
+  private readonly pool = new UpstreamPool();
   private stopped = false;
   readonly http: HttpPlane;
 
@@ -119,18 +140,48 @@ export class DataPlane {
   }
 
   private keyOf(l: ListenerRecord) {
-    return `${l.protocol}|${l.port}|${l.certificates.find((c) => c.IsDefault)?.CertificateArn ?? ''}|${l.sslPolicy ?? ''}`;
+    const m = l.mutualAuthentication;
+    const mtls =
+      m && mtlsMode(m) !== 'off' ? `${m.Mode}|${m.TrustStoreArn ?? ''}|${this.caBundleOf(l)?.length ?? 0}` : '';
+    return `${l.protocol}|${l.port}|${l.certificates.find((c) => c.IsDefault)?.CertificateArn ?? ''}|${l.sslPolicy ?? ''}|${mtls}`;
+  }
+
+  /** The CA bundle of the trust store a listener's mutual authentication names, when one was given. */
+  private caBundleOf(l: ListenerRecord): string | undefined {
+    const arn = l.mutualAuthentication?.TrustStoreArn;
+    return arn ? this.find(l.arn)?.s.trustStores[arn]?.caBundle : undefined;
   }
 
   private async bind(s: Elbv2State, l: ListenerRecord) {
     const lb = s.loadBalancers[l.loadBalancerArn];
-    const server = this.serverFor(l, lb.dnsName);
     const sockets = new Set<net.Socket>();
-    server.on('connection', (sock: net.Socket) => {
-      sockets.add(sock);
-      sock.on('close', () => sockets.delete(sock));
-    });
-    const port = await this.listen(server, l.port!, `${lb.arn}|${l.port}`);
+    const seed = `${lb.arn}|${l.port}`;
+    let server: net.Server | undefined;
+    let udp: UdpRelay | undefined;
+    let port: number;
+    if (l.protocol === 'UDP') {
+      udp = this.udpRelay(l.arn);
+      port = await this.listen((p) => udp!.bind(p, this.host), l.port!, seed);
+    } else {
+      const tcp = this.serverFor(l, lb.dnsName);
+      server = tcp;
+      tcp.on('connection', (sock: net.Socket) => {
+        sockets.add(sock);
+        sock.on('close', () => sockets.delete(sock));
+      });
+      port = await this.listen((p) => listenOn(tcp, p, this.host), l.port!, seed);
+      if (l.protocol === 'TCP_UDP') {
+        // The UDP half shares the port the TCP half got.
+        udp = this.udpRelay(l.arn);
+        if (!(await udp.bind(port, this.host))) {
+          this.logger.warn(
+            { listener: l.arn, port },
+            `UDP port ${port} is taken: ${lb.name}:${l.port} serves TCP only`,
+          );
+          udp = undefined;
+        }
+      }
+    }
     const info: BoundListener = {
       listenerArn: l.arn,
       loadBalancerArn: lb.arn,
@@ -143,7 +194,7 @@ export class DataPlane {
       mapped: port !== l.port,
       url: `${(l.protocol ?? 'tcp').toLowerCase()}://${this.host.includes(':') ? `[${this.host}]` : this.host}:${port}`,
     };
-    this.bindings.set(l.arn, { key: this.keyOf(l), server, info, sockets });
+    this.bindings.set(l.arn, { key: this.keyOf(l), server, udp, info, sockets });
     this.logger.info(
       { loadBalancer: lb.name, protocol: l.protocol, port: l.port, boundPort: port },
       port === l.port
@@ -153,21 +204,13 @@ export class DataPlane {
   }
 
   /** Its own port first; then ports derived from a hash of (load balancer, port), probing upwards. */
-  private async listen(server: net.Server, port: number, seed: string): Promise<number> {
+  private async listen(tryBind: (port: number) => Promise<boolean>, port: number, seed: string): Promise<number> {
     const base = this.options.mappedPortBase ?? 20000;
     const start = createHash('sha256').update(seed).digest().readUInt32BE(0) % 10000;
     const tries = [port, ...Array.from({ length: 64 }, (_, i) => base + ((start + i) % 10000))];
     for (const p of tries) {
       if (p !== port && [...this.bindings.values()].some((b) => b.info.boundPort === p)) continue;
-      const ok = await new Promise<boolean>((resolve) => {
-        const onError = () => resolve(false);
-        server.once('error', onError);
-        server.listen({ port: p, host: this.host, exclusive: true }, () => {
-          server.off('error', onError);
-          resolve(true);
-        });
-      });
-      if (ok) return p;
+      if (await tryBind(p)) return p;
     }
     throw new Error(`no free port for listener port ${port}`);
   }
@@ -178,12 +221,32 @@ export class DataPlane {
       const secure = l.protocol === 'HTTPS';
       const onRequest = (req: http.IncomingMessage, res: http.ServerResponse) =>
         handleRequest(this.http, arn, req, res, secure);
+      const mode = mtlsMode(l.mutualAuthentication);
+      const ca = this.caBundleOf(l);
       const server = secure
-        ? https.createServer({ ...this.certificate(dnsName), minVersion: minTlsVersion(l.sslPolicy) }, onRequest)
+        ? https.createServer(
+            { ...this.certificate(dnsName), minVersion: minTlsVersion(l.sslPolicy), ...mtlsServerOptions(mode, ca) },
+            onRequest,
+          )
         : http.createServer(onRequest);
+      if (secure && mode === 'verify') {
+        if (!ca)
+          this.logger.warn(
+            { listener: arn, trustStore: l.mutualAuthentication?.TrustStoreArn },
+            'mTLS verify: the trust store has no CA bundle (PUT /_dockside/elbv2/trust-stores/{name}/ca-bundle): every client is refused',
+          );
+        // Before the HTTP layer sees the connection: a refused client sends no request.
+        server.prependListener('secureConnection', (sock: tls.TLSSocket) => {
+          if (!accepted(sock, this.find(arn)?.listener.mutualAuthentication, Boolean(ca))) sock.destroy();
+        });
+      }
       server.on('upgrade', (req, socket, head) => handleUpgrade(this.http, arn, req, socket, head, secure));
       server.keepAliveTimeout = 60_000;
-      return server;
+      if (secure) return server;
+      // Plain HTTP: the fast path serves what it can and hands the rest to the full handler.
+      return net.createServer((sock) =>
+        serveFast(this.http, this.pool, arn, sock, (handed) => server.emit('connection', handed)),
+      );
     }
     const onConnection = (client: net.Socket) => this.pipe(arn, client);
     return l.protocol === 'TLS'
@@ -201,9 +264,8 @@ export class DataPlane {
     return c;
   }
 
-  /** NLB TCP/TLS: the connection goes to one target of the listener's group, bytes both ways. */
-  private pipe(listenerArn: string, client: net.Socket) {
-    client.on('error', () => client.destroy());
+  /** An NLB listener's target for a new connection or UDP flow: one of its default action's group. */
+  private streamTarget(listenerArn: string): { tg: TargetGroupRecord; target: TargetRecord } | undefined {
     const found = this.find(listenerArn);
     const rule =
       found && Object.values(found.s.rules).find((r) => r.listenerArn === listenerArn && r.priority === 'default');
@@ -211,7 +273,28 @@ export class DataPlane {
     const tg = tgArn ? found!.s.targetGroups[tgArn] : undefined;
     const target =
       tg && this.http.balancer.pick(tg, candidates(Object.values(found!.s.targets[tg.arn] ?? {})), this.http.scale);
-    if (!tg || !target) return void client.destroy();
+    return tg && target ? { tg, target } : undefined;
+  }
+
+  private udpRelay(listenerArn: string): UdpRelay {
+    return new UdpRelay(
+      this.host,
+      () => {
+        const chosen = this.streamTarget(listenerArn);
+        if (!chosen) return undefined;
+        const { tg, target } = chosen;
+        return { host: targetHost(tg, target), port: target.port, done: this.http.balancer.begin(tg, target) };
+      },
+      Math.max(1000, UDP_IDLE_MS * this.http.scale),
+    );
+  }
+
+  /** NLB TCP/TLS: the connection goes to one target of the listener's group, bytes both ways. */
+  private pipe(listenerArn: string, client: net.Socket) {
+    client.on('error', () => client.destroy());
+    const chosen = this.streamTarget(listenerArn);
+    if (!chosen) return void client.destroy();
+    const { tg, target } = chosen;
     const done = this.http.balancer.begin(tg, target);
     const opts = { host: targetHost(tg, target), port: target.port };
     const up = tg.protocol === 'TLS' ? tls.connect({ ...opts, rejectUnauthorized: false }) : net.connect(opts);
@@ -245,13 +328,15 @@ export class DataPlane {
     if (!b) return;
     this.bindings.delete(arn);
     for (const s of b.sockets) s.destroy();
-    await new Promise<void>((resolve) => b.server.close(() => resolve()));
+    await b.udp?.close();
+    if (b.server) await new Promise<void>((resolve) => b.server!.close(() => resolve()));
   }
 
   async stop() {
     this.stopped = true;
     await this.queue;
     for (const arn of [...this.bindings.keys()]) await this.close(arn);
+    this.pool.destroy();
     this.http.agent.destroy();
     this.http.tlsAgent.destroy();
   }

@@ -1,6 +1,8 @@
 /**
- * Trust stores (mutual TLS) are recorded: their CA bundle and revocation lists are S3 objects,
- * which Dockside does not host, so bundles are named, not read.
+ * Trust stores (mutual TLS): their CA bundle and revocation lists are S3 objects, which Dockside does
+ * not host, so the API records their names; the bundle's PEM is given through
+ * `PUT /_dockside/elbv2/trust-stores/{name}/ca-bundle` and verify-mode listeners check clients with it.
+ * Revocation lists are recorded, not applied.
  */
 import type * as ELB from '@aws-sdk/client-elastic-load-balancing-v2';
 import { ServiceError, type RequestContext } from '@dockside/core';
@@ -8,6 +10,7 @@ import { markerPage } from '../domain/describe';
 import { trustStoreArn } from '../domain/ids';
 import { getTrustStore } from '../domain/lookup';
 import { setTags } from '../domain/tags';
+import { countCertificates } from '../dataplane/mtls';
 import { invalid } from '../errors';
 import type { TrustStoreRecord } from '../state/types';
 import type { Elbv2Env } from './context';
@@ -16,7 +19,7 @@ const out = (t: TrustStoreRecord): ELB.TrustStore => ({
   Name: t.name,
   TrustStoreArn: t.arn,
   Status: 'ACTIVE',
-  NumberOfCaCertificates: 1,
+  NumberOfCaCertificates: countCertificates(t.caBundle) || 1,
   TotalRevokedEntries: t.revocations.reduce((n, r) => n + r.entries, 0),
 });
 

@@ -96,6 +96,11 @@ export interface TrustStoreRecord {
   arn: string;
   name: string;
   bundle: { bucket: string; key: string; version?: string };
+  /**
+   * The CA bundle's PEM, when given through `PUT /_dockside/elbv2/trust-stores/{name}/ca-bundle`
+   * (the S3 object the API names is not readable here). Verify-mode listeners check clients with it.
+   */
+  caBundle?: string;
   revocations: { id: number; bucket: string; key: string; version?: string; type: string; entries: number }[];
 }
 
