@@ -4,6 +4,7 @@ import './contract';
 import { DEFAULT_VIRTUAL_INSTANCE, addVirtualInstances } from './domain/container-instances';
 import { createDomain } from './domain/context';
 import { capacityProviderOperations } from './operations/capacity-providers';
+import { daemonOperations } from './operations/daemons';
 import { tagsOf } from './domain/tags';
 import { accountSettingOperations } from './operations/account-settings';
 import { attributeOperations } from './operations/attributes';
@@ -117,6 +118,7 @@ export function ecs(options: EcsOptions = {}): DocksidePlugin {
           ...accountSettingOperations(domain),
           ...containerInstanceOperations(domain, shape),
           ...capacityProviderOperations(domain),
+          ...daemonOperations(domain),
           ...attributeOperations(domain),
           ...taskDefinitionOperations(domain),
           ...taskOperations(domain, runtime),

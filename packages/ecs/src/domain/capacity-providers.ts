@@ -67,6 +67,23 @@ export function newProvider(
   };
 }
 
+/** An ECS Managed Instances provider, optionally scoped to one cluster. */
+export function managedInstancesProvider(
+  ctx: Pick<RequestContext, 'accountId' | 'region'>,
+  input: ECS.CreateCapacityProviderRequest,
+  cluster: string | undefined,
+): CapacityProviderRecord {
+  const mi = input.managedInstancesProvider!;
+  return {
+    capacityProviderArn: ecsArn(ctx, `capacity-provider/${input.name}`),
+    name: input.name!,
+    ...(cluster ? { cluster } : {}),
+    status: 'ACTIVE',
+    type: 'MANAGED_INSTANCES',
+    managedInstancesProvider: { ...mi, propagateTags: mi.propagateTags ?? 'NONE' },
+  };
+}
+
 export const fargateView = (name: string): ECS.CapacityProvider => ({
   capacityProviderArn: `arn:aws:ecs:::capacity-provider/${name}`,
   name,

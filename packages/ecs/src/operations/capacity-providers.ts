@@ -5,9 +5,11 @@ import {
   checkProviderName,
   fargateView,
   isFargateProvider,
+  managedInstancesProvider,
   managedScaling,
   newProvider,
 } from '../domain/capacity-providers';
+import { activeCluster } from '../domain/clusters';
 import type { EcsDomain } from '../domain/context';
 import { setTags, tagsOf } from '../domain/tags';
 import { clientException, invalidParameter } from '../errors';
@@ -30,8 +32,6 @@ export function capacityProviderOperations(d: EcsDomain): OperationMap {
       checkProviderName(input.name);
       if (!input.autoScalingGroupProvider === !input.managedInstancesProvider)
         throw invalidParameter('Specify exactly one of autoScalingGroupProvider or managedInstancesProvider.');
-      if (input.managedInstancesProvider)
-        throw clientException('Dockside does not run ECS Managed Instances capacity providers.');
       const state = d.stateOf(ctx);
       const existing = state.capacityProviders[input.name!];
       if (existing && existing.status !== 'INACTIVE') {
@@ -39,6 +39,18 @@ export function capacityProviderOperations(d: EcsDomain): OperationMap {
           'The specified capacity provider already exists. To change the configuration of an existing capacity provider, update the capacity provider.',
         );
       }
+      if (input.managedInstancesProvider) {
+        // ECS Managed Instances: ECS launches the instances, here virtual ones as tasks need them.
+        const cluster = input.cluster ? activeCluster(state, ctx, input.cluster) : undefined;
+        const p = managedInstancesProvider(ctx, input, cluster?.clusterName);
+        setTags(state, p.capacityProviderArn, input.tags ?? [], { replace: true });
+        state.capacityProviders[p.name] = p;
+        // A cluster-scoped provider belongs to its cluster from the start.
+        if (cluster) cluster.capacityProviders = [...new Set([...(cluster.capacityProviders ?? []), p.name])];
+        return { capacityProvider: view(state, p, ['TAGS']) };
+      }
+      if (input.cluster)
+        throw invalidParameter('Only Amazon ECS Managed Instances capacity providers can be scoped to a cluster.');
       const asgArn = input.autoScalingGroupProvider!.autoScalingGroupArn;
       if (
         Object.values(state.capacityProviders).some(
@@ -84,6 +96,19 @@ export function capacityProviderOperations(d: EcsDomain): OperationMap {
       const state = d.stateOf(ctx);
       if (isFargateProvider(input.name)) throw clientException('The FARGATE capacity providers cannot be updated.');
       const p = find(state, input.name);
+      if (p.type === 'MANAGED_INSTANCES') {
+        if (input.managedInstancesProvider)
+          p.managedInstancesProvider = {
+            ...p.managedInstancesProvider,
+            ...input.managedInstancesProvider,
+            instanceLaunchTemplate: {
+              ...p.managedInstancesProvider?.instanceLaunchTemplate,
+              ...input.managedInstancesProvider.instanceLaunchTemplate,
+            } as ECS.InstanceLaunchTemplate,
+          };
+        p.updateStatus = 'UPDATE_COMPLETE';
+        return { capacityProvider: view(state, p, ['TAGS']) };
+      }
       const asg = input.autoScalingGroupProvider ?? {};
       const current = p.autoScalingGroupProvider!;
       p.autoScalingGroupProvider = {
@@ -104,6 +129,10 @@ export function capacityProviderOperations(d: EcsDomain): OperationMap {
       const cluster = Object.values(state.clusters).find(
         (c) => c.status === 'ACTIVE' && c.capacityProviders?.includes(p.name),
       );
+      if (Object.values(state.daemons).some((x) => x.capacityProviderArns.includes(p.capacityProviderArn)))
+        throw clientException(
+          'Cannot delete capacity provider. Daemon services are still associated with this capacity provider.',
+        );
       const usedByService = Object.values(state.services).some(
         (s) => s.status === 'ACTIVE' && s.capacityProviderStrategy?.some((x) => x.capacityProvider === p.name),
       );

@@ -22,6 +22,7 @@ import { PENDING_STATUSES, TaskIndex } from '../domain/task-index';
 import { Runtime } from '../runtime/runtime';
 import type { ClusterRecord, DeploymentRecord, EcsState, ServiceRecord, TaskRecord } from '../state/types';
 import { deregisterTargets, onTargetHealth, registerTargets } from './load-balancers';
+import { reconcileDaemons } from './daemons';
 import { reconcileDeployments } from './rollout';
 import { revertTraffic } from './traffic';
 import { reconcileTaskSets } from './task-sets';
@@ -178,6 +179,7 @@ export class ServiceScheduler {
     for (const { accountId, region, state } of this.store.entries()) {
       for (const svc of Object.values(state.services ?? {}))
         if (svc.status !== 'INACTIVE') this.schedule({ accountId, region }, svc.serviceArn);
+      if (!this.stopped) this.safely(() => reconcileDaemons(this, state, { accountId, region }));
     }
   }
 

@@ -3,6 +3,10 @@ import type {
   CapacityProvider,
   Cluster,
   ContainerInstance,
+  DaemonDeployment,
+  DaemonDeploymentConfiguration,
+  DaemonRevision,
+  DaemonTaskDefinition,
   Deployment,
   Service,
   ServiceDeployment,
@@ -156,7 +160,36 @@ export interface EcsState {
   serviceRevisions: Record<string, ServiceRevision>;
   /** Custom capacity providers by name (FARGATE and FARGATE_SPOT are built in). */
   capacityProviders: Record<string, CapacityProviderRecord>;
+  /** Daemon task definitions by family, then revision. */
+  daemonTaskDefinitions: Record<string, Record<number, DaemonTaskDefinitionRecord>>;
+  /** Daemons, their deployments and revisions, by ARN. */
+  daemons: Record<string, DaemonRecord>;
+  daemonDeployments: Record<string, DaemonDeploymentRecord>;
+  daemonRevisions: Record<string, DaemonRevision>;
 }
+
+export type DaemonTaskDefinitionRecord = DaemonTaskDefinition & {
+  daemonTaskDefinitionArn: string;
+  family: string;
+  revision: number;
+};
+
+export interface DaemonRecord {
+  daemonArn: string;
+  daemonName: string;
+  clusterArn: string;
+  status: 'ACTIVE' | 'DELETE_IN_PROGRESS';
+  createdAt: Date;
+  updatedAt: Date;
+  /** The revision new daemon tasks run, and the deployment that brings it. */
+  revisionArn: string;
+  deploymentArn: string;
+  capacityProviderArns: string[];
+  deploymentConfiguration: DaemonDeploymentConfiguration;
+  revisionCount: number;
+}
+
+export type DaemonDeploymentRecord = DaemonDeployment & { daemonDeploymentArn: string; daemonArn: string };
 
 export interface CapacityProviderRecord extends Omit<CapacityProvider, 'tags'> {
   capacityProviderArn: string;
@@ -176,4 +209,8 @@ export const emptyState = (): EcsState => ({
   serviceDeployments: {},
   serviceRevisions: {},
   capacityProviders: {},
+  daemonTaskDefinitions: {},
+  daemons: {},
+  daemonDeployments: {},
+  daemonRevisions: {},
 });

@@ -48,13 +48,15 @@ export function placeOnCluster(
     });
   let p = attempt();
   const scaling = how.provider?.autoScalingGroupProvider?.managedScaling;
-  if (!how.provider || !how.grow || scaling?.status !== 'ENABLED') {
+  // Managed scaling and ECS Managed Instances both launch instances for tasks that do not fit.
+  const grows = scaling?.status === 'ENABLED' || how.provider?.type === 'MANAGED_INSTANCES';
+  if (!how.provider || !how.grow || !grows) {
     // A provider's tasks with no instance to go to are failures, not ECS's exception for the whole call.
     return how.provider && p.noInstances
       ? { ...p, noInstances: false, failures: [{ arn: how.provider.capacityProviderArn, reason: 'RESOURCE:CAPACITY' }] }
       : p;
   }
-  for (let added = 0; p.placed.length < count && added < (scaling.maximumScalingStepSize ?? 10000); added++) {
+  for (let added = 0; p.placed.length < count && added < (scaling?.maximumScalingStepSize ?? 10000); added++) {
     const before = p.placed.length;
     how.grow(how.provider);
     p = attempt();
