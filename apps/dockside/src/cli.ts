@@ -34,6 +34,7 @@ async function main(): Promise<void> {
         keepContainers: config.keepContainers,
         serviceStabilityMs: config.serviceStabilityMs,
         instancesPerCluster: config.ecsInstances,
+        scaleInAfterMs: config.ecsScaleInMs,
         ...(config.dataDir ? { sharedVolumesRoot: `${config.dataDir}/shared-volumes` } : {}),
       },
       elbv2: { timeScale: config.elbv2TimeScale },

@@ -15,6 +15,7 @@ test('defaults', () => {
     elbv2TimeScale: 1,
     ecrPort: 4510,
     ecsInstances: 0,
+    ecsScaleInMs: 900_000,
     help: false,
     version: false,
   });
@@ -35,6 +36,7 @@ test('every flag, and its env var; the flag wins', () => {
     DOCKSIDE_ELBV2_TIME_SCALE: '0.5',
     DOCKSIDE_ECR_PORT: '4600',
     DOCKSIDE_ECS_INSTANCES: '2',
+    DOCKSIDE_ECS_SCALE_IN_SECONDS: '60',
   };
   expect(parseConfig([], env)).toMatchObject({
     port: 1000,
@@ -50,6 +52,7 @@ test('every flag, and its env var; the flag wins', () => {
     elbv2TimeScale: 0.5,
     ecrPort: 4600,
     ecsInstances: 2,
+    ecsScaleInMs: 60_000,
   });
   const flags = [
     '--pull-policy',
@@ -78,6 +81,8 @@ test('every flag, and its env var; the flag wins', () => {
     '0',
     '--ecs-instances',
     '3',
+    '--ecs-scale-in-seconds',
+    '0.5',
   ];
   expect(parseConfig(flags, env)).toMatchObject({
     port: 2000,
@@ -93,6 +98,7 @@ test('every flag, and its env var; the flag wins', () => {
     elbv2TimeScale: 0.05,
     ecrPort: 0,
     ecsInstances: 3,
+    ecsScaleInMs: 500,
   });
   expect(parseConfig(['--port=0'], {}).port).toBe(0);
 });
@@ -112,6 +118,7 @@ test.each([
   [['--ecr-port', '-1']],
   [['--ecs-instances', '-1']],
   [['--ecs-instances', 'two']],
+  [['--ecs-scale-in-seconds', 'soon']],
   [['--unknown']],
   [['positional']],
 ])('%j is a usage error', (argv) => {

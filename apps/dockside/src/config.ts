@@ -19,6 +19,8 @@ export interface CliConfig {
   ecrPort: number;
   /** Virtual container instances registered in every new ECS cluster. */
   ecsInstances: number;
+  /** Managed scale-in after this long idle (ms). */
+  ecsScaleInMs: number;
   help: boolean;
   version: boolean;
 }
@@ -90,6 +92,12 @@ export const OPTIONS: Option[] = [
     help: 'virtual container instances (m5.xlarge-sized, on the local engine) each new ECS cluster gets; 0 = none, as on AWS',
   },
   {
+    flag: 'ecs-scale-in-seconds',
+    env: 'DOCKSIDE_ECS_SCALE_IN_SECONDS',
+    default: '900',
+    help: 'how long a managed-scaling virtual instance stays idle before it is terminated',
+  },
+  {
     flag: 'ecr-port',
     env: 'DOCKSIDE_ECR_PORT',
     default: '4510',
@@ -151,6 +159,9 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv = process.env
   const ecsInstances = Number(byFlag['ecs-instances']);
   if (!Number.isInteger(ecsInstances) || ecsInstances < 0 || ecsInstances > 100)
     throw new UsageError(`--ecs-instances must be a whole number 0-100, got '${byFlag['ecs-instances']}'`);
+  const scaleIn = Number(byFlag['ecs-scale-in-seconds']);
+  if (!(scaleIn >= 0))
+    throw new UsageError(`--ecs-scale-in-seconds must be a number of seconds, got '${byFlag['ecs-scale-in-seconds']}'`);
   const services = byFlag.services
     ? byFlag.services
         .split(',')
@@ -171,6 +182,7 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv = process.env
     elbv2TimeScale,
     ecrPort,
     ecsInstances,
+    ecsScaleInMs: scaleIn * 1000,
     help: Boolean(values.help),
     version: Boolean(values.version),
   };

@@ -1,8 +1,8 @@
 /**
  * Terraform's hashicorp/aws provider (from the machine's mirror) applies test/terraform/main.tf
  * (a VPC with two subnets in the zones `aws_availability_zones` lists, a security group, an internet
- * gateway, a route table and its association, an Elastic IP and a NAT gateway, the
- * default VPC and `aws_subnets` read back) against Dockside, re-plans with no changes, and
+ * gateway, a route table and its association, an Elastic IP and a NAT gateway, an S3 gateway
+ * endpoint, a managed prefix list, a launch template, the default VPC and `aws_subnets` read back) against Dockside, re-plans with no changes, and
  * destroys. Skipped where `terraform` or the provider mirror is absent.
  */
 import * as path from 'node:path';
@@ -21,7 +21,7 @@ const client = gw.sdk(EC2Client);
     const init = await ws.run(['init', '-input=false']);
     expect(init.status).toBe(0);
     const apply = await ws.run(['apply', '-auto-approve', '-input=false', ...vars]);
-    expect(apply.out).toMatch(/Apply complete! Resources: 9 added/);
+    expect(apply.out).toMatch(/Apply complete! Resources: 13 added/);
     expect(apply.out).toMatch(/default_vpc = "172\.31\.0\.0\/16"/);
     const { Vpcs } = await client.send(
       new DescribeVpcsCommand({ Filters: [{ Name: 'tag:Name', Values: ['dockside-tf'] }] }),
@@ -31,7 +31,7 @@ const client = gw.sdk(EC2Client);
     expect(plan.out).toMatch(/No changes/);
     expect(plan.status).toBe(0);
     const destroy = await ws.run(['destroy', '-auto-approve', '-input=false', ...vars]);
-    expect(destroy.out).toMatch(/Destroy complete! Resources: 9 destroyed/);
+    expect(destroy.out).toMatch(/Destroy complete! Resources: 13 destroyed/);
     const after = await client.send(
       new DescribeVpcsCommand({ Filters: [{ Name: 'tag:Name', Values: ['dockside-tf'] }] }),
     );

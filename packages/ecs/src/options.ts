@@ -39,4 +39,10 @@ export interface EcsOptions {
   instancesPerCluster?: number;
   /** What a virtual instance registers (default an m5.xlarge: 4096 CPU units, 15,600 MiB). */
   virtualInstance?: Partial<VirtualInstanceShape>;
+  /**
+   * Managed scale-in: how long a virtual instance of a managed-scaling (or ECS Managed Instances)
+   * capacity provider runs nothing but daemon tasks before it is terminated, down to what the
+   * provider's targetCapacity keeps (ms, default 900,000: target tracking scales in after ~15 min).
+   */
+  scaleInAfterMs?: number;
 }

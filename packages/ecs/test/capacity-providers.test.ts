@@ -1,6 +1,7 @@
 /**
  * Capacity providers through the real SDK: AWS's name rules and errors, managed scaling adding
- * virtual instances for tasks, a strategy splitting 10 real tasks by base and weight, a provider
+ * virtual instances for tasks and terminating idle ones down to targetCapacity, a strategy
+ * splitting 10 real tasks by base and weight, a provider
  * in use refused removal from its cluster, and DeleteCapacityProvider's DELETE_FAILED answer.
  */
 import * as ECS from '@aws-sdk/client-ecs';
@@ -8,7 +9,10 @@ import { ecs } from '@dockside/ecs';
 import { useTestGateway, waitFor } from '@dockside/testing';
 import { BUSYBOX } from './helpers';
 
-const gw = useTestGateway(() => ({ plugins: [ecs({ pullPolicy: 'never' })] }), { resetEach: true });
+// Idle managed-scaling instances are terminated after half a second here (15 minutes by default).
+const gw = useTestGateway(() => ({ plugins: [ecs({ pullPolicy: 'never', scaleInAfterMs: 500 })] }), {
+  resetEach: true,
+});
 const client = gw.sdk(ECS.ECSClient);
 const fails = (p: Promise<unknown>) =>
   p.then(
@@ -186,5 +190,61 @@ test('a strategy splits 10 real tasks by base and weight; managed scaling adds t
     });
   } finally {
     for (const t of run.tasks ?? []) await client.send(new ECS.StopTaskCommand({ cluster: 'cp', task: t.taskArn }));
+  }
+});
+
+test('managed scale-in terminates idle instances down to what targetCapacity keeps', async () => {
+  await client.send(
+    new ECS.CreateCapacityProviderCommand({
+      name: 'cp-s',
+      autoScalingGroupProvider: {
+        autoScalingGroupArn: asg('cp-s'),
+        managedScaling: { status: 'ENABLED', targetCapacity: 50 },
+      },
+    }),
+  );
+  await client.send(new ECS.CreateClusterCommand({ clusterName: 'scale', capacityProviders: ['cp-s'] }));
+  await client.send(
+    new ECS.RegisterTaskDefinitionCommand({
+      family: 'whole',
+      containerDefinitions: [
+        { name: 'c', image: BUSYBOX, cpu: 4096, memory: 32, command: ['sleep', '600'], stopTimeout: 1 },
+      ],
+    }),
+  );
+  const run = await client.send(
+    new ECS.RunTaskCommand({
+      cluster: 'scale',
+      taskDefinition: 'whole',
+      count: 4,
+      capacityProviderStrategy: [{ capacityProvider: 'cp-s', weight: 1 }],
+    }),
+  );
+  const active = async () =>
+    (await client.send(new ECS.ListContainerInstancesCommand({ cluster: 'scale' }))).containerInstanceArns ?? [];
+  try {
+    expect(run.failures).toEqual([]);
+    // One instance per 4096-unit task; busy instances are never taken.
+    const before = await active();
+    expect(before).toHaveLength(4);
+    for (const t of run.tasks!.slice(1))
+      await client.send(new ECS.StopTaskCommand({ cluster: 'scale', task: t.taskArn }));
+    // One instance in use at targetCapacity 50 keeps two; the other two go.
+    await waitFor(async () => ((await active()).length === 2 ? true : undefined), {
+      what: 'two instances left',
+      timeoutMs: 60_000,
+    });
+    const left = await active();
+    const kept = run.tasks![0].containerInstanceArn!;
+    expect(left).toContain(kept);
+    const { containerInstances } = await client.send(
+      new ECS.DescribeContainerInstancesCommand({
+        cluster: 'scale',
+        containerInstances: before.filter((a) => !left.includes(a)),
+      }),
+    );
+    expect(containerInstances!.map((ci) => ci.status)).toEqual(['INACTIVE', 'INACTIVE']);
+  } finally {
+    await client.send(new ECS.StopTaskCommand({ cluster: 'scale', task: run.tasks![0].taskArn }));
   }
 });

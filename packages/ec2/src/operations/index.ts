@@ -6,9 +6,11 @@ import { accountOperations } from './account';
 import { stateOfStore } from './common';
 import { gatewayOperations } from './gateways';
 import { instanceOperations } from './instances';
+import { launchTemplateOperations } from './launch-templates';
 import { networkInterfaceOperations } from './network-interfaces';
 import { routeTableOperations } from './route-tables';
 import { securityGroupOperations } from './security-groups';
+import { vpcEndpointOperations } from './vpc-endpoints';
 import { vpcOperations } from './vpcs';
 
 export interface Ec2Deps {
@@ -33,6 +35,8 @@ export function operations(deps: Ec2Deps): OperationMap {
     ...instanceOperations(stateOf),
     ...gatewayOperations(stateOf),
     ...routeTableOperations(stateOf),
+    ...launchTemplateOperations(stateOf),
+    ...vpcEndpointOperations(stateOf),
   };
   return Object.fromEntries(
     Object.entries(all).map(([name, handler]) => [

@@ -15,6 +15,7 @@ import { isId, newId } from '../domain/ids';
 import { findGroup, findSubnet } from '../domain/network';
 import { invalidParameterValue, missingParameter } from '../errors';
 import type { Ec2State, InstanceRecord } from '../state/types';
+import { templateData } from './launch-templates';
 import { type StateOf, page, tagsFromSpecs, tagsOf, tagsView } from './common';
 
 const MAX_PER_CALL = 20;
@@ -182,8 +183,12 @@ export function instanceOperations(stateOf: StateOf): OperationMap {
     });
   };
   return {
-    RunInstances(input: EC2.RunInstancesRequest, ctx): EC2.Reservation {
+    RunInstances(request: EC2.RunInstancesRequest, ctx): EC2.Reservation {
       const state = stateOf(ctx);
+      // A launch template fills what the request leaves out.
+      const input: EC2.RunInstancesRequest = request.LaunchTemplate
+        ? { ...(templateData(state, request.LaunchTemplate) as EC2.RunInstancesRequest), ...request }
+        : request;
       if (!input.ImageId) throw missingParameter('ImageId');
       if (!isId('ami', input.ImageId))
         throw new ServiceError('InvalidAMIID.Malformed', `Invalid id: "${input.ImageId}"`);

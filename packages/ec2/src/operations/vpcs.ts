@@ -112,7 +112,8 @@ export function vpcOperations(stateOf: StateOf): OperationMap {
         Object.values(state.subnets).some((s) => s.vpcId === vpc.vpcId) ||
         Object.values(state.securityGroups).some((g) => g.vpcId === vpc.vpcId && g.groupName !== 'default') ||
         Object.values(state.routeTables).some((r) => r.vpcId === vpc.vpcId && !r.main) ||
-        Object.values(state.internetGateways).some((g) => g.vpcId === vpc.vpcId);
+        Object.values(state.internetGateways).some((g) => g.vpcId === vpc.vpcId) ||
+        Object.values(state.vpcEndpoints).some((e) => e.vpcId === vpc.vpcId);
       if (inUse) throw dependencyViolation('vpc', vpc.vpcId);
       for (const bag of [state.securityGroups, state.routeTables, state.networkAcls] as Array<
         Record<string, { vpcId: string }>

@@ -122,6 +122,44 @@ export interface NatGatewayRecord {
   deleteTime?: Date;
 }
 
+export interface LaunchTemplateRecord {
+  launchTemplateId: string;
+  name: string;
+  createTime: Date;
+  createdBy: string;
+  defaultVersion: number;
+  latestVersion: number;
+  /** By version number; the data is kept as the request gave it. */
+  versions: Record<number, { data: EC2.RequestLaunchTemplateData; description?: string; createTime: Date }>;
+}
+
+export interface VpcEndpointRecord {
+  vpcEndpointId: string;
+  vpcEndpointType: string;
+  vpcId: string;
+  serviceName: string;
+  policyDocument: string;
+  routeTableIds: string[];
+  subnetIds: string[];
+  groupIds: string[];
+  /** Interface endpoints: one network interface per subnet. */
+  networkInterfaceIds: string[];
+  privateDnsEnabled: boolean;
+  creationTimestamp: Date;
+}
+
+export interface PrefixListRecord {
+  prefixListId: string;
+  name: string;
+  addressFamily: string;
+  maxEntries: number;
+  version: number;
+  entries: Array<{ Cidr: string; Description?: string }>;
+  /** Entries of earlier versions (GetManagedPrefixListEntries TargetVersion). */
+  history: Record<number, Array<{ Cidr: string; Description?: string }>>;
+  state: string;
+}
+
 export interface Ec2State {
   vpcs: Record<string, VpcRecord>;
   subnets: Record<string, SubnetRecord>;
@@ -134,6 +172,10 @@ export interface Ec2State {
   internetGateways: Record<string, InternetGatewayRecord>;
   addresses: Record<string, AddressRecord>;
   natGateways: Record<string, NatGatewayRecord>;
+  launchTemplates: Record<string, LaunchTemplateRecord>;
+  vpcEndpoints: Record<string, VpcEndpointRecord>;
+  /** Customer-managed prefix lists (the AWS-managed ones are derived per region). */
+  prefixLists: Record<string, PrefixListRecord>;
   /** Tags of every resource, by resource id. */
   tags: Record<string, Record<string, string>>;
   /** Whether the default VPC of this account + region was made (it is made on first use). */
@@ -151,6 +193,9 @@ export const emptyState = (): Ec2State => ({
   internetGateways: {},
   addresses: {},
   natGateways: {},
+  launchTemplates: {},
+  vpcEndpoints: {},
+  prefixLists: {},
   tags: {},
   defaultsMade: false,
 });

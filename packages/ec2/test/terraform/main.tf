@@ -86,3 +86,35 @@ resource "aws_nat_gateway" "nat" {
   subnet_id     = aws_subnet.private[0].id
   depends_on    = [aws_internet_gateway.gw]
 }
+
+# A gateway endpoint for S3 on its own route table, a customer prefix list, and the launch
+# template an Auto Scaling group of ECS container instances would use.
+resource "aws_route_table" "endpoints" {
+  vpc_id = aws_vpc.main.id
+}
+
+resource "aws_vpc_endpoint" "s3" {
+  vpc_id          = aws_vpc.main.id
+  service_name    = "com.amazonaws.us-east-1.s3"
+  route_table_ids = [aws_route_table.endpoints.id]
+  tags            = { Name = "dockside-tf-s3" }
+}
+
+resource "aws_ec2_managed_prefix_list" "offices" {
+  name           = "dockside-offices"
+  address_family = "IPv4"
+  max_entries    = 5
+  entry {
+    cidr        = "198.51.100.0/24"
+    description = "hq"
+  }
+}
+
+resource "aws_launch_template" "nodes" {
+  name                   = "dockside-nodes"
+  image_id               = "ami-0123456789abcdef0"
+  instance_type          = "t3.micro"
+  user_data              = base64encode("#!/bin/bash\necho ECS_CLUSTER=web >> /etc/ecs/ecs.config\n")
+  vpc_security_group_ids = [aws_security_group.web.id]
+  tags                   = { team = "ops" }
+}

@@ -6,7 +6,7 @@
 import type * as ECS from '@aws-sdk/client-ecs';
 import type { RequestContext } from '@dockside/core';
 import { clientException, invalidParameter } from '../errors';
-import type { CapacityProviderRecord, EcsState } from '../state/types';
+import type { CapacityProviderRecord, ContainerInstanceRecord, EcsState, TaskRecord } from '../state/types';
 import { ecsArn } from './arn';
 
 export const FARGATE_PROVIDERS = ['FARGATE', 'FARGATE_SPOT'];
@@ -144,4 +144,47 @@ export function distribute(
     out.push(pick);
   }
   return out;
+}
+
+/**
+ * Managed scale-in: the virtual instances of a provider with managed scaling (or of an ECS Managed
+ * Instances provider) that have run nothing but daemon tasks for `afterMs` are terminated, down to
+ * what `targetCapacity` keeps (instances in use × 100 / targetCapacity). Instances with tasks are
+ * never taken. Returns the instances terminated (their status is now INACTIVE).
+ */
+export function scaleIn(
+  state: EcsState,
+  live: Map<string, TaskRecord[]>,
+  now: number,
+  afterMs: number,
+): ContainerInstanceRecord[] {
+  const gone: ContainerInstanceRecord[] = [];
+  for (const p of Object.values(state.capacityProviders)) {
+    const scaling = p.autoScalingGroupProvider?.managedScaling;
+    if (p.status !== 'ACTIVE' || (scaling?.status !== 'ENABLED' && p.type !== 'MANAGED_INSTANCES')) continue;
+    const instances = Object.values(state.containerInstances).filter(
+      (ci) => ci.virtual && ci.capacityProviderName === p.name && ci.status !== 'INACTIVE',
+    );
+    const busy = (ci: ContainerInstanceRecord) =>
+      (live.get(ci.containerInstanceArn) ?? []).some((t) => !t.group?.startsWith('daemon:'));
+    let inUse = 0;
+    for (const ci of instances) {
+      if (busy(ci)) {
+        inUse++;
+        delete ci.idleSince;
+      } else ci.idleSince ??= now;
+    }
+    const keep = Math.ceil((inUse * 100) / (scaling?.targetCapacity ?? 100));
+    const idle = instances
+      .filter((ci) => !busy(ci) && now - ci.idleSince! >= afterMs)
+      .sort((a, b) => a.idleSince! - b.idleSince!);
+    for (const ci of idle.slice(0, Math.max(0, instances.length - keep))) {
+      ci.status = 'INACTIVE';
+      ci.agentConnected = false;
+      ci.version = (ci.version ?? 0) + 1;
+      delete ci.idleSince;
+      gone.push(ci);
+    }
+  }
+  return gone;
 }

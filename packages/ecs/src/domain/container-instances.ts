@@ -128,7 +128,7 @@ export const containerInstanceView = (
   live: TaskRecord[],
   include?: string[],
 ): ECS.ContainerInstance => {
-  const { clusterName: _c, virtual: _v, ...rest } = ci;
+  const { clusterName: _c, virtual: _v, idleSince: _i, ...rest } = ci;
   return {
     ...rest,
     remainingResources: remainingResources(ci, live),

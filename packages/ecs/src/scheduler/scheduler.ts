@@ -22,6 +22,9 @@ import { PENDING_STATUSES, TaskIndex } from '../domain/task-index';
 import { Runtime } from '../runtime/runtime';
 import type { ClusterRecord, DeploymentRecord, EcsState, ServiceRecord, TaskRecord } from '../state/types';
 import { deregisterTargets, onTargetHealth, registerTargets } from './load-balancers';
+import { scaleIn } from '../domain/capacity-providers';
+import { ecsArn } from '../domain/arn';
+import { containerInstanceView } from '../domain/container-instances';
 import { reconcileDaemons } from './daemons';
 import { reconcileDeployments } from './rollout';
 import { revertTraffic } from './traffic';
@@ -42,6 +45,8 @@ export interface SchedulerOptions {
   index?: TaskIndex;
   /** What managed scaling's virtual instances register. */
   virtualInstance?: VirtualInstanceShape;
+  /** How long a managed-scaling instance stays idle before it is terminated (ms, default 15 min). */
+  scaleInAfterMs?: number;
 }
 
 export type { Where } from '../domain/context';
@@ -179,7 +184,22 @@ export class ServiceScheduler {
     for (const { accountId, region, state } of this.store.entries()) {
       for (const svc of Object.values(state.services ?? {}))
         if (svc.status !== 'INACTIVE') this.schedule({ accountId, region }, svc.serviceArn);
-      if (!this.stopped) this.safely(() => reconcileDaemons(this, state, { accountId, region }));
+      if (this.stopped) continue;
+      this.safely(() => reconcileDaemons(this, state, { accountId, region }));
+      this.safely(() => {
+        for (const ci of scaleIn(
+          state,
+          this.index.liveByInstance(state),
+          Date.now(),
+          this.opts.scaleInAfterMs ?? 900_000,
+        ))
+          this.bus.publish('ecs.container-instance', {
+            accountId,
+            region,
+            clusterArn: ecsArn({ accountId, region }, `cluster/${ci.clusterName}`),
+            containerInstance: containerInstanceView(state, ci, []),
+          });
+      });
     }
   }
 

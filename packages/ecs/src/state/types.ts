@@ -40,6 +40,8 @@ export interface ContainerInstanceRecord extends ContainerInstance {
   attributes: Attribute[];
   /** Made by Dockside for its cluster (instancesPerCluster), not registered by an agent. */
   virtual?: boolean;
+  /** Managed scaling: since when (epoch ms) the instance has run nothing but daemon tasks. */
+  idleSince?: number;
 }
 
 export interface TaskDefinitionRecord extends TaskDefinition {
