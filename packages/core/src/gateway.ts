@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import { Bus } from './bus';
 import { Dispatcher, type ServiceRoute } from './dispatcher';
@@ -49,6 +50,11 @@ export interface Gateway {
   readonly logger: Logger;
   /** The loaded services by signing name. */
   services(): string[];
+  /**
+   * For embedding: hand the host server's `upgrade` events here (`server.on('upgrade',
+   * gateway.upgrade)`) so plugin WebSockets (ECS Exec's data channel) work there too.
+   */
+  upgrade(req: http.IncomingMessage, socket: Duplex, head: Buffer): void;
   /** Runs plugins' `start()` (and restores `--data-dir` state) once; `listen()` calls it. */
   start(): Promise<void>;
   listen(port?: number, host?: string): Promise<{ port: number; host: string; url: string }>;
@@ -81,8 +87,21 @@ export function createGateway(options: GatewayOptions): Gateway {
   let server: http.Server | undefined;
   let url: string | undefined;
   const extra = new Map<string, Promise<{ server: http.Server; url: string }>>();
+  /** WebSocket (and other) upgrades go to the plugin that claims them; the rest get a 404. */
+  const upgrade = (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
+    for (const p of plugins) {
+      try {
+        if (p.routes?.upgrade?.(req, socket, head)) return;
+      } catch (err) {
+        logger.error({ err, plugin: p.name }, 'upgrade handler failed');
+        return void socket.destroy();
+      }
+    }
+    socket.end('HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n');
+  };
   const serve = async (port: number, host: string) => {
     const s = http.createServer(app);
+    s.on('upgrade', upgrade);
     s.keepAliveTimeout = 65_000;
     await new Promise<void>((resolve, reject) => {
       s.once('error', reject);
@@ -364,6 +383,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     logger,
     services: () => dispatcher.routes.map((r) => r.protocol.signingName),
     start,
+    upgrade,
     async listen(port = 4566, host = '127.0.0.1') {
       await start();
       server = await serve(port, host);

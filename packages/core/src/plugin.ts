@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { Router } from 'express';
 import type { Logger } from 'pino';
 import type { Bus } from './bus';
@@ -101,6 +102,11 @@ export interface PluginRoutes {
    * Asked before any path routing, for every request.
    */
   byHost?(hostname: string): ((req: IncomingMessage, res: ServerResponse) => void) | undefined;
+  /**
+   * HTTP upgrades (WebSockets) on the gateway's port: return true when the request is the
+   * plugin's (under its prefixes) and it took the socket; false to pass.
+   */
+  upgrade?(req: IncomingMessage, socket: Duplex, head: Buffer): boolean;
 }
 
 /** What a plugin builds once it has its context: the parts that need the bus, logger or endpoints. */

@@ -5,6 +5,8 @@ import { DEFAULT_VIRTUAL_INSTANCE, addVirtualInstances } from './domain/containe
 import { createDomain } from './domain/context';
 import { capacityProviderOperations } from './operations/capacity-providers';
 import { daemonOperations } from './operations/daemons';
+import { execOperations } from './operations/exec';
+import { DATA_CHANNEL_PREFIX, ExecSessions } from './exec/sessions';
 import { tagsOf } from './domain/tags';
 import { accountSettingOperations } from './operations/account-settings';
 import { attributeOperations } from './operations/attributes';
@@ -77,6 +79,8 @@ export function ecs(options: EcsOptions = {}): DocksidePlugin {
         accountOf: (task) => task.taskArn.split(':')[4],
       });
       let stopAgent = () => undefined as void;
+      const execSessions = new ExecSessions(() => runtime.engine, ctx.bus, ctx.logger);
+      let stopExec = () => undefined as void;
       const scheduler = new ServiceScheduler(
         store,
         runtime,
@@ -86,6 +90,7 @@ export function ecs(options: EcsOptions = {}): DocksidePlugin {
           deploymentTimeScale: options.deploymentTimeScale,
           index: domain.index,
           virtualInstance: shape,
+          scaleInAfterMs: options.scaleInAfterMs,
         },
         ctx.bus,
         ctx.logger,
@@ -119,6 +124,7 @@ export function ecs(options: EcsOptions = {}): DocksidePlugin {
           ...containerInstanceOperations(domain, shape),
           ...capacityProviderOperations(domain),
           ...daemonOperations(domain),
+          ...execOperations(domain, execSessions, ctx.endpoint),
           ...attributeOperations(domain),
           ...taskDefinitionOperations(domain),
           ...taskOperations(domain, runtime),
@@ -128,7 +134,8 @@ export function ecs(options: EcsOptions = {}): DocksidePlugin {
           ...taskProtectionOperations(domain, scheduler),
         },
         routes: {
-          prefixes: ['/v3/', '/v4/', '/v2/credentials/', '/_dockside/ecs/', '/_fakecloud/ecs/'],
+          prefixes: ['/v3/', '/v4/', '/v2/credentials/', '/_dockside/ecs/', '/_fakecloud/ecs/', DATA_CHANNEL_PREFIX],
+          upgrade: (req, socket, head) => execSessions.upgrade(req, socket, head),
           mount(router) {
             metadataRoutes(router, runtime, (arn) => tagsOf(store.get(arn.split(':')[4], arn.split(':')[3]), arn));
             introspectionRoutes(router, domain, runtime);
@@ -139,6 +146,13 @@ export function ecs(options: EcsOptions = {}): DocksidePlugin {
           // first, so it sees the restored tasks stop below (and deregisters their targets).
           scheduler.start();
           stopAgent = startInstanceAgent(domain, ctx.bus, ctx.logger);
+          const subscriptions = [
+            ctx.bus.subscribe('ssm.terminate-session', (e) => void execSessions.terminate(e.sessionId)),
+            ctx.bus.subscribe('ecs.task', (e) => {
+              if (e.lastStatus === 'STOPPED') execSessions.taskStopped(e.taskArn);
+            }),
+          ];
+          stopExec = () => subscriptions.forEach((u) => u());
           // Tasks restored from --data-dir have no containers under this process: record that.
           for (const { state } of store.entries()) {
             for (const t of Object.values(state.tasks)) {
@@ -153,6 +167,8 @@ export function ecs(options: EcsOptions = {}): DocksidePlugin {
         },
         async stop() {
           stopAgent();
+          stopExec();
+          execSessions.close();
           scheduler.stop();
           await runtime.shutdown();
         },

@@ -16,7 +16,34 @@ export interface SsmCalls {
   GetParameters: Call<SSM.GetParametersRequest, SSM.GetParametersResult>;
 }
 
+/**
+ * A Session Manager session another plugin hosts (ECS Exec), as it starts and ends; SSM answers
+ * ResumeSession and DescribeSessions from these.
+ */
+export interface SsmSessionEvent {
+  accountId: string;
+  region: string;
+  sessionId: string;
+  /** e.g. `ecs:<cluster>_<taskId>_<runtimeId>` */
+  target: string;
+  status: 'Connected' | 'Terminated';
+  streamUrl: string;
+  tokenValue: string;
+  startedAt: string;
+}
+
+/** SSM's TerminateSession, for the plugin hosting the session to end it. */
+export interface SsmTerminateSession {
+  accountId: string;
+  region: string;
+  sessionId: string;
+}
+
 declare module '@dockside/core' {
+  interface DocksideEvents {
+    'ssm.session': SsmSessionEvent;
+    'ssm.terminate-session': SsmTerminateSession;
+  }
   interface DocksideServices {
     secretsmanager: SecretsManagerCalls;
     ssm: SsmCalls;

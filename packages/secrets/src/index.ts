@@ -3,10 +3,11 @@ import { Store, modelAt, type DocksidePlugin, type RequestContext } from '@docks
 import './contract';
 import type { SecretsOptions } from './options';
 import { secretsManagerOperations } from './operations/secretsmanager';
+import { SessionBook, sessionOperations } from './operations/sessions';
 import { ssmOperations } from './operations/ssm';
 import { type SecretsState, emptySecretsState, normaliseTimestamps } from './state/types';
 
-export type { SecretsManagerCalls, SsmCalls } from './contract';
+export type { SecretsManagerCalls, SsmCalls, SsmSessionEvent, SsmTerminateSession } from './contract';
 export type { SecretsOptions } from './options';
 export { randomPassword } from './domain/secrets';
 export { parseParameterRef } from './domain/parameters';
@@ -18,6 +19,7 @@ export { parseParameterRef } from './domain/parameters';
 export function secrets(_options: SecretsOptions = {}): DocksidePlugin {
   const store = new Store<SecretsState>(emptySecretsState);
   const stateOf = (ctx: RequestContext) => store.get(ctx.accountId, ctx.region);
+  const sessions = new SessionBook();
   return {
     name: 'secrets',
     protocols: [
@@ -35,9 +37,20 @@ export function secrets(_options: SecretsOptions = {}): DocksidePlugin {
         targetPrefix: 'AmazonSSM',
         ...modelAt(path.join(__dirname, 'ssm.json')),
         validationErrorCode: 'ValidationException',
-        operations: ssmOperations(stateOf),
+        operations: { ...ssmOperations(stateOf), ...sessionOperations(sessions) },
       },
     ],
+    setup(ctx) {
+      let unsubscribe = () => undefined as void;
+      return {
+        start() {
+          unsubscribe = ctx.bus.subscribe('ssm.session', (e) => sessions.record(e));
+        },
+        stop() {
+          unsubscribe();
+        },
+      };
+    },
     state: {
       reset: () => store.reset(),
       snapshot: () => store.snapshot(),

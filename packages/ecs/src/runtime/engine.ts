@@ -41,6 +41,14 @@ export interface RegistryAuth {
   serveraddress?: string;
 }
 
+/** A running interactive command: bytes in and out of its TTY. */
+export interface InteractiveExec {
+  stream: import('node:stream').Duplex;
+  resize(cols: number, rows: number): Promise<void>;
+  /** Resolves with the exit code once the command has ended (after the stream ends). */
+  exitCode(): Promise<number | undefined>;
+}
+
 export interface ContainerEngine {
   /** Where the engine is, for messages (`unix:///var/run/docker.sock`). */
   describe(): string;
@@ -72,6 +80,8 @@ export interface ContainerEngine {
   stats(id: string): Promise<Record<string, unknown> | null>;
   /** Runs a command in a running container; resolves with its exit code and output. */
   exec(id: string, cmd: string[], opts?: { tty?: boolean }): Promise<{ exitCode: number; output: string }>;
+  /** Starts an interactive command with a TTY (ECS Exec): its stdin/stdout stream, resize, and exit code. */
+  execInteractive(id: string, cmd: string[], size: { cols: number; rows: number }): Promise<InteractiveExec>;
   /** Container events that change a task: health status changes, OOM, exits. */
   watch(id: string, handler: (e: { status: string; id: string }) => void): () => void;
 

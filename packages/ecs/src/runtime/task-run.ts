@@ -343,6 +343,9 @@ export class TaskRun {
     c.started = true;
     c.record.lastStatus = 'RUNNING';
     if (c.def.healthCheck) c.record.healthStatus = 'UNKNOWN';
+    // ECS Exec: the managed agent runs beside every container of a task with exec enabled.
+    if (this.task.enableExecuteCommand)
+      c.record.managedAgents = [{ name: 'ExecuteCommandAgent', lastStatus: 'RUNNING', lastStartedAt: new Date() }];
     if (this.task.definition.networkMode === 'bridge' && c.def.portMappings?.length) {
       c.record.networkBindings = await this.engine.inspectContainer(id).then(bindingsOf, () => []);
     } else if (this.task.definition.networkMode === 'host' && c.def.portMappings?.length) {

@@ -7,6 +7,7 @@ import {
   type ContainerInfo,
   type ContainerSpec,
   EngineUnavailableError,
+  type InteractiveExec,
   type OutputAttachment,
   type OutputLine,
   PullError,
@@ -321,6 +322,29 @@ export class DockerEngine implements ContainerEngine {
     const raw = Buffer.concat(chunks);
     const output = opts.tty ? raw.toString('utf8') : demux(raw);
     return { exitCode: (await exec.inspect()).ExitCode ?? -1, output };
+  }
+
+  async execInteractive(id: string, cmd: string[], size: { cols: number; rows: number }): Promise<InteractiveExec> {
+    const exec = await this.docker()
+      .getContainer(id)
+      .exec({
+        Cmd: cmd,
+        AttachStdin: true,
+        AttachStdout: true,
+        AttachStderr: true,
+        Tty: true,
+        ConsoleSize: [size.rows, size.cols],
+      });
+    const stream = await exec.start({ hijack: true, stdin: true, Tty: true });
+    // Older engines ignore ConsoleSize: size the TTY once it exists.
+    await exec.resize({ h: size.rows, w: size.cols }).catch(() => undefined);
+    return {
+      stream,
+      resize: async (cols, rows) => {
+        await exec.resize({ h: rows, w: cols }).catch(() => undefined);
+      },
+      exitCode: async () => (await exec.inspect().catch(() => undefined))?.ExitCode ?? undefined,
+    };
   }
 
   async subnetNetwork(
