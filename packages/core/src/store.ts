@@ -81,11 +81,14 @@ export function decode(text: string): unknown {
   });
 }
 
-/** Writes a file atomically: a temporary file in the same folder, then a rename over the target. */
+/**
+ * Writes a file atomically: a temporary file in the same folder, then a rename over the target.
+ * Readable by its owner only (0600, the folder 0700 when made here): stores hold secret values.
+ */
 export function writeFileAtomic(file: string, data: string): void {
-  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
   const tmp = `${file}.${process.pid}.${Date.now()}.tmp`;
-  fs.writeFileSync(tmp, data);
+  fs.writeFileSync(tmp, data, { mode: 0o600 });
   fs.renameSync(tmp, file);
 }
 

@@ -25,54 +25,15 @@ const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dockside-mtls-'));
 const file = (name: string) => path.join(dir, name);
 const openssl = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
 
+/** A new P-256 key, unencrypted (`-keyout` follows). */
+const EC_KEY = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout'];
+
 /** A CA, and a client certificate it signed: `<name>.key`, `<name>.crt`. */
 function issue(ca: string, client: string, subject: string) {
-  openssl(
-    'req',
-    '-x509',
-    '-newkey',
-    'ec',
-    '-pkeyopt',
-    'ec_paramgen_curve:P-256',
-    '-nodes',
-    '-keyout',
-    `${ca}.key`,
-    '-out',
-    `${ca}.crt`,
-    '-subj',
-    `/CN=${ca}`,
-    '-days',
-    '2',
-  );
-  openssl(
-    'req',
-    '-newkey',
-    'ec',
-    '-pkeyopt',
-    'ec_paramgen_curve:P-256',
-    '-nodes',
-    '-keyout',
-    `${client}.key`,
-    '-out',
-    `${client}.csr`,
-    '-subj',
-    subject,
-  );
-  openssl(
-    'x509',
-    '-req',
-    '-in',
-    `${client}.csr`,
-    '-CA',
-    `${ca}.crt`,
-    '-CAkey',
-    `${ca}.key`,
-    '-CAcreateserial',
-    '-out',
-    `${client}.crt`,
-    '-days',
-    '2',
-  );
+  openssl('req', '-x509', ...EC_KEY, `${ca}.key`, '-out', `${ca}.crt`, '-subj', `/CN=${ca}`, '-days', '2');
+  openssl('req', ...EC_KEY, `${client}.key`, '-out', `${client}.csr`, '-subj', subject);
+  const sign = ['-CA', `${ca}.crt`, '-CAkey', `${ca}.key`, '-CAcreateserial'];
+  openssl('x509', '-req', '-in', `${client}.csr`, ...sign, '-out', `${client}.crt`, '-days', '2');
 }
 
 beforeAll(() => {

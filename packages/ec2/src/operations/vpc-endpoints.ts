@@ -371,10 +371,7 @@ export function vpcEndpointOperations(stateOf: StateOf): OperationMap {
         addressFamily: input.AddressFamily,
         maxEntries: input.MaxEntries!,
         version: 1,
-        entries: (input.Entries ?? []).map((e) => ({
-          Cidr: e.Cidr!,
-          ...(e.Description ? { Description: e.Description } : {}),
-        })),
+        entries: (input.Entries ?? []).map(entryOf),
         history: {},
         state: 'create-complete',
       };
@@ -459,7 +456,7 @@ export function vpcEndpointOperations(stateOf: StateOf): OperationMap {
         const next = p.entries.filter((e) => !remove.has(e.Cidr));
         for (const e of input.AddEntries ?? []) {
           const i = next.findIndex((x) => x.Cidr === e.Cidr);
-          const entry = { Cidr: e.Cidr!, ...(e.Description ? { Description: e.Description } : {}) };
+          const entry = entryOf(e);
           if (i >= 0) next[i] = entry;
           else next.push(entry);
         }
@@ -494,6 +491,11 @@ export function vpcEndpointOperations(stateOf: StateOf): OperationMap {
       return { PrefixList: view };
     },
   };
+}
+
+/** A prefix list entry as stored (no empty description). */
+function entryOf(e: { Cidr?: string; Description?: string }) {
+  return { Cidr: e.Cidr!, ...(e.Description ? { Description: e.Description } : {}) };
 }
 
 function notFoundList(id: string): never {

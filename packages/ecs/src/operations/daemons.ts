@@ -3,6 +3,7 @@
  * (Create/Describe/List/Update/Delete), their deployments (Describe/List) and revisions (Describe).
  * The daemon scheduler (../scheduler/daemons.ts) runs one task per container instance.
  */
+import { randomBytes } from 'node:crypto';
 import type * as ECS from '@aws-sdk/client-ecs';
 import { paginate, type OperationMap, type RequestContext } from '@dockside/core';
 import { rootPrincipal } from '../domain/account-settings';
@@ -62,7 +63,7 @@ function deploy(
     previous.statusReason = 'A newer deployment of the daemon replaced this deployment.';
     previous.stoppedAt = now;
   }
-  const id = Math.random().toString(36).slice(2, 14);
+  const id = randomBytes(9).toString('hex').slice(0, 12);
   const dep: DaemonDeploymentRecord = {
     daemonDeploymentArn: ecsArn(ctx, `daemon-deployment/${cluster}/${d.daemonName}/${id}`),
     daemonArn: d.daemonArn,
@@ -268,15 +269,11 @@ export function daemonOperations(dom: EcsDomain): OperationMap {
 
     DescribeDaemonDeployments(input: ECS.DescribeDaemonDeploymentsRequest, ctx: RequestContext) {
       const state = dom.stateOf(ctx);
-      const daemonDeployments: ECS.DaemonDeployment[] = [];
-      const failures: ECS.Failure[] = [];
-      for (const arn of input.daemonDeploymentArns ?? []) {
-        const dep = state.daemonDeployments[arn];
-        if (dep) {
-          const { daemonArn: _d, ...view } = deploymentView(state, dep) as DaemonDeploymentRecord;
-          daemonDeployments.push(view);
-        } else failures.push({ arn, reason: 'MISSING' });
-      }
+      const { found, failures } = byArns(input.daemonDeploymentArns, (arn) => state.daemonDeployments[arn]);
+      const daemonDeployments = found.map((dep) => {
+        const { daemonArn: _d, ...view } = deploymentView(state, dep) as DaemonDeploymentRecord;
+        return view as ECS.DaemonDeployment;
+      });
       return { daemonDeployments, failures };
     },
 
@@ -319,14 +316,20 @@ export function daemonOperations(dom: EcsDomain): OperationMap {
 
     DescribeDaemonRevisions(input: ECS.DescribeDaemonRevisionsRequest, ctx: RequestContext) {
       const state = dom.stateOf(ctx);
-      const daemonRevisions: ECS.DaemonRevision[] = [];
-      const failures: ECS.Failure[] = [];
-      for (const arn of input.daemonRevisionArns ?? []) {
-        const r = state.daemonRevisions[arn];
-        if (r) daemonRevisions.push(structuredClone(r));
-        else failures.push({ arn, reason: 'MISSING' });
-      }
-      return { daemonRevisions, failures };
+      const { found, failures } = byArns(input.daemonRevisionArns, (arn) => state.daemonRevisions[arn]);
+      return { daemonRevisions: found.map((r) => structuredClone(r)), failures };
     },
   };
+}
+
+/** Describe-by-ARN: the records found, and a MISSING failure for each ARN that names none. */
+function byArns<T>(arns: string[] | undefined, get: (arn: string) => T | undefined) {
+  const found: T[] = [];
+  const failures: ECS.Failure[] = [];
+  for (const arn of arns ?? []) {
+    const x = get(arn);
+    if (x) found.push(x);
+    else failures.push({ arn, reason: 'MISSING' });
+  }
+  return { found, failures };
 }
