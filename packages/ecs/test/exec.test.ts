@@ -3,8 +3,15 @@
  * channel (the npm `ssm-session` package over a `ws` WebSocket): ExecuteCommand opens a session,
  * the shell's output comes back, a resize changes the TTY, `exit` ends it with channel_closed;
  * SSM's DescribeSessions, ResumeSession and TerminateSession act on it; ECS's refusals and wording.
+ * And `aws ecs execute-command` itself, with a stand-in `session-manager-plugin` on PATH (AWS's Go
+ * plugin is not installable here): the CLI's checks, ARN splitting and DescribeTasks lookup.
  */
+import { execFile } from 'node:child_process';
 import { createHash, randomUUID } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { promisify } from 'node:util';
 import {
   CreateClusterCommand,
   DescribeTasksCommand,
@@ -17,7 +24,14 @@ import {
 import { DescribeSessionsCommand, ResumeSessionCommand, SSMClient, TerminateSessionCommand } from '@aws-sdk/client-ssm';
 import { ecs } from '@dockside/ecs';
 import { secrets } from '@dockside/secrets';
-import { TEST_IMAGES, ensureBusyboxImage, rejection, useTestGateway, waitFor } from '@dockside/testing';
+import {
+  TEST_IMAGES,
+  awsCliAvailable,
+  ensureBusyboxImage,
+  rejection,
+  useTestGateway,
+  waitFor,
+} from '@dockside/testing';
 import { ssm } from 'ssm-session';
 import WebSocket from 'ws';
 
@@ -169,5 +183,85 @@ test('an interactive session runs commands, resizes, exits; SSM sees, resumes an
     ).toBe('DoesNotExistException');
   } finally {
     for (const task of [withExec, without]) await client.send(new StopTaskCommand({ task }));
+  }
+});
+
+/** What the CLI runs: exit 0 without arguments; else drive the session with `ssm-session` and print it. */
+const STAND_IN = `#!${process.execPath}
+const args = process.argv.slice(2);
+if (!args.length) process.exit(0);
+const { ssm } = require('ssm-session');
+const WebSocket = require('ws');
+const session = JSON.parse(args[0]);
+const ws = new WebSocket(session.streamUrl);
+ws.binaryType = 'arraybuffer';
+ws.on('open', () => {
+  ssm.init(ws, { token: session.tokenValue, termOptions: { cols: 80, rows: 24 } });
+  ssm.sendText(ws, Buffer.from(process.env.STANDIN_INPUT));
+});
+ws.on('message', (data) => {
+  const m = ssm.decode(data);
+  ssm.sendACK(ws, m);
+  if (m.messageType === 'output_stream_data' && m.payloadType === 1) process.stdout.write(Buffer.from(m.payload));
+  if (m.messageType === 'channel_closed') {
+    process.stdout.write('\\n[' + args.slice(1).join(' | ') + ']\\n');
+    process.exit(0);
+  }
+});
+`;
+
+(awsCliAvailable() || process.env.CI ? test : test.skip)('aws ecs execute-command through the AWS CLI', async () => {
+  await ensureBusyboxImage();
+  await client.send(new CreateClusterCommand({}));
+  await client.send(
+    new RegisterTaskDefinitionCommand({
+      family: 'cli-shell',
+      containerDefinitions: [
+        { name: 'app', image: TEST_IMAGES.busybox, memory: 32, command: ['sleep', '600'], stopTimeout: 2 },
+        { name: 'side', image: TEST_IMAGES.busybox, memory: 32, command: ['sleep', '600'], stopTimeout: 2 },
+      ],
+    }),
+  );
+  const { tasks } = await client.send(new RunTaskCommand({ taskDefinition: 'cli-shell', enableExecuteCommand: true }));
+  const task = tasks![0].taskArn!;
+  const bin = fs.mkdtempSync(path.join(os.tmpdir(), 'dockside-smp-'));
+  try {
+    await waitFor(
+      async () =>
+        (await client.send(new DescribeTasksCommand({ tasks: [task] }))).tasks![0].lastStatus === 'RUNNING' ||
+        undefined,
+      { what: 'task running', timeoutMs: 60_000 },
+    );
+    fs.writeFileSync(path.join(bin, 'session-manager-plugin'), STAND_IN, { mode: 0o755 });
+    const { stdout } = await promisify(execFile)(
+      'aws',
+      [
+        ...['--endpoint-url', gw.endpoint, '--region', 'us-east-1', 'ecs', 'execute-command'],
+        ...['--cluster', 'default', '--task', task.split('/').pop()!, '--container', 'side'],
+        ...['--interactive', '--command', '/bin/sh'],
+      ],
+      {
+        env: {
+          ...process.env,
+          PATH: `${bin}:${process.env.PATH}`,
+          NODE_PATH: path.join(__dirname, '..', 'node_modules'),
+          AWS_ACCESS_KEY_ID: 'test',
+          AWS_SECRET_ACCESS_KEY: 'test',
+          AWS_PAGER: '',
+          STANDIN_INPUT: 'echo cli-$((2+3)) in $HOSTNAME\nexit\n',
+        },
+        encoding: 'utf8',
+      },
+    );
+    // The CLI found the container's runtime id through DescribeTasks and named the target with it.
+    const side = (await client.send(new DescribeTasksCommand({ tasks: [task] }))).tasks![0].containers!.find(
+      (c) => c.name === 'side',
+    )!;
+    expect(stdout).toContain('cli-5 in');
+    expect(stdout).toContain(`ecs:default_${task.split('/').pop()}_${side.runtimeId}`);
+    expect(stdout).toContain('StartSession');
+  } finally {
+    fs.rmSync(bin, { recursive: true, force: true });
+    await client.send(new StopTaskCommand({ task }));
   }
 });
