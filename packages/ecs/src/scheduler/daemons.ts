@@ -58,6 +58,9 @@ function reconcileDaemon(s: ServiceScheduler, state: EcsState, where: Where, d: 
         t.containerInstanceArn === ci.containerInstanceArn && t.startedBy === current && t.lastStatus !== 'RUNNING',
     ),
   ).length;
+  // Every live task of the daemon, stopping ones included, read once: launches below only go to
+  // instances that had none, so this list answers every later question of this pass.
+  const live = daemonTasks(state, d);
   for (const ci of active) {
     const mine = tasks.filter((t) => t.containerInstanceArn === ci.containerInstanceArn);
     if (mine.some((t) => t.startedBy === current)) continue;
@@ -70,7 +73,7 @@ function reconcileDaemon(s: ServiceScheduler, state: EcsState, where: Where, d: 
       continue; // the new task starts once the old one is gone
     }
     // A task stopping on this instance (replaced, or exited) must be gone first.
-    if (daemonTasks(state, d).some((t) => t.containerInstanceArn === ci.containerInstanceArn)) continue;
+    if (live.some((t) => t.containerInstanceArn === ci.containerInstanceArn)) continue;
     const td = asTaskDefinition(tdRecord);
     const task = createTaskRecord(state, where, cluster, td, effectiveDefinition(td, undefined), {
       launchType: 'MANAGED_INSTANCES',
@@ -92,11 +95,11 @@ function reconcileDaemon(s: ServiceScheduler, state: EcsState, where: Where, d: 
   const dep = state.daemonDeployments[d.deploymentArn];
   const done =
     active.every((ci) =>
-      daemonTasks(state, d).some(
+      live.some(
         (t) =>
           t.containerInstanceArn === ci.containerInstanceArn && t.startedBy === current && t.lastStatus === 'RUNNING',
       ),
-    ) && !daemonTasks(state, d).some((t) => t.startedBy !== current);
+    ) && !live.some((t) => t.startedBy !== current);
   if (dep?.status === 'IN_PROGRESS' && done) {
     dep.status = 'SUCCESSFUL';
     dep.statusReason = 'The daemon deployment completed successfully.';
