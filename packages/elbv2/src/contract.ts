@@ -13,6 +13,27 @@ export interface ElasticLoadBalancingCalls {
   DescribeRules: Call<ELB.DescribeRulesInput, ELB.DescribeRulesOutput>;
   DescribeTargetGroups: Call<ELB.DescribeTargetGroupsInput, ELB.DescribeTargetGroupsOutput>;
   ModifyRule: Call<ELB.ModifyRuleInput, ELB.ModifyRuleOutput>;
+  // What ECS's Express services and Gateways make and remove (load balancer, group, listener).
+  CreateLoadBalancer: Call<ELB.CreateLoadBalancerInput, ELB.CreateLoadBalancerOutput>;
+  DeleteLoadBalancer: Call<ELB.DeleteLoadBalancerInput, ELB.DeleteLoadBalancerOutput>;
+  DescribeLoadBalancers: Call<ELB.DescribeLoadBalancersInput, ELB.DescribeLoadBalancersOutput>;
+  CreateTargetGroup: Call<ELB.CreateTargetGroupInput, ELB.CreateTargetGroupOutput>;
+  ModifyTargetGroup: Call<ELB.ModifyTargetGroupInput, ELB.ModifyTargetGroupOutput>;
+  DeleteTargetGroup: Call<ELB.DeleteTargetGroupInput, ELB.DeleteTargetGroupOutput>;
+  CreateListener: Call<ELB.CreateListenerInput, ELB.CreateListenerOutput>;
+  DescribeListeners: Call<ELB.DescribeListenersInput, ELB.DescribeListenersOutput>;
+  DeleteListener: Call<ELB.DeleteListenerInput, ELB.DeleteListenerOutput>;
+}
+
+/** A listener's socket was bound (at start, on creation, after a restart): where it really listens. */
+export interface ListenerBound {
+  accountId: string;
+  region: string;
+  listenerArn: string;
+  loadBalancerArn: string;
+  /** `http://127.0.0.1:20123`: the listener's own port, or the one it was mapped to. */
+  url: string;
+  boundPort: number;
 }
 
 /** A target's health changed (or it was registered, or it finished draining and is gone). */
@@ -33,5 +54,6 @@ declare module '@dockside/core' {
   }
   interface DocksideEvents {
     'elbv2.target-health': TargetHealthChanged;
+    'elbv2.listener-bound': ListenerBound;
   }
 }

@@ -16,7 +16,7 @@ import type { Elbv2Options } from './options';
 import { elbv2Routes } from './routes';
 import { type Elbv2State, emptyElbv2State } from './state/types';
 
-export type { ElasticLoadBalancingCalls, TargetHealthChanged } from './contract';
+export type { ElasticLoadBalancingCalls, ListenerBound, TargetHealthChanged } from './contract';
 export type { Elbv2Options } from './options';
 export type { BoundListener } from './dataplane/plane';
 
@@ -82,7 +82,9 @@ export function elbv2(options: Elbv2Options = {}): DocksidePlugin {
         const url = ctx.endpoint();
         return url ? new URL(url).hostname.replace(/^\[|\]$/g, '') : '127.0.0.1';
       };
-      const p = new DataPlane(store, options, ctx.logger, scale, gatewayHost);
+      const p = new DataPlane(store, options, ctx.logger, scale, gatewayHost, (e) =>
+        ctx.bus.publish('elbv2.listener-bound', e),
+      );
       plane = p;
       checker = new HealthChecker(store, scale, ctx.logger, changed, (e) => ctx.bus.publish('elbv2.target-health', e));
       return {

@@ -9,6 +9,7 @@ export interface LogsCalls {
   CreateLogGroup: Call<CWL.CreateLogGroupRequest, void>;
   CreateLogStream: Call<CWL.CreateLogStreamRequest, void>;
   DescribeLogGroups: Call<CWL.DescribeLogGroupsRequest, CWL.DescribeLogGroupsResponse>;
+  DeleteLogGroup: Call<CWL.DeleteLogGroupRequest, void>;
   PutLogEvents: Call<CWL.PutLogEventsRequest, CWL.PutLogEventsResponse>;
 }
 

@@ -14,6 +14,7 @@ import type { Store, Logger } from '@dockside/core';
 import { targetHost } from '../domain/address';
 import { listenersOf } from '../domain/lookup';
 import { minTlsVersion } from '../domain/ssl-policies';
+import type { ListenerBound } from '../contract';
 import type { Elbv2Options } from '../options';
 import type { Elbv2State, ListenerRecord, TargetGroupRecord, TargetRecord } from '../state/types';
 import { Balancer, candidates } from './balancer';
@@ -81,6 +82,8 @@ export class DataPlane {
     scale: number,
     /** The gateway's listen host, once it listens. */
     private readonly gatewayHost: () => string,
+    /** Told each time a listener's socket is bound (the bus event `elbv2.listener-bound`). */
+    private readonly onBound: (e: ListenerBound) => void = () => undefined,
   ) {
     this.http = {
       find: (arn) => this.find(arn),
@@ -195,6 +198,8 @@ export class DataPlane {
       url: `${(l.protocol ?? 'tcp').toLowerCase()}://${this.host.includes(':') ? `[${this.host}]` : this.host}:${port}`,
     };
     this.bindings.set(l.arn, { key: this.keyOf(l), server, udp, info, sockets });
+    const [, , , region, accountId] = l.arn.split(':');
+    this.onBound({ accountId, region, listenerArn: l.arn, loadBalancerArn: lb.arn, url: info.url, boundPort: port });
     this.logger.info(
       { loadBalancer: lb.name, protocol: l.protocol, port: l.port, boundPort: port },
       port === l.port
