@@ -89,6 +89,13 @@ export interface EcsCalls {
   RunTask: Call<ECS.RunTaskRequest, ECS.RunTaskResponse>;
   StopTask: Call<ECS.StopTaskRequest, ECS.StopTaskResponse>;
   DescribeTasks: Call<ECS.DescribeTasksRequest, ECS.DescribeTasksResponse>;
+  // What Express services are made of (ECS's control plane calls its own API for them).
+  RegisterTaskDefinition: Call<ECS.RegisterTaskDefinitionRequest, ECS.RegisterTaskDefinitionResponse>;
+  DeregisterTaskDefinition: Call<ECS.DeregisterTaskDefinitionRequest, ECS.DeregisterTaskDefinitionResponse>;
+  DescribeTaskDefinition: Call<ECS.DescribeTaskDefinitionRequest, ECS.DescribeTaskDefinitionResponse>;
+  CreateService: Call<ECS.CreateServiceRequest, ECS.CreateServiceResponse>;
+  UpdateService: Call<ECS.UpdateServiceRequest, ECS.UpdateServiceResponse>;
+  DeleteService: Call<ECS.DeleteServiceRequest, ECS.DeleteServiceResponse>;
 }
 
 declare module '@dockside/core' {

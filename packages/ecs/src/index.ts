@@ -6,6 +6,10 @@ import { createDomain } from './domain/context';
 import { capacityProviderOperations } from './operations/capacity-providers';
 import { daemonOperations } from './operations/daemons';
 import { execOperations } from './operations/exec';
+import { expressOperations } from './operations/express';
+import { gatewayOperations } from './operations/gateways';
+import { ListenerAddresses } from './ingress/alb';
+import { IngressReconciler } from './ingress/reconcile';
 import { DATA_CHANNEL_PREFIX, ExecSessions } from './exec/sessions';
 import { tagsOf } from './domain/tags';
 import { accountSettingOperations } from './operations/account-settings';
@@ -81,6 +85,9 @@ export function ecs(options: EcsOptions = {}): DocksidePlugin {
       let stopAgent = () => undefined as void;
       const execSessions = new ExecSessions(() => runtime.engine, ctx.bus, ctx.logger);
       let stopExec = () => undefined as void;
+      const addresses = new ListenerAddresses(ctx.bus);
+      const ingress = new IngressReconciler(domain, ctx.bus, ctx.logger, addresses);
+      let stopIngress = () => undefined as void;
       const scheduler = new ServiceScheduler(
         store,
         runtime,
@@ -128,7 +135,9 @@ export function ecs(options: EcsOptions = {}): DocksidePlugin {
           ...attributeOperations(domain),
           ...taskDefinitionOperations(domain),
           ...taskOperations(domain, runtime),
-          ...serviceOperations(domain, scheduler),
+          ...serviceOperations(domain, scheduler, addresses),
+          ...expressOperations(domain, addresses),
+          ...gatewayOperations(domain),
           ...serviceDeploymentOperations(domain, scheduler),
           ...taskSetOperations(domain, scheduler),
           ...taskProtectionOperations(domain, scheduler),
@@ -146,6 +155,7 @@ export function ecs(options: EcsOptions = {}): DocksidePlugin {
           // first, so it sees the restored tasks stop below (and deregisters their targets).
           scheduler.start();
           stopAgent = startInstanceAgent(domain, ctx.bus, ctx.logger);
+          stopIngress = ingress.start();
           const subscriptions = [
             ctx.bus.subscribe('ssm.terminate-session', (e) => void execSessions.terminate(e.sessionId)),
             ctx.bus.subscribe('ecs.task', (e) => {
@@ -167,6 +177,7 @@ export function ecs(options: EcsOptions = {}): DocksidePlugin {
         },
         async stop() {
           stopAgent();
+          stopIngress();
           stopExec();
           execSessions.close();
           scheduler.stop();

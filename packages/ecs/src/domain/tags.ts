@@ -1,6 +1,5 @@
 import type * as ECS from '@aws-sdk/client-ecs';
-import type { RequestContext } from '@dockside/core';
-import type { ServiceError } from '@dockside/core';
+import { ServiceError, type RequestContext } from '@dockside/core';
 import {
   clientException,
   clusterNotFound,
@@ -38,6 +37,10 @@ const TAGGABLE: Readonly<Record<string, Taggable>> = {
   'capacity-provider': {
     exists: (state, _arn, id) => state.capacityProviders?.[id]?.status === 'ACTIVE',
     notFound: () => invalidParameter('The specified capacity provider does not exist.'),
+  },
+  gateway: {
+    exists: (state, arn) => state.gateways[arn]?.status !== undefined && state.gateways[arn].status !== 'DELETED',
+    notFound: () => new ServiceError('GatewayNotFoundException', "The specified gateway wasn't found."),
   },
   'task-set': {
     exists: (state, arn) => Object.values(state.services).some((s) => s.taskSets.some((t) => t.taskSetArn === arn)),

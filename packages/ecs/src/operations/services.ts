@@ -24,7 +24,16 @@ import { invalidParameter } from '../errors';
 import { checkAwsvpc } from '../runtime/ec2-network';
 import { checkTargetGroups } from '../scheduler/load-balancers';
 import { ServiceScheduler } from '../scheduler/scheduler';
-import type { DeploymentRecord, ServiceRecord } from '../state/types';
+import { deleteIngress, type ListenerAddresses } from '../ingress/alb';
+import {
+  attachRoute,
+  detachRoutes,
+  planConnector,
+  routeConnector,
+  stampRevisions,
+  type PlannedConnector,
+} from '../ingress/connectors';
+import type { DeploymentRecord, GatewayRouteRecord, ServiceRecord } from '../state/types';
 
 /** CreateService, UpdateService, DeleteService, DescribeServices, ListServices(ByNamespace). */
 function serviceOperationsSync(d: EcsDomain, scheduler: ServiceScheduler): OperationMap {
@@ -300,14 +309,40 @@ function serviceOperationsSync(d: EcsDomain, scheduler: ServiceScheduler): Opera
  * plugin first (when it is loaded), as ECS checks them: the group exists, a load balancer uses it,
  * and its target type suits the task definition's network mode.
  */
-export function serviceOperations(d: EcsDomain, scheduler: ServiceScheduler): OperationMap {
+export function serviceOperations(
+  d: EcsDomain,
+  scheduler: ServiceScheduler,
+  addresses: ListenerAddresses,
+): OperationMap {
   const ops = serviceOperationsSync(d, scheduler);
-  const modeOf = (ctx: RequestContext, taskDefinition: string | undefined, fallback?: string) => {
-    if (!taskDefinition) return fallback;
+  const tdOrNone = (ctx: RequestContext, ref: string | undefined) => {
+    if (!ref) return undefined;
     try {
-      return tdOf(d.stateOf(ctx), ctx, taskDefinition).networkMode ?? 'bridge';
+      return tdOf(d.stateOf(ctx), ctx, ref);
     } catch {
       return undefined; // the operation itself reports a missing task definition
+    }
+  };
+  const modeOf = (ctx: RequestContext, taskDefinition: string | undefined) => {
+    const td = tdOrNone(ctx, taskDefinition);
+    return td ? (td.networkMode ?? 'bridge') : undefined;
+  };
+  /** Routes a connector, then runs `change`; the route is undone when `change` throws. */
+  const withRoute = async <T>(
+    ctx: RequestContext,
+    plan: PlannedConnector | undefined,
+    service: { serviceArn: string; clusterArn: string },
+    change: (route: GatewayRouteRecord | undefined) => T,
+  ): Promise<T> => {
+    const route = plan ? await routeConnector(d, ctx, addresses, plan, service) : undefined;
+    try {
+      return change(route);
+    } catch (e) {
+      if (route) {
+        delete d.stateOf(ctx).gatewayRoutes[route.gatewayRouteArn];
+        await deleteIngress(ctx.bus, ctx, route, { keepLoadBalancer: true }).catch(() => undefined);
+      }
+      throw e;
     }
   };
   return {
@@ -315,22 +350,55 @@ export function serviceOperations(d: EcsDomain, scheduler: ServiceScheduler): Op
     async CreateService(input: ECS.CreateServiceRequest, ctx: RequestContext) {
       await checkAwsvpc(ctx.bus, ctx, input.networkConfiguration?.awsvpcConfiguration);
       await checkTargetGroups(scheduler, ctx, input.loadBalancers, modeOf(ctx, input.taskDefinition));
-      return ops.CreateService(input, ctx);
+      if (!input.gatewayConnectors?.length) return ops.CreateService(input, ctx);
+      const state = d.stateOf(ctx);
+      const cluster = activeCluster(state, ctx, input.cluster);
+      const td = tdOrNone(ctx, input.taskDefinition);
+      const plan = td ? planConnector(state, cluster.clusterArn, input.gatewayConnectors, td) : undefined;
+      const serviceArn = ecsArn(ctx, `service/${cluster.clusterName}/${input.serviceName}`);
+      return withRoute(ctx, plan, { serviceArn, clusterArn: cluster.clusterArn }, (route) => {
+        const out = ops.CreateService(input, ctx) as ECS.CreateServiceResponse;
+        if (plan && route) attachRoute(state, state.services[serviceArn], plan, route);
+        return out;
+      });
     },
     async UpdateService(input: ECS.UpdateServiceRequest, ctx: RequestContext) {
       await checkAwsvpc(ctx.bus, ctx, input.networkConfiguration?.awsvpcConfiguration);
-      if (input.loadBalancers?.length) {
-        const svc = Object.values(d.stateOf(ctx).services).find(
-          (x) => x.serviceName === input.service || x.serviceArn === input.service,
-        );
+      const state = d.stateOf(ctx);
+      const svc = Object.values(state.services).find(
+        (x) => (x.serviceName === input.service || x.serviceArn === input.service) && x.status !== 'INACTIVE',
+      );
+      if (input.loadBalancers?.length)
         await checkTargetGroups(
           scheduler,
           ctx,
           input.loadBalancers,
           modeOf(ctx, input.taskDefinition ?? svc?.taskDefinition),
         );
+      const connectors = input.gatewayConnectors;
+      const changed =
+        svc && connectors !== undefined && JSON.stringify(connectors) !== JSON.stringify(svc.gatewayConnectors ?? []);
+      if (!svc || !changed) {
+        const out = ops.UpdateService(input, ctx);
+        if (svc?.gatewayConnectors?.length) stampRevisions(state, svc);
+        return out;
       }
-      return ops.UpdateService(input, ctx);
+      const td = tdOrNone(ctx, input.taskDefinition ?? svc.taskDefinition);
+      const plan = planConnector(state, svc.clusterArn, connectors, td);
+      return withRoute(ctx, plan, svc, (route) => {
+        // New tasks register with the new route's group; the old route goes once its tasks have.
+        const out = ops.UpdateService({ ...input, forceNewDeployment: true }, ctx);
+        detachRoutes(state, svc);
+        if (plan && route) attachRoute(state, svc, plan, route);
+        return out;
+      });
+    },
+    DeleteService(input: ECS.DeleteServiceRequest, ctx: RequestContext) {
+      const out = ops.DeleteService(input, ctx) as ECS.DeleteServiceResponse;
+      const state = d.stateOf(ctx);
+      const svc = state.services[out.service!.serviceArn!];
+      if (svc?.gatewayConnectors?.length) detachRoutes(state, svc);
+      return out;
     },
   };
 }

@@ -36,9 +36,11 @@ function groupFor(svc: ServiceRecord, task: TaskRecord, lb: ECS.LoadBalancer): s
 
 /** RegisterTargets for each load balancer of the service (once per task). */
 export async function registerTargets(s: ServiceScheduler, where: Where, svc: ServiceRecord, task: TaskRecord) {
-  if (!svc.loadBalancers?.length || task.loadBalancerTargets) return;
+  // A gateway route's group (gatewayTargets) takes the tasks as the user's own load balancers do.
+  const lbs = [...(svc.loadBalancers ?? []), ...(svc.gatewayTargets ?? [])];
+  if (!lbs.length || task.loadBalancerTargets) return;
   const entries: NonNullable<TaskRecord['loadBalancerTargets']> = [];
-  for (const lb of svc.loadBalancers) {
+  for (const lb of lbs) {
     const targetGroupArn = groupFor(svc, task, lb);
     if (!targetGroupArn) continue;
     const instance = task.containerInstanceArn

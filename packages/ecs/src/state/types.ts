@@ -8,6 +8,10 @@ import type {
   DaemonRevision,
   DaemonTaskDefinition,
   Deployment,
+  ExpressGatewayServiceConfiguration,
+  GatewayConnector,
+  HostSharedAlbConfiguration,
+  LoadBalancer,
   Service,
   ServiceDeployment,
   ServiceEvent,
@@ -138,6 +142,84 @@ export interface ServiceRecord extends Omit<Service, 'deployments' | 'taskSets' 
   throttle?: { failures: number; until: number; announced: boolean };
   /** Once-per-condition service events already given (e.g. a placement failure), until the condition ends. */
   notices?: string[];
+  /** The service's gateway connector (at most one), as CreateService/UpdateService gave it. */
+  gatewayConnectors?: GatewayConnector[];
+  /**
+   * Target groups the service's tasks register with that the user did not list in
+   * `loadBalancers` (a gateway route's group): not shown by DescribeServices.
+   */
+  gatewayTargets?: LoadBalancer[];
+}
+
+/** The load balancer, target group and listener Dockside made for an Express service or a gateway route. */
+export interface ManagedIngress {
+  loadBalancerArn: string;
+  listenerArn: string;
+  /** The listener's default rule (the one that forwards). */
+  ruleArn?: string;
+  targetGroupArn: string;
+  /** Where the listener really listens, once the elbv2 plugin bound it (`http://127.0.0.1:20123`). */
+  url?: string;
+}
+
+/** An Express service: an ECS service plus what CreateExpressGatewayService made for it. */
+export interface ExpressServiceRecord {
+  serviceArn: string;
+  clusterArn: string;
+  serviceName: string;
+  infrastructureRoleArn: string;
+  status: 'ACTIVE' | 'DRAINING' | 'INACTIVE';
+  statusReason?: string;
+  createdAt: Date;
+  updatedAt: Date;
+  /** Every configuration given, oldest first (each one a service revision). */
+  configurations: ExpressGatewayServiceConfiguration[];
+  /** The task definition family Dockside registers for it (when it made the task definition). */
+  family?: string;
+  ingress?: ManagedIngress;
+  /** AWS's form of the ingress host (`ab-<32 hex>.ecs.<region>.on.aws`), kept for the rule and the record. */
+  awsHost: string;
+  logGroupName?: string;
+  /** The log group was made here (so Delete removes it). */
+  ownsLogGroup?: boolean;
+  securityGroupIds?: string[];
+  subnetIds?: string[];
+  /** The container port of each revision (by service revision ARN). */
+  ports?: Record<string, number>;
+}
+
+export interface GatewayRecord {
+  gatewayArn: string;
+  name: string;
+  status: 'ACTIVE' | 'UPDATE_IN_PROGRESS' | 'UPDATE_COMPLETE' | 'UPDATE_FAILED' | 'DELETED';
+  infrastructureRoleArn: string;
+  deletionProtection: boolean;
+  propagateTags: 'GATEWAY' | 'NONE';
+  accessType: 'PUBLIC' | 'PRIVATE';
+  configuration: HostSharedAlbConfiguration;
+  clientToken?: { token: string; fingerprint: string };
+  createdAt: Date;
+  updatedAt: Date;
+  /** The shared load balancer, made when the first service connects. */
+  loadBalancerArn?: string;
+  subnetIds?: string[];
+  securityGroupIds?: string[];
+}
+
+export interface GatewayAssociationRecord {
+  gatewayArn: string;
+  clusterArn: string;
+  status: 'ACTIVE' | 'DISASSOCIATING';
+}
+
+export interface GatewayRouteRecord extends ManagedIngress {
+  gatewayRouteArn: string;
+  gatewayArn: string;
+  clusterArn: string;
+  serviceArn: string;
+  serviceContainerPortName: string;
+  accessType: 'PUBLIC' | 'PRIVATE';
+  status: 'CREATE_IN_PROGRESS' | 'ACTIVE' | 'DELETE_IN_PROGRESS';
 }
 
 /** One account + region of ECS. */
@@ -168,6 +250,12 @@ export interface EcsState {
   daemons: Record<string, DaemonRecord>;
   daemonDeployments: Record<string, DaemonDeploymentRecord>;
   daemonRevisions: Record<string, DaemonRevision>;
+  /** Express services by service ARN (kept INACTIVE after deletion, like services). */
+  expressServices: Record<string, ExpressServiceRecord>;
+  gateways: Record<string, GatewayRecord>;
+  /** By `<gatewayArn> <clusterArn>`. */
+  gatewayAssociations: Record<string, GatewayAssociationRecord>;
+  gatewayRoutes: Record<string, GatewayRouteRecord>;
 }
 
 export type DaemonTaskDefinitionRecord = DaemonTaskDefinition & {
@@ -215,4 +303,8 @@ export const emptyState = (): EcsState => ({
   daemons: {},
   daemonDeployments: {},
   daemonRevisions: {},
+  expressServices: {},
+  gateways: {},
+  gatewayAssociations: {},
+  gatewayRoutes: {},
 });
