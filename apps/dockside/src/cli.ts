@@ -52,6 +52,13 @@ async function main(): Promise<void> {
     logLevel: config.logLevel,
     version,
   });
+  try {
+    // Restores --data-dir state (an unreadable file stops the start, named, and is left in place).
+    await gateway.start();
+  } catch (e) {
+    process.stderr.write(`dockside: cannot start: ${(e as Error).message}\n`);
+    process.exit(1);
+  }
   let addr;
   try {
     addr = await gateway.listen(config.port, config.host);

@@ -26,7 +26,7 @@ const isQueryProtocol = (p: string) => p === 'awsQuery' || p === 'ec2Query';
 import { accountFromAccessKey, parseAuthorization } from './protocols/sigv4';
 import type { WireResponse } from './protocols/types';
 import { encodeEventMessage, isEventStream } from './protocols/event-stream';
-import { DataDir } from './store';
+import { Journal } from './journal';
 
 export interface GatewayOptions {
   /** Plugin instances: `[ecs(), logs()]`. */
@@ -140,34 +140,34 @@ export function createGateway(options: GatewayOptions): Gateway {
     (service) => dispatcher.bySigningName.has(service),
   );
   checkRoutes(plugins);
-  const dataDir = config.dataDir ? new DataDir(config.dataDir) : undefined;
-  let dirty = false;
-  let flushTimer: NodeJS.Timeout | undefined;
-  const persist = () => {
-    if (!dataDir) return;
-    dirty = false;
-    for (const p of plugins) if (p.state) dataDir.save(p.name, p.state);
-  };
-  const markDirty = () => {
-    if (!dataDir || dirty) return;
-    dirty = true;
-    flushTimer = setTimeout(() => {
-      try {
-        persist();
-      } catch (err) {
-        logger.error({ err }, 'persisting state failed');
-      }
-    }, 250);
-    flushTimer.unref();
-  };
+  // --data-dir: every acknowledged write is on disk before its response (journal.ts).
+  const journal = config.dataDir ? new Journal(config.dataDir, plugins, logger) : undefined;
 
   const app = express();
   app.disable('x-powered-by');
   app.disable('etag');
+  // Plugin routes (registry pushes, introspection actions…) end their responses only once what
+  // they changed is on disk; AWS operations commit before they answer (below).
+  if (journal)
+    app.use((_req, res, next) => {
+      const end = res.end.bind(res) as (...a: unknown[]) => Response;
+      res.end = ((...args: unknown[]) => {
+        if (!journal.pending()) return end(...args);
+        journal.commit().then(
+          () => end(...args),
+          (err) => {
+            logger.error({ err }, 'persisting state failed');
+            end(...args);
+          },
+        );
+        return res;
+      }) as Response['end'];
+      next();
+    });
 
   const reset = () => {
     for (const p of plugins) p.state?.reset();
-    markDirty();
+    journal?.compact();
   };
   const health = (_req: Request, res: Response) => {
     res.json({
@@ -266,7 +266,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       }
       const ctx = dispatcher.context(route, operation, accountId, region, false, requestId);
       const output = await dispatcher.invoke(route, operation, input, ctx);
-      markDirty();
+      await journal?.commit(route.plugin.name);
       if (isEventStream(output) && jsonProtocol) {
         // A streaming response: events are written as they come, until either side ends it.
         res.status(200);
@@ -344,7 +344,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       const accountId = accountFromAccessKey(scope?.accessKeyId, config.accountId);
       const ctx = dispatcher.context(route, operation, accountId, scope?.region ?? config.region, false, requestId);
       const output = await dispatcher.invoke(route, operation, input, ctx);
-      markDirty();
+      await journal?.commit(route.plugin.name);
       wire = encodeRestJsonResult(route.model(), operation, output);
     } catch (e) {
       wire = encodeRestJsonError(route.model(), asServiceError(e, requestId, route, operation));
@@ -362,7 +362,13 @@ export function createGateway(options: GatewayOptions): Gateway {
   app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
     const requestId = randomUUID();
     const status = (err as { status?: number }).status;
-    const se = status && status < 500 ? serializationError((err as Error).message) : internalFailure();
+    // A body over the limit gets what AWS's front end answers: 413, "Request Entity Too Large".
+    const se =
+      status === 413
+        ? new ServiceError('RequestEntityTooLargeException', 'Request Entity Too Large', { httpStatus: 413 })
+        : status && status < 500
+          ? serializationError((err as Error).message)
+          : internalFailure();
     if (se.httpStatus >= 500) logger.error({ err, path: req.path }, 'request failed');
     send(res, requestId, encodeJsonError('awsJson1_1', se));
   });
@@ -370,10 +376,17 @@ export function createGateway(options: GatewayOptions): Gateway {
   let started: Promise<void> | undefined;
   const start = () =>
     (started ??= (async () => {
-      for (const p of plugins) {
-        if (dataDir && p.state && dataDir.load(p.name, p.state)) logger.info({ plugin: p.name }, 'state restored');
-        await p.start?.();
+      if (journal) {
+        // Every plugin's state is back before any starts (a start may read another's state).
+        const stored = journal.load();
+        for (const p of plugins) {
+          if (!p.state || stored[p.name] === undefined) continue;
+          p.state.restore(stored[p.name]);
+          logger.info({ plugin: p.name }, 'state restored');
+        }
+        journal.start();
       }
+      for (const p of plugins) await p.start?.();
     })());
 
   const gateway: Gateway = {
@@ -425,13 +438,12 @@ export function createGateway(options: GatewayOptions): Gateway {
           }
         }
       }
-      if (flushTimer) clearTimeout(flushTimer);
-      persist();
+      await journal?.close();
       url = undefined;
     },
     reset,
-    invoke(service, operation, input, opts = {}) {
-      return dispatcher.call(
+    async invoke(service, operation, input, opts = {}) {
+      const out = await dispatcher.call(
         service,
         operation,
         input,
@@ -441,6 +453,8 @@ export function createGateway(options: GatewayOptions): Gateway {
         },
         false,
       );
+      await journal?.commit();
+      return out;
     },
     endpoint: () => url,
   };

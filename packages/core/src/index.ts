@@ -28,7 +28,10 @@ export type {
 export { CORE_PATHS } from './routes';
 export { eventStream, isEventStream, encodeEventMessage, crc32 } from './protocols/event-stream';
 export type { EventSink, EventStreamOutput } from './protocols/event-stream';
-export { Store, DataDir, encode, decode, writeFileAtomic } from './store';
+export { Store, encode, decode, writeFileAtomic } from './store';
+export { JournalCorrupt } from './journal';
+export { clone } from './tracking';
+export type { JournaledStore } from './plugin';
 export { paginate, descendingKey, encodePageToken, decodePageToken, pageSize } from './pagination';
 export type { PageRequest } from './pagination';
 export { createLogger } from './logger';

@@ -84,6 +84,17 @@ export interface StateStore {
   reset(): void;
   snapshot(): unknown;
   restore(snapshot: unknown): void;
+  /**
+   * The plugin's Store, for `--data-dir`'s journal: with it, each acknowledged write appends only
+   * what changed; without it, the whole snapshot is written for every write to the plugin.
+   */
+  journal?: JournaledStore;
+}
+
+/** What the journal needs of a store: change tracking and the current value at a changed path. */
+export interface JournaledStore {
+  track(listener: (path: string[]) => void): void;
+  valueAt(path: string[]): { present: boolean; value?: unknown };
 }
 
 /**

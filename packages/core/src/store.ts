@@ -1,15 +1,17 @@
 import * as fs from 'node:fs';
 import { isDate } from './util';
 import * as path from 'node:path';
-import type { StateStore } from './plugin';
+import type { JournaledStore, StateStore } from './plugin';
+import { Tracker, type MarkListener } from './tracking';
 
 /**
  * A plugin's state, one value per account and region, created on first access.
  * Snapshots are JSON that keeps `Date`, `Map` and `Set` values (tagged), so a store written to
  * `--data-dir` restores to the same objects.
  */
-export class Store<T> implements StateStore {
+export class Store<T> implements StateStore, JournaledStore {
   private readonly partitions = new Map<string, T>();
+  private tracker?: Tracker;
 
   constructor(private readonly init: () => T) {}
 
@@ -20,16 +22,46 @@ export class Store<T> implements StateStore {
     if (!s) {
       s = this.init();
       this.partitions.set(key, s);
+      if (this.tracker) this.onMark?.([key]);
     }
-    return s;
+    return this.view(key, s);
   }
 
   /** Every partition, for background loops that span accounts and regions. */
   entries(): Array<{ accountId: string; region: string; state: T }> {
     return [...this.partitions].map(([key, state]) => {
       const [accountId, region] = key.split('/');
-      return { accountId, region, state };
+      return { accountId, region, state: this.view(key, state) };
     });
+  }
+
+  private onMark?: MarkListener;
+
+  /** A store is its own journal source (`state: store` in a plugin is enough for `--data-dir`). */
+  get journal(): JournaledStore {
+    return this;
+  }
+
+  /** From now on, reports the path of every change made through the store's values (`--data-dir`). */
+  track(listener: MarkListener): void {
+    this.onMark = listener;
+    this.tracker = new Tracker(listener);
+  }
+
+  /** The value at a path (partition key first), as tagged JSON; `present: false` when nothing is there. */
+  valueAt(path: string[]): { present: boolean; value?: unknown } {
+    let v: unknown = this.partitions.get(path[0]);
+    if (v === undefined) return { present: false };
+    for (const key of path.slice(1)) {
+      if (v === null || typeof v !== 'object' || !Object.prototype.hasOwnProperty.call(v, key))
+        return { present: false };
+      v = (v as Record<string, unknown>)[key];
+    }
+    return { present: true, value: v === undefined ? undefined : JSON.parse(encode(v) ?? 'null') };
+  }
+
+  private view(key: string, s: T): T {
+    return this.tracker && s && typeof s === 'object' ? this.tracker.wrap(s as T & object, [key]) : s;
   }
 
   reset(): void {
@@ -90,21 +122,4 @@ export function writeFileAtomic(file: string, data: string): void {
   const tmp = `${file}.${process.pid}.${Date.now()}.tmp`;
   fs.writeFileSync(tmp, data, { mode: 0o600 });
   fs.renameSync(tmp, file);
-}
-
-/** Persists the stores of named plugins under a folder, one `<name>.json` each. */
-export class DataDir {
-  constructor(private readonly dir: string) {}
-
-  save(name: string, store: StateStore): void {
-    // snapshot() is already plain, tagged JSON.
-    writeFileAtomic(path.join(this.dir, `${name}.json`), JSON.stringify(store.snapshot()));
-  }
-
-  load(name: string, store: StateStore): boolean {
-    const file = path.join(this.dir, `${name}.json`);
-    if (!fs.existsSync(file)) return false;
-    store.restore(JSON.parse(fs.readFileSync(file, 'utf8')));
-    return true;
-  }
 }

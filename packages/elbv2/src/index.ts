@@ -68,6 +68,7 @@ export function elbv2(options: Elbv2Options = {}): DocksidePlugin {
         changed();
       },
       snapshot: () => store.snapshot(),
+      journal: store,
       restore(snapshot) {
         store.restore(snapshot);
         // Provisioning finished while the gateway was down; health is checked afresh.

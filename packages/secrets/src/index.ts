@@ -54,6 +54,7 @@ export function secrets(_options: SecretsOptions = {}): DocksidePlugin {
     state: {
       reset: () => store.reset(),
       snapshot: () => store.snapshot(),
+      journal: store,
       restore: (snapshot) => {
         normaliseTimestamps(snapshot);
         store.restore(snapshot);

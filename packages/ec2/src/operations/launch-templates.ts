@@ -5,7 +5,7 @@
  * instance, as an Auto Scaling group's template would).
  */
 import type * as EC2 from '@aws-sdk/client-ec2';
-import { ServiceError, type OperationMap, type RequestContext } from '@dockside/core';
+import { clone, ServiceError, type OperationMap, type RequestContext } from '@dockside/core';
 import { applyFilters } from '../domain/filters';
 import { newId } from '../domain/ids';
 import { invalidParameterValue, missingParameter } from '../errors';
@@ -145,7 +145,7 @@ export function launchTemplateOperations(stateOf: StateOf): OperationMap {
     ): EC2.CreateLaunchTemplateVersionResult {
       const state = stateOf(ctx);
       const t = findTemplate(state, input);
-      const base = input.SourceVersion ? structuredClone(t.versions[versionOf(t, input.SourceVersion)].data) : {};
+      const base = input.SourceVersion ? clone(t.versions[versionOf(t, input.SourceVersion)].data) : {};
       const n = addVersion(t, { ...base, ...input.LaunchTemplateData }, input.VersionDescription);
       return { LaunchTemplateVersion: versionView(t, n) };
     },

@@ -3,7 +3,7 @@
  * revisions, daemons with their revisions and deployments, and what a daemon's tasks run as.
  */
 import type * as ECS from '@aws-sdk/client-ecs';
-import { ServiceError } from '@dockside/core';
+import { clone, ServiceError } from '@dockside/core';
 import { clientException, invalidParameter } from '../errors';
 import type {
   DaemonDeploymentRecord,
@@ -163,10 +163,10 @@ export function revisionCounts(state: EcsState, d: DaemonRecord, revisionArn: st
 export function deploymentView(state: EcsState, dep: DaemonDeploymentRecord): ECS.DaemonDeployment {
   const d = state.daemons[dep.daemonArn];
   const target = dep.targetDaemonRevision?.arn;
-  if (!d || !target || dep.status !== 'IN_PROGRESS') return structuredClone(dep);
+  if (!d || !target || dep.status !== 'IN_PROGRESS') return clone(dep);
   const counts = revisionCounts(state, d, target);
   return {
-    ...structuredClone(dep),
+    ...clone(dep),
     targetDaemonRevision: {
       arn: target,
       capacityProviders: counts.map((c) => ({

@@ -1,7 +1,7 @@
 /** Services as the domain sees them: lookups, views, checks, new deployments, revisions and task sets. */
 import { randomBytes } from 'node:crypto';
 import type * as ECS from '@aws-sdk/client-ecs';
-import { decodePageToken, encodePageToken, pageSize, type RequestContext } from '@dockside/core';
+import { clone, decodePageToken, encodePageToken, pageSize, type RequestContext } from '@dockside/core';
 import { invalidParameter, serviceNotActive, serviceNotFound, taskSetNotFound } from '../errors';
 import type {
   ClusterRecord,
@@ -65,11 +65,11 @@ export function deploymentView(d: DeploymentRecord): ECS.Deployment {
     stageHookIds: _h,
     ...rest
   } = d;
-  return structuredClone(rest);
+  return clone(rest);
 }
 
 export function taskSetView(state: EcsState, t: TaskSetRecord, withTags: boolean): ECS.TaskSet {
-  const view = structuredClone(t) as ECS.TaskSet;
+  const view = clone(t) as ECS.TaskSet;
   view.tags = withTags ? tagsOf(state, t.taskSetArn) : [];
   return view;
 }
@@ -88,10 +88,10 @@ export function serviceView(state: EcsState, svc: ServiceRecord, withTags: boole
     ...rest
   } = svc;
   return {
-    ...structuredClone(rest),
+    ...clone(rest),
     deployments: deployments.map(deploymentView),
     taskSets: taskSets.map((t) => taskSetView(state, t, withTags)),
-    events: structuredClone(events),
+    events: clone(events),
     ...(withTags ? { tags: tagsOf(state, svc.serviceArn) } : {}),
   };
 }
@@ -239,7 +239,7 @@ export const deploy = (
       pendingTaskCount: 0,
     },
     status: 'IN_PROGRESS',
-    deploymentConfiguration: structuredClone(svc.deploymentConfiguration ?? {}),
+    deploymentConfiguration: clone(svc.deploymentConfiguration ?? {}),
     deploymentCircuitBreaker: breaker?.enable
       ? { status: 'MONITORING', failureCount: 0, threshold: failureThreshold(svc.desiredCount) }
       : { status: 'DISABLED', failureCount: 0, threshold: 0 },

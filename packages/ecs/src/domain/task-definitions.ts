@@ -1,5 +1,5 @@
 import type * as ECS from '@aws-sdk/client-ecs';
-import { type RequestContext } from '@dockside/core';
+import { clone, type RequestContext } from '@dockside/core';
 import { clientException, invalidParameter } from '../errors';
 import type { EcsState, TaskDefinitionRecord } from '../state/types';
 import { parseEcsArn } from './arn';
@@ -42,4 +42,4 @@ export function resolveTaskDefinition(state: EcsState, ctx: RequestContext, ref:
 }
 
 /** The API view: the stored record minus nothing (records are stored in API shape). */
-export const taskDefinitionView = (td: TaskDefinitionRecord): ECS.TaskDefinition => structuredClone(td);
+export const taskDefinitionView = (td: TaskDefinitionRecord): ECS.TaskDefinition => clone(td);

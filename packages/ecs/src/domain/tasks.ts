@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type * as ECS from '@aws-sdk/client-ecs';
-import { type RequestContext } from '@dockside/core';
+import { clone, type RequestContext } from '@dockside/core';
 import { invalidParameter } from '../errors';
 import { applyOverride } from '../runtime/docker-spec';
 import { newContainerArn } from '../runtime/task-records';
@@ -66,7 +66,7 @@ export function taskView(state: EcsState, t: TaskRecord, withTags: boolean): ECS
     securityGroups: _sg,
     ...task
   } = t;
-  const view = structuredClone(task) as ECS.Task;
+  const view = clone(task) as ECS.Task;
   view.tags = withTags ? tagsOf(state, t.taskArn) : [];
   return view;
 }
@@ -128,10 +128,8 @@ export function effectiveDefinition(
 ): TaskDefinitionRecord {
   const byName = new Map((overrides?.containerOverrides ?? []).map((o) => [o.name, o]));
   return {
-    ...structuredClone(td),
-    containerDefinitions: (td.containerDefinitions ?? []).map((d) =>
-      applyOverride(structuredClone(d), byName.get(d.name)),
-    ),
+    ...clone(td),
+    containerDefinitions: (td.containerDefinitions ?? []).map((d) => applyOverride(clone(d), byName.get(d.name))),
     ...(overrides?.taskRoleArn ? { taskRoleArn: overrides.taskRoleArn } : {}),
     ...(overrides?.executionRoleArn ? { executionRoleArn: overrides.executionRoleArn } : {}),
     ...(overrides?.cpu ? { cpu: overrides.cpu } : {}),

@@ -1,5 +1,5 @@
 import type * as ECS from '@aws-sdk/client-ecs';
-import { paginate, type OperationMap } from '@dockside/core';
+import { clone, paginate, type OperationMap } from '@dockside/core';
 import {
   FARGATE_PROVIDERS,
   checkProviderName,
@@ -18,7 +18,7 @@ import type { CapacityProviderRecord, EcsState } from '../state/types';
 /** Capacity providers: CreateCapacityProvider, DescribeCapacityProviders, Update…, Delete…. */
 export function capacityProviderOperations(d: EcsDomain): OperationMap {
   const view = (state: EcsState, p: CapacityProviderRecord, include?: string[]): ECS.CapacityProvider => ({
-    ...structuredClone(p),
+    ...clone(p),
     ...(include?.includes('TAGS') ? { tags: tagsOf(state, p.capacityProviderArn) } : {}),
   });
   const find = (state: EcsState, ref: string | undefined) => {

@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type * as ECS from '@aws-sdk/client-ecs';
-import { paginate, type OperationMap, type RequestContext } from '@dockside/core';
+import { clone, paginate, type OperationMap, type RequestContext } from '@dockside/core';
 import { rootPrincipal } from '../domain/account-settings';
 import { ecsArn } from '../domain/arn';
 import { activeCluster } from '../domain/clusters';
@@ -95,7 +95,7 @@ export function daemonOperations(dom: EcsDomain): OperationMap {
 
     DescribeDaemonTaskDefinition(input: ECS.DescribeDaemonTaskDefinitionRequest, ctx: RequestContext) {
       const td = findDaemonTaskDefinition(dom.stateOf(ctx), input.daemonTaskDefinition);
-      return { daemonTaskDefinition: structuredClone(td) };
+      return { daemonTaskDefinition: clone(td) };
     },
 
     ListDaemonTaskDefinitions(input: ECS.ListDaemonTaskDefinitionsRequest, ctx: RequestContext) {
@@ -317,7 +317,7 @@ export function daemonOperations(dom: EcsDomain): OperationMap {
     DescribeDaemonRevisions(input: ECS.DescribeDaemonRevisionsRequest, ctx: RequestContext) {
       const state = dom.stateOf(ctx);
       const { found, failures } = byArns(input.daemonRevisionArns, (arn) => state.daemonRevisions[arn]);
-      return { daemonRevisions: found.map((r) => structuredClone(r)), failures };
+      return { daemonRevisions: found.map((r) => clone(r)), failures };
     },
   };
 }

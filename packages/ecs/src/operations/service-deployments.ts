@@ -1,5 +1,12 @@
 import type * as ECS from '@aws-sdk/client-ecs';
-import { decodePageToken, encodePageToken, pageSize, type OperationMap, type RequestContext } from '@dockside/core';
+import {
+  clone,
+  decodePageToken,
+  encodePageToken,
+  pageSize,
+  type OperationMap,
+  type RequestContext,
+} from '@dockside/core';
 import { activeCluster } from '../domain/clusters';
 import type { EcsDomain } from '../domain/context';
 import { findService, millis } from '../domain/services';
@@ -63,7 +70,7 @@ export function serviceDeploymentOperations(d: EcsDomain, scheduler: ServiceSche
         throw invalidParameter('serviceDeploymentArns should have between 1 and 20 elements.');
       const found = arns.filter((a) => state.serviceDeployments[a]);
       return {
-        serviceDeployments: found.map((a) => structuredClone(state.serviceDeployments[a])),
+        serviceDeployments: found.map((a) => clone(state.serviceDeployments[a])),
         failures: arns.filter((a) => !state.serviceDeployments[a]).map((arn) => ({ arn, reason: 'MISSING' })),
       };
     },
@@ -74,9 +81,7 @@ export function serviceDeploymentOperations(d: EcsDomain, scheduler: ServiceSche
       if (arns.length < 1 || arns.length > 20)
         throw invalidParameter('serviceRevisionArns should have between 1 and 20 elements.');
       return {
-        serviceRevisions: arns
-          .filter((a) => state.serviceRevisions[a])
-          .map((a) => structuredClone(state.serviceRevisions[a])),
+        serviceRevisions: arns.filter((a) => state.serviceRevisions[a]).map((a) => clone(state.serviceRevisions[a])),
         failures: arns.filter((a) => !state.serviceRevisions[a]).map((arn) => ({ arn, reason: 'MISSING' })),
       };
     },

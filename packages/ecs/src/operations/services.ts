@@ -1,3 +1,4 @@
+import { clone } from '@dockside/core';
 import { createHash } from 'node:crypto';
 import type * as ECS from '@aws-sdk/client-ecs';
 import type { OperationMap, RequestContext } from '@dockside/core';
@@ -118,7 +119,7 @@ function serviceOperationsSync(d: EcsDomain, scheduler: ServiceScheduler): Opera
           deploymentCircuitBreaker: { enable: false, rollback: false },
           maximumPercent: daemon ? 100 : 200,
           minimumHealthyPercent: daemon ? 0 : 100,
-          ...structuredClone(input.deploymentConfiguration ?? {}),
+          ...clone(input.deploymentConfiguration ?? {}),
           ...(controller === 'ECS' ? { strategy: input.deploymentConfiguration?.strategy ?? 'ROLLING' } : {}),
         },
         deployments: [],
@@ -208,7 +209,7 @@ function serviceOperationsSync(d: EcsDomain, scheduler: ServiceScheduler): Opera
       if (input.deploymentConfiguration)
         svc.deploymentConfiguration = {
           ...svc.deploymentConfiguration,
-          ...structuredClone(input.deploymentConfiguration),
+          ...clone(input.deploymentConfiguration),
         };
       if (input.networkConfiguration) svc.networkConfiguration = input.networkConfiguration;
       if (input.platformVersion) svc.platformVersion = input.platformVersion;

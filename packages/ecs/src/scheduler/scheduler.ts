@@ -5,6 +5,7 @@
  * maximumPercent, trips the deployment circuit breaker and rolls back, honours task protection,
  * and registers tasks with load balancers through the elbv2 plugin when it is loaded.
  */
+import { clone } from '@dockside/core';
 import type { Bus, Logger, Store } from '@dockside/core';
 import type { EcsDeploymentChange, EcsServiceAction, EcsTaskChange } from '../contract';
 import type { Where } from '../domain/context';
@@ -369,15 +370,7 @@ export class ServiceScheduler {
       revertTraffic(this, where, svc, dep, blue);
       return rollBackTo(blue);
     }
-    const {
-      id: _id,
-      createdAt: _c,
-      updatedAt: _u,
-      stage: _s,
-      stageSince: _ss,
-      stageHookIds: _h,
-      ...rest
-    } = structuredClone(dep);
+    const { id: _id, createdAt: _c, updatedAt: _u, stage: _s, stageSince: _ss, stageHookIds: _h, ...rest } = clone(dep);
     const back = startDeployment(
       {
         ...rest,

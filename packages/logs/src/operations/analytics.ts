@@ -7,7 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type * as CWL from '@aws-sdk/client-cloudwatch-logs';
-import { ServiceError, eventStream, type OperationMap, type RequestContext } from '@dockside/core';
+import { clone, ServiceError, eventStream, type OperationMap, type RequestContext } from '@dockside/core';
 import { invalid } from '../errors';
 import type { ArnRecord, LogsState } from '../state/types';
 import { conflict, family, logsArn, notFound, pageOf, view } from './records';
@@ -75,7 +75,7 @@ export function analyticsOperations(stateOf: (ctx: RequestContext) => LogsState)
     } = input as CWL.CreateScheduledQueryRequest & {
       identifier?: string;
     };
-    Object.assign(r.fields, structuredClone(rest), { state: input.state ?? r.fields.state ?? 'ENABLED' });
+    Object.assign(r.fields, clone(rest), { state: input.state ?? r.fields.state ?? 'ENABLED' });
     r.fields.lastUpdatedTime = Date.now();
   };
   return {
@@ -254,7 +254,7 @@ export function analyticsOperations(stateOf: (ctx: RequestContext) => LogsState)
           integrationName: name,
           integrationType: input.integrationType,
           integrationStatus: 'FAILED',
-          resourceConfig: structuredClone(input.resourceConfig),
+          resourceConfig: clone(input.resourceConfig),
         },
       };
       return { integrationName: name, integrationStatus: 'FAILED' };

@@ -5,7 +5,7 @@
  * groups of a query; and account-level settings: account policies and the storage tier.
  */
 import type * as CWL from '@aws-sdk/client-cloudwatch-logs';
-import { ServiceError, type OperationMap, type RequestContext } from '@dockside/core';
+import { clone, ServiceError, type OperationMap, type RequestContext } from '@dockside/core';
 import { invalid } from '../errors';
 import type { GroupRecord, LogsState } from '../state/types';
 import { TransformerError, checkTransformer, transform, type ProcessorConfig } from '../transformer';
@@ -107,7 +107,7 @@ export function groupSettingOperations(stateOf: (ctx: RequestContext) => LogsSta
       const g = findGroup(stateOf(ctx), input.logGroupIdentifier);
       const now = Date.now();
       g.transformer = {
-        config: structuredClone(config),
+        config: clone(config),
         creationTime: g.transformer?.creationTime ?? now,
         lastModifiedTime: now,
       };
@@ -119,7 +119,7 @@ export function groupSettingOperations(stateOf: (ctx: RequestContext) => LogsSta
         logGroupIdentifier: input.logGroupIdentifier,
         creationTime: g.transformer.creationTime,
         lastModifiedTime: g.transformer.lastModifiedTime,
-        transformerConfig: structuredClone(g.transformer.config) as CWL.Processor[],
+        transformerConfig: clone(g.transformer.config) as CWL.Processor[],
       };
     },
     DeleteTransformer(input: CWL.DeleteTransformerRequest, ctx): void {

@@ -4,7 +4,7 @@
  * so tagging, listing and lookups are written once.
  */
 import { randomBytes } from 'node:crypto';
-import { ServiceError, paginate, type RequestContext } from '@dockside/core';
+import { clone, ServiceError, paginate, type RequestContext } from '@dockside/core';
 import type { ArnRecord, LogsState } from '../state/types';
 
 export const notFound = (message: string) => new ServiceError('ResourceNotFoundException', message);
@@ -25,7 +25,7 @@ export function family(state: LogsState, name: string): Record<string, ArnRecord
 }
 
 export function view(r: ArnRecord, withTags = false): Record<string, unknown> {
-  return { ...structuredClone(r.fields), ...(withTags && Object.keys(r.tags).length ? { tags: { ...r.tags } } : {}) };
+  return { ...clone(r.fields), ...(withTags && Object.keys(r.tags).length ? { tags: { ...r.tags } } : {}) };
 }
 
 /** One page of records (sorted by `key`), with `nextToken` only when more remain. */
