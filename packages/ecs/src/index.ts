@@ -69,6 +69,7 @@ export function ecs(options: EcsOptions = {}): DocksidePlugin {
       },
       snapshot: () => store.snapshot(),
       restore: (s) => store.restore(s),
+      journal: store,
     },
     setup(ctx) {
       const shape = { ...DEFAULT_VIRTUAL_INSTANCE, ...options.virtualInstance };
@@ -163,16 +164,9 @@ export function ecs(options: EcsOptions = {}): DocksidePlugin {
             }),
           ];
           stopExec = () => subscriptions.forEach((u) => u());
-          // Tasks restored from --data-dir have no containers under this process: record that.
+          // Tasks restored from --data-dir: running ones are re-attached to their containers.
           for (const { state } of store.entries()) {
-            for (const t of Object.values(state.tasks)) {
-              if (t.lastStatus !== 'STOPPED')
-                void runtime.stop(
-                  t,
-                  'TaskFailedToStart',
-                  'Dockside restarted and did not re-adopt the task containers',
-                );
-            }
+            for (const t of Object.values(state.tasks)) if (t.lastStatus !== 'STOPPED') void runtime.adopt(t);
           }
         },
         async stop() {
@@ -181,7 +175,8 @@ export function ecs(options: EcsOptions = {}): DocksidePlugin {
           stopExec();
           execSessions.close();
           scheduler.stop();
-          await runtime.shutdown();
+          // With --data-dir, running tasks outlive Dockside and are re-adopted by its next start.
+          await runtime.shutdown(2, Boolean(ctx.config.dataDir));
         },
       };
     },

@@ -186,11 +186,8 @@ test('a service whose tasks keep dying at start is throttled, as ECS throttles i
       'the throttle event',
     );
     await waitFor(async () => (launches.length >= 5 ? true : undefined), { what: 'five launches' });
-    // Three launches back to back, then at least 1 s and 2 s before the next ones (lower bounds only:
-    // a loaded machine may add to any gap; the growth itself is unit-tested in scheduler.test.ts).
-    const gaps = launches.slice(1, 5).map((x, i) => x - launches[i]);
-    expect(gaps[2]).toBeGreaterThanOrEqual(950);
-    expect(gaps[3]).toBeGreaterThanOrEqual(1950);
+    // How long the throttle holds each launch is unit-tested on a driven clock (scheduler.test.ts):
+    // gaps measured here would be wall-clock readings, which a loaded machine bends.
     // EventBridge-bound "ECS Service Action", as ECS sends it for a throttled service.
     expect(actions).toContain('crash SERVICE_TASK_START_IMPAIRED');
     await client.send(new DeleteServiceCommand({ cluster: 'loop', service: 'crash', force: true }));
@@ -534,9 +531,8 @@ describe('loadBalancers', () => {
     }
   });
 
-  it('registrations are kept in the store: after a restart from --data-dir the same targets are deregistered', async () => {
+  it('registrations are kept in the store: after a restart from --data-dir the re-adopted tasks deregister the same targets', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dockside-lb-'));
-    const crashed = fs.mkdtempSync(path.join(os.tmpdir(), 'dockside-lb-crashed-'));
     const opts = { pullPolicy: 'never' as const, serviceResyncMs: 200, serviceStabilityMs: 500 };
     const elb1 = recordingElbv2();
     const t1 = await startTestGateway({
@@ -544,34 +540,30 @@ describe('loadBalancers', () => {
       dataDir: dir,
     });
     let registered: string[];
+    let arns: string[];
     try {
-      const { client, waitService } = helpers(t1);
+      const { client, waitService, running } = helpers(t1);
       await createWebService(client);
       await waitService('lb', 'web', (s) => s.runningCount === 2, '2 running');
       await waitFor(async () => (elb1.calls.length >= 2 ? true : undefined), { what: 'two registrations' });
       registered = elb1.calls.map((c) => `${c.input.Targets[0].Id}:${c.input.Targets[0].Port}`).sort();
-      // The state as a crash would leave it: written to --data-dir while the tasks run.
-      await waitFor(
-        async () => {
-          await client.send(new DescribeServicesCommand({ cluster: 'lb', services: ['web'] }));
-          const file = path.join(dir, 'ecs.json');
-          return fs.existsSync(file) && (fs.readFileSync(file, 'utf8').match(/loadBalancerTargets/g) ?? []).length >= 2
-            ? true
-            : undefined;
-        },
-        { what: 'the registrations persisted' },
-      );
-      fs.copyFileSync(path.join(dir, 'ecs.json'), path.join(crashed, 'ecs.json'));
+      arns = (await running('lb', 'web')).map((t) => t.taskArn!).sort();
     } finally {
+      // With --data-dir the tasks keep running for the next start.
       await t1.stop();
     }
     const elb2 = recordingElbv2();
     const t2 = await startTestGateway({
       plugins: [ecs({ instancesPerCluster: 1, ...opts }), elb2.plugin],
-      dataDir: crashed,
+      dataDir: dir,
     });
     try {
-      // The restored tasks have no containers here: they stop, and their recorded targets go.
+      const { client, waitService, running } = helpers(t2);
+      await waitService('lb', 'web', (s) => s.runningCount === 2, '2 running after the restart');
+      expect((await running('lb', 'web')).map((t) => t.taskArn!).sort()).toEqual(arns);
+      // Re-adopted, not re-registered: the load balancer already has them.
+      expect(elb2.calls.filter((c) => c.op === 'RegisterTargets')).toEqual([]);
+      await client.send(new DeleteServiceCommand({ cluster: 'lb', service: 'web', force: true }));
       await waitFor(
         async () => (elb2.calls.filter((c) => c.op === 'DeregisterTargets').length >= 2 ? true : undefined),
         { what: 'two deregistrations' },
@@ -580,10 +572,10 @@ describe('loadBalancers', () => {
         .filter((c) => c.op === 'DeregisterTargets')
         .map((c) => `${c.input.Targets[0].Id}:${c.input.Targets[0].Port}`);
       expect(deregistered.sort()).toEqual(registered);
+      await waitService('lb', 'web', (s) => s.status === 'INACTIVE', 'INACTIVE');
     } finally {
       await t2.stop();
       fs.rmSync(dir, { recursive: true, force: true });
-      fs.rmSync(crashed, { recursive: true, force: true });
     }
   });
 
@@ -697,7 +689,7 @@ test("shutting down stops a service's tasks without the scheduler replacing them
   expect(left).toEqual([]);
 });
 
-test('services restored from --data-dir start their tasks again', async () => {
+test('after a restart from --data-dir a service keeps its re-adopted task: no duplicate, exits still observed', async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dockside-services-'));
   const start = () =>
     startTestGateway({
@@ -722,10 +714,21 @@ test('services restored from --data-dir start their tasks again', async () => {
       const svc = await b.waitService('keep', 'svc', (s) => s.runningCount === 1, '1 running after the restart');
       expect(svc).toMatchObject({ status: 'ACTIVE', desiredCount: 1 });
       const [after] = await b.running('keep', 'svc');
-      expect(after.taskArn).not.toBe(before.taskArn);
+      expect(after.taskArn).toBe(before.taskArn);
+      expect(after.containers![0].runtimeId).toBe(before.containers![0].runtimeId);
+      // Its container dies under it: the exit is observed and the service replaces the task.
+      await new Docker().getContainer(after.containers![0].runtimeId!).kill();
+      await waitFor(
+        async () => {
+          const now = await b.running('keep', 'svc');
+          return now.length === 1 && now[0].taskArn !== before.taskArn ? true : undefined;
+        },
+        { what: 'a replacement task' },
+      );
       const old = (await b.client.send(new DescribeTasksCommand({ cluster: 'keep', tasks: [before.taskArn!] })))
         .tasks![0];
-      expect(old.lastStatus).toBe('STOPPED');
+      expect(old).toMatchObject({ lastStatus: 'STOPPED', stopCode: 'EssentialContainerExited' });
+      expect(old.containers![0].exitCode).toBe(137);
       await b.client.send(new DeleteServiceCommand({ cluster: 'keep', service: 'svc', force: true }));
       await b.waitService('keep', 'svc', (s) => s.status === 'INACTIVE', 'INACTIVE');
     } finally {

@@ -103,6 +103,8 @@ const LINGER_MS = 250;
 interface Pending {
   timestamp: number;
   message: string;
+  /** Output lines this event completes (0 for all but the last part of a split event). */
+  lines: number;
 }
 
 /** One container's awslogs stream. */
@@ -121,6 +123,8 @@ export class AwsLogsShipper {
     readonly streamName: string,
     private readonly call: LogsCall,
     private readonly onError: (err: unknown) => void,
+    /** Told how many output lines are in CloudWatch Logs (or dropped as non-blocking mode allows). */
+    private readonly onDelivered: (lines: number) => void = () => undefined,
   ) {}
 
   /** Makes the group (with awslogs-create-group) and the stream; throws as the driver would. */
@@ -144,16 +148,17 @@ export class AwsLogsShipper {
     if (this.cfg.startPattern) {
       if (this.current && !this.cfg.startPattern.test(line.line)) {
         this.current.message += `\n${line.line}`;
+        this.current.lines++;
       } else {
         this.endEvent();
-        this.current = { timestamp: line.timestamp, message: line.line };
+        this.current = { timestamp: line.timestamp, message: line.line, lines: 1 };
       }
       if (this.lingerTimer) clearTimeout(this.lingerTimer);
       this.lingerTimer = setTimeout(() => this.endEvent(), LINGER_MS);
       this.lingerTimer.unref();
       return;
     }
-    this.enqueue({ timestamp: line.timestamp, message: line.line });
+    this.enqueue({ timestamp: line.timestamp, message: line.line, lines: 1 });
   }
 
   private endEvent() {
@@ -172,14 +177,15 @@ export class AwsLogsShipper {
         .subarray(0, MAX_EVENT_BYTES)
         .toString('utf8')
         .replace(/\uFFFD$/, '');
-      parts.push({ timestamp: e.timestamp, message: cut });
+      parts.push({ timestamp: e.timestamp, message: cut, lines: 0 });
       msg = msg.slice(cut.length);
     }
-    parts.push({ timestamp: e.timestamp, message: msg || ' ' });
+    parts.push({ timestamp: e.timestamp, message: msg || ' ', lines: e.lines });
     for (const p of parts) {
       const bytes = Buffer.byteLength(p.message) + EVENT_OVERHEAD;
       if (this.cfg.nonBlocking && this.queuedBytes + bytes > this.cfg.maxBufferBytes) {
         this.dropped++;
+        if (p.lines) this.onDelivered(p.lines);
         continue;
       }
       this.queue.push(p);
@@ -217,7 +223,9 @@ export class AwsLogsShipper {
     if (batch.length) batches.push(batch);
     this.queue = [];
     this.queuedBytes = 0;
-    for (const events of batches) {
+    for (const batch of batches) {
+      const events = batch.map((e) => ({ timestamp: e.timestamp, message: e.message }));
+      const lines = batch.reduce((n, e) => n + e.lines, 0);
       this.sending = this.sending.then(() =>
         this.call(
           'logs',
@@ -225,7 +233,7 @@ export class AwsLogsShipper {
           { logGroupName: this.cfg.group, logStreamName: this.streamName, logEvents: events },
           this.cfg.region,
         ).then(
-          () => undefined,
+          () => this.onDelivered(lines),
           (err) => {
             this.failures++;
             this.onError(err);

@@ -72,10 +72,19 @@ export interface ContainerEngine {
   stopContainer(id: string, timeoutSeconds: number): Promise<void>;
   removeContainer(id: string): Promise<void>;
   /** Resolves with the exit code of the container's next exit (call before starting it). */
-  waitContainer(id: string): Promise<number>;
+  /**
+   * Resolves with the exit code at the container's next exit; with `ifRunning`, at once for a
+   * container that is not running (a re-adopted one may have exited meanwhile).
+   */
+  waitContainer(id: string, ifRunning?: boolean): Promise<number>;
   inspectContainer(id: string): Promise<ContainerInfo>;
   /** Streams stdout/stderr line by line from now on (attach before starting). */
   attachOutput(id: string, tty: boolean, onLine: (l: OutputLine) => void): Promise<OutputAttachment>;
+  /**
+   * A running container's output from its engine log, following it, without the first `skip`
+   * lines (those were delivered before): how a restarted Dockside picks up a task it re-adopts.
+   */
+  followOutput(id: string, tty: boolean, skip: number, onLine: (l: OutputLine) => void): Promise<OutputAttachment>;
   /** One resource-usage sample (the Docker stats JSON), or null. */
   stats(id: string): Promise<Record<string, unknown> | null>;
   /** Runs a command in a running container; resolves with its exit code and output. */
@@ -109,6 +118,9 @@ export interface ContainerEngine {
   removeVolume(name: string): Promise<void>;
 
   /** Removes what Dockside instances that died left behind; resolves to how many containers. */
-  removeOrphans(): Promise<number>;
+  /** Removes containers of dead Dockside instances, except those `keep` claims (by their task ARN label). */
+  removeOrphans(keep?: (taskArn: string | undefined) => boolean): Promise<number>;
+  /** Containers of a task by container name (the pause container as `~internal~ecs~pause`), from their labels. */
+  containersOf(taskArn: string): Promise<Record<string, string>>;
   close(): void;
 }

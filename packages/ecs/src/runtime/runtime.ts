@@ -228,6 +228,7 @@ export class Runtime {
           { err, taskArn: task.taskArn, container: def.name },
           'awslogs delivery failed',
         ),
+      (n) => this.delivered(task, def.name!, n),
     );
     await shipper.init();
     let byName = this.shippers.get(task.taskArn);
@@ -325,20 +326,36 @@ export class Runtime {
     return undefined;
   }
 
-  /** Starts driving a new task (PROVISIONING) on the engine, in the background. */
-  launch(task: TaskRecord): void {
-    if (!this.orphansChecked) {
-      this.orphansChecked = true;
-      this.engine.removeOrphans().then(
-        (n) => n && this.wiring.logger.info({ removed: n }, 'removed containers left by earlier Dockside instances'),
-        () => undefined,
-      );
-    }
-    this.issueCredentials(task);
+  /** Removes containers of dead instances once, keeping those of tasks this store still has. */
+  private reapOrphans() {
+    if (this.orphansChecked) return;
+    this.orphansChecked = true;
+    const known = (arn: string | undefined) =>
+      Boolean(arn) && this.wiring.store.entries().some(({ state }) => state.tasks[arn!]?.lastStatus !== undefined);
+    this.engine.removeOrphans(known).then(
+      (n) => n && this.wiring.logger.info({ removed: n }, 'removed containers left by earlier Dockside instances'),
+      () => undefined,
+    );
+  }
+
+  /** The task as the store hands it out (tracked for `--data-dir`, so the runtime's changes persist). */
+  private tracked(task: TaskRecord): TaskRecord {
+    return this.partitionOf(task).tasks[task.taskArn] ?? task;
+  }
+
+  /** Lines of a container delivered (shipped to CloudWatch Logs, or captured without awslogs). */
+  private delivered(task: TaskRecord, container: string, n: number) {
+    const counts = (task.outputLines ??= {});
+    counts[container] = (counts[container] ?? 0) + n;
+  }
+
+  private newRun(task: TaskRecord): TaskRun {
     const run = new TaskRun(task, this.engine, this.opts, {
       changed: (t) => this.publish(t),
       output: (t, line: OutputLine) => {
-        this.shippers.get(t.taskArn)?.get(line.container!)?.push(line);
+        const shipper = this.shippers.get(t.taskArn)?.get(line.container!);
+        if (shipper) shipper.push(line);
+        else this.delivered(t, line.container!, 1);
         this.wiring.bus.publish('ecs.container-output', {
           accountId: this.wiring.accountOf(t),
           region: t.taskArn.split(':')[3],
@@ -373,12 +390,73 @@ export class Runtime {
       },
     });
     this.runs.set(task.taskArn, run);
-    this.publish(task);
     run.finished.then(() => {
       this.keepOutput(task, run.output());
       if (this.runs.get(task.taskArn) === run) this.runs.delete(task.taskArn);
     });
+    return run;
+  }
+
+  /** Starts driving a new task (PROVISIONING) on the engine, in the background. */
+  launch(task: TaskRecord): void {
+    this.reapOrphans();
+    task = this.tracked(task);
+    this.issueCredentials(task);
+    const run = this.newRun(task);
+    this.publish(task);
     run.start();
+  }
+
+  /**
+   * Takes a task back after a restart with `--data-dir`: a RUNNING task whose containers are on
+   * the engine is re-attached (it stays RUNNING, its output continues where delivery stopped);
+   * one whose containers are gone, or that was still starting, stops with the reason.
+   */
+  async adopt(task: TaskRecord): Promise<void> {
+    task = this.tracked(task);
+    if (task.lastStatus !== 'RUNNING' || task.desiredStatus === 'STOPPED') {
+      const starting = task.desiredStatus !== 'STOPPED';
+      return this.stop(
+        task,
+        starting ? 'TaskFailedToStart' : (task.stopCode ?? 'UserInitiated'),
+        starting
+          ? 'Dockside restarted while the task was starting'
+          : (task.stoppedReason ?? 'Dockside restarted while the task was stopping'),
+      ).then(() => this.removeContainersOf(task));
+    }
+    const run = this.newRun(task);
+    const eni = task.attachments?.find((a) => a.type === 'ElasticNetworkInterface');
+    const detail = (n: string) => eni?.details?.find((d) => d.name === n)?.value;
+    let lease: Lease | undefined;
+    if (eni && detail('subnetId') && detail('privateIPv4Address')) {
+      lease = this.wiring.bus.isLoaded('ec2')
+        ? {
+            subnetId: detail('subnetId')!,
+            ip: detail('privateIPv4Address')!,
+            cidr: '',
+            gateway: '',
+            prefix: 0,
+            eniId: detail('networkInterfaceId'),
+          }
+        : this.pool.reserve(detail('subnetId')!, detail('privateIPv4Address')!);
+    }
+    let adopted = false;
+    try {
+      adopted = await run.adopt(lease);
+    } catch (err) {
+      this.wiring.logger.warn({ err, taskArn: task.taskArn }, 'could not re-adopt the task');
+    }
+    if (!adopted)
+      await run.stop(
+        'EssentialContainerExited',
+        'Dockside restarted and found none of the task containers on the engine',
+      );
+  }
+
+  /** Removes a task's containers found by label (a restored task that is not re-adopted). */
+  private async removeContainersOf(task: TaskRecord) {
+    const found = await this.engine.containersOf(task.taskArn).catch(() => ({}));
+    await Promise.all(Object.values(found).map((id) => this.engine.removeContainer(id).catch(() => undefined)));
   }
 
   private keepOutput(task: TaskRecord, output: Record<string, OutputLine[]>) {
@@ -436,17 +514,25 @@ export class Runtime {
       .sort((a, b) => a.seq - b.seq);
   }
 
-  /** Stops every task quickly (SIGTERM, then SIGKILL after `graceSeconds`) and waits for removal. */
-  async shutdown(graceSeconds = 2): Promise<void> {
+  /**
+   * Stops every task quickly (SIGTERM, then SIGKILL after `graceSeconds`) and waits for removal;
+   * with `keepRunning` (`--data-dir`), RUNNING tasks are left running for the next start to
+   * re-adopt, and only tasks on their way up or down are stopped.
+   */
+  async shutdown(graceSeconds = 2, keepRunning = false): Promise<void> {
+    const kept = keepRunning
+      ? [...this.runs.values()].filter((r) => r.task.lastStatus === 'RUNNING' && r.task.desiredStatus === 'RUNNING')
+      : [];
+    await Promise.all(kept.map((r) => r.leave()));
     await Promise.all([
-      ...[...this.runs.values()].map((r) =>
-        r.stop('UserInitiated', 'Dockside is shutting down', { stopTimeout: graceSeconds }),
-      ),
+      ...[...this.runs.values()]
+        .filter((r) => !kept.includes(r))
+        .map((r) => r.stop('UserInitiated', 'Dockside is shutting down', { stopTimeout: graceSeconds })),
       ...[...this.detached].map((r) => r.removeLeftovers()),
     ]);
     this.detached.clear();
     // Subnet networks go when their last task does (the engine refuses while one is attached).
-    for (const p of this.subnetNetworks.values()) {
+    for (const p of keepRunning ? [] : this.subnetNetworks.values()) {
       const name = await p.catch(() => undefined);
       if (name) await this.engine.removeNetwork(name).catch(() => undefined);
     }

@@ -72,6 +72,16 @@ export class SubnetPool {
     return undefined;
   }
 
+  /** Marks an address as leased again (a task re-adopted after a restart keeps its address). */
+  reserve(subnetId: string, ip: string): Lease {
+    const cidr = this.cidrOf(subnetId);
+    const { base, prefix } = parseCidr(cidr);
+    const taken = this.taken.get(subnetId) ?? new Set<number>();
+    this.taken.set(subnetId, taken);
+    taken.add(toInt(ip));
+    return { subnetId, cidr, ip, gateway: toIp(base + 1), prefix };
+  }
+
   release(lease: Lease): void {
     this.taken.get(lease.subnetId)?.delete(toInt(lease.ip));
   }

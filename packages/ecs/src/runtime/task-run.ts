@@ -46,6 +46,8 @@ export class TaskRun {
   private stopTimeoutOverride?: number;
   /** Set by markFailed: the record is final, engine events no longer change it. */
   private detached = false;
+  /** Set by leave(): Dockside stops, the task's containers keep running for the next start. */
+  private leaving = false;
   readonly finished: Promise<void>;
   private resolveFinished!: () => void;
 
@@ -254,6 +256,53 @@ export class TaskRun {
     this.advance('RUNNING');
   }
 
+  /**
+   * Lets go of a running task without stopping it (Dockside shuts down with `--data-dir`): what
+   * its containers wrote so far is delivered, and the next start re-adopts it.
+   */
+  async leave(): Promise<void> {
+    this.leaving = true;
+    await this.startup?.catch(() => undefined);
+    for (const c of this.containers.values()) c.output?.close();
+    await this.hooks.logs.close(this.task).catch(() => undefined);
+  }
+
+  /**
+   * Re-attaches a task that was RUNNING when Dockside last stopped (`--data-dir`): its containers
+   * found by their labels, each one's output followed from the engine log past the lines already
+   * delivered, exits and health watched as for a task started here. Resolves false when none of
+   * its containers is left on the engine.
+   */
+  async adopt(lease: Lease | undefined): Promise<boolean> {
+    const found = await this.engine.containersOf(this.task.taskArn);
+    this.pauseId = found['~internal~ecs~pause'];
+    this.lease = lease;
+    let any = false;
+    for (const [name, c] of this.containers) {
+      const id = found[name];
+      if (!id) continue;
+      any = true;
+      c.id = id;
+      c.started = true;
+      const unwatch = this.engine.watch(id, (e) => this.onEngineEvent(c, e.status));
+      const exit = this.engine.waitContainer(id, true);
+      c.output = await this.engine.followOutput(
+        id,
+        c.def.pseudoTerminal === true,
+        this.task.outputLines?.[name] ?? 0,
+        (line) => this.hooks.output(this.task, { ...line, container: name }),
+      );
+      await this.hooks.logs.prepare(this.task, c.def, id).catch(() => undefined);
+      c.done = exit.then(
+        (code) => this.onExit(c, code, unwatch),
+        (e: unknown) => this.onExit(c, undefined, unwatch, engineMessage(e)),
+      );
+    }
+    // A container never created (it was waiting on a dependency) will not be: it counts as exited.
+    for (const c of this.containers.values()) if (!c.id) c.exited = true;
+    return any;
+  }
+
   private eniAttachment(): ECS.Attachment | undefined {
     return this.task.attachments?.find((a) => a.type === 'ElasticNetworkInterface');
   }
@@ -373,6 +422,8 @@ export class TaskRun {
 
   private async onExit(c: ContainerRun, code: number | undefined, unwatch: () => void, error?: string) {
     unwatch();
+    // Dockside is leaving the task running for its next start: the engine going away is no exit.
+    if (this.leaving) return;
     await c.output?.drained();
     let oom = false;
     try {

@@ -88,6 +88,11 @@ export interface TaskRecord extends Task {
   targetHealth?: Record<string, { state: string; reason?: string; description?: string }>;
   /** awsvpc tasks: the security groups their ENI gets (from the network configuration). */
   securityGroups?: string[];
+  /**
+   * Output lines of each container delivered so far (to CloudWatch Logs with awslogs): where a
+   * re-adopted container's output resumes after a restart, so no line is lost or sent twice.
+   */
+  outputLines?: Record<string, number>;
 }
 
 /** A deployment of the ECS controller, with what the scheduler tracks about it. */

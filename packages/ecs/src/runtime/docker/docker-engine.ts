@@ -20,6 +20,9 @@ import { pauseTarball } from './pause';
 /** Labels on every container Dockside starts; the pid lets a restart find orphans of dead instances. */
 export const INSTANCE_LABEL = 'dockside.instance';
 export const PID_LABEL = 'dockside.pid';
+/** What the ECS agent labels task containers with (task-run.ts sets them). */
+const TASK_ARN_LABEL = 'com.amazonaws.ecs.task-arn';
+const CONTAINER_NAME_LABEL = 'com.amazonaws.ecs.container-name';
 
 export const AGENT_NETWORK = 'dockside-agent';
 
@@ -250,7 +253,7 @@ export class DockerEngine implements ContainerEngine {
   }
 
   /** Removes containers of Dockside instances whose process is gone (a crash or kill -9). */
-  async removeOrphans(): Promise<number> {
+  async removeOrphans(keep: (taskArn: string | undefined) => boolean = () => false): Promise<number> {
     const docker = this.docker();
     const list = await docker.listContainers({ all: true, filters: { label: [INSTANCE_LABEL] } });
     let removed = 0;
@@ -258,6 +261,7 @@ export class DockerEngine implements ContainerEngine {
       const pid = Number(c.Labels[PID_LABEL]);
       if (c.Labels[INSTANCE_LABEL] === this.instanceId && pid === process.pid) continue;
       if (pid && processAlive(pid)) continue;
+      if (keep(c.Labels[TASK_ARN_LABEL])) continue;
       await docker
         .getContainer(c.Id)
         .remove({ force: true, v: true })
@@ -265,6 +269,14 @@ export class DockerEngine implements ContainerEngine {
       removed++;
     }
     return removed;
+  }
+
+  async containersOf(taskArn: string): Promise<Record<string, string>> {
+    const list = await this.docker().listContainers({
+      all: true,
+      filters: { label: [`${TASK_ARN_LABEL}=${taskArn}`] },
+    });
+    return Object.fromEntries(list.map((c) => [c.Labels[CONTAINER_NAME_LABEL], c.Id]));
   }
 
   async createContainer(spec: ContainerSpec): Promise<string> {
@@ -283,9 +295,10 @@ export class DockerEngine implements ContainerEngine {
     await this.docker().getContainer(id).remove({ force: true, v: true });
   }
 
-  async waitContainer(id: string): Promise<number> {
+  async waitContainer(id: string, ifRunning = false): Promise<number> {
     // 'next-exit': the default ('not-running') returns at once for a container not started yet.
-    const r = (await this.docker().getContainer(id).wait({ condition: 'next-exit' })) as { StatusCode: number };
+    const condition = ifRunning ? 'not-running' : 'next-exit';
+    const r = (await this.docker().getContainer(id).wait({ condition })) as { StatusCode: number };
     return r.StatusCode;
   }
 
@@ -296,6 +309,17 @@ export class DockerEngine implements ContainerEngine {
   async attachOutput(id: string, tty: boolean, onLine: (l: OutputLine) => void): Promise<OutputAttachment> {
     const capture = new OutputCapture(tty);
     await capture.attach(this.docker().getContainer(id), onLine);
+    return capture;
+  }
+
+  async followOutput(
+    id: string,
+    tty: boolean,
+    skip: number,
+    onLine: (l: OutputLine) => void,
+  ): Promise<OutputAttachment> {
+    const capture = new OutputCapture(tty);
+    await capture.follow(this.docker().getContainer(id), skip, onLine);
     return capture;
   }
 

@@ -25,10 +25,35 @@ export class OutputCapture implements OutputAttachment {
       stderr: true,
       logs: false,
     })) as NodeJS.ReadableStream;
+    this.read(container, stream, onLine, 0);
+  }
+
+  /** A running container's engine log from its start, following it; the first `skip` lines are passed over. */
+  async follow(container: Docker.Container, skip: number, onLine: (l: OutputLine) => void): Promise<void> {
+    const stream = (await container.logs({
+      follow: true,
+      stdout: true,
+      stderr: true,
+    })) as unknown as NodeJS.ReadableStream;
+    this.read(container, stream, onLine, skip);
+  }
+
+  private read(
+    container: Docker.Container,
+    stream: NodeJS.ReadableStream,
+    onLine: (l: OutputLine) => void,
+    skip: number,
+  ) {
     this.stream = stream;
+    let skipped = 0;
     const emit = (s: OutputLine['stream']) => {
       let partial = '';
       const push = (line: string) => {
+        // Lines of both streams count together, in the engine log's order (the cursor counts so).
+        if (skipped < skip) {
+          skipped++;
+          return;
+        }
         const l: OutputLine = { stream: s, timestamp: Date.now(), line };
         this.buffer[this.next] = l;
         this.next = (this.next + 1) % MAX_LINES;
