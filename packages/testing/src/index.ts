@@ -12,3 +12,6 @@ export { terraformAvailable, terraformWorkspace, useTerraformWorkspace } from '.
 export type { TerraformWorkspace } from './terraform';
 export { distributionAvailable, startDistributionRegistry } from './distribution';
 export type { DistributionRegistry } from './distribution';
+export { fuzz } from './fuzz/run';
+export { encodeRequest } from './fuzz/requests';
+export type { FuzzFailure, FuzzOptions, FuzzReport } from './fuzz/run';

@@ -131,9 +131,13 @@ export function ruleOperations(env: EventsEnv) {
     },
     PutPermission(input: EB.PutPermissionRequest, ctx: RequestContext): void {
       const bus = getBus(stateOf(ctx), input.EventBusName);
-      if (input.Policy) bus.policy = input.Policy;
-      else {
-        const doc = bus.policy ? JSON.parse(bus.policy) : { Version: '2012-10-17', Statement: [] };
+      if (input.Policy) {
+        policyDocument(input.Policy);
+        bus.policy = input.Policy;
+      } else {
+        if (!input.StatementId || !input.Action || !input.Principal)
+          throw validation('StatementId, Action and Principal are required when Policy is not given.');
+        const doc = bus.policy ? policyDocument(bus.policy) : { Version: '2012-10-17', Statement: [] };
         doc.Statement = doc.Statement.filter((st: { Sid?: string }) => st.Sid !== input.StatementId);
         doc.Statement.push({
           Sid: input.StatementId,
@@ -151,7 +155,7 @@ export function ruleOperations(env: EventsEnv) {
         delete bus.policy;
         return;
       }
-      const doc = bus.policy ? JSON.parse(bus.policy) : { Statement: [] };
+      const doc = bus.policy ? policyDocument(bus.policy) : { Statement: [] };
       const before = doc.Statement.length;
       doc.Statement = doc.Statement.filter((st: { Sid?: string }) => st.Sid !== input.StatementId);
       if (doc.Statement.length === before) throw notFound(`Statement with the provided id does not exist.`);
@@ -401,4 +405,19 @@ export function ruleOperations(env: EventsEnv) {
 function must(s: EventsState, arn: string) {
   const ok = Object.values(s.buses).some((b) => b.arn === arn) || Object.values(s.rules).some((r) => r.arn === arn);
   if (!ok) throw notFound(`Resource ${arn} does not exist.`);
+}
+
+/** A bus policy as a document with a Statement list (PutPermission refuses anything else, as AWS does). */
+function policyDocument(text: string): { Statement: Array<Record<string, unknown>>; [k: string]: unknown } {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch {
+    throw validation('The policy is not valid JSON.');
+  }
+  if (!doc || typeof doc !== 'object' || Array.isArray(doc)) throw validation('The policy must be a JSON object.');
+  const d = doc as { Statement?: unknown };
+  if (d.Statement === undefined) d.Statement = [];
+  else if (!Array.isArray(d.Statement)) d.Statement = [d.Statement];
+  return d as { Statement: Array<Record<string, unknown>> };
 }

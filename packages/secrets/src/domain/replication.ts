@@ -4,7 +4,7 @@
  * primary, and promoted to a standalone secret by StopReplicationToReplica.
  */
 import type * as SM from '@aws-sdk/client-secrets-manager';
-import { ServiceError } from '@dockside/core';
+import { clone, ServiceError } from '@dockside/core';
 import type { SecretRecord, SecretsState } from '../state/types';
 
 /** The store of one region of the same account. */
@@ -18,7 +18,7 @@ export function syncReplicas(primary: SecretRecord, region: RegionState): void {
   for (const r of primary.replicas ?? []) {
     if (r.status !== 'InSync') continue;
     const copy: SecretRecord = {
-      ...structuredClone({ ...primary, replicas: undefined }),
+      ...clone({ ...primary, replicas: undefined }),
       arn: arnIn(primary.arn, r.region),
       primaryRegion,
       ...(r.kmsKeyId ? { kmsKeyId: r.kmsKeyId } : {}),
