@@ -49,6 +49,7 @@ async function main(): Promise<void> {
     accountId: config.accountId,
     region: config.region,
     dataDir: config.dataDir,
+    remoteIntrospection: config.remoteIntrospection,
     logLevel: config.logLevel,
     version,
   });

@@ -11,6 +11,7 @@ export interface CliConfig {
   logLevel: string;
   pullPolicy: 'always' | 'prefer-cached' | 'never';
   keepContainers: boolean;
+  remoteIntrospection: boolean;
   /** How long a service deployment's tasks must run healthy before it is COMPLETED (ms). */
   serviceStabilityMs: number;
   /** Multiplies ELB health-check and draining times (1 = AWS timing). */
@@ -66,6 +67,12 @@ export const OPTIONS: Option[] = [
     env: 'DOCKSIDE_PULL_POLICY',
     default: 'prefer-cached',
     help: 'task images: always, prefer-cached (pull only if missing) or never',
+  },
+  {
+    flag: 'remote-introspection',
+    env: 'DOCKSIDE_REMOTE_INTROSPECTION',
+    default: 'false',
+    help: 'let non-loopback clients use the /_dockside/ API (task details, output, reset) when --host opens the port (true/false)',
   },
   {
     flag: 'keep-containers',
@@ -143,8 +150,13 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv = process.env
   const pullPolicy = byFlag['pull-policy']!;
   if (!['always', 'prefer-cached', 'never'].includes(pullPolicy))
     throw new UsageError(`--pull-policy must be always, prefer-cached or never`);
-  const keep = byFlag['keep-containers']!;
-  if (!['true', 'false', '1', '0', ''].includes(keep)) throw new UsageError(`--keep-containers must be true or false`);
+  const bool = (flag: string) => {
+    const v = byFlag[flag]!;
+    if (!['true', 'false', '1', '0', ''].includes(v)) throw new UsageError(`--${flag} must be true or false`);
+    return v === 'true' || v === '1' || v === '';
+  };
+  const keepContainers = bool('keep-containers');
+  const remoteIntrospection = bool('remote-introspection');
   const stability = Number(byFlag['service-stability-ms']);
   if (!Number.isInteger(stability) || stability < 0)
     throw new UsageError(
@@ -177,7 +189,8 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv = process.env
     dataDir: byFlag['data-dir'],
     logLevel,
     pullPolicy: pullPolicy as CliConfig['pullPolicy'],
-    keepContainers: keep === 'true' || keep === '1' || keep === '',
+    keepContainers,
+    remoteIntrospection,
     serviceStabilityMs: stability,
     elbv2TimeScale,
     ecrPort,

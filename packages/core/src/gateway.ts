@@ -27,6 +27,7 @@ import { accountFromAccessKey, parseAuthorization } from './protocols/sigv4';
 import type { WireResponse } from './protocols/types';
 import { encodeEventMessage, isEventStream } from './protocols/event-stream';
 import { Journal } from './journal';
+import { isLoopbackAddress } from './util';
 
 export interface GatewayOptions {
   /** Plugin instances: `[ecs(), logs()]`. */
@@ -37,6 +38,12 @@ export interface GatewayOptions {
   region?: string;
   /** Persist every plugin's store under this folder and restore it on start. */
   dataDir?: string;
+  /**
+   * Let clients other than loopback use the Dockside API under `/_dockside/` (introspection:
+   * task details, container output, reset). Off by default, so `--host 0.0.0.0` shares the AWS
+   * APIs without exposing them; the health check always answers.
+   */
+  remoteIntrospection?: boolean;
   logger?: Logger;
   logLevel?: string;
   version?: string;
@@ -184,8 +191,16 @@ export function createGateway(options: GatewayOptions): Gateway {
     reset();
     res.json({ reset: true });
   };
-  mountHostRoutes(app, plugins);
   app.get(CORE_PATHS.health, health);
+  if (!options.remoteIntrospection)
+    app.use(['/_dockside/', '/_fakecloud/', '/moto-api/'], (req, res, next) => {
+      if (isLoopbackAddress(req.socket.remoteAddress)) return next();
+      res.status(403).json({
+        message:
+          'The Dockside API answers loopback clients only (it shows task details and container output); start Dockside with --remote-introspection to open it.',
+      });
+    });
+  mountHostRoutes(app, plugins);
   app.post(CORE_PATHS.reset, resetRoute);
   // moto-server compatible reset, so suites written for moto switch to Dockside unchanged.
   app.post(CORE_PATHS.motoReset, resetRoute);
