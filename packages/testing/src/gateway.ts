@@ -1,3 +1,6 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { createGateway, type DocksidePlugin, type Gateway, type GatewayOptions } from '@dockside/core';
 
 /** The minimum an `@aws-sdk/client-*` constructor needs to point at Dockside. */
@@ -31,7 +34,12 @@ export interface TestGatewayOptions extends Omit<GatewayOptions, 'plugins'> {
  * a logger or level is given.
  */
 export async function startTestGateway(options: TestGatewayOptions): Promise<TestGateway> {
-  const gateway = createGateway({ logLevel: process.env.DOCKSIDE_TEST_LOG_LEVEL ?? 'error', ...options });
+  // DOCKSIDE_TEST_DATA_DIR=1 runs every test gateway persisted (a diagnostic sweep of the
+  // journal's tracking under the whole suite; not for CI: tasks then outlive their gateways).
+  const dataDir =
+    options.dataDir ??
+    (process.env.DOCKSIDE_TEST_DATA_DIR ? fs.mkdtempSync(path.join(os.tmpdir(), 'dockside-test-data-')) : undefined);
+  const gateway = createGateway({ logLevel: process.env.DOCKSIDE_TEST_LOG_LEVEL ?? 'error', ...options, dataDir });
   const { port, url } = await gateway.listen(0, options.host ?? '127.0.0.1');
   const region = gateway.config.region;
   const clientConfig = (overrides: Partial<SdkClientConfig> = {}): SdkClientConfig => ({
