@@ -253,3 +253,36 @@ export function wrk(url, connections, seconds, extra = [], what = url) {
   if (/Non-2xx/.test(out)) throw new Error(`${what}: non-2xx answers\n${out}`);
   return { rps, p50: ms(50), p99: ms(99) };
 }
+
+/**
+ * The physical floor for an API call: a bare Node `http` server in its own process, answering
+ * every request with `body` (the bytes Dockside answered the same call with) and its headers.
+ */
+export function startBareServer(body, headers) {
+  const code = `
+    const http = require('node:http');
+    const body = Buffer.from(${JSON.stringify(Buffer.from(body).toString('base64'))}, 'base64');
+    const headers = ${JSON.stringify(headers)};
+    const s = http.createServer((req, res) => {
+      req.on('data', () => {});
+      req.on('end', () => { res.writeHead(200, { ...headers, 'content-length': body.length }); res.end(body); });
+    });
+    s.keepAliveTimeout = 65000;
+    s.listen(0, '127.0.0.1', () => console.log('port ' + s.address().port));`;
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['-e', code], { stdio: ['ignore', 'pipe', 'inherit'] });
+    child.stdout.on('data', (d) => {
+      const m = /port (\d+)/.exec(String(d));
+      if (m)
+        resolve({
+          url: `http://127.0.0.1:${m[1]}`,
+          stop: () =>
+            new Promise((r) => {
+              child.once('exit', r);
+              child.kill('SIGTERM');
+            }),
+        });
+    });
+    child.once('exit', (code) => reject(new Error(`bare server exited ${code}`)));
+  });
+}

@@ -1,6 +1,6 @@
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import { DocksideError } from './errors';
-import type { DocksidePlugin } from './plugin';
+import type { DocksidePlugin, PluginRoutes } from './plugin';
 
 /** The gateway's own endpoints: no plugin may claim a prefix that covers them. */
 export const CORE_PATHS = {
@@ -58,15 +58,30 @@ export function mountRoutes(app: Express, plugins: DocksidePlugin[]): void {
 
 /** Lets plugins claim requests by Host header (checked first, for every request). */
 export function mountHostRoutes(app: Express, plugins: DocksidePlugin[]): void {
-  const claimers = plugins.filter((p) => p.routes?.byHost);
-  if (!claimers.length) return;
+  const claimed = hostClaims(plugins);
+  if (!claimed) return;
   app.use((req: Request, res: Response, next: NextFunction) => {
-    const host = (req.headers.host ?? '').replace(/:\d+$/, '');
-    if (!host || host === 'localhost' || /^[\d.]+$/.test(host) || host.startsWith('[')) return next();
+    const handle = claimed(req.headers.host);
+    return handle ? handle(req, res) : next();
+  });
+}
+
+/**
+ * The handler a plugin claims a request's Host header with (a load balancer's DNS name), or
+ * undefined; undefined as a whole when no plugin claims hosts.
+ */
+export function hostClaims(
+  plugins: DocksidePlugin[],
+): ((hostHeader: string | undefined) => ReturnType<NonNullable<PluginRoutes['byHost']>>) | undefined {
+  const claimers = plugins.filter((p) => p.routes?.byHost);
+  if (!claimers.length) return undefined;
+  return (hostHeader) => {
+    const host = (hostHeader ?? '').replace(/:\d+$/, '');
+    if (!host || host === 'localhost' || /^[\d.]+$/.test(host) || host.startsWith('[')) return undefined;
     for (const p of claimers) {
       const handle = p.routes!.byHost!(host);
-      if (handle) return handle(req, res);
+      if (handle) return handle;
     }
-    return next();
-  });
+    return undefined;
+  };
 }
