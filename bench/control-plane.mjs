@@ -95,7 +95,12 @@ try {
     }
   }
   // The floor: a bare Node http server answering DescribeClusters' bytes, at 1 and 16 connections.
-  const described = await awsJson(dockside.url, `${T}.DescribeClusters`, { clusters: ['bench'] }, { authorization: sigv4('ecs') });
+  const described = await awsJson(
+    dockside.url,
+    `${T}.DescribeClusters`,
+    { clusters: ['bench'] },
+    { authorization: sigv4('ecs') },
+  );
   const bare = await startBareServer(described.body, {
     'content-type': 'application/x-amz-json-1.1',
     'x-amzn-requestid': '00000000-0000-0000-0000-000000000000',
@@ -104,7 +109,9 @@ try {
     for (const c of [1, 16]) {
       const b = load(bare.url, `${T}.DescribeClusters`, 'ecs', { clusters: ['bench'] }, c, SECONDS);
       const d = load(dockside.url, `${T}.DescribeClusters`, 'ecs', { clusters: ['bench'] }, c, SECONDS);
-      console.log(`DescribeClusters c=${c}: dockside ${d.rps.toFixed(0)} req/s p99 ${d.p99} ms | bare node ${b.rps.toFixed(0)} req/s`);
+      console.log(
+        `DescribeClusters c=${c}: dockside ${d.rps.toFixed(0)} req/s p99 ${d.p99} ms | bare node ${b.rps.toFixed(0)} req/s`,
+      );
       rows.push({
         figure: `DescribeClusters vs a bare Node http server (same bytes), c=${c}: requests/s`,
         unit: 'req/s',

@@ -242,3 +242,74 @@ test('a running task survives a kill -9 of the gateway: re-adopted, its awslogs 
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('containers a dead gateway left whose task record is gone are removed by the next one', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dockside-orphan-'));
+  const other = fs.mkdtempSync(path.join(os.tmpdir(), 'dockside-orphan-other-'));
+  const args = (d: string) => [
+    '--port',
+    '0',
+    '--data-dir',
+    d,
+    '--services',
+    'ecs',
+    '--ecs-instances',
+    '1',
+    '--log-level',
+    'silent',
+  ];
+  const taskDef = {
+    family: 'idle',
+    containerDefinitions: [
+      { name: 'idle', image: 'dockside-test/busybox:latest', memory: 16, stopTimeout: 1, command: ['sleep', '3600'] },
+    ],
+  };
+  let left: string | undefined;
+  try {
+    const a = await run(args(dir));
+    const { ecs } = clients(a.url);
+    await ecs.send(new CreateClusterCommand({ clusterName: 'o' }));
+    await ecs.send(new RegisterTaskDefinitionCommand(taskDef));
+    const arn = (await ecs.send(new RunTaskCommand({ cluster: 'o', taskDefinition: 'idle' }))).tasks![0].taskArn!;
+    left = await waitFor(
+      async () => {
+        const [t] = (await ecs.send(new DescribeTasksCommand({ cluster: 'o', tasks: [arn] }))).tasks!;
+        return t.lastStatus === 'RUNNING' ? t.containers![0].runtimeId : undefined;
+      },
+      { timeoutMs: 30_000, what: 'the task to run' },
+    );
+    a.child.kill('SIGKILL');
+    await a.exited;
+    // Another gateway, whose state has no such task: its first task sweeps the dead one's container.
+    const b = await run(args(other));
+    try {
+      const next = clients(b.url).ecs;
+      await next.send(new CreateClusterCommand({ clusterName: 'o' }));
+      await next.send(new RegisterTaskDefinitionCommand(taskDef));
+      const mine = (await next.send(new RunTaskCommand({ cluster: 'o', taskDefinition: 'idle' }))).tasks![0].taskArn!;
+      await waitFor(
+        async () =>
+          (await dockerClient()
+            .getContainer(left!)
+            .inspect()
+            .then(
+              () => undefined,
+              () => true,
+            )) ?? undefined,
+        { timeoutMs: 30_000, what: "the dead gateway's container to be removed" },
+      );
+      await next.send(new StopTaskCommand({ cluster: 'o', task: mine }));
+    } finally {
+      b.child.kill('SIGTERM');
+      await b.exited;
+    }
+  } finally {
+    if (left)
+      await dockerClient()
+        .getContainer(left)
+        .remove({ force: true })
+        .catch(() => undefined);
+    fs.rmSync(dir, { recursive: true, force: true });
+    fs.rmSync(other, { recursive: true, force: true });
+  }
+});
