@@ -3,7 +3,9 @@
  * this test starts on its own socket, data root and exec root (never the engine CI runs on):
  * tasks whose containers died stop with a reason, RunTask while the engine is down stops the task
  * TaskFailedToStart saying why, the API keeps answering, the next RunTask after the engine
- * returns runs, and nothing rejects unhandled. Skipped where dockerd cannot be started (not root).
+ * returns runs, and nothing rejects unhandled. The private dockerd runs in its own network
+ * namespace (`unshare --net`), so the host's networking is never touched. Skipped where dockerd
+ * cannot be started that way (not root, no unshare).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -25,15 +27,19 @@ import Docker from 'dockerode';
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'dockside-dockerd-'));
 const socket = path.join(root, 'docker.sock');
 const dockerdPath = ['/usr/sbin/dockerd', '/usr/bin/dockerd'].find((p) => fs.existsSync(p));
-const canRun = process.getuid?.() === 0 && Boolean(dockerdPath);
+const canRun = process.getuid?.() === 0 && Boolean(dockerdPath) && fs.existsSync('/usr/bin/unshare');
 jest.setTimeout(180_000);
 
 let dockerd: ChildProcess | undefined;
 async function startEngine() {
   const log = fs.openSync(path.join(root, 'dockerd.log'), 'a');
+  // In a network namespace of its own: a dockerd without a bridge deletes any `docker0` it sees,
+  // which would be the host's (the CI engine's) otherwise.
   dockerd = spawn(
-    dockerdPath!,
+    'unshare',
     [
+      '--net',
+      dockerdPath!,
       '--host',
       `unix://${socket}`,
       '--data-root',
@@ -42,7 +48,7 @@ async function startEngine() {
       path.join(root, 'exec'),
       '--pidfile',
       path.join(root, 'dockerd.pid'),
-      // No bridge, no iptables: nothing of the host's networking is touched.
+      // No bridge, no iptables: nothing of the host's networking is touched (nor its own namespace's).
       '--bridge',
       'none',
       '--iptables=false',
