@@ -67,7 +67,7 @@ test(`${CLIENTS} clients for ${SECONDS} s leave consistent state, every containe
             await client.send(new StopTaskCommand({ cluster: 'load', task: arn }));
             counts.stop++;
           }
-          setTimeout(() => live--, 2500);
+          setTimeout(() => live--, 2500).unref();
         } else if (roll < 0.4) {
           const name = `c${id}-${n++}`;
           await client.send(new CreateClusterCommand({ clusterName: name }));
