@@ -71,6 +71,19 @@ test('a write appends the size of its change, not of the state', async () => {
   s.items['item-2500'].n = -1;
   await journal.commit();
   expect(fs.statSync(file()).size - size).toBeLessThan(100);
+  // Numeric keys of an object (as task definition revisions are) are not array slots.
+  (s.items as Record<string, unknown>).revs = {};
+  const revisions = (s.items as Record<string, unknown>).revs as Record<string, unknown>;
+  for (let i = 1; i <= 3000; i++) revisions[String(i)] = { n: i, pad: 'z'.repeat(100) };
+  await journal.commit();
+  const before = fs.statSync(file()).size;
+  const read = jest.spyOn(store, 'valueAt');
+  revisions['3001'] = { n: 3001 };
+  await journal.commit();
+  expect(fs.statSync(file()).size - before).toBeLessThan(100);
+  // Only the new revision was read and serialised, not the 3,000 beside it.
+  expect(read.mock.calls.map(([p]) => p.slice(1).join('/'))).toEqual(['items/revs/3001']);
+  read.mockRestore();
   await journal.close();
   fs.rmSync(dir, { recursive: true });
 });

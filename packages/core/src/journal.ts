@@ -317,11 +317,10 @@ function minimal(paths: Map<string, string[]>, store: NonNullable<StateStore['jo
   for (const [parentKey, list] of slots) {
     const parent = list[0].slice(0, -1);
     if (covered(list[0])) continue;
-    const current = store.valueAt(parent);
-    const isArray = current.present && Array.isArray(current.value);
-    const shrank =
-      isArray &&
-      list.some((k) => /^\d+$/.test(k[k.length - 1]) && Number(k[k.length - 1]) >= (current.value as unknown[]).length);
+    // Numeric keys of an object (task definition revisions) are keys like any other.
+    const length = store.arrayLengthAt(parent);
+    const isArray = length !== undefined;
+    const shrank = isArray && list.some((k) => /^\d+$/.test(k[k.length - 1]) && Number(k[k.length - 1]) >= length);
     if (isArray && (list.length > ARRAY_SLOTS || shrank)) {
       kept.add(parentKey);
       out.push(parent);

@@ -95,6 +95,8 @@ export interface StateStore {
 export interface JournaledStore {
   track(listener: (path: string[]) => void): void;
   valueAt(path: string[]): { present: boolean; value?: unknown };
+  /** The length of the array at a path, or undefined when it holds no array. */
+  arrayLengthAt(path: string[]): number | undefined;
 }
 
 /**

@@ -50,6 +50,18 @@ export class Store<T> implements StateStore, JournaledStore {
 
   /** The value at a path (partition key first), as tagged JSON; `present: false` when nothing is there. */
   valueAt(path: string[]): { present: boolean; value?: unknown } {
+    const found = this.at(path);
+    if (!found.present) return found;
+    return { present: true, value: found.value === undefined ? undefined : JSON.parse(encode(found.value) ?? 'null') };
+  }
+
+  /** The length of the array at a path; undefined when no array is there (nothing is serialised). */
+  arrayLengthAt(path: string[]): number | undefined {
+    const { value } = this.at(path);
+    return Array.isArray(value) ? value.length : undefined;
+  }
+
+  private at(path: string[]): { present: boolean; value?: unknown } {
     let v: unknown = this.partitions.get(path[0]);
     if (v === undefined) return { present: false };
     for (const key of path.slice(1)) {
@@ -57,7 +69,7 @@ export class Store<T> implements StateStore, JournaledStore {
         return { present: false };
       v = (v as Record<string, unknown>)[key];
     }
-    return { present: true, value: v === undefined ? undefined : JSON.parse(encode(v) ?? 'null') };
+    return { present: true, value: v };
   }
 
   private view(key: string, s: T): T {
