@@ -38,7 +38,12 @@ export function awsJson(url, target, body = {}, headers = {}) {
   return new Promise((resolve, reject) => {
     const req = http.request(
       url,
-      { method: 'POST', headers: { 'x-amz-target': target, 'content-type': 'application/x-amz-json-1.1', ...headers } },
+      // A connection of its own: a kept-alive one may have been closed by the server meanwhile.
+      {
+        method: 'POST',
+        agent: false,
+        headers: { 'x-amz-target': target, 'content-type': 'application/x-amz-json-1.1', ...headers },
+      },
       (res) => {
         let data = '';
         res.on('data', (d) => (data += d));
