@@ -11,8 +11,7 @@ import { ecs } from '@dockside/ecs';
 import { elbv2 } from '@dockside/elbv2';
 import { logs } from '@dockside/logs';
 import { useTestGateway, waitFor } from '@dockside/testing';
-import Docker from 'dockerode';
-import { BUSYBOX } from './helpers';
+import { BUSYBOX, removeSubnetNetworksAfterAll } from './helpers';
 
 const gw = useTestGateway(() => ({
   plugins: [
@@ -23,14 +22,7 @@ const gw = useTestGateway(() => ({
   ],
 }));
 jest.setTimeout(120_000);
-afterAll(async () => {
-  const docker = new Docker();
-  for (const n of await docker.listNetworks({ filters: { label: ['dockside.network=subnet'] } }))
-    await docker
-      .getNetwork(n.Id)
-      .remove()
-      .catch(() => undefined);
-});
+removeSubnetNetworksAfterAll('subnet-00000000000000001', 'subnet-00000000000000002');
 const client = gw.sdk(ECS.ECSClient);
 const elb = gw.sdk(ELB.ElasticLoadBalancingV2Client);
 const cwl = gw.sdk(CWL.CloudWatchLogsClient);

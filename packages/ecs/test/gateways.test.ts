@@ -10,8 +10,7 @@ import * as ELB from '@aws-sdk/client-elastic-load-balancing-v2';
 import { ecs } from '@dockside/ecs';
 import { elbv2 } from '@dockside/elbv2';
 import { useTestGateway, waitFor } from '@dockside/testing';
-import Docker from 'dockerode';
-import { BUSYBOX } from './helpers';
+import { BUSYBOX, removeSubnetNetworksAfterAll } from './helpers';
 
 afterAll(async () => {
   const arns = (await client.send(new ECS.ListServicesCommand({ cluster: 'gw' }))).serviceArns ?? [];
@@ -29,14 +28,7 @@ const gw = useTestGateway(
   { ready: (t) => t.client(ECS.ECSClient).send(new ECS.CreateClusterCommand({ clusterName: 'gw' })) },
 );
 jest.setTimeout(120_000);
-afterAll(async () => {
-  const docker = new Docker();
-  for (const n of await docker.listNetworks({ filters: { label: ['dockside.network=subnet'] } }))
-    await docker
-      .getNetwork(n.Id)
-      .remove()
-      .catch(() => undefined);
-});
+removeSubnetNetworksAfterAll('subnet-0aaaaaaaaaaaaaaa1');
 const client = gw.sdk(ECS.ECSClient);
 const elb = gw.sdk(ELB.ElasticLoadBalancingV2Client);
 const ROLE = 'arn:aws:iam::000000000000:role/ecsInfrastructureRole';

@@ -62,3 +62,21 @@ export async function startEcs(options: import('@dockside/ecs').EcsOptions = {})
   await client.send(new CreateClusterCommand({}));
   return { t, client, api: new DocksideClient(t.endpoint) };
 }
+
+/**
+ * After the file's gateway stopped: removes the Docker networks Dockside made for these subnets
+ * (awsvpc tasks), should any be left. Only this file's subnets: another file may be using its own.
+ */
+export function removeSubnetNetworksAfterAll(...subnetIds: string[]) {
+  afterAll(async () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const Docker = require('dockerode') as typeof import('dockerode');
+    const docker = new Docker();
+    for (const id of subnetIds)
+      for (const n of await docker.listNetworks({ filters: { label: [`dockside.subnet-id=${id}`] } }))
+        await docker
+          .getNetwork(n.Id)
+          .remove()
+          .catch(() => undefined);
+  });
+}

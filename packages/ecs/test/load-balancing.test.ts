@@ -32,8 +32,7 @@ import {
 import { ecs } from '@dockside/ecs';
 import { elbv2 } from '@dockside/elbv2';
 import { useTestGateway, waitFor } from '@dockside/testing';
-import Docker from 'dockerode';
-import { BUSYBOX } from './helpers';
+import { BUSYBOX, removeSubnetNetworksAfterAll } from './helpers';
 
 // Registered before the gateway's own afterAll, so it runs while the gateway still does.
 afterAll(async () => {
@@ -61,15 +60,7 @@ const gw = useTestGateway(
   { ready: (t) => t.client(ECSClient).send(new CreateClusterCommand({ clusterName: 'lb' })) },
 );
 jest.setTimeout(120_000);
-// After the gateway stopped: the Docker networks awsvpc tasks were given.
-afterAll(async () => {
-  const docker = new Docker();
-  for (const n of await docker.listNetworks({ filters: { label: ['dockside.network=subnet'] } }))
-    await docker
-      .getNetwork(n.Id)
-      .remove()
-      .catch(() => undefined);
-});
+removeSubnetNetworksAfterAll('subnet-0eeeeeeeeeeeeeee1');
 const ecsClient = gw.sdk(ECSClient);
 const elb = gw.sdk(ElasticLoadBalancingV2Client);
 

@@ -34,6 +34,14 @@ const fingerprintOf = (input: ECS.CreateGatewayRequest) => {
   return createHash('sha256').update(JSON.stringify(rest)).digest('hex');
 };
 
+/** The gateway and cluster an (dis)association names, and the association's key. */
+function association(d: EcsDomain, ctx: RequestContext, input: { gateway?: string; cluster?: string }) {
+  const state = d.stateOf(ctx);
+  const g = findGateway(state, input.gateway);
+  const cluster = activeCluster(state, ctx, input.cluster);
+  return { state, g, cluster, key: associationKey(g.gatewayArn, cluster.clusterArn) };
+}
+
 export function gatewayOperations(d: EcsDomain): OperationMap {
   return {
     CreateGateway(input: ECS.CreateGatewayRequest, ctx: RequestContext): ECS.CreateGatewayResponse {
@@ -153,10 +161,7 @@ export function gatewayOperations(d: EcsDomain): OperationMap {
       input: ECS.AssociateGatewayWithClusterRequest,
       ctx,
     ): ECS.AssociateGatewayWithClusterResponse {
-      const state = d.stateOf(ctx);
-      const g = findGateway(state, input.gateway);
-      const cluster = activeCluster(state, ctx, input.cluster);
-      const key = associationKey(g.gatewayArn, cluster.clusterArn);
+      const { state, g, cluster, key } = association(d, ctx, input);
       const existing = state.gatewayAssociations[key];
       if (existing?.status === 'ACTIVE') return associationView(existing);
       if (existing)
@@ -174,10 +179,8 @@ export function gatewayOperations(d: EcsDomain): OperationMap {
       input: ECS.DisassociateGatewayFromClusterRequest,
       ctx,
     ): ECS.DisassociateGatewayFromClusterResponse {
-      const state = d.stateOf(ctx);
-      const g = findGateway(state, input.gateway);
-      const cluster = activeCluster(state, ctx, input.cluster);
-      const a = state.gatewayAssociations[associationKey(g.gatewayArn, cluster.clusterArn)];
+      const { state, key } = association(d, ctx, input);
+      const a = state.gatewayAssociations[key];
       if (!a) throw associationNotFound();
       a.status = 'DISASSOCIATING';
       return associationView(a);
