@@ -146,3 +146,13 @@ test('a leading -- (as pnpm passes it on to `pnpm start -- …`) is only a separ
   expect(c.services).toEqual(['ecs']);
   expect(() => parseConfig(['--port', '5000', '--', 'extra'], {})).toThrow();
 });
+
+test('switches stand alone: --remote-introspection and --keep-containers need no value', () => {
+  const c = parseConfig(['--remote-introspection', '--keep-containers', '--port', '1'], {});
+  expect([c.remoteIntrospection, c.keepContainers, c.port]).toEqual([true, true, 1]);
+  expect(parseConfig(['--remote-introspection=false', '--keep-containers', '0'], {})).toMatchObject({
+    remoteIntrospection: false,
+    keepContainers: false,
+  });
+  expect(parseConfig(['--keep-containers'], { DOCKSIDE_KEEP_CONTAINERS: 'false' }).keepContainers).toBe(true);
+});

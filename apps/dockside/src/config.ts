@@ -33,6 +33,16 @@ interface Option {
   env: string;
   default?: string;
   help: string;
+  /** A switch: `--flag` alone means true; `--flag false` (or `=false`) still turns it off. */
+  boolean?: true;
+}
+
+const BOOLEAN_WORDS = ['true', 'false', '1', '0'];
+
+/** `--switch` with no true/false after it becomes `--switch=true`, so parseArgs sees a value. */
+function expandSwitches(argv: string[]): string[] {
+  const switches = new Set(OPTIONS.filter((o) => o.boolean).map((o) => `--${o.flag}`));
+  return argv.map((a, i) => (switches.has(a) && !BOOLEAN_WORDS.includes(argv[i + 1] ?? '') ? `${a}=true` : a));
 }
 
 export const OPTIONS: Option[] = [
@@ -72,13 +82,15 @@ export const OPTIONS: Option[] = [
     flag: 'remote-introspection',
     env: 'DOCKSIDE_REMOTE_INTROSPECTION',
     default: 'false',
-    help: 'let non-loopback clients use the /_dockside/ API (task details, output, reset) when --host opens the port (true/false)',
+    boolean: true,
+    help: 'let non-loopback clients use the /_dockside/ API (task details, output, reset) when --host opens the port',
   },
   {
     flag: 'keep-containers',
     env: 'DOCKSIDE_KEEP_CONTAINERS',
     default: 'false',
-    help: "keep stopped tasks' containers on the engine (true/false)",
+    boolean: true,
+    help: "keep stopped tasks' containers on the engine",
   },
   {
     flag: 'service-stability-ms',
@@ -121,7 +133,7 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv = process.env
   let parsed;
   try {
     parsed = parseArgs({
-      args: argv,
+      args: expandSwitches(argv),
       options: {
         ...Object.fromEntries(OPTIONS.map((o) => [o.flag, { type: 'string' as const }])),
         help: { type: 'boolean', short: 'h' },

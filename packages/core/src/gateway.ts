@@ -28,6 +28,7 @@ import type { WireResponse } from './protocols/types';
 import { encodeEventMessage, isEventStream } from './protocols/event-stream';
 import { Journal } from './journal';
 import { isLoopbackAddress } from './util';
+import { encodeErrorFor, limitOf, routeOfHeaders, tooLarge } from './body-limits';
 
 export interface GatewayOptions {
   /** Plugin instances: `[ecs(), logs()]`. */
@@ -212,7 +213,15 @@ export function createGateway(options: GatewayOptions): Gateway {
   app.post(CORE_PATHS.motoReset, resetRoute);
   mountRoutes(app, plugins);
 
-  const rawBody = express.raw({ type: () => true, limit: MAX_BODY_BYTES });
+  // Each service reads bodies up to its own limit (ProtocolDef.maxRequestBytes), known from the
+  // headers before a byte of the body is read; one parser per distinct limit.
+  const parsers = new Map<number, express.RequestHandler>();
+  const rawBody: express.RequestHandler = (req, res, next) => {
+    const limit = limitOf(routeOfHeaders(dispatcher, req.headers));
+    let parse = parsers.get(limit);
+    if (!parse) parsers.set(limit, (parse = express.raw({ type: () => true, limit })));
+    parse(req, res, next);
+  };
   const claimHost = hostClaims(plugins);
   const send = (res: http.ServerResponse, requestId: string, w: WireResponse) => {
     res.statusCode = w.status;
@@ -337,17 +346,23 @@ export function createGateway(options: GatewayOptions): Gateway {
   /** handleAws for a request express never saw: the body read here, under the same limit. */
   const fastAws = (req: http.IncomingMessage, res: http.ServerResponse) => {
     const chunks: Buffer[] = [];
-    let size = 0;
+    const route = routeOfHeaders(dispatcher, req.headers);
+    const limit = limitOf(route);
+    let size = Number(req.headers['content-length'] ?? 0);
     let refused = false;
+    const refuse = () => {
+      refused = true;
+      const requestId = randomUUID();
+      send(res, requestId, encodeErrorFor(route, tooLarge(), requestId));
+      req.resume();
+    };
+    // A declared length over the limit is refused before anything is read.
+    if (size > limit) refuse();
+    size = 0;
     req.on('data', (c: Buffer) => {
       if (refused) return;
       size += c.length;
-      if (size > MAX_BODY_BYTES) {
-        refused = true;
-        send(res, randomUUID(), encodeJsonError('awsJson1_1', tooLarge()));
-        req.resume();
-        return;
-      }
+      if (size > limit) return refuse();
       chunks.push(c);
     });
     req.on('end', () => {
@@ -417,13 +432,10 @@ export function createGateway(options: GatewayOptions): Gateway {
   app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
     const requestId = randomUUID();
     const status = (err as { status?: number }).status;
-    // A body over the limit gets what AWS's front end answers: 413, "Request Entity Too Large".
-    const se =
-      status === 413
-        ? tooLarge()
-        : status && status < 500
-          ? serializationError((err as Error).message)
-          : internalFailure();
+    // A body over the service's limit gets what AWS's front end answers: 413, "Request Entity Too Large".
+    if (status === 413)
+      return send(res, requestId, encodeErrorFor(routeOfHeaders(dispatcher, req.headers), tooLarge(), requestId));
+    const se = status && status < 500 ? serializationError((err as Error).message) : internalFailure();
     if (se.httpStatus >= 500) logger.error({ err, path: req.path }, 'request failed');
     send(res, requestId, encodeJsonError('awsJson1_1', se));
   });
@@ -515,11 +527,6 @@ export function createGateway(options: GatewayOptions): Gateway {
   };
   return gateway;
 }
-
-/** The largest request body the gateway reads; larger ones get 413 (RequestEntityTooLarge). */
-const MAX_BODY_BYTES = 64 * 1024 * 1024;
-const tooLarge = () =>
-  new ServiceError('RequestEntityTooLargeException', 'Request Entity Too Large', { httpStatus: 413 });
 
 /** What handleAws reads of a request (an express request, or the fast path's own). */
 interface AwsRequest {

@@ -56,6 +56,12 @@ export interface ProtocolDef {
   enumWording?: 'constraint' | 'should-be-one-of';
   /** Operations of this service; defaults to the plugin's `operations`. */
   operations?: OperationMap;
+  /**
+   * The largest request body this service reads, in bytes (default 16 MiB). A larger one is refused
+   * before it is read, with AWS's 413 `RequestEntityTooLargeException` in the service's protocol.
+   * Set it above the largest request the service's own quotas allow (escaping included).
+   */
+  maxRequestBytes?: number;
 }
 
 /** What a plugin gets once, at `setup()`: the gateway's bus, logger, configuration and endpoints. */

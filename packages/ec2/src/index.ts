@@ -20,6 +20,8 @@ export function ec2(options: Ec2Options = {}): DocksidePlugin {
     protocols: [
       {
         signingName: 'ec2',
+        // Above the largest request AWS accepts: EC2's form requests are small; 1 MiB is far above any this emulation serves.
+        maxRequestBytes: 1 * 1024 * 1024,
         protocol: 'ec2Query',
         apiVersion: '2016-11-15',
         xmlNamespace: 'http://ec2.amazonaws.com/doc/2016-11-15',

@@ -60,6 +60,8 @@ export function ecrRegistry(options: EcrRegistryOptions = {}): DocksidePlugin {
     protocols: [
       {
         signingName: 'ecr',
+        // Above the largest request AWS accepts: PutImage carries a manifest of up to 4 MiB (model), JSON-escaped.
+        maxRequestBytes: 16 * 1024 * 1024,
         protocol: 'awsJson1_1',
         targetPrefix: 'AmazonEC2ContainerRegistry_V20150921',
         ...modelAt(path.join(__dirname, 'model.json')),

@@ -54,6 +54,8 @@ export function ecs(options: EcsOptions = {}): DocksidePlugin {
     protocols: [
       {
         signingName: 'ecs',
+        // Above the largest request AWS accepts: a task definition is at most 64 KiB; JSON escaping at worst sextuples it.
+        maxRequestBytes: 1 * 1024 * 1024,
         protocol: 'awsJson1_1',
         targetPrefix: 'AmazonEC2ContainerServiceV20141113',
         ...modelAt(path.join(__dirname, 'model.json')),

@@ -172,6 +172,22 @@ test("each task's credentials need its own token, and are gone once the task sto
   const stolen = await fetchCreds(ea.AWS_CONTAINER_CREDENTIALS_FULL_URI, eb.AWS_CONTAINER_AUTHORIZATION_TOKEN);
   expect(stolen.status).toBe(401);
   expect((await stolen.json()).code).toBe('AccessDenied');
+  // Unguessable: each task gets a random v4 UUID in the URI and a 256-bit random token, neither
+  // derived from anything another container can see (task ARN, container id).
+  const uuidV4 = /\/v2\/credentials\/[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+  for (const e of [ea, eb]) {
+    expect(e.AWS_CONTAINER_CREDENTIALS_FULL_URI).toMatch(uuidV4);
+    expect(e.AWS_CONTAINER_AUTHORIZATION_TOKEN).toMatch(/^[0-9a-f]{64}$/);
+  }
+  expect(ea.AWS_CONTAINER_AUTHORIZATION_TOKEN).not.toBe(eb.AWS_CONTAINER_AUTHORIZATION_TOKEN);
+  for (const id of [a.taskArn!, a.containers![0].runtimeId!].map((x) => x.split('/').pop()!))
+    expect(ea.AWS_CONTAINER_CREDENTIALS_FULL_URI + ea.AWS_CONTAINER_AUTHORIZATION_TOKEN).not.toContain(id);
+  // No token, or one that differs in a single character, is refused.
+  expect((await fetch(ea.AWS_CONTAINER_CREDENTIALS_FULL_URI)).status).toBe(401);
+  const near =
+    ea.AWS_CONTAINER_AUTHORIZATION_TOKEN.slice(0, -1) +
+    (ea.AWS_CONTAINER_AUTHORIZATION_TOKEN.endsWith('0') ? '1' : '0');
+  expect((await fetchCreds(ea.AWS_CONTAINER_CREDENTIALS_FULL_URI, near)).status).toBe(401);
 
   await client.send(new StopTaskCommand({ cluster: 'meta', task: a.taskArn }));
   await waitForTask(client, a.taskArn!, 'STOPPED', { cluster: 'meta' });

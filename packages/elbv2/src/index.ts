@@ -45,6 +45,8 @@ export function elbv2(options: Elbv2Options = {}): DocksidePlugin {
     protocols: [
       {
         signingName: 'elasticloadbalancing',
+        // Above the largest request AWS accepts: form-encoded calls with bounded lists (100 targets, 50 tags).
+        maxRequestBytes: 1 * 1024 * 1024,
         protocol: 'awsQuery',
         apiVersion: '2015-12-01',
         xmlNamespace: 'http://elasticloadbalancing.amazonaws.com/doc/2015-12-01/',

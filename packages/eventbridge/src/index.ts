@@ -67,6 +67,8 @@ export function eventbridge(options: EventbridgeOptions = {}): DocksidePlugin {
     protocols: [
       {
         signingName: 'events',
+        // Above the largest request AWS accepts: PutEvents takes 256 KB of entries; JSON escaping of Detail can grow that sixfold.
+        maxRequestBytes: 2 * 1024 * 1024,
         protocol: 'awsJson1_1',
         targetPrefix: 'AWSEvents',
         ...modelAt(path.join(__dirname, 'model.json')),
@@ -74,6 +76,8 @@ export function eventbridge(options: EventbridgeOptions = {}): DocksidePlugin {
       },
       {
         signingName: 'scheduler',
+        // Above the largest request AWS accepts: a schedule's target input is at most 8 KiB.
+        maxRequestBytes: 1 * 1024 * 1024,
         protocol: 'restJson1',
         ...modelAt(path.join(__dirname, 'scheduler-model.json')),
         validationErrorCode: 'ValidationException',

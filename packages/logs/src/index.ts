@@ -29,6 +29,8 @@ export function logs(options: LogsOptions = {}): DocksidePlugin {
     protocols: [
       {
         signingName: 'logs',
+        // Above the largest request AWS accepts: PutLogEvents takes a 1 MiB batch; JSON escaping of messages can grow that sixfold.
+        maxRequestBytes: 8 * 1024 * 1024,
         protocol: 'awsJson1_1',
         targetPrefix: 'Logs_20140328',
         ...modelAt(path.join(__dirname, 'model.json')),

@@ -25,6 +25,8 @@ export function secrets(_options: SecretsOptions = {}): DocksidePlugin {
     protocols: [
       {
         signingName: 'secretsmanager',
+        // Above the largest request AWS accepts: a secret value is at most 64 KiB.
+        maxRequestBytes: 1 * 1024 * 1024,
         protocol: 'awsJson1_1',
         targetPrefix: 'secretsmanager',
         ...modelAt(path.join(__dirname, 'secretsmanager.json')),
@@ -33,6 +35,8 @@ export function secrets(_options: SecretsOptions = {}): DocksidePlugin {
       },
       {
         signingName: 'ssm',
+        // Above the largest request AWS accepts: a parameter value is at most 8 KiB.
+        maxRequestBytes: 1 * 1024 * 1024,
         protocol: 'awsJson1_1',
         targetPrefix: 'AmazonSSM',
         ...modelAt(path.join(__dirname, 'ssm.json')),

@@ -1,3 +1,4 @@
+import { timingSafeEqual } from 'node:crypto';
 import type { Router } from 'express';
 import type { ContainerEngine, ContainerInfo } from '../runtime/engine';
 import { Runtime } from '../runtime/runtime';
@@ -256,7 +257,7 @@ export function metadataRoutes(router: Router, runtime: Runtime, tags: TagsLooku
       return void res
         .status(400)
         .json({ code: 'InvalidIdInRequest', message: 'CredentialsV2Request: Credentials not found' });
-    if (req.header('authorization') !== creds.token) {
+    if (!sameSecret(req.header('authorization'), creds.token)) {
       return void res.status(401).json({
         code: 'AccessDenied',
         message: 'CredentialsV2Request: the authorization token does not match these credentials',
@@ -264,4 +265,11 @@ export function metadataRoutes(router: Router, runtime: Runtime, tags: TagsLooku
     }
     res.json(creds.body);
   });
+}
+
+/** Compares a presented token with the issued one in constant time (no timing hints to a guesser). */
+function sameSecret(presented: string | undefined, issued: string): boolean {
+  const a = Buffer.from(presented ?? '');
+  const b = Buffer.from(issued);
+  return a.length === b.length && timingSafeEqual(a, b);
 }
