@@ -210,10 +210,12 @@ if (inRepo) {
   if (!src.includes(`'@dockside/${name}'`)) {
     fs.writeFileSync(
       pluginsFile,
-      src.replace(
-        /(export const KNOWN_PLUGINS: Record<string, string> = \{\n)/,
-        `$1  '${name}': '@dockside/${name}',\n`,
-      ),
+      src
+        .replace(/(export const KNOWN_PLUGINS: Record<string, string> = \{\n)/, `$1  '${name}': '@dockside/${name}',\n`)
+        .replace(
+          /(const LOADERS: Record<string, \(\) => PluginModule> = \{\n)/,
+          `$1  '@dockside/${name}': () => require('@dockside/${name}'),\n`,
+        ),
     );
   }
   const appPkgFile = path.join(root, 'apps/dockside/package.json');

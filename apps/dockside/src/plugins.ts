@@ -35,15 +35,34 @@ const ALIASES: Record<string, string> = {
 
 type PluginModule = { default?: unknown };
 
+/* eslint-disable @typescript-eslint/no-require-imports */
+/**
+ * One static require per plugin, called only for the plugins asked for: a bundler (the packed CLI
+ * is one esbuild file) sees each package, and a plugin not asked for is never loaded.
+ */
+const LOADERS: Record<string, () => PluginModule> = {
+  '@dockside/ecs': () => require('@dockside/ecs'),
+  '@dockside/logs': () => require('@dockside/logs'),
+  '@dockside/elbv2': () => require('@dockside/elbv2'),
+  '@dockside/eventbridge': () => require('@dockside/eventbridge'),
+  '@dockside/secrets': () => require('@dockside/secrets'),
+  '@dockside/ecr-registry': () => require('@dockside/ecr-registry'),
+  '@dockside/ec2': () => require('@dockside/ec2'),
+};
+/* eslint-enable @typescript-eslint/no-require-imports */
+
 /** Whether `pkg` is installed and is a plugin (a package that carries only a contract is not). */
 const installed = (pkg: string) => {
+  let mod: PluginModule;
   try {
-    require.resolve(pkg);
-  } catch {
-    return false;
+    mod = LOADERS[pkg]();
+  } catch (e) {
+    // Missing is an answer; a plugin that fails while loading is a bug to show.
+    if ((e as NodeJS.ErrnoException).code === 'MODULE_NOT_FOUND' && String((e as Error).message).includes(pkg))
+      return false;
+    throw e;
   }
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  return typeof (require(pkg) as PluginModule).default === 'function';
+  return typeof mod.default === 'function';
 };
 
 /** Loads the requested plugins (default: every installed one); unknown or missing names throw. */
@@ -60,8 +79,7 @@ export function loadPlugins(requested?: string[], options: PluginOptions = {}): 
     names = Object.keys(KNOWN_PLUGINS).filter((n) => installed(KNOWN_PLUGINS[n]));
   }
   return names.map((n) => {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const mod = require(KNOWN_PLUGINS[n]) as { default: (options?: object) => DocksidePlugin };
+    const mod = LOADERS[KNOWN_PLUGINS[n]]() as { default: (options?: object) => DocksidePlugin };
     return mod.default(options[n as keyof PluginOptions]);
   });
 }

@@ -6,7 +6,15 @@ import { execFileSync, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { CreateClusterCommand, ECSClient } from '@aws-sdk/client-ecs';
+import {
+  CreateClusterCommand,
+  DescribeTasksCommand,
+  ECSClient,
+  RegisterTaskDefinitionCommand,
+  RunTaskCommand,
+  StopTaskCommand,
+} from '@aws-sdk/client-ecs';
+import { ensureBusyboxImage, waitFor } from '@dockside/testing';
 
 const appDir = path.join(__dirname, '..');
 
@@ -22,7 +30,7 @@ test('npx runs the packed tarball', async () => {
     expect(fs.existsSync(tarball)).toBe(true);
     const empty = path.join(dir, 'empty');
     fs.mkdirSync(empty);
-    const child = spawn('npx', ['-y', '--package', tarball, 'dockside', '--port', '0'], {
+    const child = spawn('npx', ['-y', '--package', tarball, 'dockside', '--port', '0', '--ecs-instances', '1'], {
       cwd: empty,
       env: { ...process.env, npm_config_cache: path.join(dir, 'npm-cache') },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -55,6 +63,35 @@ test('npx runs the packed tarball', async () => {
       });
       const { cluster } = await ecs.send(new CreateClusterCommand({ clusterName: 'from-npx' }));
       expect(cluster?.clusterArn).toBe('arn:aws:ecs:us-east-1:000000000000:cluster/from-npx');
+      // The bundled Docker client starts a real container.
+      const image = await ensureBusyboxImage();
+      await ecs.send(
+        new RegisterTaskDefinitionCommand({
+          family: 'npx',
+          containerDefinitions: [{ name: 'c', image, memory: 32, command: ['sleep', '60'] }],
+        }),
+      );
+      const run = await ecs.send(new RunTaskCommand({ cluster: 'from-npx', taskDefinition: 'npx' }));
+      const taskArn = run.tasks![0].taskArn!;
+      const described = async () =>
+        (await ecs.send(new DescribeTasksCommand({ cluster: 'from-npx', tasks: [taskArn] }))).tasks![0];
+      await waitFor(async () => (await described()).lastStatus === 'RUNNING', { timeoutMs: 60_000 });
+      await ecs.send(new StopTaskCommand({ cluster: 'from-npx', task: taskArn }));
+      await waitFor(async () => (await described()).lastStatus === 'STOPPED', { timeoutMs: 60_000 });
+
+      // What npx installed: no dependencies, no type declarations, well under 10 MB.
+      const installed = fs
+        .readdirSync(path.join(dir, 'npm-cache', '_npx'))
+        .map((h) => path.join(dir, 'npm-cache', '_npx', h, 'node_modules'))
+        .find((m) => fs.existsSync(path.join(m, 'dockside')))!;
+      const files = (fs.readdirSync(installed, { recursive: true }) as string[]).filter((f) =>
+        fs.statSync(path.join(installed, f)).isFile(),
+      );
+      const bytes = files.reduce((n, f) => n + fs.statSync(path.join(installed, f)).size, 0);
+      expect(files.filter((f) => f.endsWith('.d.ts'))).toEqual([]);
+      // Nothing beside the package itself (npm's own .bin link and lock file aside).
+      expect(files.filter((f) => !/^(dockside\/|\.bin\/|\.package-lock)/.test(f))).toEqual([]);
+      expect(bytes).toBeLessThan(10 * 1024 * 1024);
     } finally {
       // npx runs dockside as a child: end the whole group.
       try {
