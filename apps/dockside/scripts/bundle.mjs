@@ -1,9 +1,11 @@
 #!/usr/bin/env node
 // Bundles the built CLI (dist/) and everything it runs into one folder, `bundle/`, which is what
-// the packed tarball ships: `cli.js` (the gateway, every plugin and their dependencies in one
-// file), the plugins' AWS models beside it, and a package.json with no dependencies. Installing it
+// the packed tarball ships: `dockside.js` (the gateway, every plugin and their dependencies in one
+// file) started by `cli.js` (bundle-loader.cjs), the plugins' AWS models beside it, and a
+// package.json with no dependencies. Installing it
 // fetches and builds nothing; starting it parses one file instead of resolving ~1,000 modules.
 // Run after `pnpm build`; `pnpm pack:cli` does both and packs the result.
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
@@ -60,7 +62,7 @@ module.exports = new Proxy({}, { get: (_t, k) => (k === '__esModule' ? false : m
 };
 
 await esbuild.build({
-  entryPoints: { cli: path.join(appDir, 'dist', 'cli.js') },
+  entryPoints: { dockside: path.join(appDir, 'dist', 'cli.js') },
   outdir: out,
   bundle: true,
   platform: 'node',
@@ -75,6 +77,16 @@ await esbuild.build({
   logLevel: 'warning',
 });
 
+// dockside.js runs wrapped in a function by the loader, where a #! line is a syntax error.
+const bundled = path.join(out, 'dockside.js');
+fs.writeFileSync(bundled, fs.readFileSync(bundled, 'utf8').replace(/^#!.*\n/, ''));
+
+// The command: a small loader that runs dockside.js through V8's code cache (bundle-loader.cjs).
+const bundleId = createHash('sha256').update(fs.readFileSync(bundled)).digest('hex').slice(0, 16);
+const loader = fs.readFileSync(path.join(appDir, 'scripts', 'bundle-loader.cjs'), 'utf8');
+fs.writeFileSync(path.join(out, 'cli.js'), loader.replace("'BUNDLE_ID'", `'${bundleId}'`));
+fs.chmodSync(path.join(out, 'cli.js'), 0o755);
+
 for (const name of workspace) {
   const dist = distOf(name);
   const models = fs.readdirSync(dist).filter((f) => f.endsWith('.json'));
@@ -88,7 +100,11 @@ for (const name of workspace) {
 const { dependencies: _d, devDependencies: _dd, scripts: _s, types: _t, main: _m, ...rest } = appPkg;
 fs.writeFileSync(
   path.join(out, 'package.json'),
-  JSON.stringify({ ...rest, bin: { dockside: 'cli.js' }, files: ['cli.js', '*.txt', 'models'] }, null, 2) + '\n',
+  JSON.stringify(
+    { ...rest, bin: { dockside: 'cli.js' }, files: ['cli.js', 'dockside.js', '*.txt', 'models'] },
+    null,
+    2,
+  ) + '\n',
 );
 for (const f of ['README.md', 'LICENSE'])
   if (fs.existsSync(path.join(appDir, f))) fs.copyFileSync(path.join(appDir, f), path.join(out, f));

@@ -92,6 +92,10 @@ test('npx runs the packed tarball', async () => {
       // Nothing beside the package itself (npm's own .bin link and lock file aside).
       expect(files.filter((f) => !/^(dockside\/|\.bin\/|\.package-lock)/.test(f))).toEqual([]);
       expect(bytes).toBeLessThan(10 * 1024 * 1024);
+      // After its first start, the CLI keeps V8's code cache beside the bundle, owner-only.
+      const cacheDir = path.join(installed, 'dockside', '.cache');
+      await waitFor(() => fs.existsSync(cacheDir) && fs.readdirSync(cacheDir).some((f) => f.endsWith('.bin')));
+      expect(fs.statSync(cacheDir).mode & 0o077).toBe(0);
     } finally {
       // npx runs dockside as a child: end the whole group.
       try {
