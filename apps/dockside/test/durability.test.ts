@@ -243,7 +243,7 @@ test('a running task survives a kill -9 of the gateway: re-adopted, its awslogs 
   }
 });
 
-test('containers a dead gateway left whose task record is gone are removed by the next one', async () => {
+test("a dead gateway's containers are its own: another Dockside leaves them; its data dir's next gateway removes those whose task record is gone", async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dockside-orphan-'));
   const other = fs.mkdtempSync(path.join(os.tmpdir(), 'dockside-orphan-other-'));
   const args = (d: string) => [
@@ -280,24 +280,47 @@ test('containers a dead gateway left whose task record is gone are removed by th
     );
     a.child.kill('SIGKILL');
     await a.exited;
-    // Another gateway, whose state has no such task: its first task sweeps the dead one's container.
-    const b = await run(args(other));
+    const exists = (id: string) =>
+      dockerClient()
+        .getContainer(id)
+        .inspect()
+        .then(
+          () => true,
+          () => false,
+        );
+    // Another Dockside (its own data dir) starting a task sweeps orphans, but not a persisted
+    // gateway's: that one re-adopts them when it comes back.
+    const c = await run(args(other));
+    try {
+      const elsewhere = clients(c.url).ecs;
+      await elsewhere.send(new CreateClusterCommand({ clusterName: 'o' }));
+      await elsewhere.send(new RegisterTaskDefinitionCommand(taskDef));
+      const theirs = (await elsewhere.send(new RunTaskCommand({ cluster: 'o', taskDefinition: 'idle' }))).tasks![0]
+        .taskArn!;
+      await waitFor(
+        async () =>
+          (await elsewhere.send(new DescribeTasksCommand({ cluster: 'o', tasks: [theirs] }))).tasks![0].lastStatus ===
+          'RUNNING',
+        { timeoutMs: 30_000, what: "the other gateway's task to run" },
+      );
+      expect(await exists(left!)).toBe(true);
+      await elsewhere.send(new StopTaskCommand({ cluster: 'o', task: theirs }));
+    } finally {
+      c.child.kill('SIGTERM');
+      await c.exited;
+    }
+    // The same data dir with the task record gone (a fresh state): its first task sweeps it.
+    for (const f of fs.readdirSync(dir)) fs.rmSync(path.join(dir, f), { recursive: true, force: true });
+    const b = await run(args(dir));
     try {
       const next = clients(b.url).ecs;
       await next.send(new CreateClusterCommand({ clusterName: 'o' }));
       await next.send(new RegisterTaskDefinitionCommand(taskDef));
       const mine = (await next.send(new RunTaskCommand({ cluster: 'o', taskDefinition: 'idle' }))).tasks![0].taskArn!;
-      await waitFor(
-        async () =>
-          (await dockerClient()
-            .getContainer(left!)
-            .inspect()
-            .then(
-              () => undefined,
-              () => true,
-            )) ?? undefined,
-        { timeoutMs: 30_000, what: "the dead gateway's container to be removed" },
-      );
+      await waitFor(async () => !(await exists(left!)), {
+        timeoutMs: 30_000,
+        what: "the dead gateway's container to be removed",
+      });
       await next.send(new StopTaskCommand({ cluster: 'o', task: mine }));
     } finally {
       b.child.kill('SIGTERM');

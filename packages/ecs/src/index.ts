@@ -76,15 +76,18 @@ export function ecs(options: EcsOptions = {}): DocksidePlugin {
     setup(ctx) {
       const shape = { ...DEFAULT_VIRTUAL_INSTANCE, ...options.virtualInstance };
       const domain = createDomain(store, shape);
-      const runtime = new Runtime(options, {
-        bus: ctx.bus,
-        logger: ctx.logger,
-        index: domain.index,
-        store,
-        endpoint: ctx.endpoint,
-        exposeOn: ctx.exposeOn,
-        accountOf: (task) => task.taskArn.split(':')[4],
-      });
+      const runtime = new Runtime(
+        { ...options, dataDir: ctx.config.dataDir },
+        {
+          bus: ctx.bus,
+          logger: ctx.logger,
+          index: domain.index,
+          store,
+          endpoint: ctx.endpoint,
+          exposeOn: ctx.exposeOn,
+          accountOf: (task) => task.taskArn.split(':')[4],
+        },
+      );
       let stopAgent = () => undefined as void;
       const execSessions = new ExecSessions(() => runtime.engine, ctx.bus, ctx.logger);
       let stopExec = () => undefined as void;
@@ -168,7 +171,12 @@ export function ecs(options: EcsOptions = {}): DocksidePlugin {
           stopExec = () => subscriptions.forEach((u) => u());
           // Tasks restored from --data-dir: running ones are re-attached to their containers.
           for (const { state } of store.entries()) {
-            for (const t of Object.values(state.tasks)) if (t.lastStatus !== 'STOPPED') void runtime.adopt(t);
+            for (const t of Object.values(state.tasks)) {
+              if (t.lastStatus === 'STOPPED') continue;
+              runtime
+                .adopt(t)
+                .catch((err) => ctx.logger.error({ err, taskArn: t.taskArn }, 're-adopting a task failed'));
+            }
           }
         },
         async stop() {

@@ -1,4 +1,4 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type * as ECS from '@aws-sdk/client-ecs';
@@ -31,6 +31,8 @@ export interface RuntimeConfig {
   defaultStopTimeout?: number;
   defaultStartTimeout?: number;
   instanceId?: string;
+  /** The gateway's --data-dir: its containers are labelled as its own (OWNER_LABEL). */
+  dataDir?: string;
   /** Known subnets (id → CIDR) for awsvpc addresses; others get a deterministic /24. */
   subnets?: Record<string, string>;
   /** Put awsvpc tasks on a Docker network per subnet at their ENI address (default true). */
@@ -119,7 +121,13 @@ export class Runtime {
     config: RuntimeConfig,
     private readonly wiring: RuntimeWiring,
   ) {
-    this.engine = config.engine ?? new DockerEngine(config.docker, config.instanceId ?? `dockside-${process.pid}`);
+    this.engine =
+      config.engine ??
+      new DockerEngine(
+        config.docker,
+        config.instanceId ?? `dockside-${process.pid}`,
+        config.dataDir && createHash('sha256').update(path.resolve(config.dataDir)).digest('hex').slice(0, 16),
+      );
     this.pool = new SubnetPool(config.subnets);
     this.realAddresses = config.realAddresses ?? true;
     this.opts = {

@@ -20,6 +20,12 @@ import { pauseTarball } from './pause';
 /** Labels on every container Dockside starts; the pid lets a restart find orphans of dead instances. */
 export const INSTANCE_LABEL = 'dockside.instance';
 export const PID_LABEL = 'dockside.pid';
+/**
+ * The data directory (a hash of its path) of a gateway that persists: its containers outlive it
+ * and are its own to re-adopt or remove at its next start, whatever became of the process that
+ * made them — another Dockside on the machine leaves them alone.
+ */
+export const OWNER_LABEL = 'dockside.data-dir';
 /** What the ECS agent labels task containers with (task-run.ts sets them). */
 const TASK_ARN_LABEL = 'com.amazonaws.ecs.task-arn';
 const CONTAINER_NAME_LABEL = 'com.amazonaws.ecs.container-name';
@@ -44,6 +50,8 @@ export class DockerEngine implements ContainerEngine {
   constructor(
     private readonly options: DockerOptions | undefined,
     readonly instanceId: string,
+    /** OWNER_LABEL's value for a gateway with --data-dir. */
+    private readonly owner?: string,
   ) {}
 
   private docker(): Docker {
@@ -82,7 +90,11 @@ export class DockerEngine implements ContainerEngine {
   }
 
   labels(): Record<string, string> {
-    return { [INSTANCE_LABEL]: this.instanceId, [PID_LABEL]: String(process.pid) };
+    return {
+      [INSTANCE_LABEL]: this.instanceId,
+      [PID_LABEL]: String(process.pid),
+      ...(this.owner ? { [OWNER_LABEL]: this.owner } : {}),
+    };
   }
 
   /** Makes `image` available under `policy`; returns its digest (`sha256:…`). */
@@ -260,7 +272,9 @@ export class DockerEngine implements ContainerEngine {
     for (const c of list) {
       const pid = Number(c.Labels[PID_LABEL]);
       if (c.Labels[INSTANCE_LABEL] === this.instanceId && pid === process.pid) continue;
-      if (pid && processAlive(pid)) continue;
+      const owner = c.Labels[OWNER_LABEL];
+      // A persisted gateway's containers are its own: another's are left for it to re-adopt.
+      if (owner ? owner !== this.owner : pid && processAlive(pid)) continue;
       if (keep(c.Labels[TASK_ARN_LABEL])) continue;
       await docker
         .getContainer(c.Id)
