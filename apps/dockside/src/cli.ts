@@ -71,8 +71,13 @@ async function main(): Promise<void> {
   process.stdout.write(
     `Dockside ${version} ready on ${addr.url} in ${ms} ms\n` +
       `  services: ${gateway.services().join(', ') || '(none)'}\n` +
-      `  region ${config.region}, default account ${config.accountId}${config.dataDir ? `, data in ${config.dataDir}` : ''}\n`,
+      `  region ${config.region}, default account ${config.accountId}${config.dataDir ? `, data in ${config.dataDir}` : ''}\n` +
+      (plugins.some((p) => p.name === 'dashboard') ? `  dashboard: ${addr.url}/_dockside/ui/\n` : ''),
   );
+
+  // A promise nobody awaited that failed is a bug to log, not a reason to take every task's
+  // gateway down with it (Node's default is to exit).
+  process.on('unhandledRejection', (err) => gateway.logger.error({ err }, 'unhandled rejection'));
 
   let stopping = false;
   const shutdown = (signal: string) => {
