@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Bundles the built CLI (dist/) and everything it runs into one folder, `bundle/`, which is what
 // the packed tarball ships: `dockside.js` (the gateway, every plugin and their dependencies in one
-// file) started by `cli.js` (bundle-loader.cjs), the plugins' AWS models beside it, and a
+// file) started by `cli.js` (bundle-loader.cjs), the plugins' AWS models and the dashboard's page beside it, and a
 // package.json with no dependencies. Installing it
 // fetches and builds nothing; starting it parses one file instead of resolving ~1,000 modules.
 // Run after `pnpm build`; `pnpm pack:cli` does both and packs the result.
@@ -22,17 +22,17 @@ const distOf = (name) => path.join(root, 'packages', name.slice('@dockside/'.len
 fs.rmSync(out, { recursive: true, force: true });
 fs.mkdirSync(out);
 
-// Each plugin finds its model as `path.join(__dirname, '<file>.json')`. In one file __dirname is
-// the bundle's folder for all of them, so each plugin's entry module gets its own folder instead:
-// models/<package>/, where its JSON files are copied.
-const modelDirs = {
-  name: 'model-dirs',
+// Each plugin finds its files (models, the dashboard's page) as `path.join(__dirname, …)`. In one
+// file __dirname is the bundle's folder for all of them, so each plugin's entry module gets its
+// own folder instead: assets/<package>/, where its JSON files and `ui/` folder are copied.
+const assetDirs = {
+  name: 'asset-dirs',
   setup(build) {
     build.onLoad({ filter: /[\\/]packages[\\/][^\\/]+[\\/]dist[\\/]index\.js$/ }, (args) => {
       const pkg = path.basename(path.dirname(path.dirname(args.path)));
       const text = fs.readFileSync(args.path, 'utf8');
       if (!text.includes('__dirname')) return { contents: text, loader: 'js' };
-      const dir = `require('node:path').join(__dirname, 'models', ${JSON.stringify(pkg)})`;
+      const dir = `require('node:path').join(__dirname, 'assets', ${JSON.stringify(pkg)})`;
       return { contents: text.replaceAll('__dirname', dir), loader: 'js' };
     });
   },
@@ -72,7 +72,7 @@ await esbuild.build({
   // Native add-ons that their packages load inside try/catch and do without: ssh2's crypto and
   // cpu-features (SSH to a Docker host, never used here), ws's optional speed-ups.
   external: ['cpu-features', '*.node', 'bufferutil', 'utf-8-validate'],
-  plugins: [modelDirs, leaveOut],
+  plugins: [assetDirs, leaveOut],
   legalComments: 'linked',
   logLevel: 'warning',
 });
@@ -89,11 +89,11 @@ fs.chmodSync(path.join(out, 'cli.js'), 0o755);
 
 for (const name of workspace) {
   const dist = distOf(name);
-  const models = fs.readdirSync(dist).filter((f) => f.endsWith('.json'));
-  if (!models.length) continue;
-  const dir = path.join(out, 'models', path.basename(path.dirname(dist)));
+  const files = fs.readdirSync(dist).filter((f) => f.endsWith('.json') || f === 'ui');
+  if (!files.length) continue;
+  const dir = path.join(out, 'assets', path.basename(path.dirname(dist)));
   fs.mkdirSync(dir, { recursive: true });
-  for (const f of models) fs.copyFileSync(path.join(dist, f), path.join(dir, f));
+  for (const f of files) fs.cpSync(path.join(dist, f), path.join(dir, f), { recursive: true });
 }
 
 // The packed CLI is a command only: programs embed the @dockside/* packages instead.
@@ -101,7 +101,7 @@ const { dependencies: _d, devDependencies: _dd, scripts: _s, types: _t, main: _m
 fs.writeFileSync(
   path.join(out, 'package.json'),
   JSON.stringify(
-    { ...rest, bin: { dockside: 'cli.js' }, files: ['cli.js', 'dockside.js', '*.txt', 'models'] },
+    { ...rest, bin: { dockside: 'cli.js' }, files: ['cli.js', 'dockside.js', '*.txt', 'assets'] },
     null,
     2,
   ) + '\n',

@@ -23,6 +23,7 @@ export const KNOWN_PLUGINS: Record<string, string> = {
   secrets: '@dockside/secrets',
   ecr: '@dockside/ecr-registry',
   ec2: '@dockside/ec2',
+  dashboard: '@dockside/dashboard',
 };
 
 const ALIASES: Record<string, string> = {
@@ -48,6 +49,7 @@ const LOADERS: Record<string, () => PluginModule> = {
   '@dockside/secrets': () => require('@dockside/secrets'),
   '@dockside/ecr-registry': () => require('@dockside/ecr-registry'),
   '@dockside/ec2': () => require('@dockside/ec2'),
+  '@dockside/dashboard': () => require('@dockside/dashboard'),
 };
 /* eslint-enable @typescript-eslint/no-require-imports */
 
