@@ -19,13 +19,24 @@ import {
   UpdateServiceCommand,
 } from '@aws-sdk/client-ecs';
 import {
+  CloudWatchLogsClient,
+  CreateLogGroupCommand,
+  CreateLogStreamCommand,
+  PutLogEventsCommand,
+} from '@aws-sdk/client-cloudwatch-logs';
+import {
+  CreateListenerCommand,
+  CreateLoadBalancerCommand,
   CreateTargetGroupCommand,
   ElasticLoadBalancingV2Client,
   RegisterTargetsCommand,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { ecs } from '@dockside/ecs';
 import { elbv2 } from '@dockside/elbv2';
 import { logs } from '@dockside/logs';
+import { secrets } from '@dockside/secrets';
 import { ensureBusyboxImage, useTestGateway, waitFor } from '@dockside/testing';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { dashboard } from '@dockside/dashboard';
@@ -36,7 +47,7 @@ jest.setTimeout(120_000);
 
 run('dashboard in chromium', () => {
   const gw = useTestGateway(() => ({
-    plugins: [ecs({ instancesPerCluster: 1, pullPolicy: 'never' }), logs(), elbv2(), dashboard()],
+    plugins: [ecs({ instancesPerCluster: 1, pullPolicy: 'never' }), logs(), elbv2(), secrets(), dashboard()],
   }));
   const client = gw.sdk(ECSClient);
   let browser: Browser;
@@ -166,5 +177,95 @@ run('dashboard in chromium', () => {
     await page.waitForSelector('tr.target >> text=Target.NotInUse', { timeout: 30_000 });
     expect(await page.textContent('tr.target')).toContain('unused');
     await shoot('load-balancers');
+  });
+
+  test('scale and force a new deployment from the page', async () => {
+    await page.goto(`${gw.endpoint}/_dockside/ui/#/service/ui/web`);
+    await page.waitForSelector('.actions input[type=number]');
+    const service = async () =>
+      (await client.send(new DescribeServicesCommand({ cluster: 'ui', services: ['web'] }))).services![0];
+    await page.fill('.actions input[type=number]', '2');
+    await page.click('text=Scale');
+    await waitFor(async () => (await service()).desiredCount === 2, { what: 'desiredCount 2' });
+    const before = (await service()).deployments![0].id;
+    await page.click('text=Force new deployment');
+    await waitFor(async () => (await service()).deployments![0].id !== before, { what: 'a new deployment' });
+    await client.send(new UpdateServiceCommand({ cluster: 'ui', service: 'web', desiredCount: 0 }));
+  });
+
+  test('logs with a filter pattern; secret names without their values; a listener’s local URL', async () => {
+    const cwl = gw.client(CloudWatchLogsClient);
+    await cwl.send(new CreateLogGroupCommand({ logGroupName: '/ui/app' }));
+    await cwl.send(new CreateLogStreamCommand({ logGroupName: '/ui/app', logStreamName: 's' }));
+    const now = Date.now();
+    await cwl.send(
+      new PutLogEventsCommand({
+        logGroupName: '/ui/app',
+        logStreamName: 's',
+        logEvents: [
+          { timestamp: now, message: 'ERROR boom' },
+          { timestamp: now + 1, message: 'INFO fine' },
+        ],
+      }),
+    );
+    await page.goto(`${gw.endpoint}/_dockside/ui/#/logs`);
+    await page.click('.log-groups a >> text="/ui/app"', { timeout: 60_000 });
+    await page.waitForSelector('pre.log-events >> text=INFO fine', { timeout: 60_000 });
+    await page.fill('input.filter', 'ERROR');
+    await page.press('input.filter', 'Enter');
+    await page.waitForFunction(
+      () => {
+        const doc = (globalThis as unknown as { document: { querySelector(q: string): { textContent: string } } })
+          .document;
+        const text = doc.querySelector('pre.log-events').textContent;
+        return text.includes('ERROR boom') && !text.includes('INFO fine');
+      },
+      undefined,
+      { timeout: 60_000 },
+    );
+    await shoot('logs');
+
+    await gw.client(SecretsManagerClient).send(new CreateSecretCommand({ Name: 'db', SecretString: 'hunter2-value' }));
+    await gw
+      .client(SSMClient)
+      .send(new PutParameterCommand({ Name: '/ui/p', Value: 'param-value-xyz', Type: 'String' }));
+    await page.goto(`${gw.endpoint}/_dockside/ui/#/secrets`);
+    await page.waitForSelector('td >> text="/ui/p"', { timeout: 60_000 });
+    const text = (await page.textContent('main'))!;
+    expect(text).toContain('db');
+    expect(text).not.toContain('hunter2');
+    expect(text).not.toContain('param-value-xyz');
+
+    const elb = gw.client(ElasticLoadBalancingV2Client);
+    const lb = (await elb.send(new CreateLoadBalancerCommand({ Name: 'ui-alb', Subnets: ['subnet-a', 'subnet-b'] })))
+      .LoadBalancers![0];
+    await elb.send(
+      new CreateListenerCommand({
+        LoadBalancerArn: lb.LoadBalancerArn,
+        Protocol: 'HTTP',
+        Port: 80,
+        DefaultActions: [
+          {
+            Type: 'fixed-response',
+            FixedResponseConfig: { StatusCode: '200', ContentType: 'text/plain', MessageBody: 'from the alb' },
+          },
+        ],
+      }),
+    );
+    await page.goto(`${gw.endpoint}/_dockside/ui/#/elb`);
+    const link = await page.waitForSelector('a.local-url', { timeout: 60_000 });
+    const url = (await link.getAttribute('href'))!;
+    expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(await (await fetch(url)).text()).toBe('from the alb');
+  });
+
+  test('the region switcher shows another region', async () => {
+    await page.goto(`${gw.endpoint}/_dockside/ui/`);
+    await page.waitForSelector('section.cluster');
+    await page.fill('form.scope input[name=region]', 'eu-west-1');
+    await page.click('form.scope button');
+    await page.waitForSelector('text=eu-west-1');
+    await page.waitForSelector('text=No clusters.');
+    expect(page.url()).toContain('region=eu-west-1');
   });
 });

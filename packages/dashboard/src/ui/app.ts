@@ -13,7 +13,11 @@ import { href, html } from './ui';
 
 const route = () => location.hash.replace(/^#\/?/, '').split('/').filter(Boolean).map(decodeURIComponent);
 
-/** Coalesces a burst of events into one refetch (at most one every 250 ms). */
+/**
+ * The snapshot, refetched when the stream reports a change (a burst coalesced into one refetch,
+ * at most one every 250 ms) and when the view changes (services without bus events — secrets,
+ * ECR, EventBridge rules — are current whenever their view is opened).
+ */
 function useLiveState(): [Json | undefined, string, number] {
   const [state, setState] = useState<Json>(undefined);
   const [error, setError] = useState('');
@@ -46,6 +50,7 @@ function useLiveState(): [Json | undefined, string, number] {
       }, 250);
     };
     refresh();
+    addEventListener('hashchange', schedule);
     const close = stream((type, e) => {
       if (type === 'ecs.container-output') return;
       // A task's own change shows at once; the refetch then fills in the rest.
@@ -66,6 +71,7 @@ function useLiveState(): [Json | undefined, string, number] {
     });
     return () => {
       close();
+      removeEventListener('hashchange', schedule);
       if (timer) clearTimeout(timer);
     };
   }, []);
