@@ -87,27 +87,13 @@ async function elbState(call: AwsCall, listenerUrls: Map<string, string>) {
   return { loadBalancers, targetGroups };
 }
 
+/** How the services with capitalised members page. */
+const NEXT_TOKEN = { in: 'NextToken', out: 'NextToken' };
+
 async function eventsState(call: AwsCall) {
-  const buses = await listAll<Json>(
-    call,
-    'events',
-    'ListEventBuses',
-    'EventBuses',
-    {},
-    { in: 'NextToken', out: 'NextToken' },
-  );
+  const buses = await listAll<Json>(call, 'events', 'ListEventBuses', 'EventBuses', {}, NEXT_TOKEN);
   for (const bus of buses) {
-    const rules = await listAll<Json>(
-      call,
-      'events',
-      'ListRules',
-      'Rules',
-      { EventBusName: bus.Name },
-      {
-        in: 'NextToken',
-        out: 'NextToken',
-      },
-    );
+    const rules = await listAll<Json>(call, 'events', 'ListRules', 'Rules', { EventBusName: bus.Name }, NEXT_TOKEN);
     for (const rule of rules) {
       rule.Targets =
         (await call('events', 'ListTargetsByRule', { Rule: rule.Name, EventBusName: bus.Name }))?.Targets ?? [];
@@ -128,22 +114,25 @@ async function ecrState(call: AwsCall) {
 }
 
 async function secretsState(call: AwsCall) {
-  const token = { in: 'NextToken', out: 'NextToken' };
-  const secrets = (await listAll<Json>(call, 'secretsmanager', 'ListSecrets', 'SecretList', {}, token)).map((s) => ({
-    Name: s.Name,
-    ARN: s.ARN,
-    Description: s.Description,
-    LastChangedDate: s.LastChangedDate,
-    DeletedDate: s.DeletedDate,
-    Versions: Object.entries(s.SecretVersionsToStages ?? {}).map(([id, stages]) => ({ id, stages })),
-  }));
-  const parameters = (await listAll<Json>(call, 'ssm', 'DescribeParameters', 'Parameters', {}, token)).map((p) => ({
-    Name: p.Name,
-    Type: p.Type,
-    Version: p.Version,
-    Tier: p.Tier,
-    LastModifiedDate: p.LastModifiedDate,
-  }));
+  const secrets = (await listAll<Json>(call, 'secretsmanager', 'ListSecrets', 'SecretList', {}, NEXT_TOKEN)).map(
+    (s) => ({
+      Name: s.Name,
+      ARN: s.ARN,
+      Description: s.Description,
+      LastChangedDate: s.LastChangedDate,
+      DeletedDate: s.DeletedDate,
+      Versions: Object.entries(s.SecretVersionsToStages ?? {}).map(([id, stages]) => ({ id, stages })),
+    }),
+  );
+  const parameters = (await listAll<Json>(call, 'ssm', 'DescribeParameters', 'Parameters', {}, NEXT_TOKEN)).map(
+    (p) => ({
+      Name: p.Name,
+      Type: p.Type,
+      Version: p.Version,
+      Tier: p.Tier,
+      LastModifiedDate: p.LastModifiedDate,
+    }),
+  );
   return { secrets, parameters };
 }
 

@@ -35,7 +35,8 @@ export function openStream(
     Connection: 'keep-alive',
   });
   res.write('retry: 1000\n\n');
-  const send = (type: string, data: unknown) => res.write(`event: ${type}\ndata: ${JSON.stringify(data)}\n\n`);
+  // One message kind, `{type, data}`: the page needs no list of event names.
+  const send = (type: string, data: unknown) => res.write(`data: ${JSON.stringify({ type, data })}\n\n`);
   const here = (e: { accountId?: string; region?: string }) =>
     (e.accountId === undefined || e.accountId === scope.accountId) &&
     (e.region === undefined || e.region === scope.region);

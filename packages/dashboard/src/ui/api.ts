@@ -41,17 +41,9 @@ export const reset = () => fetch('/_dockside/reset', { method: 'POST' }).then(an
 /** The bus's events as they happen; `task` adds that task's container output lines. */
 export function stream(onEvent: (type: string, data: Json) => void, task?: string): () => void {
   const source = new EventSource(`api/stream${withScope({ task })}`);
-  const types = [
-    'ecs.task',
-    'ecs.cluster',
-    'ecs.deployment',
-    'ecs.service-action',
-    'ecs.container-instance',
-    'elbv2.target-health',
-    'elbv2.listener-bound',
-    'logs.events',
-    'ecs.container-output',
-  ];
-  for (const t of types) source.addEventListener(t, (e) => onEvent(t, JSON.parse((e as MessageEvent).data)));
+  source.onmessage = (e) => {
+    const { type, data } = JSON.parse(e.data) as { type: string; data: Json };
+    onEvent(type, data);
+  };
   return () => source.close();
 }
