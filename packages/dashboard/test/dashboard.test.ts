@@ -31,10 +31,14 @@ import {
   ElasticLoadBalancingV2Client,
   RegisterTargetsCommand,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { CreateRepositoryCommand, ECRClient } from '@aws-sdk/client-ecr';
+import { EventBridgeClient, PutEventsCommand, PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { ecs } from '@dockside/ecs';
+import { ecrRegistry } from '@dockside/ecr-registry';
 import { elbv2 } from '@dockside/elbv2';
+import { eventbridge } from '@dockside/eventbridge';
 import { logs } from '@dockside/logs';
 import { secrets } from '@dockside/secrets';
 import { ensureBusyboxImage, useTestGateway, waitFor } from '@dockside/testing';
@@ -47,7 +51,15 @@ jest.setTimeout(120_000);
 
 run('dashboard in chromium', () => {
   const gw = useTestGateway(() => ({
-    plugins: [ecs({ instancesPerCluster: 1, pullPolicy: 'never' }), logs(), elbv2(), secrets(), dashboard()],
+    plugins: [
+      ecs({ instancesPerCluster: 1, pullPolicy: 'never' }),
+      logs(),
+      elbv2(),
+      secrets(),
+      eventbridge(),
+      ecrRegistry({ port: 0 }),
+      dashboard(),
+    ],
   }));
   const client = gw.sdk(ECSClient);
   let browser: Browser;
@@ -267,5 +279,32 @@ run('dashboard in chromium', () => {
     await page.waitForSelector('text=eu-west-1');
     await page.waitForSelector('text=No clusters.');
     expect(page.url()).toContain('region=eu-west-1');
+  });
+
+  test('EventBridge rules with their deliveries, ECR repositories, and Reset', async () => {
+    const eb = gw.client(EventBridgeClient);
+    const cwl = gw.client(CloudWatchLogsClient);
+    await cwl.send(new CreateLogGroupCommand({ logGroupName: '/ui/events' }));
+    await eb.send(new PutRuleCommand({ Name: 'orders', EventPattern: JSON.stringify({ source: ['shop'] }) }));
+    await eb.send(
+      new PutTargetsCommand({
+        Rule: 'orders',
+        Targets: [{ Id: 'to-logs', Arn: 'arn:aws:logs:us-east-1:000000000000:log-group:/ui/events' }],
+      }),
+    );
+    await eb.send(new PutEventsCommand({ Entries: [{ Source: 'shop', DetailType: 'order', Detail: '{"id":1}' }] }));
+    await gw.client(ECRClient).send(new CreateRepositoryCommand({ repositoryName: 'ui/app' }));
+    await page.goto(`${gw.endpoint}/_dockside/ui/#/events`);
+    await page.waitForSelector('.rule >> text=orders', { timeout: 60_000 });
+    await page.waitForSelector('.deliveries >> text=delivered', { timeout: 60_000 });
+    await page.click('.bus summary >> text=/\\d+ recent events/', { timeout: 60_000 });
+    await page.waitForSelector('.bus pre.json >> text=shop');
+    await shoot('eventbridge');
+    await page.goto(`${gw.endpoint}/_dockside/ui/#/ecr`);
+    await page.waitForSelector('.repo >> text=ui/app', { timeout: 60_000 });
+
+    page.once('dialog', (d) => void d.accept());
+    await page.click('header button.danger');
+    await page.waitForSelector('text=No repositories.', { timeout: 60_000 });
   });
 });

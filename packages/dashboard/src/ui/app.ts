@@ -4,7 +4,7 @@
  * timer), and the views.
  */
 import { render } from 'preact';
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { getState, reset, scope, stream, type Json } from './api';
 import { Clusters, ServiceView, TaskTable, TaskView } from './ecs';
 import { LogGroup, LogGroups } from './logs';
@@ -18,7 +18,8 @@ const route = () => location.hash.replace(/^#\/?/, '').split('/').filter(Boolean
  * at most one every 250 ms) and when the view changes (services without bus events — secrets,
  * ECR, EventBridge rules — are current whenever their view is opened).
  */
-function useLiveState(): [Json | undefined, string, number] {
+function useLiveState(): [Json | undefined, string, number, () => void] {
+  const refetch = useRef(() => undefined as void);
   const [state, setState] = useState<Json>(undefined);
   const [error, setError] = useState('');
   const [logTick, setLogTick] = useState(0);
@@ -49,6 +50,7 @@ function useLiveState(): [Json | undefined, string, number] {
         refresh();
       }, 250);
     };
+    refetch.current = schedule;
     refresh();
     addEventListener('hashchange', schedule);
     const close = stream((type, e) => {
@@ -75,7 +77,7 @@ function useLiveState(): [Json | undefined, string, number] {
       if (timer) clearTimeout(timer);
     };
   }, []);
-  return [state, error, logTick];
+  return [state, error, logTick, () => refetch.current()];
 }
 
 function Scope() {
@@ -144,7 +146,7 @@ function Page({ state, logTick }: { state: Json; logTick: number }) {
 }
 
 function App() {
-  const [state, error, logTick] = useLiveState();
+  const [state, error, logTick, refetch] = useLiveState();
   const [, setHash] = useState(location.hash);
   useEffect(() => {
     const on = () => setHash(location.hash);
@@ -168,7 +170,7 @@ function App() {
       <span class="where">${state ? `${state.scope.accountId} · ${state.scope.region}` : ''}</span>
       <button
         class="danger"
-        onClick=${() => confirm('Reset Dockside: every resource in every plugin is deleted.') && reset()}
+        onClick=${() => confirm('Reset Dockside: every resource in every plugin is deleted.') && reset().then(refetch)}
       >
         Reset
       </button>

@@ -33,6 +33,8 @@ export function LogGroup({ group, stream, tick }: { group: string; stream?: stri
   const [streams, setStreams] = useState<Json[]>([]);
   const [events, setEvents] = useState<Json[]>([]);
   const [filter, setFilter] = useState('');
+  // What is typed stays the box's own until Enter: a live refresh re-renders without wiping it.
+  const [draft, setDraft] = useState('');
   const [error, setError] = useState('');
   useEffect(() => {
     read('log-streams', { group }).then(setStreams, (e: Error) => setError(e.message));
@@ -61,12 +63,19 @@ export function LogGroup({ group, stream, tick }: { group: string; stream?: stri
           > `,
       )}
     </div>
-    <input
-      class="filter"
-      placeholder='filter pattern, e.g. ERROR or { $.level = "error" }'
-      value=${filter}
-      onChange=${(e: Event) => setFilter((e.target as HTMLInputElement).value)}
-    />
+    <form
+      onSubmit=${(e: Event) => {
+        e.preventDefault();
+        setFilter(draft);
+      }}
+    >
+      <input
+        class="filter"
+        placeholder='filter pattern, e.g. ERROR or { $.level = "error" } (Enter applies)'
+        value=${draft}
+        onInput=${(e: Event) => setDraft((e.target as HTMLInputElement).value)}
+      />
+    </form>
     ${error ? html`<p class="error">${error}</p>` : ''}
     <pre class="log-events">
 ${events.map((e: Json) => html`<div key=${e.eventId}><small>${when(e.timestamp)}</small> ${e.message}</div>`)}</pre>
