@@ -2,14 +2,16 @@
  * What the page asks beyond the snapshot: reads (GET, from the query string) and the actions
  * a person debugging takes (POST, JSON body). Each is one or two calls of the service's own API.
  */
+import { ServiceError } from '@dockside/core';
 import type { AwsCall } from './aws';
 
 type Handler = (call: AwsCall, args: Record<string, string>) => Promise<unknown>;
 
+const invalid = (message: string) => new ServiceError('InvalidParameterException', message, { httpStatus: 400 });
+
 const need = (args: Record<string, string>, ...names: string[]) => {
   for (const n of names) {
-    if (typeof args[n] !== 'string' || !args[n])
-      throw Object.assign(new Error(`${n} is required`), { code: 'InvalidParameterException', httpStatus: 400 });
+    if (typeof args[n] !== 'string' || !args[n]) throw invalid(`${n} is required`);
   }
 };
 
@@ -61,10 +63,7 @@ export const actions: Record<string, Handler> = {
     need(a, 'cluster', 'service');
     const desiredCount = Number(a.desiredCount);
     if (!Number.isInteger(desiredCount) || desiredCount < 0)
-      throw Object.assign(new Error('desiredCount must be a whole number, 0 or more'), {
-        code: 'InvalidParameterException',
-        httpStatus: 400,
-      });
+      throw invalid('desiredCount must be a whole number, 0 or more');
     return (await call('ecs', 'UpdateService', { cluster: a.cluster, service: a.service, desiredCount }))?.service;
   },
   'force-deployment': async (call, a) => {
