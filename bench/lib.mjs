@@ -110,6 +110,7 @@ export function startCli(args = [], env = {}) {
   return new Promise((resolve, reject) => {
     // BENCH_PROFILE_DIR=… writes a CPU profile of the gateway there (for finding a miss's cause).
     const prof = process.env.BENCH_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] : [];
+    if (process.env.BENCH_NODE_ARGS) prof.push(...process.env.BENCH_NODE_ARGS.split(' '));
     const child = spawn(
       process.execPath,
       [
@@ -127,6 +128,7 @@ export function startCli(args = [], env = {}) {
       },
     );
     let out = '';
+    if (process.env.BENCH_CHILD_LOG) child.stdout.pipe(fs.createWriteStream(process.env.BENCH_CHILD_LOG));
     child.stdout.on('data', (d) => {
       out += d;
       const m = /ready on (http:\/\/\S+) in/.exec(out);
@@ -290,4 +292,46 @@ export function startBareServer(body, headers) {
     });
     child.once('exit', (code) => reject(new Error(`bare server exited ${code}`)));
   });
+}
+
+/**
+ * Times one small AWS call (ECS DescribeClusters, through the real SDK) every `everyMs` from a
+ * process of its own, so what the measuring script does meanwhile (parsing large pages, say)
+ * is not counted against the gateway. `stop()` resolves with the latencies in ms.
+ */
+export function startApiProbe(url, everyMs = 10) {
+  const code = `
+    const { ECSClient, DescribeClustersCommand } = require('@aws-sdk/client-ecs');
+    const ecs = new ECSClient({ endpoint: ${JSON.stringify(url)}, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
+    const ms = [];
+    let on = true;
+    process.stdin.on('end', () => (on = false)).resume();
+    (async () => {
+      await ecs.send(new DescribeClustersCommand({}));
+      console.log('ready');
+      while (on) {
+        const t = performance.now();
+        await ecs.send(new DescribeClustersCommand({ clusters: ['default'] }));
+        ms.push(performance.now() - t);
+        await new Promise((r) => setTimeout(r, ${everyMs}));
+      }
+      console.log(JSON.stringify(ms));
+    })();`;
+  const child = spawn(process.execPath, ['-e', code], {
+    cwd: repoRoot,
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  let out = '';
+  child.stdout.on('data', (d) => (out += d));
+  const ready = new Promise((resolve, reject) => {
+    child.stdout.on('data', () => out.startsWith('ready') && resolve());
+    child.once('exit', (c) => reject(new Error(`api probe exited ${c}`)));
+  });
+  return ready.then(() => ({
+    stop: () =>
+      new Promise((resolve) => {
+        child.once('exit', () => resolve(JSON.parse(out.slice(out.indexOf('\n') + 1))));
+        child.stdin.end();
+      }),
+  }));
 }

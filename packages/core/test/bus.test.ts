@@ -86,6 +86,32 @@ describe('internal calls', () => {
     ).rejects.toBeInstanceOf(ServiceError);
   });
 
+  test('a trusted call skips the model check (the handler still runs its own); an external request never can', async () => {
+    const opts = { accountId: '000000000000', region: 'us-east-1' };
+    // 'x' breaks the model (maxResults is an integer): refused unless the caller vouches for its input.
+    await expect(g.bus.call('testsvc', 'ListClusters', { maxResults: 'x' as never }, opts)).rejects.toMatchObject({
+      code: 'InvalidParameterException',
+    });
+    await expect(
+      g.bus.call('testsvc', 'ListClusters', { maxResults: 'x' as never }, { ...opts, trusted: true }),
+    ).resolves.toEqual({ clusterArns: ['000000000000/us-east-1'] });
+    await expect(
+      g.bus.call('testsvc', 'ListClusters', { maxResults: 99 }, { ...opts, trusted: true }),
+    ).rejects.toBeInstanceOf(ServiceError);
+    // The embedding API's invoke() is an external request: `trusted` is not honoured there.
+    await expect(
+      g.invoke('testsvc', 'ListClusters', { maxResults: 'x' }, { trusted: true } as never),
+    ).rejects.toMatchObject({ code: 'InvalidParameterException' });
+  });
+
+  test('hasSubscribers tells whether an event has listeners', () => {
+    expect(g.bus.hasSubscribers('test.ping')).toBe(false);
+    const off = g.bus.subscribe('test.ping', () => undefined);
+    expect(g.bus.hasSubscribers('test.ping')).toBe(true);
+    off();
+    expect(g.bus.hasSubscribers('test.ping')).toBe(false);
+  });
+
   test('a service that is not loaded rejects with a clear error', async () => {
     expect(g.bus.isLoaded('testsvc')).toBe(true);
     expect(g.bus.isLoaded('logs')).toBe(false);

@@ -20,7 +20,7 @@ export interface LogsEventsStored {
   logGroupName: string;
   logGroupArn: string;
   logStreamName: string;
-  events: Array<{ timestamp: number; message: string; ingestionTime: number }>;
+  events: ReadonlyArray<Readonly<{ timestamp: number; message: string; ingestionTime: number }>>;
 }
 
 declare module '@dockside/core' {

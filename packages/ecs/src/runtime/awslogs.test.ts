@@ -1,12 +1,17 @@
 import { AwsLogsShipper, type LogsCall, awsLogsConfig, strftimeToRegExp } from './awslogs';
 
-type Sent = { op: string; input: Record<string, unknown>; region: string };
+type Sent = { op: string; input: Record<string, unknown>; region: string; opts?: { trusted?: boolean } };
 const shipper = (options: Record<string, string>) => {
   const sent: Sent[] = [];
   const cfg = awsLogsConfig({ logDriver: 'awslogs', options: { 'awslogs-group': 'g', ...options } }, 'us-east-1')!;
   // A fake logs contract: records each call, answers nothing.
-  const call = (async (_service: string, op: string, input: Record<string, unknown>, region: string) =>
-    void sent.push({ op, input, region })) as unknown as LogsCall;
+  const call = (async (
+    _service: string,
+    op: string,
+    input: Record<string, unknown>,
+    region: string,
+    opts?: { trusted?: boolean },
+  ) => void sent.push({ op, input, region, ...(opts ? { opts } : {}) })) as unknown as LogsCall;
   const s = new AwsLogsShipper(cfg, 'stream', call, () => undefined);
   const puts = () =>
     sent
@@ -89,4 +94,19 @@ test('strftime formats become anchored patterns', () => {
   expect(re.test('x 2024-01-02T10:00:00+0100')).toBe(false);
   expect(strftimeToRegExp('[%b %d, %Y %I:%M:%S %p]').test('[Jan 02, 2024 09:15:00 PM] x')).toBe(true);
   expect(() => strftimeToRegExp('%Q')).toThrow('unsupported');
+});
+
+test('a burst is sent at the end of the turn it was read in; a trickle waits for the flush timer; calls are trusted', async () => {
+  const { s, sent, puts } = shipper({});
+  for (let i = 0; i < 600; i++) s.push(line(`burst ${i}`));
+  await new Promise((r) => setImmediate(r));
+  await new Promise((r) => setImmediate(r));
+  expect(puts().flat()).toHaveLength(600);
+  s.push(line('one more'));
+  await new Promise((r) => setImmediate(r));
+  await new Promise((r) => setImmediate(r));
+  expect(puts().flat()).toHaveLength(600);
+  await s.close();
+  expect(puts().flat().at(-1)).toBe('one more');
+  expect(sent.map((x) => x.opts)).toEqual([{ trusted: true }, { trusted: true }]);
 });

@@ -248,7 +248,7 @@ export class Runtime {
     const shipper = new AwsLogsShipper(
       cfg,
       stream,
-      (service, op, input, r) => bus.call(service, op, input, { accountId, region: r }),
+      (service, op, input, r, extra) => bus.call(service, op, input, { accountId, region: r, ...extra }),
       (err) =>
         this.warnOnce(
           `ship:${task.taskArn}:${def.name}`,
@@ -381,16 +381,19 @@ export class Runtime {
   private newRun(task: TaskRecord): TaskRun {
     const run = new TaskRun(task, this.engine, this.opts, {
       changed: (t) => this.publish(t),
-      output: (t, line: OutputLine) => {
-        const shipper = this.shippers.get(t.taskArn)?.get(line.container!);
+      output: (t, container, line: OutputLine) => {
+        const shipper = this.shippers.get(t.taskArn)?.get(container);
         if (shipper) shipper.push(line);
-        else this.delivered(t, line.container!, 1);
+        else this.delivered(t, container, 1);
+        // Built per line only when someone listens (the dashboard following a task): a burst of
+        // output is mostly nobody's event.
+        if (!this.wiring.bus.hasSubscribers('ecs.container-output')) return;
         this.wiring.bus.publish('ecs.container-output', {
           accountId: this.wiring.accountOf(t),
           region: t.taskArn.split(':')[3],
           clusterArn: t.clusterArn,
           taskArn: t.taskArn,
-          containerName: line.container!,
+          containerName: container,
           stream: line.stream,
           timestamp: line.timestamp,
           line: line.line,

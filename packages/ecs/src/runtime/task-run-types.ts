@@ -23,7 +23,7 @@ export interface RuntimeOptions {
 export interface TaskRunHooks {
   /** Called after every change of the record (status, container state). */
   changed(task: TaskRecord): void;
-  output(task: TaskRecord, line: OutputLine): void;
+  output(task: TaskRecord, container: string, line: OutputLine): void;
   /** Extra environment a container gets (region, metadata URIs, credentials). */
   injectedEnv(task: TaskRecord, container: ECS.Container, agentUrl: string | undefined): Record<string, string>;
   /** Values of `secrets`, `secretOptions` and `repositoryCredentials` (rejects with SecretResolutionError). */

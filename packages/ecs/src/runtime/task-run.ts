@@ -236,7 +236,7 @@ export class TaskRun {
       c.record.runtimeId = id;
       this.task.runtimeIds[name] = id;
       c.output = await this.engine.attachOutput(id, c.def.pseudoTerminal === true, (line) =>
-        this.hooks.output(this.task, { ...line, container: name }),
+        this.hooks.output(this.task, name, line),
       );
       try {
         await this.hooks.logs.prepare(this.task, withLogOptions(c.def, secrets?.logOptions.get(name)), id);
@@ -290,7 +290,7 @@ export class TaskRun {
         id,
         c.def.pseudoTerminal === true,
         this.task.outputLines?.[name] ?? 0,
-        (line) => this.hooks.output(this.task, { ...line, container: name }),
+        (line) => this.hooks.output(this.task, name, line),
       );
       await this.hooks.logs.prepare(this.task, c.def, id).catch(() => undefined);
       c.done = exit.then(

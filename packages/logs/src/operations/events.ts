@@ -60,19 +60,21 @@ export function eventOperations(stateOf: (ctx: RequestContext) => LogsState): Op
       const now = Date.now();
       const info: CWL.RejectedLogEventsInfo = {};
       const retentionCutoff = g.retentionInDays ? now - g.retentionInDays * DAY : undefined;
-      const stored: Array<{ timestamp: number; message: string; ingestionTime: number }> = [];
-      events.forEach((e, i) => {
-        const ts = e.timestamp!;
+      // The stored events themselves are what subscribers see (read only), and only if there are any.
+      const stored: StoredEvent[] | undefined = ctx.bus.hasSubscribers('logs.events') ? [] : undefined;
+      for (let i = 0; i < events.length; i++) {
+        const ts = events[i].timestamp!;
         if (ts > now + 2 * HOUR) info.tooNewLogEventStartIndex ??= i;
         else if (ts < now - 14 * DAY) info.tooOldLogEventEndIndex = i;
         else if (retentionCutoff !== undefined && ts < retentionCutoff) info.expiredLogEventEndIndex = i;
         else {
-          insert(s, { timestamp: ts, message: e.message!, ingestionTime: now, seq: ++g.seq });
-          stored.push({ timestamp: ts, message: e.message!, ingestionTime: now });
+          const e: StoredEvent = { timestamp: ts, message: events[i].message!, ingestionTime: now, seq: ++g.seq };
+          insert(s, e);
+          stored?.push(e);
         }
-      });
+      }
       s.lastIngestionTime = now;
-      if (stored.length) {
+      if (stored?.length) {
         ctx.bus.publish('logs.events', {
           accountId: ctx.accountId,
           region: ctx.region,

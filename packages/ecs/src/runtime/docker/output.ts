@@ -1,8 +1,10 @@
-import { PassThrough } from 'node:stream';
+import { StringDecoder } from 'node:string_decoder';
 import type Docker from 'dockerode';
 import type { OutputAttachment, OutputLine } from '../engine';
 
 const MAX_LINES = 10_000;
+/** Output bytes taken in one turn of the event loop before other work gets its turn. */
+const TURN_BYTES = 64 * 1024;
 
 /**
  * A container's stdout/stderr, attached before the container starts (so nothing is missed),
@@ -25,7 +27,7 @@ export class OutputCapture implements OutputAttachment {
       stderr: true,
       logs: false,
     })) as NodeJS.ReadableStream;
-    this.read(container, stream, onLine, 0);
+    this.read(stream, onLine, 0);
   }
 
   /** A running container's engine log from its start, following it; the first `skip` lines are passed over. */
@@ -35,18 +37,15 @@ export class OutputCapture implements OutputAttachment {
       stdout: true,
       stderr: true,
     })) as unknown as NodeJS.ReadableStream;
-    this.read(container, stream, onLine, skip);
+    this.read(stream, onLine, skip);
   }
 
-  private read(
-    container: Docker.Container,
-    stream: NodeJS.ReadableStream,
-    onLine: (l: OutputLine) => void,
-    skip: number,
-  ) {
+  private read(stream: NodeJS.ReadableStream, onLine: (l: OutputLine) => void, skip: number) {
     this.stream = stream;
     let skipped = 0;
     const emit = (s: OutputLine['stream']) => {
+      // A character split between two frames is joined by the decoder, not turned into U+FFFD.
+      const decoder = new StringDecoder('utf8');
       let partial = '';
       const push = (line: string) => {
         // Lines of both streams count together, in the engine log's order (the cursor counts so).
@@ -61,14 +60,17 @@ export class OutputCapture implements OutputAttachment {
       };
       return {
         data: (chunk: Buffer) => {
-          partial += chunk.toString('utf8');
+          const text = partial + decoder.write(chunk);
+          let from = 0;
           let nl: number;
-          while ((nl = partial.indexOf('\n')) >= 0) {
-            push(partial.slice(0, nl).replace(/\r$/, ''));
-            partial = partial.slice(nl + 1);
+          while ((nl = text.indexOf('\n', from)) >= 0) {
+            push(text.charCodeAt(nl - 1) === 13 ? text.slice(from, nl - 1) : text.slice(from, nl));
+            from = nl + 1;
           }
+          partial = from ? text.slice(from) : text;
         },
         end: () => {
+          partial += decoder.end();
           if (partial) push(partial);
           partial = '';
         },
@@ -86,15 +88,23 @@ export class OutputCapture implements OutputAttachment {
       stream.on('close', finish);
       stream.on('error', finish);
     });
-    if (this.tty) {
-      stream.on('data', out.data);
-    } else {
-      const o = new PassThrough();
-      const e = new PassThrough();
-      o.on('data', out.data);
-      e.on('data', err.data);
-      container.modem.demuxStream(stream, o, e);
-    }
+    const take = this.tty ? out.data : demuxer(out.data, err.data);
+    // Node reads a busy socket up to 32 times per readiness, so a container writing as fast as it
+    // can kept the gateway on its output for 300 ms at a time and other API calls waited (the
+    // DescribeClusters probe in bench/log-delivery.mjs). After TURN_BYTES the stream pauses until
+    // the next turn of the event loop: other sockets are served between chunks.
+    let taken = 0;
+    const readable = stream as NodeJS.ReadableStream & { isPaused(): boolean };
+    stream.on('data', (chunk: Buffer) => {
+      take(chunk);
+      taken += chunk.length;
+      if (taken < TURN_BYTES || readable.isPaused()) return;
+      stream.pause();
+      setImmediate(() => {
+        taken = 0;
+        stream.resume();
+      });
+    });
   }
 
   /** Resolves once every byte the container wrote has been read (bounded, in case the engine hangs). */
@@ -113,4 +123,36 @@ export class OutputCapture implements OutputAttachment {
       ? [...this.buffer]
       : [...this.buffer.slice(this.next), ...this.buffer.slice(0, this.next)];
   }
+}
+
+/**
+ * Splits Docker's multiplexed attach/logs stream (8-byte header: stream type, 3 zero bytes, a
+ * big-endian payload length) into stdout and stderr payloads, without copying what is left of a
+ * chunk per frame. docker-modem's demuxStream copies the remainder of its buffer for every frame,
+ * which made a chunk of many small frames quadratic: it was the largest cost of a 200,000-line
+ * burst after the per-line handler (bench/log-delivery.mjs profile, ~270 ms of 5 s).
+ */
+export function demuxer(stdout: (b: Buffer) => void, stderr: (b: Buffer) => void): (chunk: Buffer) => void {
+  let held: Buffer | undefined;
+  let raw = false;
+  return (chunk) => {
+    if (raw) return stdout(chunk);
+    const buf = held ? Buffer.concat([held, chunk]) : chunk;
+    held = undefined;
+    let at = 0;
+    while (buf.length - at >= 8) {
+      const type = buf[at];
+      if (type > 2) {
+        // Not multiplexed after all (a TTY stream, or out of step): the rest is plain output.
+        raw = true;
+        return stdout(buf.subarray(at));
+      }
+      const size = buf.readUInt32BE(at + 4);
+      if (buf.length - at - 8 < size) break;
+      const payload = buf.subarray(at + 8, at + 8 + size);
+      at += 8 + size;
+      (type === 2 ? stderr : stdout)(payload);
+    }
+    if (at < buf.length) held = buf.subarray(at);
+  };
 }
