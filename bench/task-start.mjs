@@ -71,9 +71,19 @@ const stopTask = async (arn) => {
   await stopped;
 };
 
-async function rawRun(cmd) {
+// Dockside puts a bridge-mode task on its agent network, a user-defined bridge whose gateway is
+// 169.254.170.2 (the credentials and metadata endpoints' address). The engine sets up embedded DNS
+// for every container on a user-defined network, which costs it ~200 ms a start here; the second
+// baseline does that same container work on a user-defined network of its own.
+const userNet = `dockside-bench-${process.pid}`;
+await docker.createNetwork({ Name: userNet, Driver: 'bridge' });
+async function rawRun(cmd, networkMode) {
   const start = performance.now();
-  const c = await docker.createContainer({ Image: image, Cmd: cmd, HostConfig: { Memory: 32 * 1024 * 1024 } });
+  const c = await docker.createContainer({
+    Image: image,
+    Cmd: cmd,
+    HostConfig: { Memory: 32 * 1024 * 1024, ...(networkMode ? { NetworkMode: networkMode } : {}) },
+  });
   await c.start();
   return { ms: performance.now() - start, c };
 }
@@ -105,7 +115,15 @@ async function rawTrio() {
   return ms;
 }
 
-const series = { running: [], rawRunning: [], stopped: [], rawStopped: [], trio: [], rawTrio: [] };
+const series = {
+  running: [],
+  rawRunning: [],
+  rawRunningUserNet: [],
+  stopped: [],
+  rawStopped: [],
+  trio: [],
+  rawTrio: [],
+};
 // Warm-up (pause image, agent network, code paths), then interleave so drift hits both alike.
 await stopTask(
   (
@@ -122,6 +140,9 @@ for (let i = 0; i < RUNS; i++) {
   const raw = await rawRun(['sleep', '3600']);
   series.rawRunning.push(raw.ms);
   await raw.c.remove({ force: true });
+  const rawUser = await rawRun(['sleep', '3600'], userNet);
+  series.rawRunningUserNet.push(rawUser.ms);
+  await rawUser.c.remove({ force: true });
   series.stopped.push((await runTask('oneshot', 'STOPPED')).ms);
   series.rawStopped.push(await rawOneshot());
   const trio = await runTask('trio', 'RUNNING', {
@@ -132,6 +153,7 @@ for (let i = 0; i < RUNS; i++) {
   series.rawTrio.push(await rawTrio());
 }
 await t.stop();
+await docker.getNetwork(userNet).remove();
 
 const row = (figure, ours, base, target) => {
   const o = stats(ours);
@@ -143,6 +165,12 @@ const row = (figure, ours, base, target) => {
 };
 record('task-start', [
   row('RunTask → RUNNING (1 container)', series.running, series.rawRunning, '≤ 1.15× raw Docker API'),
+  row(
+    "RunTask → RUNNING (1 container) vs raw on a user-defined bridge network (the agent network's container work)",
+    series.running,
+    series.rawRunningUserNet,
+    '≤ 1.15× raw Docker API',
+  ),
   row('RunTask → STOPPED (`true`)', series.stopped, series.rawStopped, '–'),
   row('RunTask → RUNNING (3-container awsvpc)', series.trio, series.rawTrio, '–'),
 ]);

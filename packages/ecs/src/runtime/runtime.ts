@@ -505,8 +505,9 @@ export class Runtime {
       task.desiredStatus = 'STOPPED';
       task.stopCode ??= stopCode;
       task.stoppedReason ??= reason;
+      const now = new Date();
       for (const s of pathTo(task.lastStatus as TaskStatus, 'STOPPED')) {
-        applyStatus(task, s);
+        applyStatus(task, s, now);
         this.publish(task);
       }
       for (const c of task.containers ?? []) c.lastStatus = 'STOPPED';

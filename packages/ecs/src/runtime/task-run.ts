@@ -77,8 +77,10 @@ export class TaskRun {
 
   private advance(target: TaskStatus) {
     if (this.detached && target !== 'STOPPED') return;
+    // The statuses passed in one step share one instant (one Date: a stopped task keeps fewer).
+    const now = new Date();
     for (const status of pathTo(this.task.lastStatus as TaskStatus, target)) {
-      applyStatus(this.task, status);
+      applyStatus(this.task, status, now);
       this.hooks.changed(this.task);
     }
   }
