@@ -224,10 +224,18 @@ export function createGateway(options: GatewayOptions): Gateway {
   };
   const claimHost = hostClaims(plugins);
   const send = (res: http.ServerResponse, requestId: string, w: WireResponse) => {
-    res.statusCode = w.status;
-    res.setHeader('Content-Type', w.contentType);
-    res.setHeader('x-amzn-RequestId', requestId);
-    for (const [k, v] of Object.entries(w.headers ?? {})) res.setHeader(k, v);
+    // One writeHead with the headers as a flat list (and the length known): setHeader per header
+    // validated and stored each one in a map first — 4 % of a DescribeClusters in the profile.
+    const headers: string[] = [
+      'Content-Type',
+      w.contentType,
+      'x-amzn-RequestId',
+      requestId,
+      'Content-Length',
+      String(Buffer.byteLength(w.body)),
+    ];
+    if (w.headers) for (const k in w.headers) headers.push(k, String(w.headers[k]));
+    res.writeHead(w.status, headers);
     res.end(w.body);
   };
 
@@ -242,7 +250,8 @@ export function createGateway(options: GatewayOptions): Gateway {
   };
 
   const handleAws = async (req: AwsRequest, res: http.ServerResponse) => {
-    const started = process.hrtime.bigint();
+    const debug = logger.isLevelEnabled('debug');
+    const started = debug ? performance.now() : 0;
     const requestId = randomUUID();
     const scope = parseAuthorization(req.header('authorization'), req.query as Record<string, unknown>);
     const accountId = accountFromAccessKey(scope?.accessKeyId, config.accountId);
@@ -297,7 +306,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       }
       const ctx = dispatcher.context(route, operation, accountId, region, false, requestId);
       const output = await dispatcher.invoke(route, operation, input, ctx);
-      await journal?.commit(route.plugin.name);
+      if (journal) await journal.commit(route.plugin.name);
       if (isEventStream(output) && jsonProtocol) {
         // A streaming response: events are written as they come, until either side ends it.
         res.statusCode = 200;
@@ -331,16 +340,17 @@ export function createGateway(options: GatewayOptions): Gateway {
           : encodeQueryError(route?.model(), route?.protocol.xmlNamespace ?? 'https://dockside.local/', err, requestId);
     }
     send(res, requestId, wire);
-    logger.debug(
-      {
-        requestId,
-        service: route?.protocol.signingName,
-        operation,
-        status: wire.status,
-        ms: Number(process.hrtime.bigint() - started) / 1e6,
-      },
-      'request',
-    );
+    if (debug)
+      logger.debug(
+        {
+          requestId,
+          service: route?.protocol.signingName,
+          operation,
+          status: wire.status,
+          ms: performance.now() - started,
+        },
+        'request',
+      );
   };
   app.post('/', rawBody, (req, res) => void handleAws(req, res));
   /** handleAws for a request express never saw: the body read here, under the same limit. */
@@ -375,7 +385,7 @@ export function createGateway(options: GatewayOptions): Gateway {
             return Array.isArray(v) ? v[0] : v;
           },
           query: {},
-          body: Buffer.concat(chunks),
+          body: chunks.length === 1 ? chunks[0] : Buffer.concat(chunks),
         },
         res,
       );
