@@ -2,7 +2,8 @@
 // DescribeClusters, ListTasks (1,000 tasks in the cluster), DescribeTasks (100 ARNs) and
 // RegisterTaskDefinition, against Dockside's CLI and, as the baseline, a moto server started on
 // loopback in the same run (when `python3 -c 'import moto'` works). Load: wrk (apt-get install wrk).
-import { awsJson, load, record, sigv4, startBareServer, startCli, startMoto } from './lib.mjs';
+// The bare-server floor of these and the other plugins' hot calls is bench/api-floor.mjs.
+import { awsJson, load, record, sigv4, startCli, startMoto } from './lib.mjs';
 
 const SECONDS = Number(process.env.BENCH_CP_SECONDS ?? 3);
 const CONCURRENCY = [1, 16, 64];
@@ -93,43 +94,6 @@ try {
         `${label} c=${c}: dockside ${d.rps.toFixed(0)} req/s p50 ${d.p50} ms p99 ${d.p99} ms${m ? ` | moto ${m.rps.toFixed(0)} req/s p50 ${m.p50} ms (ratio ${(d.rps / m.rps).toFixed(1)}x)` : ''}`,
       );
     }
-  }
-  // The floor: a bare Node http server answering DescribeClusters' bytes, at 1 and 16 connections.
-  const described = await awsJson(
-    dockside.url,
-    `${T}.DescribeClusters`,
-    { clusters: ['bench'] },
-    { authorization: sigv4('ecs') },
-  );
-  const bare = await startBareServer(described.body, {
-    'content-type': 'application/x-amz-json-1.1',
-    'x-amzn-requestid': '00000000-0000-0000-0000-000000000000',
-  });
-  try {
-    for (const c of [1, 16]) {
-      const b = load(bare.url, `${T}.DescribeClusters`, 'ecs', { clusters: ['bench'] }, c, SECONDS);
-      const d = load(dockside.url, `${T}.DescribeClusters`, 'ecs', { clusters: ['bench'] }, c, SECONDS);
-      console.log(
-        `DescribeClusters c=${c}: dockside ${d.rps.toFixed(0)} req/s p99 ${d.p99} ms | bare node ${b.rps.toFixed(0)} req/s`,
-      );
-      rows.push({
-        figure: `DescribeClusters vs a bare Node http server (same bytes), c=${c}: requests/s`,
-        unit: 'req/s',
-        median: d.rps,
-        baseline: b.rps,
-        ratio: d.rps / b.rps,
-        target: '≥ 0.5× the bare server; p99 < 5 ms at c=16',
-      });
-      rows.push({
-        figure: `DescribeClusters vs a bare Node http server, c=${c}: p99 latency`,
-        unit: 'ms',
-        median: d.p99,
-        baseline: b.p99,
-        ratio: b.p99 ? d.p99 / b.p99 : undefined,
-      });
-    }
-  } finally {
-    await bare.stop();
   }
 } finally {
   await dockside.stop();

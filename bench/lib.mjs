@@ -210,25 +210,27 @@ export async function startMoto() {
   return undefined;
 }
 
-/** Closed-loop load from wrk (it reconnects, so HTTP/1.0 servers like moto's are measured fairly). */
+/**
+ * Closed-loop load from wrk (it reconnects, so HTTP/1.0 servers like moto's are measured fairly).
+ * A JSON-protocol call by default; `target: null` with a string body is a query-protocol call.
+ */
 export function load(url, target, service, body, connections, seconds) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dockside-wrk-'));
   const script = path.join(dir, 'post.lua');
-  const headers = {
-    'x-amz-target': target,
-    'content-type': 'application/x-amz-json-1.1',
-    authorization: sigv4(service),
-  };
+  const headers = target
+    ? { 'x-amz-target': target, 'content-type': 'application/x-amz-json-1.1', authorization: sigv4(service) }
+    : { 'content-type': 'application/x-www-form-urlencoded', authorization: sigv4(service) };
+  const text = typeof body === 'string' ? body : JSON.stringify(body);
   fs.writeFileSync(
     script,
-    `wrk.method = "POST"\nwrk.body = ${JSON.stringify(JSON.stringify(body))}\n` +
+    `wrk.method = "POST"\nwrk.body = ${JSON.stringify(text)}\n` +
       Object.entries(headers)
         .map(([k, v]) => `wrk.headers[${JSON.stringify(k)}] = ${JSON.stringify(v)}`)
         .join('\n') +
       `\nresponse = function(status) if status ~= 200 then io.stderr:write("status " .. status .. "\\n") end end\n`,
   );
   try {
-    return wrk(url, connections, seconds, ['-s', script], target);
+    return wrk(url, connections, seconds, ['-s', script], target ?? text.slice(0, 60));
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

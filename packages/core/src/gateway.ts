@@ -109,9 +109,15 @@ export function createGateway(options: GatewayOptions): Gateway {
   };
   const serve = async (port: number, host: string) => {
     const s = http.createServer((req, res) => {
-      // AWS API calls (POST / with X-Amz-Target) skip express: its router and middleware cost
-      // more than the call itself (bench/control-plane.mjs). Everything else goes through it.
-      if (req.method === 'POST' && req.url === '/' && req.headers['x-amz-target'] && !claimHost?.(req.headers.host))
+      // AWS API calls (POST / with X-Amz-Target, or a query-protocol form) skip express: its
+      // router and middleware cost more than the call itself (bench/api-floor.mjs: ELBv2
+      // DescribeTargetHealth ran at a quarter of a bare server through it). Everything else goes through it.
+      if (
+        req.method === 'POST' &&
+        req.url === '/' &&
+        (req.headers['x-amz-target'] || req.headers['content-type']?.startsWith('application/x-www-form-urlencoded')) &&
+        !claimHost?.(req.headers.host)
+      )
         return void fastAws(req, res);
       app(req, res);
     });

@@ -20,7 +20,7 @@ export class TaskIndex {
   private epoch = 0;
   private readonly counts = new WeakMap<EcsState, { epoch: number; byCluster: Map<string, TaskCounts> }>();
   private readonly live = new WeakMap<EcsState, { epoch: number; byInstance: Map<string, TaskRecord[]> }>();
-  private readonly sorted = new WeakMap<EcsState, { count: number; arns: string[] }>();
+  private readonly sorted = new WeakMap<EcsState, { count: number; epoch: number; arns: string[] }>();
 
   /** A task was created or changed status. */
   touch(): void {
@@ -74,14 +74,19 @@ export class TaskIndex {
     return cached.byInstance;
   }
 
-  /** Task ARNs in sorted order, rebuilt only when tasks were added (tasks are never removed but by reset). */
+  /**
+   * Task ARNs in sorted order, rebuilt only when tasks were added (tasks are never removed but by
+   * reset). While no task changed (same epoch) the list is answered as it is: counting the keys
+   * per call (Object.keys of 1,000 tasks) was most of a ListTasks page (bench/api-floor.mjs).
+   */
   sortedArns(state: EcsState): string[] {
-    const count = Object.keys(state.tasks).length;
     let entry = this.sorted.get(state);
-    if (!entry || entry.count !== count) {
-      entry = { count, arns: Object.keys(state.tasks).sort() };
-      this.sorted.set(state, entry);
-    }
+    if (entry && entry.epoch === this.epoch) return entry.arns;
+    let count = 0;
+    for (const _ in state.tasks) count++;
+    if (!entry || entry.count !== count) entry = { count, epoch: this.epoch, arns: Object.keys(state.tasks).sort() };
+    else entry.epoch = this.epoch;
+    this.sorted.set(state, entry);
     return entry.arns;
   }
 }
