@@ -112,6 +112,9 @@ try {
         // between runs (the bare server alone moves by 2x), so one round each proves little.
         const bs = [];
         const os = [];
+        // A short unmeasured round on each side first: the first seconds under load are JIT warm-up.
+        load(bare.url, target, service, body, c, 1);
+        load(u, target, service, body, c, 1);
         for (let r = 0; r < ROUNDS; r++) {
           bs.push(load(bare.url, target, service, body, c, SECONDS));
           os.push(load(u, target, service, body, c, SECONDS));

@@ -168,7 +168,7 @@ record('log-delivery', [
     target: 'p99 < 1 s',
   },
   {
-    figure: 'DescribeClusters from another process every 10 ms every 10 ms during the burst, p50 (min–max = p50–p99)',
+    figure: 'DescribeClusters from another process every 10 ms during the burst, p50 (min–max = p50–p99)',
     unit: 'ms',
     median: api.median,
     min: api.median,

@@ -57,6 +57,18 @@ export class EventEngine {
     };
   }
 
+  /** Parsed event patterns by their text (PutRule already checked them), so PutEvents does not re-parse per event. */
+  private readonly patterns = new Map<string, ReturnType<typeof parsePattern>>();
+
+  private pattern(text: string) {
+    let p = this.patterns.get(text);
+    if (!p) {
+      if (this.patterns.size >= 10_000) this.patterns.clear();
+      this.patterns.set(text, (p = parsePattern(text)));
+    }
+    return p;
+  }
+
   /** Hands an event to a bus: recent list, archives, matching rules. */
   put(where: Where, bus: string, event: BusEvent) {
     const s = this.stateOf(where);
@@ -67,11 +79,11 @@ export class EventEngine {
     const arn = busArn(where, name);
     for (const a of Object.values(s.archives)) {
       if (a.sourceArn !== arn || a.state !== 'ENABLED' || event['replay-name']) continue;
-      if (!a.pattern || matches(parsePattern(a.pattern), event as never)) a.events.push({ at: Date.now(), event });
+      if (!a.pattern || matches(this.pattern(a.pattern), event as never)) a.events.push({ at: Date.now(), event });
     }
     for (const rule of Object.values(s.rules)) {
       if (rule.bus !== name || rule.state === 'DISABLED' || !rule.pattern) continue;
-      if (!matches(parsePattern(rule.pattern), event as never)) continue;
+      if (!matches(this.pattern(rule.pattern), event as never)) continue;
       for (const t of rule.targets) void this.deliver(where, rule, t, event, 1);
     }
   }
