@@ -56,22 +56,26 @@ try {
     const r = await f();
     return [performance.now() - t0, r];
   };
+  /** Every page of the cluster's stopped tasks (ListTasks, 100 a page), in order. */
+  const eachStoppedPage = async (onPage) => {
+    let token;
+    do {
+      const page = await call(d.url, 'ListTasks', {
+        cluster: 'scale',
+        desiredStatus: 'STOPPED',
+        maxResults: 100,
+        nextToken: token,
+      });
+      await onPage(page.taskArns);
+      token = page.nextToken;
+    } while (token);
+  };
   const listTimes = [];
   let listed = 0;
   for (let i = 0; i < 5; i++) {
     const [ms, n] = await time(async () => {
-      let token;
       let n = 0;
-      do {
-        const page = await call(d.url, 'ListTasks', {
-          cluster: 'scale',
-          desiredStatus: 'STOPPED',
-          maxResults: 100,
-          nextToken: token,
-        });
-        n += page.taskArns.length;
-        token = page.nextToken;
-      } while (token);
+      await eachStoppedPage((arns) => void (n += arns.length));
       return n;
     });
     listTimes.push(ms);
@@ -91,18 +95,10 @@ try {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dockside-scale-'));
   const file = path.join(dir, 'tasks.jsonl');
   const out = fs.createWriteStream(file);
-  let token;
-  do {
-    const page = await call(d.url, 'ListTasks', {
-      cluster: 'scale',
-      desiredStatus: 'STOPPED',
-      maxResults: 100,
-      nextToken: token,
-    });
-    const described = await call(d.url, 'DescribeTasks', { cluster: 'scale', tasks: page.taskArns });
+  await eachStoppedPage(async (arns) => {
+    const described = await call(d.url, 'DescribeTasks', { cluster: 'scale', tasks: arns });
     for (const t of described.tasks) out.write(`${JSON.stringify(t)}\n`);
-    token = page.nextToken;
-  } while (token);
+  });
   await new Promise((r) => out.end(r));
   const holder = `
     const fs = require('node:fs');
