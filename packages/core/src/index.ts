@@ -30,7 +30,7 @@ export { eventStream, isEventStream, encodeEventMessage, crc32 } from './protoco
 export type { EventSink, EventStreamOutput } from './protocols/event-stream';
 export { Store, encode, decode, writeFileAtomic } from './store';
 export { JournalCorrupt } from './journal';
-export { clone } from './tracking';
+export { clone, unwrap } from './tracking';
 export type { JournaledStore } from './plugin';
 export { paginate, descendingKey, encodePageToken, decodePageToken, pageSize } from './pagination';
 export type { PageRequest } from './pagination';

@@ -7,7 +7,8 @@
  *
  * Paths name object keys down to the changed property; an array's own slots are paths (a push
  * marks the new index and `length`), but a change inside an array element marks the whole array
- * (elements move when arrays are spliced). Dates, Maps and Sets are values, marked when replaced.
+ * (elements move when arrays are spliced). Dates, Maps and Sets are values, marked when replaced;
+ * so are frozen objects.
  */
 
 /** Told the path (partition key first) of each property set or deleted through a tracked proxy. */
@@ -59,7 +60,9 @@ export class Tracker {
       get: (t, key, receiver) => {
         if (key === RAW) return t;
         const v = Reflect.get(t, key, receiver);
-        return typeof key === 'string' && plainObject(v) ? inner(v, key) : v;
+        // A frozen object cannot change, so it needs no proxy (and a Proxy may not stand in for
+        // a frozen member: stopped tasks share frozen parts, ecs/src/domain/stopped-task.ts).
+        return typeof key === 'string' && plainObject(v) && !Object.isFrozen(v) ? inner(v, key) : v;
       },
       set: (t, key, value) => {
         const ok = Reflect.set(t, key, unwrap(value));
