@@ -213,6 +213,11 @@ export function checkRunTask(
 /** How a task is started: by RunTask, or by a service's scheduler. */
 export interface TaskLaunch {
   launchType: ECS.LaunchType;
+  /**
+   * When the call that starts it was made: the tasks of one RunTask share one Date (a stopped
+   * task is kept for long, and each Date is ~100 bytes of it). Now, if not given.
+   */
+  createdAt?: Date;
   capacityProviderName?: string;
   group: string;
   startedBy?: string;
@@ -269,7 +274,7 @@ export function createTaskRecord(
     },
     lastStatus: 'PROVISIONING',
     desiredStatus: 'RUNNING',
-    createdAt: new Date(),
+    createdAt: l.createdAt ?? new Date(),
     group: l.group,
     launchType,
     ...(capacityProviderName ? { capacityProviderName } : {}),

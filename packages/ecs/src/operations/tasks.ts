@@ -77,6 +77,7 @@ function syncTaskOperations(d: EcsDomain, runtime: Runtime): OperationMap {
         for (const t of tagsOf(state, td.taskDefinitionArn)) if (!tags.some((x) => x.key === t.key)) tags.push(t);
       }
       const definition = effectiveDefinition(td, input.overrides);
+      const createdAt = new Date();
       const created: TaskRecord[] = [];
       const failures: ECS.Failure[] = [];
       const group = input.group ?? `family:${td.family}`;
@@ -114,6 +115,7 @@ function syncTaskOperations(d: EcsDomain, runtime: Runtime): OperationMap {
         created.push(
           createTaskRecord(state, ctx, cluster, td, definition, {
             launchType,
+            createdAt,
             group,
             ...placed.slots[i],
             startedBy: input.startedBy,
@@ -154,6 +156,7 @@ function syncTaskOperations(d: EcsDomain, runtime: Runtime): OperationMap {
         return ci ? [ci] : [];
       });
       const definition = effectiveDefinition(td, input.overrides);
+      const createdAt = new Date();
       const group = input.group ?? `family:${td.family}`;
       const placed = place({
         instances,
@@ -173,6 +176,7 @@ function syncTaskOperations(d: EcsDomain, runtime: Runtime): OperationMap {
       const created = placed.placed.map((ci) =>
         createTaskRecord(state, ctx, cluster, td, definition, {
           launchType: 'EC2',
+          createdAt,
           group,
           startedBy: input.startedBy,
           overrides: input.overrides,
