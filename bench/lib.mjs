@@ -337,3 +337,52 @@ export function startApiProbe(url, everyMs = 10) {
       }),
   }));
 }
+
+/** CPU time (user + system, seconds) of a process so far, from /proc; 0 when it is gone. */
+function cpuSecondsOf(pid) {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th.
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(f[11]) + Number(f[12])) / 100;
+  } catch {
+    return 0;
+  }
+}
+
+const pidsOf = (name) => {
+  try {
+    return execFileSync('pgrep', ['-f', name], { encoding: 'utf8' }).trim().split('\n').filter(Boolean).map(Number);
+  } catch {
+    return [];
+  }
+};
+
+/**
+ * Where the machine's CPU went between start and stop: how busy all cores were, and the CPU
+ * seconds of named process groups (pids, or a pgrep pattern matched at start). For explaining a
+ * latency figure: a burst during which every core is busy is queued on CPU, not in Dockside.
+ */
+export function cpuSampler(groups) {
+  const machineTicks = () => {
+    const f = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+    const idle = f[3] + f[4];
+    return { total: f.reduce((a, b) => a + b, 0), idle };
+  };
+  const resolved = Object.fromEntries(
+    Object.entries(groups).map(([k, v]) => [k, typeof v === 'string' ? pidsOf(v) : [v].flat()]),
+  );
+  const sum = (pids) => pids.reduce((s, p) => s + cpuSecondsOf(p), 0);
+  const t0 = machineTicks();
+  const c0 = Object.fromEntries(Object.entries(resolved).map(([k, pids]) => [k, sum(pids)]));
+  const w0 = performance.now();
+  return {
+    stop() {
+      const t1 = machineTicks();
+      const wall = (performance.now() - w0) / 1000;
+      const busy = 1 - (t1.idle - t0.idle) / (t1.total - t0.total);
+      const seconds = Object.fromEntries(Object.entries(resolved).map(([k, pids]) => [k, sum(pids) - c0[k]]));
+      return { wall, busy, cores: os.cpus().length, seconds };
+    },
+  };
+}

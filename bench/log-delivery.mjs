@@ -3,7 +3,7 @@
 // GetLogEvents as they become visible: lines/s into CloudWatch Logs and the write → visible delay.
 // Baseline, same run: the same container's output read straight from the Docker API (attach).
 import { createRequire } from 'node:module';
-import { record, repoRoot, startApiProbe, startBareServer, startCli, stats } from './lib.mjs';
+import { cpuSampler, record, repoRoot, startApiProbe, startBareServer, startCli, stats } from './lib.mjs';
 
 const require = createRequire(`${repoRoot}/package.json`);
 const Docker = require('dockerode');
@@ -17,6 +17,8 @@ const { CloudWatchLogsClient, CreateLogGroupCommand, GetLogEventsCommand } = req
 const { ensureNodeImage } = require('@dockside/testing');
 
 const LINES = Number(process.env.BENCH_LOG_LINES ?? 200_000);
+/** The container engine's processes (pgrep pattern): dockerd and containerd. */
+const ENGINE = '^(/usr/bin/|/usr/sbin/)?(dockerd|containerd)( |$)';
 const writer = `let i=0;const w=()=>{for(let k=0;k<1000&&i<${LINES};k++,i++)process.stdout.write(Date.now()+' line '+i+'\\n');if(i<${LINES})setImmediate(w)};w()`;
 const docker = new Docker();
 const image = await ensureNodeImage(docker);
@@ -31,6 +33,7 @@ async function raw() {
   const probe = await startApiProbe(bare.url);
   const c = await docker.createContainer({ Image: image, Cmd: ['node', '-e', writer] });
   const stream = await c.attach({ stream: true, stdout: true, stderr: true });
+  const cpu = cpuSampler({ engine: ENGINE, reader: process.pid });
   const delays = [];
   let first;
   let last;
@@ -51,11 +54,12 @@ async function raw() {
   });
   await c.start();
   await c.wait();
+  const used = cpu.stop();
   await new Promise((r) => setTimeout(r, 200));
   await c.remove({ force: true });
   const apiLatencies = await probe.stop();
   await bare.stop();
-  return { delays, seconds: (last - first) / 1000, apiLatencies };
+  return { delays, seconds: (last - first) / 1000, apiLatencies, cpu: used };
 }
 
 async function dockside() {
@@ -85,6 +89,7 @@ async function dockside() {
     );
     // Another client's API calls during the burst, from a process of its own.
     const probe = await startApiProbe(d.url);
+    const cpu = cpuSampler({ gateway: d.pid, engine: ENGINE, reader: process.pid });
     const { tasks } = await ecs.send(new RunTaskCommand({ taskDefinition: 'writer' }));
     const stream = `b/w/${tasks[0].taskArn.split('/').pop()}`;
     const delays = [];
@@ -120,9 +125,10 @@ async function dockside() {
       token = page.nextForwardToken;
       if (!page.events.length) await new Promise((r) => setTimeout(r, 10));
     }
+    const used = cpu.stop();
     const apiLatencies = await probe.stop();
     if (delays.length !== LINES) throw new Error(`only ${delays.length} of ${LINES} lines became visible`);
-    return { delays, seconds: (last - first) / 1000, pages, apiLatencies };
+    return { delays, seconds: (last - first) / 1000, pages, apiLatencies, cpu: used };
   } finally {
     await d.stop();
   }
@@ -140,6 +146,15 @@ const baseRate = LINES / base.seconds;
 console.log(
   `log delivery: ${rate.toFixed(0)} lines/s into CloudWatch Logs (raw attach ${baseRate.toFixed(0)} lines/s); visible after p50 ${o.median} ms p99 ${o.p99} ms (raw p50 ${b.median} ms p99 ${b.p99} ms); read in ${ours.pages} GetLogEvents pages; DescribeClusters meanwhile p50 ${api.median} ms p99 ${api.p99} ms (${ours.apiLatencies.length} calls; a bare server during the raw burst p50 ${baseApi.median} p99 ${baseApi.p99})`,
 );
+/** Where the CPU went during a burst: busy share of all cores, and seconds per process group. */
+const cpuLine = (u) => {
+  const used = Object.values(u.seconds).reduce((a, b) => a + b, 0);
+  const rest = Math.max(0, u.busy * u.wall * u.cores - used);
+  const parts = Object.entries(u.seconds).map(([k, v]) => `${k} ${v.toFixed(2)} s`);
+  return `${(u.busy * 100).toFixed(0)} % of ${u.cores} cores busy for ${u.wall.toFixed(1)} s: ${parts.join(', ')}, the rest (writer, shim, probe, kernel) ${rest.toFixed(2)} s`;
+};
+console.log(`log delivery CPU: Dockside ${cpuLine(ours.cpu)}; raw ${cpuLine(base.cpu)}`);
+const perThousand = (sec) => (sec * 1000) / (LINES / 1000);
 record('log-delivery', [
   {
     figure: `${LINES.toLocaleString('en')} lines: lines/s into CloudWatch Logs`,
@@ -176,5 +191,21 @@ record('log-delivery', [
     baseline: baseApi.p99,
     ratio: api.p99 / baseApi.p99,
     target: 'p99 < 20 ms (baseline: p99 of a bare Node server during the raw burst)',
+  },
+  {
+    figure: 'CPU busy on all cores from RunTask to the last line read (baseline: the raw burst)',
+    unit: '%',
+    median: ours.cpu.busy * 100,
+    baseline: base.cpu.busy * 100,
+    ratio: ours.cpu.busy / base.cpu.busy,
+    target: '– (explains the delay: queued on CPU)',
+  },
+  {
+    figure: 'gateway CPU per 1,000 lines: read, ship, store, serve (baseline: the raw reader demuxing them)',
+    unit: 'ms',
+    median: perThousand(ours.cpu.seconds.gateway),
+    baseline: perThousand(base.cpu.seconds.reader),
+    ratio: ours.cpu.seconds.gateway / base.cpu.seconds.reader,
+    target: '–',
   },
 ]);
