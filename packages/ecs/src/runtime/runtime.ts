@@ -18,7 +18,7 @@ import { createTaskEni, deleteTaskEni } from './ec2-network';
 import { type Lease, SubnetPool } from './subnets';
 import { TaskRun } from './task-run';
 import { resolveEcrImage } from './ecr-images';
-import type { RuntimeOptions, StopOptions } from './task-run-types';
+import type { RuntimeOptions, StopOptions, TaskRunHooks } from './task-run-types';
 
 export interface RuntimeConfig {
   docker?: DockerOptions;
@@ -389,49 +389,52 @@ export class Runtime {
     counts[container] = (counts[container] ?? 0) + n;
   }
 
+  /** What every run asks of this runtime: one object for all runs (see TaskRunHooks). */
+  private readonly hooks: TaskRunHooks = {
+    changed: (t) => this.publish(t),
+    output: (t, container, line: OutputLine) => {
+      const shipper = this.shippers.get(t.taskArn)?.get(container);
+      if (shipper) shipper.push(line);
+      else this.delivered(t, container, 1);
+      // Built per line only when someone listens (the dashboard following a task): a burst of
+      // output is mostly nobody's event.
+      if (!this.wiring.bus.hasSubscribers('ecs.container-output')) return;
+      this.wiring.bus.publish('ecs.container-output', {
+        accountId: this.wiring.accountOf(t),
+        region: t.taskArn.split(':')[3],
+        clusterArn: t.clusterArn,
+        taskArn: t.taskArn,
+        containerName: container,
+        stream: line.stream,
+        timestamp: line.timestamp,
+        line: line.line,
+      });
+    },
+    injectedEnv: (t, c, agentUrl) => this.injectedEnv(t, c, agentUrl),
+    secrets: (t, defs) => this.resolveSecrets(t, defs),
+    ecrImage: (t, image) =>
+      resolveEcrImage(this.wiring.bus, image, {
+        accountId: this.wiring.accountOf(t),
+        executionRoleArn: t.definition.executionRoleArn,
+        fargate: t.launchType === 'FARGATE',
+      }),
+    agent: () => this.agentEndpoint(),
+    logs: {
+      prepare: (t, def, id) => this.prepareLogs(t, def, id),
+      close: (t) => this.closeLogs(t),
+    },
+    eni: {
+      lease: async (t, subnetId, attachmentId) =>
+        this.wiring.bus.isLoaded('ec2')
+          ? createTaskEni(this.wiring.bus, t, subnetId, attachmentId)
+          : this.pool.lease(subnetId),
+      release: (t, lease) => (lease.eniId ? void deleteTaskEni(this.wiring.bus, t, lease) : this.pool.release(lease)),
+      network: (lease) => this.subnetNetwork(lease),
+    },
+  };
+
   private newRun(task: TaskRecord): TaskRun {
-    const run = new TaskRun(task, this.engine, this.opts, {
-      changed: (t) => this.publish(t),
-      output: (t, container, line: OutputLine) => {
-        const shipper = this.shippers.get(t.taskArn)?.get(container);
-        if (shipper) shipper.push(line);
-        else this.delivered(t, container, 1);
-        // Built per line only when someone listens (the dashboard following a task): a burst of
-        // output is mostly nobody's event.
-        if (!this.wiring.bus.hasSubscribers('ecs.container-output')) return;
-        this.wiring.bus.publish('ecs.container-output', {
-          accountId: this.wiring.accountOf(t),
-          region: t.taskArn.split(':')[3],
-          clusterArn: t.clusterArn,
-          taskArn: t.taskArn,
-          containerName: container,
-          stream: line.stream,
-          timestamp: line.timestamp,
-          line: line.line,
-        });
-      },
-      injectedEnv: (t, c, agentUrl) => this.injectedEnv(t, c, agentUrl),
-      secrets: (t, defs) => this.resolveSecrets(t, defs),
-      ecrImage: (image) =>
-        resolveEcrImage(this.wiring.bus, image, {
-          accountId: this.wiring.accountOf(task),
-          executionRoleArn: task.definition.executionRoleArn,
-          fargate: task.launchType === 'FARGATE',
-        }),
-      agent: () => this.agentEndpoint(),
-      logs: {
-        prepare: (t, def, id) => this.prepareLogs(t, def, id),
-        close: (t) => this.closeLogs(t),
-      },
-      eni: {
-        lease: async (subnetId, attachmentId) =>
-          this.wiring.bus.isLoaded('ec2')
-            ? createTaskEni(this.wiring.bus, task, subnetId, attachmentId)
-            : this.pool.lease(subnetId),
-        release: (lease) => (lease.eniId ? void deleteTaskEni(this.wiring.bus, task, lease) : this.pool.release(lease)),
-        network: (lease) => this.subnetNetwork(lease),
-      },
-    });
+    const run = new TaskRun(task, this.engine, this.opts, this.hooks);
     this.runs.set(task.taskArn, run);
     run.finished.then(() => {
       this.keepOutput(task, run.output());

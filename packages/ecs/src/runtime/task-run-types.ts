@@ -20,6 +20,10 @@ export interface RuntimeOptions {
   defaultStartTimeout: number;
 }
 
+/**
+ * What a run asks of the runtime. One object serves every run (each call names its task): hooks
+ * made per run were ~1 KB of closures per task, kept as long as the run and promoted with it.
+ */
 export interface TaskRunHooks {
   /** Called after every change of the record (status, container state). */
   changed(task: TaskRecord): void;
@@ -29,7 +33,7 @@ export interface TaskRunHooks {
   /** Values of `secrets`, `secretOptions` and `repositoryCredentials` (rejects with SecretResolutionError). */
   secrets(task: TaskRecord, defs: ECS.ContainerDefinition[]): Promise<ResolvedSecrets>;
   /** An ECR-named image's place in Dockside's registry (undefined: pull it as named). */
-  ecrImage(image: string): Promise<EcrSource | undefined>;
+  ecrImage(task: TaskRecord, image: string): Promise<EcrSource | undefined>;
   /** The agent network to join and Dockside's URL on it, when the engine allows. */
   agent(): Promise<{ network?: string; url?: string }>;
   /** The container's log driver (awslogs): prepared after creation, flushed before STOPPED. */
@@ -39,8 +43,8 @@ export interface TaskRunHooks {
   };
   /** awsvpc: an address in the subnet (undefined when exhausted), its release, and its network. */
   eni: {
-    lease(subnetId: string, attachmentId: string): Promise<Lease | undefined>;
-    release(lease: Lease): void;
+    lease(task: TaskRecord, subnetId: string, attachmentId: string): Promise<Lease | undefined>;
+    release(task: TaskRecord, lease: Lease): void;
     network(lease: Lease): Promise<string | undefined>;
   };
 }

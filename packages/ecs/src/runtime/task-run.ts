@@ -131,7 +131,7 @@ export class TaskRun {
     const eni = this.eniAttachment();
     if (eni) {
       const subnetId = eni.details!.find((d) => d.name === 'subnetId')!.value!;
-      this.lease = await this.hooks.eni.lease(subnetId, eni.id!);
+      this.lease = await this.hooks.eni.lease(this.task, subnetId, eni.id!);
       if (!this.lease) {
         eni.status = 'FAILED';
         throw new StartFailure(
@@ -456,7 +456,7 @@ export class TaskRun {
    * `always`. Resolves with the image digest.
    */
   private async pull(image: string, auth: RegistryAuth | undefined): Promise<string> {
-    const ecr = await this.hooks.ecrImage(image);
+    const ecr = await this.hooks.ecrImage(this.task, image);
     if (!ecr) return this.engine.ensureImage(image, this.opts.pullPolicy, auth);
     if (this.opts.pullPolicy !== 'always') {
       try {
@@ -547,7 +547,7 @@ export class TaskRun {
   }
 
   private releaseEni() {
-    if (this.lease) this.hooks.eni.release(this.lease);
+    if (this.lease) this.hooks.eni.release(this.task, this.lease);
     this.lease = undefined;
   }
 
