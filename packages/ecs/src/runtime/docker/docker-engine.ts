@@ -14,6 +14,7 @@ import {
   type PullPolicy,
   type RegistryAuth,
 } from '../engine';
+import { requireWithLazy } from './lazy-require';
 import { OutputCapture } from './output';
 import { pauseTarball } from './pause';
 
@@ -57,7 +58,7 @@ export class DockerEngine implements ContainerEngine {
   private docker(): Docker {
     if (!this.client) {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
-      const Dockerode = require('dockerode') as typeof Docker;
+      const Dockerode = requireWithLazy(() => require('dockerode') as typeof Docker);
       this.client = new Dockerode(this.options);
     }
     return this.client;
