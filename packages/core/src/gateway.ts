@@ -28,6 +28,7 @@ import type { WireResponse } from './protocols/types';
 import { encodeEventMessage, isEventStream } from './protocols/event-stream';
 import { Journal } from './journal';
 import { isLoopbackAddress } from './util';
+import { plainJsonOutput } from './model/plain-output';
 import { encodeErrorFor, limitOf, routeOfHeaders, tooLarge } from './body-limits';
 
 export interface GatewayOptions {
@@ -81,6 +82,8 @@ export interface Gateway {
 }
 
 const DEFAULT_ACCOUNT = '000000000000';
+/** Answers longer than this (in UTF-16 units) go out as one Buffer (see send). */
+const LARGE_BODY = 16 * 1024;
 
 /** Builds a gateway. Configuration mistakes throw a coded `DocksideError` here, before anything listens. */
 export function createGateway(options: GatewayOptions): Gateway {
@@ -232,17 +235,15 @@ export function createGateway(options: GatewayOptions): Gateway {
   const send = (res: http.ServerResponse, requestId: string, w: WireResponse) => {
     // One writeHead with the headers as a flat list (and the length known): setHeader per header
     // validated and stored each one in a map first — 4 % of a DescribeClusters in the profile.
-    const headers: string[] = [
-      'Content-Type',
-      w.contentType,
-      'x-amzn-RequestId',
-      requestId,
-      'Content-Length',
-      String(Buffer.byteLength(w.body)),
-    ];
+    const headers: string[] = ['Content-Type', w.contentType, 'x-amzn-RequestId', requestId, 'Content-Length', ''];
+    // A large answer is encoded to bytes once: measuring a string's length and then writing it
+    // walks it twice, and a socket write of a string costs more system time than one of a Buffer
+    // (750 KB GetLogEvents pages over loopback: 835 → 608 ms of CPU for 50 answers).
+    const body = w.body.length > LARGE_BODY ? Buffer.from(w.body) : w.body;
+    headers[5] = String(typeof body === 'string' ? Buffer.byteLength(body) : body.length);
     if (w.headers) for (const k in w.headers) headers.push(k, String(w.headers[k]));
     res.writeHead(w.status, headers);
-    res.end(w.body);
+    res.end(body);
   };
 
   /** A handler's failure as the AWS error it answers; anything unexpected is logged and becomes InternalFailure. */
@@ -333,7 +334,7 @@ export function createGateway(options: GatewayOptions): Gateway {
         return;
       }
       wire = jsonProtocol
-        ? encodeJsonResult(route.protocol.protocol, output)
+        ? encodeJsonResult(route.protocol.protocol, output, plainJsonOutput(route.model(), operation))
         : route.protocol.protocol === 'ec2Query'
           ? encodeEc2Result(route.model(), operation, route.protocol.xmlNamespace!, output, requestId)
           : encodeQueryResult(route.model(), operation, route.protocol.xmlNamespace!, output, requestId);

@@ -393,3 +393,16 @@ test('retention really expires old events', async () => {
   expect(out.events.map((e: { message: string }) => e.message)).toEqual(['from the cli test']);
   expect(out.nextForwardToken).toMatch(/^f\//);
 });
+
+test('a large page of multi-byte messages comes back whole (its length counted in bytes)', async () => {
+  await cwl.send(new CreateLogGroupCommand({ logGroupName: 'big' }));
+  await cwl.send(new CreateLogStreamCommand({ logGroupName: 'big', logStreamName: 's' }));
+  const now = Date.now();
+  // ~60 KB of JSON, most characters two or three bytes in UTF-8.
+  const logEvents = Array.from({ length: 200 }, (_, i) => ({ timestamp: now, message: `${i} ${'é€'.repeat(50)}` }));
+  await cwl.send(new PutLogEventsCommand({ logGroupName: 'big', logStreamName: 's', logEvents }));
+  const page = await cwl.send(
+    new GetLogEventsCommand({ logGroupName: 'big', logStreamName: 's', startFromHead: true }),
+  );
+  expect(page.events!.map((e) => e.message)).toEqual(logEvents.map((e) => e.message));
+});

@@ -55,11 +55,12 @@ export function toWireJson(value: unknown): unknown {
   return out ?? value;
 }
 
-export function encodeJsonResult(protocol: WireProtocol, output: unknown): WireResponse {
+/** `plain`: the output's shape holds no timestamp, blob or document (model/plain-output.ts). */
+export function encodeJsonResult(protocol: WireProtocol, output: unknown, plain = false): WireResponse {
   return {
     status: 200,
     contentType: jsonContentType(protocol),
-    body: JSON.stringify(toWireJson(output ?? {})),
+    body: JSON.stringify(plain ? (output ?? {}) : toWireJson(output ?? {})),
   };
 }
 
