@@ -124,7 +124,10 @@ export class Dispatcher {
       }
       throw unknownOperation(route.protocol.targetPrefix ? `${route.protocol.targetPrefix}.${operation}` : operation);
     }
-    if (trusted && handler) return handler(input ?? {}, ctx);
+    if (trusted && handler) {
+      ctx.trusted = true;
+      return handler(input ?? {}, ctx);
+    }
     const clean = stripNulls(input ?? {}) as Record<string, unknown>;
     // Input is validated before anything else, as AWS does, even for operations Dockside lacks.
     route.validator.validate(operation, clean);

@@ -23,6 +23,12 @@ export interface RequestContext {
    * credentials to an account only, so they act as the account.
    */
   principal?: string;
+  /**
+   * The input came through the bus from a caller that built it within the operation's limits
+   * (CallOptions.trusted): the model's validation was skipped, and an operation may skip its own
+   * checks of what such a caller guarantees.
+   */
+  trusted?: boolean;
   bus: Bus;
   logger: Logger;
 }
