@@ -57,4 +57,26 @@ describe('OutputCapture', () => {
     expect(lines).toEqual(['stdout:first', 'stderr:warn', 'stdout:price 5€', 'stdout:last, no newline']);
     expect(capture.lines().map((l) => l.line)).toEqual(['first', 'warn', 'price 5€', 'last, no newline']);
   });
+
+  it('keeps the last 10,000 lines, oldest first, with their stream and time', async () => {
+    const stream = new PassThrough();
+    const container = { logs: async () => stream } as unknown as Docker.Container;
+    const capture = new OutputCapture(false);
+    await capture.follow(container, 0, () => undefined);
+    const before = Date.now();
+    let text = '';
+    for (let i = 0; i < 10_005; i++) text += `line ${i}\n`;
+    stream.write(frame(1, text));
+    stream.write(frame(2, 'at the end\n'));
+    stream.end();
+    await capture.drained();
+    const kept = capture.lines();
+    expect(kept).toHaveLength(10_000);
+    expect(kept[0]).toMatchObject({ stream: 'stdout', line: 'line 6' });
+    expect(kept[9_998].line).toBe('line 10004');
+    expect(kept[9_999]).toMatchObject({ stream: 'stderr', line: 'at the end' });
+    expect(kept.every((l, i) => i === 9_999 || l.line === `line ${i + 6}`)).toBe(true);
+    expect(kept[0].timestamp).toBeGreaterThanOrEqual(before);
+    expect(kept[0].timestamp).toBeLessThanOrEqual(Date.now());
+  });
 });
