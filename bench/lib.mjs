@@ -106,27 +106,33 @@ export function writeMarkdown(all) {
 }
 
 /** Starts the CLI as a child process on a free port; resolves with its URL and pid. */
-export function startCli(args = [], env = {}) {
+/** The workspace build of the CLI (dist/, what `pnpm start` runs). */
+export const workspaceCli = path.join(repoRoot, 'apps', 'dockside', 'dist', 'cli.js');
+
+let packed;
+/** The packed CLI (one esbuild file, what npx users run), built once per process. */
+export function packedCli() {
+  packed ??= path.join(
+    execFileSync(process.execPath, [path.join(repoRoot, 'apps', 'dockside', 'scripts', 'bundle.mjs')], {
+      encoding: 'utf8',
+    })
+      .trim()
+      .split('\n')
+      .pop(),
+    'cli.js',
+  );
+  return packed;
+}
+
+export function startCli(args = [], env = {}, cli = workspaceCli) {
   return new Promise((resolve, reject) => {
     // BENCH_PROFILE_DIR=… writes a CPU profile of the gateway there (for finding a miss's cause).
     const prof = process.env.BENCH_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] : [];
     if (process.env.BENCH_NODE_ARGS) prof.push(...process.env.BENCH_NODE_ARGS.split(' '));
-    const child = spawn(
-      process.execPath,
-      [
-        ...prof,
-        path.join(repoRoot, 'apps', 'dockside', 'dist', 'cli.js'),
-        '--port',
-        '0',
-        '--log-level',
-        'error',
-        ...args,
-      ],
-      {
-        env: { ...process.env, ...env },
-        stdio: ['ignore', 'pipe', 'inherit'],
-      },
-    );
+    const child = spawn(process.execPath, [...prof, cli, '--port', '0', '--log-level', 'error', ...args], {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     let out = '';
     if (process.env.BENCH_CHILD_LOG) child.stdout.pipe(fs.createWriteStream(process.env.BENCH_CHILD_LOG));
     child.stdout.on('data', (d) => {

@@ -1,14 +1,14 @@
 // Scale: 10,000 tasks in one cluster, made with RunTask while the gateway has no reachable engine
 // (DOCKER_HOST points at a missing socket: each task is recorded and stops with TaskFailedToStart).
 // Full ListTasks pagination, DescribeTasks of 100, DescribeClusters counts, RSS growth per 1,000
-// tasks; then 50 concurrent RunTask calls with real containers (a second gateway, real engine),
+// tasks (the packed CLI npx users run, and the workspace build); then 50 concurrent RunTask calls with real containers (a second gateway, real engine),
 // and the same 50 tasks started by one service (CreateService desiredCount 50), against that burst.
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import { createRequire } from 'node:module';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { awsJson, record, repoRoot, rssMiB, startCli, stats } from './lib.mjs';
+import { awsJson, packedCli, record, repoRoot, rssMiB, startCli, stats, workspaceCli } from './lib.mjs';
 
 const require = createRequire(`${repoRoot}/package.json`);
 const Docker = require('dockerode');
@@ -24,58 +24,69 @@ const settle = () => new Promise((r) => setTimeout(r, 300));
 const rows = [];
 
 // ---- 10,000 stopped tasks ---------------------------------------------------------------------
-const d = await startCli(['--services', 'ecs', '--ecs-instances', '10'], {
-  DOCKER_HOST: 'unix:///nonexistent/docker.sock',
-});
-try {
-  await call(d.url, 'CreateCluster', { clusterName: 'scale' });
-  await call(d.url, 'RegisterTaskDefinition', {
-    family: 'scale',
-    containerDefinitions: [{ name: 'c', image: 'busybox', memory: 32 }],
-  });
-  globalThis.gc?.();
-  await settle();
-  const rss = [rssMiB(d.pid)];
-  for (let made = 0; made < TASKS;) {
-    await Promise.all(
-      Array.from({ length: 10 }, () =>
-        call(d.url, 'RunTask', { cluster: 'scale', taskDefinition: 'scale', count: 10 }),
-      ),
-    );
-    made += 100;
-    if (made % 1000 === 0) {
-      await settle();
-      rss.push(rssMiB(d.pid));
+/** 10,000 tasks made in one gateway of `cli`: its RSS after every 1,000, and (with `timed`) the read timings. */
+async function stoppedTasks(cli, timed) {
+  const d = await startCli(
+    ['--services', 'ecs', '--ecs-instances', '10'],
+    { DOCKER_HOST: 'unix:///nonexistent/docker.sock' },
+    cli,
+  );
+  try {
+    await call(d.url, 'CreateCluster', { clusterName: 'scale' });
+    await call(d.url, 'RegisterTaskDefinition', {
+      family: 'scale',
+      containerDefinitions: [{ name: 'c', image: 'busybox', memory: 32 }],
+    });
+    await settle();
+    const rss = [rssMiB(d.pid)];
+    for (let made = 0; made < TASKS;) {
+      await Promise.all(
+        Array.from({ length: 10 }, () =>
+          call(d.url, 'RunTask', { cluster: 'scale', taskDefinition: 'scale', count: 10 }),
+        ),
+      );
+      made += 100;
+      if (made % 1000 === 0) {
+        await settle();
+        rss.push(rssMiB(d.pid));
+      }
     }
+    return { rss, ...(timed ? await readTimings(d) : {}) };
+  } finally {
+    await d.stop();
   }
-  const perThousand = rss.slice(1).map((v, i) => v - rss[i]);
-  const clusters = await call(d.url, 'DescribeClusters', { clusters: ['scale'], include: ['STATISTICS'] });
-  const c = clusters.clusters[0];
-  const time = async (f) => {
-    const t0 = performance.now();
-    const r = await f();
-    return [performance.now() - t0, r];
-  };
-  /** Every page of the cluster's stopped tasks (ListTasks, 100 a page), in order. */
-  const eachStoppedPage = async (onPage) => {
-    let token;
-    do {
-      const page = await call(d.url, 'ListTasks', {
-        cluster: 'scale',
-        desiredStatus: 'STOPPED',
-        maxResults: 100,
-        nextToken: token,
-      });
-      await onPage(page.taskArns);
-      token = page.nextToken;
-    } while (token);
-  };
+}
+
+/** Every page of the cluster's stopped tasks (ListTasks, 100 a page), in order. */
+const eachStoppedPage = async (d, onPage) => {
+  let token;
+  do {
+    const page = await call(d.url, 'ListTasks', {
+      cluster: 'scale',
+      desiredStatus: 'STOPPED',
+      maxResults: 100,
+      nextToken: token,
+    });
+    await onPage(page.taskArns);
+    token = page.nextToken;
+  } while (token);
+};
+
+const time = async (f) => {
+  const t0 = performance.now();
+  const r = await f();
+  return [performance.now() - t0, r];
+};
+
+/** ListTasks, DescribeTasks and DescribeClusters timings with the tasks made, and the tasks as DescribeTasks answers them. */
+async function readTimings(d) {
+  const c = (await call(d.url, 'DescribeClusters', { clusters: ['scale'], include: ['STATISTICS'] })).clusters[0];
   const listTimes = [];
   let listed = 0;
   for (let i = 0; i < 5; i++) {
     const [ms, n] = await time(async () => {
       let n = 0;
-      await eachStoppedPage((arns) => void (n += arns.length));
+      await eachStoppedPage(d, (arns) => void (n += arns.length));
       return n;
     });
     listTimes.push(ms);
@@ -90,16 +101,21 @@ try {
   const clusterTimes = [];
   for (let i = 0; i < 10; i++)
     clusterTimes.push((await time(() => call(d.url, 'DescribeClusters', { clusters: ['scale'] })))[0]);
-  // Baseline: a bare Node process holding the same tasks as plain objects (DescribeTasks' answers,
-  // parsed one by one), its RSS taken the same way after every 1,000: what the data costs V8 alone.
+  const described = [];
+  await eachStoppedPage(d, async (arns) => {
+    described.push(...(await call(d.url, 'DescribeTasks', { cluster: 'scale', tasks: arns })).tasks);
+  });
+  return { cluster: c, listTimes, describeTimes, clusterTimes, described };
+}
+
+/**
+ * Baseline: a bare Node process holding the same tasks as plain objects (DescribeTasks' answers,
+ * parsed one by one), its RSS taken the same way after every 1,000: what the data costs V8 alone.
+ */
+function bareHolder(tasks) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dockside-scale-'));
   const file = path.join(dir, 'tasks.jsonl');
-  const out = fs.createWriteStream(file);
-  await eachStoppedPage(async (arns) => {
-    const described = await call(d.url, 'DescribeTasks', { cluster: 'scale', tasks: arns });
-    for (const t of described.tasks) out.write(`${JSON.stringify(t)}\n`);
-  });
-  await new Promise((r) => out.end(r));
+  fs.writeFileSync(file, tasks.map((t) => `${JSON.stringify(t)}\n`).join(''));
   const holder = `
     const fs = require('node:fs');
     const rss = () => Number(/VmRSS:\\s+(\\d+)/.exec(fs.readFileSync('/proc/self/status', 'utf8'))[1]) / 1024;
@@ -116,15 +132,31 @@ try {
       }
       console.log(JSON.stringify(out));
     })();`;
-  const baseRss = JSON.parse(execFileSync(process.execPath, ['-e', holder], { encoding: 'utf8' }));
-  fs.rmSync(dir, { recursive: true, force: true });
+  try {
+    return JSON.parse(execFileSync(process.execPath, ['-e', holder], { encoding: 'utf8' }));
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+{
+  // The packed CLI is what npx users run (bench/startup.mjs and bench/npx.mjs measure it too); the
+  // workspace build is what `pnpm start` and programs embedding the plugins load.
+  const packedRun = await stoppedTasks(packedCli(), true);
+  const workspaceRun = await stoppedTasks(workspaceCli, false);
+  const { rss, cluster: c, listTimes, describeTimes, clusterTimes, described } = packedRun;
+  const baseRss = bareHolder(described);
+  const perThousand = rss.slice(1).map((v, i) => v - rss[i]);
   const basePerThousand = stats(baseRss.slice(1).map((v, i) => v - baseRss[i]));
   const l = stats(listTimes);
   const dt = stats(describeTimes);
   const ct = stats(clusterTimes);
   const growth = stats(perThousand);
+  const ws = workspaceRun.rss;
+  const wsGrowth = stats(ws.slice(1).map((v, i) => v - ws[i]));
+  const last = (a) => a[a.length - 1];
   console.log(
-    `scale: ${TASKS} tasks; ListTasks full pagination ${l.median.toFixed(0)} ms; DescribeTasks(100) ${dt.median.toFixed(1)} ms; DescribeClusters ${ct.median.toFixed(1)} ms (running ${c.runningTasksCount}, pending ${c.pendingTasksCount}); RSS ${rss[0].toFixed(0)} → ${rss[rss.length - 1].toFixed(0)} MiB, ${growth.median.toFixed(1)} MiB per 1,000 tasks (bare Node holding them: ${baseRss[0].toFixed(0)} → ${baseRss[baseRss.length - 1].toFixed(0)} MiB, ${basePerThousand.median.toFixed(1)} per 1,000)`,
+    `scale: ${TASKS} tasks; ListTasks full pagination ${l.median.toFixed(0)} ms; DescribeTasks(100) ${dt.median.toFixed(1)} ms; DescribeClusters ${ct.median.toFixed(1)} ms (running ${c.runningTasksCount}, pending ${c.pendingTasksCount}); RSS (packed CLI) ${rss[0].toFixed(0)} → ${last(rss).toFixed(0)} MiB, ${growth.median.toFixed(1)} MiB per 1,000 tasks; workspace build ${ws[0].toFixed(0)} → ${last(ws).toFixed(0)} MiB, ${wsGrowth.median.toFixed(1)} per 1,000 (bare Node holding them: ${baseRss[0].toFixed(0)} → ${last(baseRss).toFixed(0)} MiB, ${basePerThousand.median.toFixed(1)} per 1,000)`,
   );
   rows.push(
     {
@@ -137,7 +169,7 @@ try {
     { figure: `DescribeClusters with ${TASKS.toLocaleString('en')} tasks`, unit: 'ms', ...ct },
     {
       figure:
-        'RSS growth per 1,000 stopped tasks (baseline: a bare Node process holding the same tasks as parsed DescribeTasks objects)',
+        'RSS growth per 1,000 stopped tasks, packed CLI (baseline: a bare Node process holding the same tasks as parsed DescribeTasks objects)',
       unit: 'MiB',
       ...growth,
       baseline: basePerThousand.median,
@@ -145,18 +177,34 @@ try {
       target: '< 3 MiB',
     },
     {
-      figure: `RSS with ${TASKS.toLocaleString('en')} stopped tasks`,
+      figure: `RSS with ${TASKS.toLocaleString('en')} stopped tasks, packed CLI (min = before the first task)`,
       unit: 'MiB',
-      median: rss[rss.length - 1],
+      median: last(rss),
       min: rss[0],
-      max: rss[rss.length - 1],
-      baseline: baseRss[baseRss.length - 1],
-      ratio: rss[rss.length - 1] / baseRss[baseRss.length - 1],
+      max: last(rss),
+      baseline: last(baseRss),
+      ratio: last(rss) / last(baseRss),
       target: '< 100 MiB',
     },
+    {
+      figure: `RSS with ${TASKS.toLocaleString('en')} stopped tasks, workspace build (min = before the first task)`,
+      unit: 'MiB',
+      median: last(ws),
+      min: ws[0],
+      max: last(ws),
+      baseline: last(baseRss),
+      ratio: last(ws) / last(baseRss),
+      target: '– (the packed CLI row is the target)',
+    },
+    {
+      figure: 'RSS growth per 1,000 stopped tasks, workspace build',
+      unit: 'MiB',
+      ...wsGrowth,
+      baseline: basePerThousand.median,
+      ratio: wsGrowth.median / basePerThousand.median,
+      target: '–',
+    },
   );
-} finally {
-  await d.stop();
 }
 
 // ---- 50 concurrent RunTask calls with real containers --------------------------------------------

@@ -3,18 +3,10 @@
 // run) and the workspace build (dist/, what `pnpm start` runs). Also the gateway's peak RSS.
 import { execFileSync, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as path from 'node:path';
-import { awsJson, record, repoRoot, stats } from './lib.mjs';
+import { awsJson, packedCli, record, stats, workspaceCli } from './lib.mjs';
 
 const RUNS = Number(process.env.BENCH_STARTUP_RUNS ?? 20);
-const workspaceCli = path.join(repoRoot, 'apps', 'dockside', 'dist', 'cli.js');
-const bundleDir = execFileSync(process.execPath, [path.join(repoRoot, 'apps', 'dockside', 'scripts', 'bundle.mjs')], {
-  encoding: 'utf8',
-})
-  .trim()
-  .split('\n')
-  .pop();
-const bundledCli = path.join(bundleDir, 'cli.js');
+const bundledCli = packedCli();
 
 function bareNode() {
   return new Promise((resolve, reject) => {
