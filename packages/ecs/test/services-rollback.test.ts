@@ -31,14 +31,35 @@ const register = async (family: string, command: string[]) =>
     )
   ).taskDefinition!.taskDefinitionArn!;
 
-const waitService = (service: string, check: (s: Service) => boolean, what: string) =>
-  waitFor(
-    async () => {
-      const s = (await client.send(new DescribeServicesCommand({ cluster: 'rb', services: [service] }))).services![0];
-      return check(s) ? s : undefined;
-    },
-    { timeoutMs: 90_000, intervalMs: 100, what },
-  );
+/** A service as a line, for a timeout's message: its deployments and newest events. */
+const summary = (s: Service | undefined) =>
+  s
+    ? JSON.stringify({
+        taskDefinition: s.taskDefinition?.split('/').pop(),
+        running: s.runningCount,
+        pending: s.pendingCount,
+        deployments: s.deployments?.map((d) =>
+          [d.status, d.rolloutState, d.taskDefinition?.split('/').pop(), d.runningCount, d.failedTasks].join(' '),
+        ),
+        events: s.events?.slice(0, 6).map((e) => e.message),
+      })
+    : 'none';
+
+const waitService = async (service: string, check: (s: Service) => boolean, what: string) => {
+  let last: Service | undefined;
+  try {
+    return await waitFor(
+      async () => {
+        last = (await client.send(new DescribeServicesCommand({ cluster: 'rb', services: [service] }))).services![0];
+        return check(last) ? last : undefined;
+      },
+      { timeoutMs: 90_000, intervalMs: 100, what },
+    );
+  } catch (e) {
+    // An intermittent CI timeout here left no trace of the service's state: name it.
+    throw new Error(`${(e as Error).message}; the service last: ${summary(last)}`);
+  }
+};
 
 test.each([100, 0])(
   'scaled 2 → 1, then a crashing revision: rolled back (minimumHealthyPercent %i)',
