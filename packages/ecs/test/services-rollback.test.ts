@@ -57,7 +57,7 @@ const waitService = async (service: string, check: (s: Service) => boolean, what
     );
   } catch (e) {
     // An intermittent CI timeout here left no trace of the service's state: name it.
-    throw new Error(`${(e as Error).message}; the service last: ${summary(last)}`);
+    throw new Error(`${(e as Error).message}; the service last: ${summary(last)}`, { cause: e });
   }
 };
 
