@@ -33,6 +33,7 @@ import { ecs } from '@dockside/ecs';
 import { elbv2 } from '@dockside/elbv2';
 import { useTestGateway, waitFor } from '@dockside/testing';
 import { BUSYBOX, removeSubnetNetworksAfterAll } from './helpers';
+import { waitForService } from './service-wait';
 
 // Registered before the gateway's own afterAll, so it runs while the gateway still does.
 afterAll(async () => {
@@ -178,13 +179,7 @@ const describe1 = async (name: string): Promise<Service> =>
   (await ecsClient.send(new DescribeServicesCommand({ cluster: 'lb', services: [name] }))).services![0];
 
 const waitService = (name: string, check: (s: Service) => boolean, what: string) =>
-  waitFor(
-    async () => {
-      const s = await describe1(name);
-      return check(s) ? s : undefined;
-    },
-    { timeoutMs: 90_000, intervalMs: 100, what },
-  );
+  waitForService(ecsClient, 'lb', name, check, what, 90_000);
 
 const healthyTargets = (tgArn: string, n: number) =>
   waitFor(

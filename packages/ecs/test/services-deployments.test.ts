@@ -30,6 +30,7 @@ import { generateModel } from '@dockside/core/dist/model/generate';
 import { ecs } from '@dockside/ecs';
 import { startTestGateway, waitFor, type TestGateway } from '@dockside/testing';
 import { BUSYBOX } from './helpers';
+import { waitForService } from './service-wait';
 
 const sleeper = (extra: Partial<ContainerDefinition> = {}): ContainerDefinition => ({
   name: 'app',
@@ -45,13 +46,7 @@ function helpers(t: TestGateway) {
   const describe1 = async (cluster: string, service: string): Promise<Service> =>
     (await client.send(new DescribeServicesCommand({ cluster, services: [service] }))).services![0];
   const waitService = (cluster: string, service: string, check: (s: Service) => boolean, what: string) =>
-    waitFor(
-      async () => {
-        const s = await describe1(cluster, service);
-        return check(s) ? s : undefined;
-      },
-      { timeoutMs: 60_000, intervalMs: 100, what },
-    );
+    waitForService(client, cluster, service, check, what);
   const running = async (cluster: string, serviceName: string) => {
     const arns = (await client.send(new ListTasksCommand({ cluster, serviceName }))).taskArns ?? [];
     return arns.length

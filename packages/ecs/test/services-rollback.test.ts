@@ -6,15 +6,15 @@
 import {
   CreateClusterCommand,
   CreateServiceCommand,
-  DescribeServicesCommand,
   ECSClient,
   RegisterTaskDefinitionCommand,
   type Service,
   UpdateServiceCommand,
 } from '@aws-sdk/client-ecs';
 import { ecs } from '@dockside/ecs';
-import { useTestGateway, waitFor } from '@dockside/testing';
+import { useTestGateway } from '@dockside/testing';
 import { BUSYBOX } from './helpers';
+import { waitForService } from './service-wait';
 
 const gw = useTestGateway(() => ({
   plugins: [ecs({ instancesPerCluster: 1, pullPolicy: 'never' })],
@@ -31,35 +31,8 @@ const register = async (family: string, command: string[]) =>
     )
   ).taskDefinition!.taskDefinitionArn!;
 
-/** A service as a line, for a timeout's message: its deployments and newest events. */
-const summary = (s: Service | undefined) =>
-  s
-    ? JSON.stringify({
-        taskDefinition: s.taskDefinition?.split('/').pop(),
-        running: s.runningCount,
-        pending: s.pendingCount,
-        deployments: s.deployments?.map((d) =>
-          [d.status, d.rolloutState, d.taskDefinition?.split('/').pop(), d.runningCount, d.failedTasks].join(' '),
-        ),
-        events: s.events?.slice(0, 6).map((e) => e.message),
-      })
-    : 'none';
-
-const waitService = async (service: string, check: (s: Service) => boolean, what: string) => {
-  let last: Service | undefined;
-  try {
-    return await waitFor(
-      async () => {
-        last = (await client.send(new DescribeServicesCommand({ cluster: 'rb', services: [service] }))).services![0];
-        return check(last) ? last : undefined;
-      },
-      { timeoutMs: 90_000, intervalMs: 100, what },
-    );
-  } catch (e) {
-    // An intermittent CI timeout here left no trace of the service's state: name it.
-    throw new Error(`${(e as Error).message}; the service last: ${summary(last)}`, { cause: e });
-  }
-};
+const waitService = (service: string, check: (s: Service) => boolean, what: string) =>
+  waitForService(client, 'rb', service, check, what, 90_000);
 
 test.each([100, 0])(
   'scaled 2 → 1, then a crashing revision: rolled back (minimumHealthyPercent %i)',

@@ -43,6 +43,7 @@ import {
 import { ecs } from '@dockside/ecs';
 import { startTestGateway, waitFor, type TestGateway } from '@dockside/testing';
 import { BUSYBOX } from './helpers';
+import { explained, waitForService } from './service-wait';
 
 const docker = new Docker();
 let t: TestGateway;
@@ -80,15 +81,8 @@ const waitService = (
   service: string,
   check: (s: Service) => boolean,
   what: string,
-  timeoutMs = 60_000,
-) =>
-  waitFor(
-    async () => {
-      const s = await describe1(cluster, service);
-      return check(s) ? s : undefined;
-    },
-    { timeoutMs, intervalMs: 100, what },
-  );
+  timeoutMs?: number,
+) => waitForService(client, cluster, service, check, what, timeoutMs);
 
 async function liveTasks(cluster: string, serviceName: string) {
   const arns = (await client.send(new ListTasksCommand({ cluster, serviceName }))).taskArns ?? [];
@@ -261,30 +255,39 @@ test("a task killed behind the scheduler's back is replaced", async () => {
   );
   const [victim] = (await liveTasks('heal', 'svc')).filter((x) => x.startedBy?.startsWith('ecs-svc/'));
   await docker.getContainer(victim.containers![0].runtimeId!).kill();
-  await waitFor(
-    async () => {
-      const now = (await liveTasks('heal', 'svc')).filter((x) => x.startedBy?.startsWith('ecs-svc/'));
-      return now.length === 2 && !now.some((x) => x.taskArn === victim.taskArn) ? now : undefined;
-    },
-    { timeoutMs: 30_000, what: 'a replacement task' },
+  await explained(
+    client,
+    'heal',
+    waitFor(
+      async () => {
+        const now = (await liveTasks('heal', 'svc')).filter((x) => x.startedBy?.startsWith('ecs-svc/'));
+        return now.length === 2 && !now.some((x) => x.taskArn === victim.taskArn) ? now : undefined;
+      },
+      { timeoutMs: 60_000, what: `a replacement for ${victim.taskArn!.split('/').pop()!.slice(0, 8)}` },
+    ),
   );
   const dead = (await client.send(new DescribeTasksCommand({ cluster: 'heal', tasks: [victim.taskArn!] }))).tasks![0];
   // The stand-alone task comes up and stays up: the scheduler never stops it (waited for, not
   // read once: on a loaded machine it may still be starting here).
-  const other = await waitFor(
-    async () => {
-      const x = (await client.send(new DescribeTasksCommand({ cluster: 'heal', tasks: [stranger![0].taskArn!] })))
-        .tasks![0];
-      return x.lastStatus === 'RUNNING' || x.desiredStatus === 'STOPPED' ? x : undefined;
-    },
-    { timeoutMs: 30_000, what: 'the stand-alone task to run' },
+  const other = await explained(
+    client,
+    'heal',
+    waitFor(
+      async () => {
+        const x = (await client.send(new DescribeTasksCommand({ cluster: 'heal', tasks: [stranger![0].taskArn!] })))
+          .tasks![0];
+        return x.lastStatus === 'RUNNING' || x.desiredStatus === 'STOPPED' ? x : undefined;
+      },
+      { timeoutMs: 60_000, what: 'the stand-alone task to run' },
+    ),
   );
   expect(other).toMatchObject({ lastStatus: 'RUNNING', desiredStatus: 'RUNNING' });
   await waitService('heal', 'svc', (s) => s.runningCount === 2, 'the service to count its own 2 tasks');
   await client.send(new StopTaskCommand({ cluster: 'heal', task: stranger![0].taskArn! }));
   expect(dead).toMatchObject({ lastStatus: 'STOPPED', stopCode: 'EssentialContainerExited' });
   await client.send(new DeleteServiceCommand({ cluster: 'heal', service: 'svc', force: true }));
-});
+  // Each wait above fails with its own account (service and tasks) before the test's time is up.
+}, 300_000);
 
 test('a rolling update between two good revisions stays within maximumPercent and minimumHealthyPercent', async () => {
   await client.send(new CreateClusterCommand({ clusterName: 'roll' }));
