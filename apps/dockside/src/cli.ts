@@ -2,6 +2,7 @@
 import { performance } from 'node:perf_hooks';
 import { createGateway } from '@dockside/core';
 import { UsageError, helpText, parseConfig } from './config';
+import { releaseIdleMemory } from './idle-memory';
 import { loadPlugins } from './plugins';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -74,6 +75,20 @@ async function main(): Promise<void> {
       `  region ${config.region}, default account ${config.accountId}${config.dataDir ? `, data in ${config.dataDir}` : ''}\n` +
       (plugins.some((p) => p.name === 'dashboard') ? `  dashboard: ${addr.url}/_dockside/ui/\n` : ''),
   );
+
+  if (config.idleGcMs > 0) {
+    releaseIdleMemory({ quietMs: config.idleGcMs }, (r) =>
+      gateway.logger.debug(
+        {
+          heapBeforeMiB: +r.heapBeforeMiB.toFixed(1),
+          heapAfterMiB: +r.heapAfterMiB.toFixed(1),
+          youngAfterMiB: +r.youngAfterMiB.toFixed(1),
+          ms: +r.ms.toFixed(1),
+        },
+        'idle: full garbage collection',
+      ),
+    );
+  }
 
   // A promise nobody awaited that failed is a bug to log, not a reason to take every task's
   // gateway down with it (Node's default is to exit).

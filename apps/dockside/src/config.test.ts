@@ -17,6 +17,7 @@ test('defaults', () => {
     ecrPort: 4510,
     ecsInstances: 0,
     ecsScaleInMs: 900_000,
+    idleGcMs: 6000,
     help: false,
     version: false,
   });
@@ -39,6 +40,7 @@ test('every flag, and its env var; the flag wins', () => {
     DOCKSIDE_ECR_PORT: '4600',
     DOCKSIDE_ECS_INSTANCES: '2',
     DOCKSIDE_ECS_SCALE_IN_SECONDS: '60',
+    DOCKSIDE_IDLE_GC_SECONDS: '0',
   };
   expect(parseConfig([], env)).toMatchObject({
     port: 1000,
@@ -56,6 +58,7 @@ test('every flag, and its env var; the flag wins', () => {
     ecrPort: 4600,
     ecsInstances: 2,
     ecsScaleInMs: 60_000,
+    idleGcMs: 0,
   });
   const flags = [
     '--pull-policy',
@@ -88,6 +91,8 @@ test('every flag, and its env var; the flag wins', () => {
     '3',
     '--ecs-scale-in-seconds',
     '0.5',
+    '--idle-gc-seconds',
+    '1.5',
   ];
   expect(parseConfig(flags, env)).toMatchObject({
     port: 2000,
@@ -105,6 +110,7 @@ test('every flag, and its env var; the flag wins', () => {
     ecrPort: 0,
     ecsInstances: 3,
     ecsScaleInMs: 500,
+    idleGcMs: 1500,
   });
   expect(parseConfig(['--port=0'], {}).port).toBe(0);
 });
@@ -125,6 +131,8 @@ test.each([
   [['--ecs-instances', '-1']],
   [['--ecs-instances', 'two']],
   [['--ecs-scale-in-seconds', 'soon']],
+  [['--idle-gc-seconds', '-1']],
+  [['--idle-gc-seconds', 'later']],
   [['--unknown']],
   [['positional']],
 ])('%j is a usage error', (argv) => {

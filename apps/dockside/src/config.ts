@@ -22,6 +22,8 @@ export interface CliConfig {
   ecsInstances: number;
   /** Managed scale-in after this long idle (ms). */
   ecsScaleInMs: number;
+  /** Quiet time after a busy spell before one full garbage collection (ms); 0 = never. */
+  idleGcMs: number;
   help: boolean;
   version: boolean;
 }
@@ -117,6 +119,12 @@ export const OPTIONS: Option[] = [
     help: 'how long a managed-scaling virtual instance stays idle before it is terminated',
   },
   {
+    flag: 'idle-gc-seconds',
+    env: 'DOCKSIDE_IDLE_GC_SECONDS',
+    default: '6',
+    help: 'after a busy spell grew the heap, seconds of quiet before one full garbage collection returns that memory (0 = never)',
+  },
+  {
     flag: 'ecr-port',
     env: 'DOCKSIDE_ECR_PORT',
     default: '4510',
@@ -186,6 +194,9 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv = process.env
   const scaleIn = Number(byFlag['ecs-scale-in-seconds']);
   if (!(scaleIn >= 0))
     throw new UsageError(`--ecs-scale-in-seconds must be a number of seconds, got '${byFlag['ecs-scale-in-seconds']}'`);
+  const idleGc = Number(byFlag['idle-gc-seconds']);
+  if (!(idleGc >= 0 && idleGc <= 86_400))
+    throw new UsageError(`--idle-gc-seconds must be a number of seconds 0-86400, got '${byFlag['idle-gc-seconds']}'`);
   const services = byFlag.services
     ? byFlag.services
         .split(',')
@@ -208,6 +219,7 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv = process.env
     ecrPort,
     ecsInstances,
     ecsScaleInMs: scaleIn * 1000,
+    idleGcMs: Math.round(idleGc * 1000),
     help: Boolean(values.help),
     version: Boolean(values.version),
   };

@@ -8,6 +8,8 @@ export interface Running {
   child: ChildProcess;
   url: string;
   stdout: () => string;
+  /** The structured logs so far (JSON lines). */
+  stderr: () => string;
   exited: Promise<number | null>;
 }
 
@@ -27,7 +29,7 @@ export function run(args: string[], env: Record<string, string> = {}): Promise<R
       const m = /ready on (http:\/\/\S+) in/.exec(out);
       if (m) {
         clearTimeout(timer);
-        resolve({ child, url: m[1], stdout: () => out, exited });
+        resolve({ child, url: m[1], stdout: () => out, stderr: () => err, exited });
       }
     });
     child.once('exit', (code) => {
