@@ -36,7 +36,8 @@ export class EventEngine {
 
   stateOf(where: Where): EventsState {
     const s = this.store.get(where.accountId, where.region);
-    s.buses.default ??= { name: 'default', arn: busArn(where, 'default'), createdAt: new Date(0) };
+    // Made at the account's first use here, the stand-in for when AWS made it with the account.
+    s.buses.default ??= { name: 'default', arn: busArn(where, 'default'), createdAt: new Date() };
     return s;
   }
 

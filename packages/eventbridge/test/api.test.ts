@@ -16,9 +16,11 @@ import {
   CreateEventBusCommand,
   DeleteRuleCommand,
   DescribeArchiveCommand,
+  DescribeEventBusCommand,
   DescribeReplayCommand,
   EventBridgeClient,
   InvalidEventPatternException,
+  ListEventBusesCommand,
   ListRuleNamesByTargetCommand,
   ListTargetsByRuleCommand,
   PutEventsCommand,
@@ -28,6 +30,7 @@ import {
   StartReplayCommand,
   TestEventPatternCommand,
 } from '@aws-sdk/client-eventbridge';
+import { GetScheduleGroupCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
 import { eventbridge } from '@dockside/eventbridge';
 import { logs } from '@dockside/logs';
 import { awsCliAvailable, rejection, useTestGateway, waitFor } from '@dockside/testing';
@@ -35,6 +38,7 @@ import { awsCliAvailable, rejection, useTestGateway, waitFor } from '@dockside/t
 const gw = useTestGateway(() => ({ plugins: [eventbridge(), logs()] }), { resetEach: true });
 const eb = gw.sdk(EventBridgeClient);
 const cwl = gw.sdk(CloudWatchLogsClient);
+const scheduler = gw.sdk(SchedulerClient);
 const ACCOUNT = '000000000000';
 
 const messages = (group: string) =>
@@ -45,6 +49,20 @@ const messages = (group: string) =>
     },
     { what: `events in ${group}` },
   );
+
+test('the default bus and the default schedule group are made at the first use, not dated 1970', async () => {
+  // Second precision on the wire: the creation can read up to a second before this line.
+  const before = Date.now() - 1000;
+  const bus = await eb.send(new DescribeEventBusCommand({}));
+  expect(bus).toMatchObject({ Name: 'default', Arn: `arn:aws:events:us-east-1:${ACCOUNT}:event-bus/default` });
+  expect(bus.CreationTime!.getTime()).toBeGreaterThanOrEqual(before);
+  expect(bus.CreationTime!.getTime()).toBeLessThanOrEqual(Date.now());
+  const listed = (await eb.send(new ListEventBusesCommand({}))).EventBuses!.find((b) => b.Name === 'default')!;
+  expect(listed.CreationTime).toEqual(bus.CreationTime);
+  const group = await scheduler.send(new GetScheduleGroupCommand({ Name: 'default' }));
+  expect(group.CreationDate!.getTime()).toBeGreaterThanOrEqual(before);
+  expect(group.LastModificationDate).toEqual(group.CreationDate);
+});
 
 test('rules and targets: invalid patterns, limits, ListRuleNamesByTarget, a rule with targets cannot be deleted', async () => {
   const bad = await rejection(eb.send(new PutRuleCommand({ Name: 'bad', EventPattern: '{"source":"aws.ec2"}' })));

@@ -25,13 +25,17 @@ const READ_ONLY = /^(get|describe|list|search|query|poll|receive|generate|verify
 
 /** The groups of a region, the `default` group always among them. */
 export function groupsOf(s: EventsState, w: Where): Record<string, ScheduleGroupRecord> {
-  s.scheduleGroups.default ??= {
-    name: 'default',
-    arn: groupArn(w, 'default'),
-    state: 'ACTIVE',
-    creationDate: new Date(0),
-    lastModificationDate: new Date(0),
-  };
+  if (!s.scheduleGroups.default) {
+    // Made at the account's first use of EventBridge Scheduler here (AWS: with the account).
+    const now = new Date();
+    s.scheduleGroups.default = {
+      name: 'default',
+      arn: groupArn(w, 'default'),
+      state: 'ACTIVE',
+      creationDate: now,
+      lastModificationDate: now,
+    };
+  }
   return s.scheduleGroups;
 }
 
