@@ -19,9 +19,12 @@ const NO_OVERRIDES: ECS.TaskOverride = Object.freeze({
   inferenceAcceleratorOverrides: EMPTY,
 });
 /** The attribute every task gets at RunTask (domain/tasks.ts). */
-const DEFAULT_ATTRIBUTES: ECS.Attribute[] = Object.freeze([
-  Object.freeze({ name: 'ecs.cpu-architecture', value: 'x86_64' }),
-]) as ECS.Attribute[];
+/** The attribute every task starts with (createTaskRecord copies it). */
+export const TASK_ARCHITECTURE: Readonly<ECS.Attribute> = Object.freeze({
+  name: 'ecs.cpu-architecture',
+  value: 'x86_64',
+});
+const DEFAULT_ATTRIBUTES: ECS.Attribute[] = Object.freeze([TASK_ARCHITECTURE]) as ECS.Attribute[];
 const NO_RUNTIME_IDS: Record<string, string> = Object.freeze({}) as Record<string, string>;
 
 /**

@@ -13,6 +13,7 @@ import type {
 } from '../state/types';
 import { ecsArn } from './arn';
 import { setTags, tagsOf } from './tags';
+import { TASK_ARCHITECTURE } from './stopped-task';
 
 const invalid = (message: string) => invalidParameter(message);
 
@@ -258,7 +259,7 @@ export function createTaskRecord(
     definition,
     runtimeIds: {},
     attachments: [],
-    attributes: [{ name: 'ecs.cpu-architecture', value: 'x86_64' }],
+    attributes: [{ ...TASK_ARCHITECTURE }],
     availabilityZone:
       l.containerInstance?.attributes.find((a) => a.name === 'ecs.availability-zone')?.value ?? `${ctx.region}a`,
     ...(l.containerInstance ? { containerInstanceArn: l.containerInstance.containerInstanceArn } : {}),
