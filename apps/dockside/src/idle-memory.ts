@@ -108,13 +108,13 @@ export function compactingCollection(): void {
 /**
  * Looks every `quietMs / 4` (at most every second) at the last `quietMs` of event-loop use and
  * the heap's committed size; `onCollect` hears each collection (committed heap before and after,
- * MiB; the pages reach RSS a moment later, when V8's unmapper returns them). Returns the stop.
+ * MiB; the pages reach RSS a moment later, when V8's unmapper returns them). Runs for the life
+ * of the process (the timer does not keep it alive).
  */
 export function releaseIdleMemory(
   opts: IdleMemoryOptions,
-  onCollect: (r: { heapBeforeMiB: number; heapAfterMiB: number; youngAfterMiB: number; ms: number }) => void = () =>
-    undefined,
-): () => void {
+  onCollect: (r: { heapBeforeMiB: number; heapAfterMiB: number; youngAfterMiB: number; ms: number }) => void,
+): void {
   const heapSize = () => v8.getHeapStatistics().total_heap_size;
   const youngSize = () => v8.getHeapSpaceStatistics().find((x) => x.space_name === 'new_space')?.space_size ?? 0;
   const decide = new IdleCollector(opts);
@@ -142,7 +142,5 @@ export function releaseIdleMemory(
     marks.push({ at: performance.now(), elu: performance.eventLoopUtilization() });
     onCollect({ heapBeforeMiB: before / 2 ** 20, heapAfterMiB: after / 2 ** 20, youngAfterMiB: young / 2 ** 20, ms });
   };
-  const timer = setInterval(tick, tickMs);
-  timer.unref();
-  return () => clearInterval(timer);
+  setInterval(tick, tickMs).unref();
 }
