@@ -406,3 +406,31 @@ test('a large page of multi-byte messages comes back whole (its length counted i
   );
   expect(page.events!.map((e) => e.message)).toEqual(logEvents.map((e) => e.message));
 });
+
+test('pages of over 1 MB of JSON, mostly multi-byte characters, come back whole and in order', async () => {
+  await cwl.send(new CreateLogGroupCommand({ logGroupName: 'wide' }));
+  await cwl.send(new CreateLogStreamCommand({ logGroupName: 'wide', logStreamName: 's' }));
+  const now = Date.now();
+  const sent: string[] = [];
+  for (let b = 0; b < 2; b++) {
+    // 5,000 events of ~125 bytes: under PutLogEvents' 1 MB; a page of them is ~1.3 MB of JSON.
+    const logEvents = Array.from({ length: 5000 }, (_, i) => ({
+      timestamp: now,
+      message: `${b}/${i} "q" \\ ${'€'.repeat(40)} 🚀`,
+    }));
+    sent.push(...logEvents.map((e) => e.message));
+    await cwl.send(new PutLogEventsCommand({ logGroupName: 'wide', logStreamName: 's', logEvents }));
+  }
+  const got: string[] = [];
+  let pages = 0;
+  for await (const page of paginateGetLogEvents(
+    { client: cwl, stopOnSameToken: true },
+    { logGroupName: 'wide', logStreamName: 's', startFromHead: true },
+  )) {
+    if (page.events!.length) pages++;
+    got.push(...page.events!.map((e) => e.message!));
+  }
+  expect(pages).toBeGreaterThan(1);
+  expect(got.length).toBe(sent.length);
+  expect(got).toEqual(sent);
+});

@@ -2,6 +2,7 @@ import type { ServiceError } from '../errors';
 import { isDate } from '../util';
 import { serializationError } from '../errors';
 import type { WireProtocol } from '../plugin';
+import { stringifyJson } from './json-pieces';
 import type { WireResponse } from './types';
 
 export const jsonContentType = (p: WireProtocol) =>
@@ -60,7 +61,7 @@ export function encodeJsonResult(protocol: WireProtocol, output: unknown, plain 
   return {
     status: 200,
     contentType: jsonContentType(protocol),
-    body: JSON.stringify(plain ? (output ?? {}) : toWireJson(output ?? {})),
+    body: stringifyJson(plain ? (output ?? {}) : toWireJson(output ?? {})),
   };
 }
 

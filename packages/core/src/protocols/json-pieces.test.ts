@@ -1,0 +1,50 @@
+import { stringifyJson } from './json-pieces';
+
+const joined = (v: unknown) => {
+  const out = stringifyJson(v);
+  return typeof out === 'string' ? out : out.join('');
+};
+
+describe('stringifyJson', () => {
+  it('answers a value without a long top-level list as one JSON.stringify', () => {
+    const v = { a: [1, 2, 3], b: { c: Array.from({ length: 500 }, (_, i) => i) }, s: 'x' };
+    expect(stringifyJson(v)).toBe(JSON.stringify(v));
+    expect(stringifyJson([1, 2])).toBe('[1,2]');
+    expect(stringifyJson(null)).toBe('null');
+  });
+
+  it('cuts long lists into pieces whose text is exactly JSON.stringify of the whole', () => {
+    const events = Array.from({ length: 10_000 }, (_, i) => ({
+      timestamp: 1_700_000_000_000 + i,
+      message: i % 7 ? `line ${i} "quoted" \\ ü 🚀` : `${'x'.repeat(300)}\n${i}`,
+      ingestionTime: 1_700_000_000_001 + i,
+    }));
+    for (const v of [
+      { events, nextForwardToken: 'f/1', nextBackwardToken: 'b/0' },
+      { first: 'a', events, gone: undefined, fn: () => 1, tail: [1, undefined, 3] },
+      { events: [...events.slice(0, 64)], more: events.slice(0, 65).map(() => undefined), end: null },
+      { a: Array.from({ length: 70 }, (_, i) => ({ i, blob: 'y'.repeat(40_000) })), b: Array(100).fill(0) },
+    ]) {
+      const out = stringifyJson(v);
+      expect(Array.isArray(out)).toBe(true);
+      expect(joined(v)).toBe(JSON.stringify(v));
+      expect(JSON.parse(joined(v))).toEqual(JSON.parse(JSON.stringify(v)));
+    }
+  });
+
+  it('keeps pieces small enough for the young generation, each element whole', () => {
+    const events = Array.from({ length: 10_000 }, (_, i) => ({ timestamp: i, message: `message number ${i}` }));
+    const out = stringifyJson({ events }) as string[];
+    expect(out.length).toBeGreaterThan(5);
+    for (const p of out) expect(p.length).toBeLessThan(64 * 1024);
+    // Elements larger than a piece go one per piece, once the first few have been measured.
+    const big = stringifyJson({ items: Array.from({ length: 64 }, () => ({ s: 'z'.repeat(50_000) })) }) as string[];
+    expect(big.length).toBeGreaterThan(50);
+    for (const p of big.slice(3, -1)) expect(p.length).toBeLessThan(50_100);
+  });
+
+  it('leaves an object with its own toJSON to JSON.stringify', () => {
+    const v = { list: Array(100).fill(1), toJSON: () => ({ short: true }) };
+    expect(stringifyJson(v)).toBe('{"short":true}');
+  });
+});

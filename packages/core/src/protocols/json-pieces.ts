@@ -1,0 +1,54 @@
+/**
+ * JSON text of an answer with a long list, in pieces of ~32 KB. `JSON.stringify` builds a large
+ * result as a rope that must be flattened before it can be written, and a flat string of 900 KB
+ * lives in V8's large-object space: fresh pages each time, zero-filled by the kernel on first
+ * touch. For a 10,000-event GetLogEvents page that flattening cost ~5 ms of ~7; pieces stay in
+ * the young generation, whose pages are already in use (bench/log-delivery.mjs profile).
+ */
+
+/** Lists shorter than this are stringified with the rest of the answer. */
+const LONG_LIST = 64;
+/** Target length of one piece (UTF-16 units), well under V8's large-object threshold (128 KiB). */
+const PIECE_CHARS = 32 * 1024;
+
+/** `JSON.stringify(value)`, or its text in pieces when a top-level member is a long list. */
+export function stringifyJson(value: unknown): string | string[] {
+  if (!hasLongList(value)) return JSON.stringify(value);
+  const pieces: string[] = [];
+  let head = '{';
+  let members = 0;
+  for (const key in value as Record<string, unknown>) {
+    if (!Object.prototype.hasOwnProperty.call(value, key)) continue;
+    const v = (value as Record<string, unknown>)[key];
+    // Members JSON.stringify leaves out of an object.
+    if (v === undefined || typeof v === 'function' || typeof v === 'symbol') continue;
+    head += `${members++ ? ',' : ''}${JSON.stringify(key)}:`;
+    if (!Array.isArray(v) || v.length < LONG_LIST) {
+      head += JSON.stringify(v);
+      continue;
+    }
+    pieces.push(`${head}[`);
+    // A first piece of a few elements measures them; the next ones are sized to PIECE_CHARS.
+    let per = 8;
+    for (let i = 0; i < v.length;) {
+      const text = JSON.stringify(v.slice(i, i + per));
+      // The slice's own brackets are left out; a comma joins it to the piece before.
+      pieces.push(i ? `,${text.slice(1, -1)}` : text.slice(1, -1));
+      i += per;
+      per = Math.max(1, Math.floor((per * PIECE_CHARS) / text.length));
+    }
+    head = ']';
+  }
+  pieces.push(`${head}}`);
+  return pieces;
+}
+
+function hasLongList(value: unknown): boolean {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return false;
+  if (typeof (value as { toJSON?: unknown }).toJSON === 'function') return false;
+  for (const key in value as Record<string, unknown>) {
+    const v = (value as Record<string, unknown>)[key];
+    if (Array.isArray(v) && v.length >= LONG_LIST) return true;
+  }
+  return false;
+}
