@@ -56,7 +56,7 @@ describe('BodyBuffers', () => {
     // requests are answered; each fills its buffer with its own letter, so a buffer reused too
     // early shows up as another answer's letters.
     const size = 8 * 1024 * 1024;
-    const pool = new BodyBuffers(1, 64 * 1024 * 1024);
+    const pool = new BodyBuffers(size, 64 * 1024 * 1024);
     const s = await serve(pool, (p) => p.slice(1, 2).repeat(size));
     try {
       const paths = Array.from({ length: 8 }, (_, i) => `/${String.fromCharCode(97 + i)}`);

@@ -1,6 +1,7 @@
 import type * as http from 'node:http';
 
 const MIB = 1024 * 1024;
+const CHUNK = 64 * 1024;
 const encoder = new TextEncoder();
 
 /**
@@ -12,10 +13,11 @@ const encoder = new TextEncoder();
  */
 export class BodyBuffers {
   private readonly free: Buffer[] = [];
+  private freeBytes = 0;
 
   constructor(
-    /** Buffers kept for reuse: one per answer being written at the same time. */
-    private readonly keep = 4,
+    /** Bytes kept for reuse at most (16 answers of 1 MiB writing at the same time). */
+    private readonly keepBytes = 16 * MIB,
     /** Larger buffers are never kept (one odd answer should not pin its size in memory). */
     private readonly maxBytes = 4 * MIB,
   ) {}
@@ -44,10 +46,6 @@ export class BodyBuffers {
     }
     headers[lengthAt] = String(at);
     res.writeHead(status, headers);
-    if (buf.length > this.maxBytes) {
-      res.end(buf.subarray(0, at));
-      return;
-    }
     const kept = buf;
     res.end(buf.subarray(0, at), (err?: Error) => {
       if (!err) this.give(kept);
@@ -56,13 +54,19 @@ export class BodyBuffers {
 
   private take(size: number): Buffer {
     for (let i = 0; i < this.free.length; i++) {
-      if (this.free[i].length >= size) return this.free.splice(i, 1)[0];
+      if (this.free[i].length >= size) {
+        const [buf] = this.free.splice(i, 1);
+        this.freeBytes -= buf.length;
+        return buf;
+      }
     }
-    // Rounded up to a whole MiB, so the next answer of about the same size fits the same buffer.
-    return Buffer.allocUnsafeSlow(size > this.maxBytes ? size : Math.max(MIB, Math.ceil(size / MIB) * MIB));
+    // Rounded up to 64 KiB, so the next answer of about the same size fits the same buffer.
+    return Buffer.allocUnsafeSlow(Math.ceil(size / CHUNK) * CHUNK || CHUNK);
   }
 
   private give(buf: Buffer) {
-    if (this.free.length < this.keep && buf.length <= this.maxBytes) this.free.push(buf);
+    if (buf.length > this.maxBytes || this.freeBytes + buf.length > this.keepBytes) return;
+    this.free.push(buf);
+    this.freeBytes += buf.length;
   }
 }

@@ -6,9 +6,15 @@ const joined = (v: unknown) => {
 };
 
 describe('stringifyJson', () => {
-  it('answers a value without a long top-level list as one JSON.stringify', () => {
+  it('answers a value without a long, large top-level list as one JSON.stringify', () => {
     const v = { a: [1, 2, 3], b: { c: Array.from({ length: 500 }, (_, i) => i) }, s: 'x' };
     expect(stringifyJson(v)).toBe(JSON.stringify(v));
+    // ListTasks' page: 100 ARNs are 8 KB, less than two pieces.
+    const arns = Array.from(
+      { length: 100 },
+      (_, i) => `arn:aws:ecs:us-east-1:000000000000:task/c/${'0'.repeat(30)}${i}`,
+    );
+    expect(stringifyJson({ taskArns: arns, nextToken: 't' })).toBe(JSON.stringify({ taskArns: arns, nextToken: 't' }));
     expect(stringifyJson([1, 2])).toBe('[1,2]');
     expect(stringifyJson(null)).toBe('null');
   });
@@ -22,7 +28,7 @@ describe('stringifyJson', () => {
     for (const v of [
       { events, nextForwardToken: 'f/1', nextBackwardToken: 'b/0' },
       { first: 'a', events, gone: undefined, fn: () => 1, tail: [1, undefined, 3] },
-      { events: [...events.slice(0, 64)], more: events.slice(0, 65).map(() => undefined), end: null },
+      { more: events.slice(0, 65).map(() => undefined), events: [...events.slice(0, 1000)], end: null },
       { a: Array.from({ length: 70 }, (_, i) => ({ i, blob: 'y'.repeat(40_000) })), b: Array(100).fill(0) },
     ]) {
       const out = stringifyJson(v);
