@@ -211,8 +211,17 @@ function ajv() {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const Ajv = (require('ajv') as { default: AjvCtor }).default;
     // allErrors: AWS reports every violation ("2 validation errors detected: …; …"); verbose:
-    // errors carry their schema (AWS's pattern text, sensitivity).
-    ajvInstance = new Ajv({ allErrors: true, verbose: true, strict: false, validateSchema: false });
+    // errors carry their schema (AWS's pattern text, sensitivity). optimize: false skips ajv's
+    // pass over the generated code, which was ~44 % of compiling (every operation of the seven
+    // models: 2.4 → 1.4 s; CreateService's first call ~80 → ~26 ms) and bought no speed at run
+    // time (RunTask's input validates in ~0.1 µs either way).
+    ajvInstance = new Ajv({
+      allErrors: true,
+      verbose: true,
+      strict: false,
+      validateSchema: false,
+      code: { optimize: false },
+    });
   }
   return ajvInstance;
 }
