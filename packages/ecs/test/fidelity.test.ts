@@ -95,6 +95,8 @@ test('user, read-only root, ulimits, shm, tmpfs, env, hostname, workdir, hosts, 
           'echo sysctl=$(cat /proc/sys/net/ipv4/ip_unprivileged_port_start)',
           'echo pid1=$(cat /proc/1/comm)',
           'test -c /dev/mynull && echo device-ok',
+          // No cpu in the definition: the agent's 2 shares (cgroup v2 shows them as weight 1).
+          'echo cpu=$(cat /sys/fs/cgroup/cpu/cpu.shares 2>/dev/null || cat /sys/fs/cgroup/cpu.weight)',
         ].join('; '),
       ],
     },
@@ -115,6 +117,7 @@ test('user, read-only root, ulimits, shm, tmpfs, env, hostname, workdir, hosts, 
     'sysctl=99',
     'pid1=docker-init',
     'device-ok',
+    expect.stringMatching(/^cpu=(2|1)$/),
   ]);
 });
 

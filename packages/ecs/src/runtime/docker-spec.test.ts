@@ -1,4 +1,4 @@
-import { type ContainerContext, applyOverride, rewriteLoopback, toCreateOptions } from './docker-spec';
+import { type ContainerContext, applyOverride, cpuShares, rewriteLoopback, toCreateOptions } from './docker-spec';
 
 const ctx = (over: Partial<ContainerContext> = {}): ContainerContext => ({
   dockerName: 'ecs-f-1-app-abc',
@@ -88,6 +88,11 @@ test('resources, swap, devices, security options, ports and health check', () =>
   expect(awsvpc.HostConfig?.PortBindings).toEqual({});
   expect(awsvpc.ExposedPorts).toBeUndefined();
   expect(awsvpc.Hostname).toBeUndefined();
+});
+
+test('cpu becomes CPU shares as the ECS agent passes them: at least 2, at most 262,144', () => {
+  expect([undefined, 0, 1, 2, 512, 262_144, 300_000].map(cpuShares)).toEqual([2, 2, 2, 2, 512, 262_144, 262_144]);
+  expect(toCreateOptions({ name: 'app', image: 'i' }, ctx()).HostConfig?.CpuShares).toBe(2);
 });
 
 test('overrides replace the command and merge environment by name', () => {

@@ -157,7 +157,7 @@ export function toCreateOptions(def: ECS.ContainerDefinition, ctx: ContainerCont
       ...(def.memoryReservation !== undefined ? { MemoryReservation: def.memoryReservation * MiB } : {}),
       ...(memory !== undefined && lp.maxSwap !== undefined ? { MemorySwap: memory + lp.maxSwap * MiB } : {}),
       ...(lp.swappiness !== undefined ? { MemorySwappiness: lp.swappiness } : {}),
-      ...(def.cpu ? { CpuShares: Math.max(2, def.cpu) } : {}),
+      CpuShares: cpuShares(def.cpu),
       ...(def.ulimits?.length
         ? { Ulimits: def.ulimits.map((u) => ({ Name: u.name!, Soft: u.softLimit!, Hard: u.hardLimit! })) }
         : {}),
@@ -179,6 +179,16 @@ export function toCreateOptions(def: ECS.ContainerDefinition, ctx: ContainerCont
   };
   return opts;
 }
+
+/**
+ * The container's CPU shares as the ECS agent sets them on Linux (agent 1.2.0 and later): null,
+ * 0 and 1 become 2, the kernel's minimum, not Docker's default of 1,024; since agent 1.84.0 values
+ * above 256 vCPU become 262,144. A container without `cpu` so yields to ones that reserve some.
+ */
+export function cpuShares(cpu: number | undefined): number {
+  return Math.min(MAX_CPU_SHARES, Math.max(2, cpu ?? 0));
+}
+const MAX_CPU_SHARES = 262_144;
 
 function permissions(p: string[] | undefined): string {
   if (!p?.length) return 'rwm';
