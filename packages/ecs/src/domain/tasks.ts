@@ -42,13 +42,13 @@ export function portsConflict(state: EcsState, definition: TaskDefinitionRecord)
   return wanted.some((p) => held.has(p));
 }
 
-/** The index of the first element greater than `after` (binary search). */
-export function firstAfter(sorted: string[], after: string): number {
+/** The index of the first task whose ARN sorts after `after`, in tasks sorted by ARN (binary search). */
+export function firstAfter(sorted: TaskRecord[], after: string): number {
   let lo = 0;
   let hi = sorted.length;
   while (lo < hi) {
     const mid = (lo + hi) >> 1;
-    if (sorted[mid] <= after) lo = mid + 1;
+    if (sorted[mid].taskArn! <= after) lo = mid + 1;
     else hi = mid;
   }
   return lo;

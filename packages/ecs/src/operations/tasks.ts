@@ -237,12 +237,12 @@ function syncTaskOperations(d: EcsDomain, runtime: Runtime): OperationMap {
         (!input.launchType || t.launchType === input.launchType) &&
         (!input.containerInstance || t.containerInstanceArn === input.containerInstance);
       // Walk the sorted index from the token on, instead of filtering and sorting every task per page.
-      const arns = d.index.sortedArns(state);
-      let i = input.nextToken ? firstAfter(arns, decodePageToken(input.nextToken)) : 0;
+      const tasks = d.index.sortedTasks(state);
+      let i = input.nextToken ? firstAfter(tasks, decodePageToken(input.nextToken)) : 0;
       const page: string[] = [];
-      for (; i < arns.length && page.length < max; i++) if (matches(state.tasks[arns[i]])) page.push(arns[i]);
+      for (; i < tasks.length && page.length < max; i++) if (matches(tasks[i])) page.push(tasks[i].taskArn!);
       let more = false;
-      for (let j = i; j < arns.length && !more; j++) more = matches(state.tasks[arns[j]]);
+      for (let j = i; j < tasks.length && !more; j++) more = matches(tasks[j]);
       return { taskArns: page, ...(more ? { nextToken: encodePageToken(page[page.length - 1]) } : {}) };
     },
   };
