@@ -49,6 +49,34 @@ describe('stringifyJson', () => {
     for (const p of big.slice(3, -1)) expect(p.length).toBeLessThan(50_100);
   });
 
+  it('writes lists of strings as JSON.stringify does, those that need escaping too, on every call', () => {
+    const arns = Array.from({ length: 100 }, (_, i) => `arn:aws:ecs:us-east-1:000000000000:task/c/${i}`);
+    const odd = ['quote "', 'back \\ slash', 'tab \t', 'nul \u0000', 'unit \u001f', 'lone \ud800', 'low \udc00 x'];
+    const fine = ['pair 🚀', 'é ü', 'line \u2028 sep', '', '\u007f del'];
+    const lists = [
+      arns,
+      [...arns.slice(0, 70), ...fine],
+      // Strings already seen as safe, then one that is not: the whole list is escaped as it must be.
+      ...odd.map((o) => [...arns.slice(0, 70), o]),
+      [...arns.slice(0, 70), 7, 'x'],
+      [...arns.slice(0, 70), null],
+    ];
+    for (let round = 0; round < 2; round++) {
+      for (const list of lists) {
+        const v = { items: list, nextToken: 't' };
+        expect(joined(v)).toBe(JSON.stringify(v));
+      }
+    }
+    // A list of strings long enough for pieces is still cut into pieces.
+    const long = Array.from(
+      { length: 2000 },
+      (_, i) => `arn:aws:ecs:us-east-1:000000000000:task/c/${'f'.repeat(40)}${i}`,
+    );
+    const out = stringifyJson({ taskArns: long });
+    expect(Array.isArray(out)).toBe(true);
+    expect(joined({ taskArns: long })).toBe(JSON.stringify({ taskArns: long }));
+  });
+
   it('leaves an object with its own toJSON to JSON.stringify', () => {
     const v = { list: Array(100).fill(1), toJSON: () => ({ short: true }) };
     expect(stringifyJson(v)).toBe('{"short":true}');

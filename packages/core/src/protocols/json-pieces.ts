@@ -29,6 +29,11 @@ export function stringifyJson(value: unknown): string | string[] {
       head += JSON.stringify(v);
       continue;
     }
+    const joined = joinSafeStrings(v);
+    if (joined !== undefined) {
+      head += joined;
+      continue;
+    }
     // A first slice of a few elements measures them: a list that comes to less than two pieces
     // (ListTasks' 100 ARNs, 8 KB) is cheaper as one string; the next slices are sized to PIECE_CHARS.
     let per = FIRST_SLICE;
@@ -50,6 +55,40 @@ export function stringifyJson(value: unknown): string | string[] {
   if (!pieces.length) return `${head}}`;
   pieces.push(`${head}}`);
   return pieces;
+}
+
+/**
+ * Strings found to need no escaping in JSON, up to SAFE_STRING_CHARS each (an ARN is ~100), and
+ * emptied when it holds MAX_SAFE_STRINGS: at most ~5 MB held, ~0.5 MB for 10,000 task ARNs (which
+ * the tasks themselves hold anyway).
+ */
+const MAX_SAFE_STRINGS = 10_000;
+const SAFE_STRING_CHARS = 256;
+const safeStrings = new Set<string>();
+/** What JSON.stringify escapes: quote, backslash, control characters, (lone) surrogates. */
+// eslint-disable-next-line no-control-regex -- control characters are what it looks for
+const ESCAPED = /[\u0000-\u001f"\\\ud800-\udfff]/;
+
+/**
+ * The JSON text of a list of strings that need no escaping, joined between quotes; undefined for
+ * any other list, or one long enough to be written in pieces. A List* page repeats the same ARNs on
+ * every call, and checking a string costs what JSON.stringify's own scan does (~1 ns a character),
+ * so the strings found safe are remembered: one Set lookup each instead. ListTasks' 100 ARNs took
+ * 2.9 µs instead of 8.4 µs, ~8 % of the request's CPU (perf, bench/api-floor.mjs at 16 connections).
+ */
+function joinSafeStrings(list: unknown[]): string | undefined {
+  let chars = 0;
+  for (const s of list) {
+    if (typeof s !== 'string') return undefined;
+    if (!safeStrings.has(s)) {
+      if (ESCAPED.test(s)) return undefined;
+      if (safeStrings.size >= MAX_SAFE_STRINGS) safeStrings.clear();
+      if (s.length <= SAFE_STRING_CHARS) safeStrings.add(s);
+    }
+    chars += s.length + 3;
+    if (chars >= 2 * PIECE_CHARS) return undefined;
+  }
+  return list.length ? `["${list.join('","')}"]` : '[]';
 }
 
 function hasLongList(value: unknown): boolean {
