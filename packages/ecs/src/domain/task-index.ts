@@ -79,7 +79,7 @@ export class TaskIndex {
    * and a task's record is created once and changed in place). While no task changed (same epoch)
    * the list is answered as it is: counting the keys per call (Object.keys of 1,000 tasks) was most
    * of a ListTasks page (bench/api-floor.mjs). The records are held, not only their ARNs: looking
-   * each ARN up in `state.tasks` (a dictionary) was ~10 % of a ListTasks page's CPU (perf profile).
+   * each ARN up in `state.tasks` (a dictionary) was ~8 % of a ListTasks page's CPU (perf profile).
    */
   sortedTasks(state: EcsState): TaskRecord[] {
     let entry = this.sorted.get(state);
